@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+
+namespace TorrentPS.Engine.Bencode;
+
+/// <summary>
+/// Writes bencode into an <see cref="IBufferWriter{T}"/> without intermediate objects. Callers that
+/// write dictionaries by hand must write keys in ascending byte order; <see cref="WriteValue"/> sorts
+/// them itself, so anything it writes is canonical.
+/// </summary>
+public readonly struct BencodeWriter
+{
+    private readonly IBufferWriter<byte> _output;
+
+    public BencodeWriter(IBufferWriter<byte> output) => _output = output;
+
+    public void WriteInteger(long value)
+    {
+        var span = _output.GetSpan(22);
+        span[0] = (byte)'i';
+        Utf8Formatter.TryFormat(value, span[1..], out var written);
+        span[1 + written] = (byte)'e';
+        _output.Advance(written + 2);
+    }
+
+    public void WriteString(ReadOnlySpan<byte> bytes)
+    {
+        var span = _output.GetSpan(11 + bytes.Length);
+        Utf8Formatter.TryFormat(bytes.Length, span, out var written);
+        span[written++] = (byte)':';
+        bytes.CopyTo(span[written..]);
+        _output.Advance(written + bytes.Length);
+    }
+
+    public void WriteString(string text)
+    {
+        var length = Encoding.UTF8.GetByteCount(text);
+        var span = _output.GetSpan(11 + length);
+        Utf8Formatter.TryFormat(length, span, out var written);
+        span[written++] = (byte)':';
+        Encoding.UTF8.GetBytes(text, span[written..]);
+        _output.Advance(written + length);
+    }
+
+    public void WriteListStart() => WriteByte((byte)'l');
+
+    public void WriteDictionaryStart() => WriteByte((byte)'d');
+
+    public void WriteEnd() => WriteByte((byte)'e');
+
+    /// <summary>Writes <paramref name="value"/> canonically: dictionary keys sorted as raw bytes.</summary>
+    /// <exception cref="ArgumentException">A dictionary holds the same key twice.</exception>
+    public void WriteValue(BencodeValue value)
+    {
+        switch (value)
+        {
+            case BencodeInteger i:
+                WriteInteger(i.Value);
+                break;
+            case BencodeString s:
+                WriteString(s.Span);
+                break;
+            case BencodeList list:
+                WriteListStart();
+                foreach (var item in list)
+                {
+                    WriteValue(item);
+                }
+
+                WriteEnd();
+                break;
+            case BencodeDictionary dict:
+                WriteDictionaryStart();
+                var entries = dict.ToArray();
+                Array.Sort(entries, static (a, b) => a.Key.Span.SequenceCompareTo(b.Key.Span));
+                for (var i = 0; i < entries.Length; i++)
+                {
+                    if (i > 0 && entries[i - 1].Key.Equals(entries[i].Key))
+                    {
+                        throw new ArgumentException($"The dictionary holds the key '{entries[i].Key.Text}' more than once; bencode cannot.", nameof(value));
+                    }
+
+                    WriteString(entries[i].Key.Span);
+                    WriteValue(entries[i].Value);
+                }
+
+                WriteEnd();
+                break;
+            default:
+                throw new ArgumentException($"Unknown bencode value type {value.GetType().Name}.", nameof(value));
+        }
+    }
+
+    private void WriteByte(byte b)
+    {
+        _output.GetSpan(1)[0] = b;
+        _output.Advance(1);
+    }
+}

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text;
+
+namespace TorrentPS.Engine.Metainfo;
+
+/// <summary>
+/// A BEP 9 magnet link: <c>xt=urn:btih:</c> (40 hex or 32 base32), <c>dn</c>, every <c>tr</c>,
+/// <c>x.pe</c> peer addresses, <c>ws</c> web seeds and <c>xl</c> exact length.
+/// </summary>
+public sealed class MagnetLink
+{
+    public MagnetLink(InfoHash infoHash, string? displayName, IReadOnlyList<string> trackers, IReadOnlyList<string> peerAddresses, IReadOnlyList<string> webSeeds, long? exactLength)
+    {
+        InfoHash = infoHash;
+        DisplayName = displayName;
+        Trackers = trackers;
+        PeerAddresses = peerAddresses;
+        WebSeeds = webSeeds;
+        ExactLength = exactLength;
+    }
+
+    public InfoHash InfoHash { get; }
+
+    public string? DisplayName { get; }
+
+    /// <summary>Tracker URLs (<c>tr</c>), percent-decoded, in link order, without duplicates.</summary>
+    public IReadOnlyList<string> Trackers { get; }
+
+    /// <summary>Peer addresses (<c>x.pe</c>) as <c>host:port</c>.</summary>
+    public IReadOnlyList<string> PeerAddresses { get; }
+
+    public IReadOnlyList<string> WebSeeds { get; }
+
+    public long? ExactLength { get; }
+
+    /// <summary>The link rendered with a hex info hash and every part percent-encoded.</summary>
+    public string Uri => ToString();
+
+    public static MagnetLink Parse(string link)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        var text = link.Trim();
+        if (!text.StartsWith("magnet:?", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidMagnetLinkException(link, "it does not start with 'magnet:?'");
+        }
+
+        InfoHash? infoHash = null;
+        var sawV2 = false;
+        string? displayName = null;
+        long? exactLength = null;
+        var trackers = new List<string>();
+        var peers = new List<string>();
+        var webSeeds = new List<string>();
+        foreach (var part in text["magnet:?".Length..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=');
+            if (eq <= 0)
+            {
+                continue;
+            }
+
+            var key = part[..eq].ToLowerInvariant();
+            var value = Decode(part[(eq + 1)..], plusIsSpace: key == "dn");
+            switch (key)
+            {
+                case "xt":
+                    if (value.StartsWith("urn:btih:", StringComparison.OrdinalIgnoreCase))
+                    {
+                        var hash = value["urn:btih:".Length..];
+                        if (!InfoHash.TryParse(hash, out var parsed))
+                        {
+                            throw new InvalidMagnetLinkException(link, $"'{hash}' is not an info hash (expected 40 hex digits or 32 base32 characters)");
+                        }
+
+                        infoHash ??= parsed;
+                    }
+                    else if (value.StartsWith("urn:btmh:", StringComparison.OrdinalIgnoreCase))
+                    {
+                        sawV2 = true;
+                    }
+
+                    break;
+                case "dn":
+                    displayName ??= value;
+                    break;
+                case "tr":
+                    if (value.Length > 0 && !trackers.Contains(value))
+                    {
+                        trackers.Add(value);
+                    }
+
+                    break;
+                case "x.pe":
+                    if (value.Length > 0)
+                    {
+                        peers.Add(value);
+                    }
+
+                    break;
+                case "ws":
+                    if (value.Length > 0)
+                    {
+                        webSeeds.Add(value);
+                    }
+
+                    break;
+                case "xl":
+                    if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var xl))
+                    {
+                        exactLength = xl;
+                    }
+
+                    break;
+            }
+        }
+
+        if (infoHash is null)
+        {
+            if (sawV2)
+            {
+                throw new UnsupportedTorrentException("The magnet link names only a BitTorrent v2 hash (urn:btmh); only v1 (urn:btih) is supported yet.");
+            }
+
+            throw new InvalidMagnetLinkException(link, "it has no 'xt=urn:btih:' info hash");
+        }
+
+        return new MagnetLink(infoHash, displayName, trackers, peers, webSeeds, exactLength);
+    }
+
+    public static bool TryParse(string? link, out MagnetLink magnet)
+    {
+        magnet = null!;
+        if (link is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            magnet = Parse(link);
+            return true;
+        }
+        catch (Errors.TorrentPSException)
+        {
+            return false;
+        }
+    }
+
+    public override string ToString()
+    {
+        var builder = new StringBuilder("magnet:?xt=urn:btih:").Append(InfoHash.Hex);
+        if (!string.IsNullOrEmpty(DisplayName))
+        {
+            builder.Append("&dn=").Append(System.Uri.EscapeDataString(DisplayName));
+        }
+
+        if (ExactLength is { } xl)
+        {
+            builder.Append("&xl=").Append(xl.ToString(CultureInfo.InvariantCulture));
+        }
+
+        foreach (var tracker in Trackers)
+        {
+            builder.Append("&tr=").Append(System.Uri.EscapeDataString(tracker));
+        }
+
+        foreach (var webSeed in WebSeeds)
+        {
+            builder.Append("&ws=").Append(System.Uri.EscapeDataString(webSeed));
+        }
+
+        foreach (var peer in PeerAddresses)
+        {
+            builder.Append("&x.pe=").Append(System.Uri.EscapeDataString(peer));
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Decode(string value, bool plusIsSpace)
+    {
+        if (plusIsSpace)
+        {
+            value = value.Replace('+', ' ');
+        }
+
+        try
+        {
+            return System.Uri.UnescapeDataString(value);
+        }
+        catch (UriFormatException)
+        {
+            return value;
+        }
+    }
+}

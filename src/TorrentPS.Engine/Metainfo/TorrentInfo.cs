@@ -1,0 +1,150 @@
+using TorrentPS.Engine.Bencode;
+
+namespace TorrentPS.Engine.Metainfo;
+
+/// <summary>
+/// Everything a .torrent file says (BEP 3, with BEP 12 tiers, BEP 19 web seeds, BEP 27 private flag
+/// and BEP 47 padding files). Immutable; property names are made for Format-Table and Where-Object.
+/// </summary>
+public sealed class TorrentInfo
+{
+    private readonly byte[] _pieceHashes;
+    private IReadOnlyList<string>? _pieceHashStrings;
+
+    internal TorrentInfo(
+        InfoHash infoHash,
+        string name,
+        long pieceLength,
+        byte[] pieceHashes,
+        IReadOnlyList<TorrentFile> files,
+        bool isMultiFile,
+        IReadOnlyList<IReadOnlyList<string>> trackerTiers,
+        IReadOnlyList<string> webSeeds,
+        bool isPrivate,
+        DateTimeOffset? creationDate,
+        string? comment,
+        string? createdBy,
+        bool isHybrid,
+        ReadOnlyMemory<byte> rawInfo,
+        string? sourcePath)
+    {
+        InfoHash = infoHash;
+        Name = name;
+        PieceLength = pieceLength;
+        _pieceHashes = pieceHashes;
+        Files = files;
+        IsMultiFile = isMultiFile;
+        TrackerTiers = trackerTiers;
+        WebSeeds = webSeeds;
+        IsPrivate = isPrivate;
+        CreationDate = creationDate;
+        Comment = comment;
+        CreatedBy = createdBy;
+        IsHybrid = isHybrid;
+        RawInfo = rawInfo;
+        SourcePath = sourcePath;
+        long length = 0;
+        foreach (var file in files)
+        {
+            length += file.Length;
+        }
+
+        Length = length;
+    }
+
+    /// <summary>The suggested name: the file name of a single-file torrent, the folder name of a multi-file one (sanitised).</summary>
+    public string Name { get; }
+
+    public InfoHash InfoHash { get; }
+
+    /// <summary>Total content length in bytes, padding files included.</summary>
+    public long Length { get; }
+
+    public long PieceLength { get; }
+
+    public int PieceCount => _pieceHashes.Length / 20;
+
+    /// <summary>Piece hashes as lowercase hex, one per piece.</summary>
+    public IReadOnlyList<string> PieceHashes
+        => _pieceHashStrings ??= Enumerable.Range(0, PieceCount).Select(i => Convert.ToHexString(GetPieceHash(i)).ToLowerInvariant()).ToArray();
+
+    public IReadOnlyList<TorrentFile> Files { get; }
+
+    public int FileCount => Files.Count;
+
+    public bool IsMultiFile { get; }
+
+    /// <summary>The first tracker: <c>announce</c>, or the first of the first tier when only <c>announce-list</c> is given.</summary>
+    public string? Announce => TrackerTiers.Count > 0 ? TrackerTiers[0][0] : null;
+
+    /// <summary>BEP 12 tiers: <c>announce-list</c> when present (empty tiers dropped), else one tier holding <c>announce</c>.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> TrackerTiers { get; }
+
+    /// <summary>Every tracker URL, tier by tier, without duplicates.</summary>
+    public IReadOnlyList<string> Trackers => TrackerTiers.SelectMany(t => t).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>BEP 19 <c>url-list</c> web seeds.</summary>
+    public IReadOnlyList<string> WebSeeds { get; }
+
+    /// <summary>BEP 27: peers come only from the torrent's trackers (no DHT, no PEX).</summary>
+    public bool IsPrivate { get; }
+
+    public DateTimeOffset? CreationDate { get; }
+
+    public string? Comment { get; }
+
+    public string? CreatedBy { get; }
+
+    /// <summary>A BEP 52 hybrid torrent, read through its v1 part.</summary>
+    public bool IsHybrid { get; }
+
+    /// <summary>The info dictionary exactly as it stands in the file (what ut_metadata serves).</summary>
+    public ReadOnlyMemory<byte> RawInfo { get; }
+
+    /// <summary>The file this torrent was read from, when it came from a file.</summary>
+    public string? SourcePath { get; }
+
+    /// <summary>The length of piece <paramref name="index"/> (the last piece may be shorter).</summary>
+    public long GetPieceLength(int index)
+    {
+        if ((uint)index >= (uint)PieceCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index));
+        }
+
+        return index == PieceCount - 1 ? Length - (PieceLength * index) : PieceLength;
+    }
+
+    /// <summary>The 20-byte SHA-1 of piece <paramref name="index"/>.</summary>
+    public ReadOnlySpan<byte> GetPieceHash(int index) => _pieceHashes.AsSpan(index * 20, 20);
+
+    public MagnetLink ToMagnetLink() => new(InfoHash, Name, Trackers, [], WebSeeds, Length);
+
+    public override string ToString() => $"{Name} ({InfoHash})";
+
+    /// <summary>Reads a .torrent file.</summary>
+    public static async Task<TorrentInfo> LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"The torrent file '{path}' does not exist.", path);
+        }
+
+        if (info.Length > BencodeReaderOptions.Default.MaxInputLength)
+        {
+            throw new InvalidTorrentException($"the file is {info.Length} bytes, larger than any torrent this engine reads", path);
+        }
+
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        return Parse(bytes, info.FullName);
+    }
+
+    /// <summary>Parses the bytes of a .torrent file.</summary>
+    public static TorrentInfo Parse(ReadOnlyMemory<byte> data, string? sourcePath = null)
+        => TorrentInfoParser.Parse(BencodeDecoder.DecodeDictionary(data), sourcePath);
+
+    /// <summary>Builds a torrent from an info dictionary alone, as fetched with ut_metadata from a magnet link.</summary>
+    public static TorrentInfo FromInfoDictionary(ReadOnlyMemory<byte> rawInfo, IReadOnlyList<IReadOnlyList<string>>? trackerTiers = null)
+        => TorrentInfoParser.ParseInfo(BencodeDecoder.DecodeDictionary(rawInfo), trackerTiers ?? [], null);
+}

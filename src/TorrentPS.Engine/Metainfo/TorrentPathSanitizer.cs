@@ -1,0 +1,112 @@
+using System.Text;
+
+namespace TorrentPS.Engine.Metainfo;
+
+/// <summary>
+/// Turns path segments read from a torrent (hostile input) into segments that can never escape the
+/// destination folder on any operating system: empty, '.' and '..' segments are dropped, separators,
+/// NUL, control and Windows-invalid characters become '_', reserved device names get a '_' prefix,
+/// trailing dots and spaces are trimmed and overlong segments are shortened.
+/// </summary>
+public static class TorrentPathSanitizer
+{
+    public const int MaxSegmentBytes = 240;
+
+    private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "CON", "PRN", "AUX", "NUL",
+        "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+        "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+        "CONIN$", "CONOUT$",
+    };
+
+    /// <summary>Sanitises every segment; returns at least one segment (<c>_</c> when nothing usable is left).</summary>
+    public static IReadOnlyList<string> SanitizeSegments(IEnumerable<string> segments)
+    {
+        var result = new List<string>();
+        foreach (var segment in segments)
+        {
+            var clean = SanitizeSegment(segment);
+            if (clean is not null)
+            {
+                result.Add(clean);
+            }
+        }
+
+        if (result.Count == 0)
+        {
+            result.Add("_");
+        }
+
+        return result;
+    }
+
+    /// <summary>One segment made safe, or null when it must be dropped ('', '.', '..').</summary>
+    public static string? SanitizeSegment(string segment)
+    {
+        if (segment.Length == 0 || segment == "." || segment == "..")
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(segment.Length);
+        foreach (var c in segment)
+        {
+            builder.Append(c is < (char)0x20 or (char)0x7f or '/' or '\\' or ':' or '*' or '?' or '"' or '<' or '>' or '|' ? '_' : c);
+        }
+
+        var text = builder.ToString().TrimEnd('.', ' ');
+        if (text.Length == 0 || text.All(static c => c == '.'))
+        {
+            return "_";
+        }
+
+        var stem = text.Split('.')[0].TrimEnd(' ');
+        if (ReservedNames.Contains(stem))
+        {
+            text = "_" + text;
+        }
+
+        return Shorten(text);
+    }
+
+    /// <summary>Joins sanitised segments below <paramref name="destination"/> and proves the result stays inside it.</summary>
+    public static string Combine(string destination, IReadOnlyList<string> segments)
+    {
+        var root = System.IO.Path.GetFullPath(destination);
+        var full = System.IO.Path.GetFullPath(System.IO.Path.Combine([root, .. segments]));
+        var prefix = root.EndsWith(System.IO.Path.DirectorySeparatorChar) ? root : root + System.IO.Path.DirectorySeparatorChar;
+        if (!full.StartsWith(prefix, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+        {
+            throw new InvalidTorrentException($"The path '{string.Join('/', segments)}' would leave the destination folder '{root}'.");
+        }
+
+        return full;
+    }
+
+    private static string Shorten(string text)
+    {
+        if (Encoding.UTF8.GetByteCount(text) <= MaxSegmentBytes)
+        {
+            return text;
+        }
+
+        var extension = System.IO.Path.GetExtension(text);
+        if (extension.Length > 16)
+        {
+            extension = string.Empty;
+        }
+
+        var stem = text[..^extension.Length];
+        while (stem.Length > 0 && Encoding.UTF8.GetByteCount(stem) + Encoding.UTF8.GetByteCount(extension) > MaxSegmentBytes)
+        {
+            stem = stem[..^1];
+            if (stem.Length > 0 && char.IsHighSurrogate(stem[^1]))
+            {
+                stem = stem[..^1];
+            }
+        }
+
+        return stem + extension;
+    }
+}

@@ -1,0 +1,12 @@
+namespace TorrentPS.Engine.Swarm;
+
+/// <summary>Where a peer address came from.</summary>
+public enum PeerSource
+{
+    Tracker,
+    Dht,
+    Pex,
+    Magnet,
+    Manual,
+    Incoming,
+}

@@ -1,0 +1,84 @@
+using System.Management.Automation;
+
+namespace TorrentPS.Bridge;
+
+/// <summary>
+/// Base of every cmdlet that waits on the engine. Override the <c>*Async</c> methods; they run on the
+/// thread pool while the pipeline thread writes what they emit. <see cref="StopProcessing"/> (Ctrl+C)
+/// cancels the token they receive. Writes from the work are queued; writes on the pipeline thread go
+/// straight through.
+/// </summary>
+public abstract class AsyncCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly PipelineQueue _queue = new();
+    private bool _disposed;
+
+    /// <summary>Cancelled when the pipeline stops.</summary>
+    protected CancellationToken StopToken => _stopping.Token;
+
+    protected virtual Task BeginProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected virtual Task ProcessRecordAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected virtual Task EndProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected override void BeginProcessing() => RunOnPool(BeginProcessingAsync);
+
+    protected override void ProcessRecord() => RunOnPool(ProcessRecordAsync);
+
+    protected override void EndProcessing() => RunOnPool(EndProcessingAsync);
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>Queues an output object for the pipeline thread.</summary>
+    protected new void WriteObject(object? sendToPipeline) => _queue.Post(() => base.WriteObject(sendToPipeline));
+
+    protected new void WriteObject(object? sendToPipeline, bool enumerateCollection)
+        => _queue.Post(() => base.WriteObject(sendToPipeline, enumerateCollection));
+
+    /// <summary>Queues a non-terminating error for the pipeline thread.</summary>
+    protected new void WriteError(ErrorRecord errorRecord) => _queue.Post(() => base.WriteError(errorRecord));
+
+    protected new void WriteWarning(string text) => _queue.Post(() => base.WriteWarning(text));
+
+    protected new void WriteVerbose(string text) => _queue.Post(() => base.WriteVerbose(text));
+
+    protected new void WriteDebug(string text) => _queue.Post(() => base.WriteDebug(text));
+
+    protected new void WriteProgress(ProgressRecord progressRecord) => _queue.Post(() => base.WriteProgress(progressRecord));
+
+    /// <summary>Writes a non-terminating error for <paramref name="exception"/>, with its stable id and category.</summary>
+    protected void WriteError(Exception exception, object? target) => WriteError(ErrorRecordFactory.Create(exception, target));
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _stopping.Dispose();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private void RunOnPool(Func<CancellationToken, Task> work)
+    {
+        try
+        {
+            _queue.Run(work, _stopping);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopped by the user: PowerShell ends the pipeline itself.
+        }
+        catch (PipelineStoppedException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowTerminatingError(ErrorRecordFactory.Create(ex, null));
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Management.Automation;
+using System.Security;
+using TorrentPS.Engine.Bencode;
+using TorrentPS.Engine.Errors;
+
+namespace TorrentPS.Bridge;
+
+/// <summary>Maps engine and system exceptions to ErrorRecords with a stable id and the right category.</summary>
+internal static class ErrorRecordFactory
+{
+    public static ErrorRecord Create(Exception exception, object? target)
+    {
+        var (errorId, category) = Classify(exception);
+        return new ErrorRecord(exception, errorId, category, target);
+    }
+
+    public static (string ErrorId, ErrorCategory Category) Classify(Exception exception) => exception switch
+    {
+        TorrentPSException t => (t.ErrorId, Map(t.Kind)),
+        FileNotFoundException or DirectoryNotFoundException => ("PathNotFound", ErrorCategory.ObjectNotFound),
+        UnauthorizedAccessException or SecurityException => ("AccessDenied", ErrorCategory.PermissionDenied),
+        PathTooLongException => ("PathTooLong", ErrorCategory.InvalidArgument),
+        IOException => ("IOError", ErrorCategory.ReadError),
+        TimeoutException => ("OperationTimeout", ErrorCategory.OperationTimeout),
+        OperationCanceledException => ("OperationStopped", ErrorCategory.OperationStopped),
+        ArgumentException => ("InvalidArgument", ErrorCategory.InvalidArgument),
+        FormatException => ("InvalidFormat", ErrorCategory.InvalidData),
+        _ => ("UnexpectedError", ErrorCategory.NotSpecified),
+    };
+
+    public static ErrorCategory Map(TorrentErrorKind kind) => kind switch
+    {
+        TorrentErrorKind.InvalidData => ErrorCategory.InvalidData,
+        TorrentErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        TorrentErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        TorrentErrorKind.NotImplemented => ErrorCategory.NotImplemented,
+        TorrentErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        TorrentErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+        TorrentErrorKind.ProtocolError => ErrorCategory.ProtocolError,
+        TorrentErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        TorrentErrorKind.ReadError => ErrorCategory.ReadError,
+        TorrentErrorKind.WriteError => ErrorCategory.WriteError,
+        TorrentErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        TorrentErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        _ => ErrorCategory.NotSpecified,
+    };
+}

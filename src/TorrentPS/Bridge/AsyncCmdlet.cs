@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Microsoft.Extensions.Logging;
 
 namespace TorrentPS.Bridge;
 
@@ -13,9 +14,13 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly PipelineQueue _queue = new();
     private bool _disposed;
+    private PipelineLoggerProvider? _loggerFactory;
 
     /// <summary>Cancelled when the pipeline stops.</summary>
     protected CancellationToken StopToken => _stopping.Token;
+
+    /// <summary>Hands engine components loggers whose events reach the Debug, Verbose and Warning streams.</summary>
+    protected ILoggerFactory LoggerFactory => _loggerFactory ??= new PipelineLoggerProvider(WriteLog);
 
     protected virtual Task BeginProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -60,6 +65,22 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    private void WriteLog(PipelineStream stream, string message)
+    {
+        switch (stream)
+        {
+            case PipelineStream.Debug:
+                WriteDebug(message);
+                break;
+            case PipelineStream.Verbose:
+                WriteVerbose(message);
+                break;
+            case PipelineStream.Warning:
+                WriteWarning(message);
+                break;
+        }
     }
 
     private void RunOnPool(Func<CancellationToken, Task> work)

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Microsoft.Extensions.Logging;
+using TorrentPS.Bridge.Progress;
 
 namespace TorrentPS.Bridge;
 
@@ -34,7 +35,18 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
     protected override void EndProcessing() => RunOnPool(EndProcessingAsync);
 
-    protected override void StopProcessing() => _stopping.Cancel();
+    /// <summary>Ctrl+C: cancels the running operation's token; <see cref="PipelineQueue"/> returns promptly.</summary>
+    protected override void StopProcessing()
+    {
+        try
+        {
+            _stopping.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // StopProcessing raced with the end of the pipeline: nothing is left to stop.
+        }
+    }
 
     /// <summary>Queues an output object for the pipeline thread.</summary>
     protected new void WriteObject(object? sendToPipeline) => _queue.Post(() => base.WriteObject(sendToPipeline));
@@ -53,6 +65,15 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
     protected new void WriteProgress(ProgressRecord progressRecord) => _queue.Post(() => base.WriteProgress(progressRecord));
 
+    /// <summary>Queues a progress update (from <see cref="TransferProgress"/>); a null update (throttled) writes nothing.</summary>
+    protected void WriteProgress(ProgressUpdate? update)
+    {
+        if (update is not null)
+        {
+            WriteProgress(ToProgressRecord(update));
+        }
+    }
+
     /// <summary>Writes a non-terminating error for <paramref name="exception"/>, with its stable id and category.</summary>
     protected void WriteError(Exception exception, object? target) => WriteError(ErrorRecordFactory.Create(exception, target));
 
@@ -61,10 +82,35 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         if (!_disposed)
         {
             _disposed = true;
-            _stopping.Dispose();
+
+            // Work abandoned after a stop may still hold the token, so the source is cancelled, not disposed
+            // (it holds no unmanaged resources without timers).
+            _stopping.Cancel();
+            _loggerFactory?.Dispose();
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    private static ProgressRecord ToProgressRecord(ProgressUpdate update)
+    {
+        var record = new ProgressRecord(update.ActivityId, update.Activity, update.StatusDescription)
+        {
+            PercentComplete = Math.Clamp(update.PercentComplete, -1, 100),
+            SecondsRemaining = update.SecondsRemaining,
+            RecordType = update.IsCompleted ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+        };
+        if (update.ParentActivityId >= 0 && update.ParentActivityId != update.ActivityId)
+        {
+            record.ParentActivityId = update.ParentActivityId;
+        }
+
+        if (!string.IsNullOrEmpty(update.CurrentOperation))
+        {
+            record.CurrentOperation = update.CurrentOperation;
+        }
+
+        return record;
     }
 
     private void WriteLog(PipelineStream stream, string message)

@@ -17,6 +17,7 @@ internal static class ErrorRecordFactory
     public static (string ErrorId, ErrorCategory Category) Classify(Exception exception) => exception switch
     {
         TorrentPSException t => (t.ErrorId, Map(t.Kind)),
+        ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException or System.IO.DriveNotFoundException => ("PathNotFound", ErrorCategory.ObjectNotFound),
         FileNotFoundException or DirectoryNotFoundException => ("PathNotFound", ErrorCategory.ObjectNotFound),
         UnauthorizedAccessException or SecurityException => ("AccessDenied", ErrorCategory.PermissionDenied),
         PathTooLongException => ("PathTooLong", ErrorCategory.InvalidArgument),

@@ -1,0 +1,74 @@
+using System.Management.Automation;
+
+namespace TorrentPS.Paths;
+
+/// <summary>
+/// Resolves -Path (wildcards) and -LiteralPath arguments to FileSystem provider paths of files, on the
+/// pipeline thread (session state is not thread-safe). Each path that cannot be read is reported through
+/// <c>onError</c> (a non-terminating error) and the rest go on.
+/// </summary>
+internal static class FileSystemPathResolver
+{
+    private const string FileSystemProviderName = "FileSystem";
+
+    public static List<string> Resolve(PSCmdlet cmdlet, IEnumerable<string> paths, bool literal, Action<Exception, object> onError)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            try
+            {
+                if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
+                {
+                    var resolved = literal
+                        ? cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _)
+                        : ResolveOne(cmdlet, path, out provider);
+                    RequireFileSystem(path, provider);
+                    files.Add(RequireFile(resolved, path));
+                    continue;
+                }
+
+                var matches = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var wildcardProvider);
+                RequireFileSystem(path, wildcardProvider);
+                foreach (var match in matches)
+                {
+                    // Directories a wildcard happens to match are skipped, like files of the wrong kind.
+                    if (File.Exists(match))
+                    {
+                        files.Add(match);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not PipelineStoppedException)
+            {
+                onError(ex, path);
+            }
+        }
+
+        return files;
+    }
+
+    private static string ResolveOne(PSCmdlet cmdlet, string path, out ProviderInfo provider)
+    {
+        var resolved = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+        return resolved.Count == 1 ? resolved[0] : throw PathResolutionException.NotFound(path);
+    }
+
+    private static void RequireFileSystem(string path, ProviderInfo provider)
+    {
+        if (!string.Equals(provider.Name, FileSystemProviderName, StringComparison.OrdinalIgnoreCase))
+        {
+            throw PathResolutionException.NotFileSystem(path, provider.Name);
+        }
+    }
+
+    private static string RequireFile(string resolved, string path)
+    {
+        if (File.Exists(resolved))
+        {
+            return resolved;
+        }
+
+        throw Directory.Exists(resolved) ? PathResolutionException.IsDirectory(path) : PathResolutionException.NotFound(path);
+    }
+}

@@ -10,7 +10,6 @@
     PowerShellVersion      = '7.4'
     RequiredAssemblies     = @()
     FormatsToProcess       = @('TorrentPS.Format.ps1xml')
-    TypesToProcess         = @('TorrentPS.Types.ps1xml')
     CmdletsToExport        = @(
         'ConvertFrom-Bencode'
         'ConvertTo-Bencode'

@@ -139,11 +139,13 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         {
             // Stopped by the user: PowerShell ends the pipeline itself.
         }
-        catch (PipelineStoppedException)
+        catch (RuntimeException)
         {
+            // PowerShell's own exceptions from a write on the pipeline thread: PipelineStoppedException,
+            // and ActionPreferenceStopException (-ErrorAction Stop), which carries the original ErrorRecord.
             throw;
         }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
+        catch (Exception ex)
         {
             ThrowTerminatingError(ErrorRecordFactory.Create(ex, null));
         }

@@ -1,0 +1,50 @@
+BeforeDiscovery {
+    $repoRoot = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '..' '..')).ProviderPath
+    $manifestPath = if ($env:TORRENTPS_MODULE) { $env:TORRENTPS_MODULE } else { Join-Path $repoRoot 'out' 'TorrentPS' 'TorrentPS.psd1' }
+    $script:helpBuilt = Test-Path -LiteralPath (Join-Path (Split-Path $manifestPath) 'en-US' 'TorrentPS.dll-Help.xml')
+    $script:cmdlets = (Import-PowerShellDataFile -LiteralPath (Join-Path $repoRoot 'TorrentPS.psd1')).CmdletsToExport
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $script:manifest = Import-PowerShellDataFile -LiteralPath $script:ModuleManifest
+}
+
+Describe 'TorrentPS module' {
+    It 'has a valid manifest' {
+        { Test-ModuleManifest -Path $script:ModuleManifest -ErrorAction Stop } | Should -Not -Throw
+    }
+
+    It 'exports exactly the cmdlets its manifest lists' {
+        $exported = (Get-Module TorrentPS).ExportedCmdlets.Keys | Sort-Object
+        $exported | Should -Be ($manifest.CmdletsToExport | Sort-Object)
+    }
+
+    It 'exports no functions, aliases or variables' {
+        (Get-Module TorrentPS).ExportedFunctions.Count | Should -Be 0
+        (Get-Module TorrentPS).ExportedAliases.Count | Should -Be 0
+        (Get-Module TorrentPS).ExportedVariables.Count | Should -Be 0
+    }
+
+    It 'does not ship System.Management.Automation.dll' {
+        Join-Path (Split-Path $script:ModuleManifest) 'System.Management.Automation.dll' | Should -Not -Exist
+    }
+
+    It 'loads default views for <_>' -ForEach @(
+        'TorrentPS.Engine.Metainfo.TorrentInfo'
+        'TorrentPS.Engine.Metainfo.TorrentFile'
+        'TorrentPS.Engine.Metainfo.MagnetLink'
+    ) {
+        Get-FormatData -TypeName $_ | Should -Not -BeNullOrEmpty
+    }
+
+    It 'formats sizes with the module helper' {
+        [TorrentPS.Formatting.ByteSize]::Format(1536) | Should -Be '1.50 KiB'
+    }
+
+    It 'has built help for <_>' -ForEach $cmdlets -Skip:(-not $helpBuilt) {
+        $help = Get-Help -Name $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+    }
+}

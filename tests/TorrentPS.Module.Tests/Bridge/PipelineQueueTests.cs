@@ -226,6 +226,34 @@ public class PipelineQueueTests
         Assert.Equal(1, count);
     }
 
+    [Fact]
+    public void A_write_blocked_when_the_pipeline_stops_ends_Run_promptly_with_the_write_exception()
+    {
+        var queue = new PipelineQueue();
+        using var cancellation = new CancellationTokenSource();
+        var writeStarted = new ManualResetEventSlim();
+        _ = Task.Run(() =>
+        {
+            writeStarted.Wait();
+            cancellation.Cancel(); // StopProcessing while the pipeline thread is inside a write
+        });
+        var stopwatch = Stopwatch.StartNew();
+        Assert.Throws<StoppedException>(() => queue.Run(
+            async ct =>
+            {
+                queue.Post(() =>
+                {
+                    // Like PowerShell: a write blocked downstream throws once the pipeline stops.
+                    writeStarted.Set();
+                    cancellation.Token.WaitHandle.WaitOne();
+                    throw new StoppedException();
+                });
+                await Task.Delay(Timeout.Infinite, ct);
+            },
+            cancellation));
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
+    }
+
     private sealed class StoppedException : Exception
     {
     }

@@ -14,6 +14,7 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly PipelineQueue _queue = new();
+    private readonly ProgressTracker _progress = new();
     private bool _disposed;
     private PipelineLoggerProvider? _loggerFactory;
 
@@ -29,11 +30,11 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
     protected virtual Task EndProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    protected override void BeginProcessing() => RunOnPool(BeginProcessingAsync);
+    protected override void BeginProcessing() => RunWork(BeginProcessingAsync);
 
-    protected override void ProcessRecord() => RunOnPool(ProcessRecordAsync);
+    protected override void ProcessRecord() => RunWork(ProcessRecordAsync);
 
-    protected override void EndProcessing() => RunOnPool(EndProcessingAsync);
+    protected override void EndProcessing() => RunWork(EndProcessingAsync);
 
     /// <summary>Ctrl+C: cancels the running operation's token; <see cref="PipelineQueue"/> returns promptly.</summary>
     protected override void StopProcessing()
@@ -64,6 +65,14 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
     protected new void WriteDebug(string text) => _queue.Post(() => base.WriteDebug(text));
 
     protected new void WriteProgress(ProgressRecord progressRecord) => _queue.Post(() => base.WriteProgress(progressRecord));
+
+    /// <summary>
+    /// Starts a progress activity (one per torrent; pass <paramref name="parent"/> for a child such as a file or
+    /// a peer). Write its updates with <see cref="WriteProgress(ProgressUpdate?)"/>: <c>WriteProgress(p.Report(bytes))</c>.
+    /// Activities still open when the current Begin/Process/End call ends, however it ends, get their Completed record then.
+    /// </summary>
+    protected TransferProgress StartProgress(string activity, long totalBytes, TransferProgress? parent = null)
+        => _progress.Start(activity, totalBytes, parent);
 
     /// <summary>Queues a progress update (from <see cref="TransferProgress"/>); a null update (throttled) writes nothing.</summary>
     protected void WriteProgress(ProgressUpdate? update)
@@ -129,11 +138,40 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Runs the work, then closes the progress activities it left open, however it ended.</summary>
     private void RunOnPool(Func<CancellationToken, Task> work)
     {
         try
         {
             _queue.Run(work, _stopping);
+        }
+        finally
+        {
+            CompleteOpenProgress();
+        }
+    }
+
+    private void CompleteOpenProgress()
+    {
+        foreach (var update in _progress.CompleteAll())
+        {
+            try
+            {
+                base.WriteProgress(ToProgressRecord(update));
+            }
+            catch (RuntimeException)
+            {
+                // The pipeline is stopping: the host clears its progress display itself.
+                return;
+            }
+        }
+    }
+
+    private void RunWork(Func<CancellationToken, Task> work)
+    {
+        try
+        {
+            RunOnPool(work);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

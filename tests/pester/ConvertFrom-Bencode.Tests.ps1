@@ -1,11 +1,13 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     . (Join-Path $PSScriptRoot 'TestTorrents.ps1')
-
-    $script:torrent = New-TestTorrent -Path (Join-Path $TestDrive 'hello.torrent')
 }
 
 Describe 'ConvertFrom-Bencode' {
+    BeforeAll {
+        $script:torrent = New-TestTorrent -Path (Join-Path $TestDrive 'hello.torrent')
+    }
+
     Context 'values' {
         It 'turns a dictionary into an ordered hashtable keeping the input order' {
             $d = ConvertFrom-Bencode 'd1:zi1e1:a3:abce'

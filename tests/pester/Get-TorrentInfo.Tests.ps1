@@ -1,20 +1,22 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     . (Join-Path $PSScriptRoot 'TestTorrents.ps1')
-
-    $script:single = New-TestTorrent -Path (Join-Path $TestDrive 'hello.torrent') -Comment 'made by Pester'
-    $script:multi = New-TestTorrent -Path (Join-Path $TestDrive 'album.torrent') -Name 'album' -PieceLength 16384 -Private -Files @(
-        @{ Path = 'cd1/track1.flac'; Content = [byte[]]::new(40000) }
-        @{ Path = 'cover.jpg'; Content = [System.Text.Encoding]::UTF8.GetBytes('jpeg bytes') }
-    )
-    $script:folder = Join-Path $TestDrive 'folder'
-    New-Item -ItemType Directory -Path $folder | Out-Null
-    $null = New-TestTorrent -Path (Join-Path $folder 'one.torrent') -Name 'one.txt'
-    $null = New-TestTorrent -Path (Join-Path $folder 'two.torrent') -Name 'two.txt' -Content ([byte[]](1..100))
-    Set-Content -LiteralPath (Join-Path $folder 'notes.txt') -Value 'not a torrent'
 }
 
 Describe 'Get-TorrentInfo' {
+    BeforeAll {
+        $script:single = New-TestTorrent -Path (Join-Path $TestDrive 'hello.torrent') -Comment 'made by Pester'
+        $script:multi = New-TestTorrent -Path (Join-Path $TestDrive 'album.torrent') -Name 'album' -PieceLength 16384 -Private -Files @(
+            @{ Path = 'cd1/track1.flac'; Content = [byte[]]::new(40000) }
+            @{ Path = 'cover.jpg'; Content = [System.Text.Encoding]::UTF8.GetBytes('jpeg bytes') }
+        )
+        $script:folder = Join-Path $TestDrive 'folder'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $null = New-TestTorrent -Path (Join-Path $folder 'one.torrent') -Name 'one.txt'
+        $null = New-TestTorrent -Path (Join-Path $folder 'two.torrent') -Name 'two.txt' -Content ([byte[]](1..100))
+        Set-Content -LiteralPath (Join-Path $folder 'notes.txt') -Value 'not a torrent'
+    }
+
     Context 'reading torrents' {
         It 'reads a single-file torrent into a TorrentInfo' {
             $t = Get-TorrentInfo -Path $single.Path
@@ -62,7 +64,7 @@ Describe 'Get-TorrentInfo' {
 
         It 'reads a path with wildcard characters in its name with -LiteralPath' {
             $odd = Join-Path $TestDrive 'odd[1].torrent'
-            Copy-Item -LiteralPath $single.Path -Destination $odd
+            [System.IO.File]::Copy($single.Path, $odd)
             (Get-TorrentInfo -LiteralPath $odd).InfoHash.Hex | Should -Be $single.InfoHash
         }
     }

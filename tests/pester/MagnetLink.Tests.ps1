@@ -1,13 +1,15 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     . (Join-Path $PSScriptRoot 'TestTorrents.ps1')
-
-    $script:torrent = New-TestTorrent -Path (Join-Path $TestDrive 'hello.torrent')
-    $script:hash = $torrent.InfoHash
-    $script:link = "magnet:?xt=urn:btih:$hash&dn=hello.txt&xl=15&tr=http%3A%2F%2F127.0.0.1%3A6969%2Fannounce&tr=udp%3A%2F%2F127.0.0.2%3A6969&x.pe=127.0.0.3%3A51413"
 }
 
 Describe 'ConvertFrom-MagnetLink' {
+    BeforeAll {
+        $script:torrent = New-TestTorrent -Path (Join-Path $TestDrive 'hello.torrent')
+        $script:hash = $torrent.InfoHash
+        $script:link = "magnet:?xt=urn:btih:$hash&dn=hello.txt&xl=15&tr=http%3A%2F%2F127.0.0.1%3A6969%2Fannounce&tr=udp%3A%2F%2F127.0.0.2%3A6969&x.pe=127.0.0.3%3A51413"
+    }
+
     It 'parses a magnet link into a MagnetLink' {
         $m = ConvertFrom-MagnetLink $link
         $m | Should -BeOfType ([TorrentPS.Engine.Metainfo.MagnetLink])
@@ -54,6 +56,12 @@ Describe 'ConvertFrom-MagnetLink' {
 }
 
 Describe 'ConvertTo-MagnetLink' {
+    BeforeAll {
+        $script:torrent = New-TestTorrent -Path (Join-Path $TestDrive 'hello.torrent')
+        $script:hash = $torrent.InfoHash
+        $script:link = "magnet:?xt=urn:btih:$hash&dn=hello.txt&xl=15&tr=http%3A%2F%2F127.0.0.1%3A6969%2Fannounce&tr=udp%3A%2F%2F127.0.0.2%3A6969&x.pe=127.0.0.3%3A51413"
+    }
+
     It 'makes the magnet link of a torrent from the pipeline' {
         $text = Get-TorrentInfo -LiteralPath $torrent.Path | ConvertTo-MagnetLink
         $text | Should -BeOfType ([string])

@@ -34,6 +34,7 @@ Describe 'TorrentPS module' {
         'TorrentPS.Engine.Metainfo.TorrentInfo'
         'TorrentPS.Engine.Metainfo.TorrentFile'
         'TorrentPS.Engine.Metainfo.MagnetLink'
+        'TorrentPS.Engine.Metainfo.InfoHash'
     ) {
         Get-FormatData -TypeName $_ | Should -Not -BeNullOrEmpty
     }
@@ -46,5 +47,16 @@ Describe 'TorrentPS module' {
         $help = Get-Help -Name $_ -Full
         $help.Synopsis | Should -Not -BeNullOrEmpty
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+    }
+}
+
+Describe 'InfoHash display' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestTorrents.ps1')
+        $script:t = New-TestTorrent -Path (Join-Path $TestDrive 'hello.torrent')
+    }
+
+    It 'shows an info hash alone as its hex digits' {
+        (Get-TorrentInfo -LiteralPath $t.Path).InfoHash | Out-String | Should -Match $t.InfoHash
     }
 }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using TorrentPS.Bridge;
 using TorrentPS.Conversion;
+using TorrentPS.Engine.Bencode;
 using TorrentPS.Paths;
 
 namespace TorrentPS.Commands;
@@ -79,6 +80,14 @@ public sealed class ConvertFromBencodeCommand : AsyncCmdlet
     {
         try
         {
+            var length = new FileInfo(file).Length;
+            if (length > BencodeReaderOptions.Default.MaxInputLength)
+            {
+                // Refused before reading: a multi-gigabyte file given by mistake is never loaded.
+                WriteError(new BencodeException(0, $"input of {length} bytes is larger than the limit of {BencodeReaderOptions.Default.MaxInputLength} bytes"), file);
+                return;
+            }
+
             Emit(File.ReadAllBytes(file), file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -94,6 +94,7 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
             // Work abandoned after a stop may still hold the token, so the source is cancelled, not disposed
             // (it holds no unmanaged resources without timers).
+            _queue.Close();
             _stopping.Cancel();
             _loggerFactory?.Dispose();
         }

@@ -12,6 +12,7 @@ internal sealed class PipelineQueue
 {
     private BlockingCollection<Action>? _actions;
     private int _pipelineThreadId;
+    private volatile bool _closed;
 
     /// <summary>The thread that creates the queue is the pipeline thread until <see cref="Run"/> is called from another.</summary>
     public PipelineQueue() => _pipelineThreadId = Environment.CurrentManagedThreadId;
@@ -36,6 +37,11 @@ internal sealed class PipelineQueue
     /// </summary>
     public bool Post(Action action)
     {
+        if (_closed)
+        {
+            return false;
+        }
+
         if (IsOnPipelineThread)
         {
             action();
@@ -59,6 +65,12 @@ internal sealed class PipelineQueue
             return false;
         }
     }
+
+    /// <summary>
+    /// Ends the queue's life (the cmdlet is disposed): every later post is dropped, whatever thread makes it,
+    /// so a background task that outlives the pipeline never writes to it.
+    /// </summary>
+    public void Close() => _closed = true;
 
     /// <summary>
     /// Starts <paramref name="work"/> on the thread pool and executes posted actions on this thread

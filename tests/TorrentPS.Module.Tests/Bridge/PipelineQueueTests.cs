@@ -60,39 +60,49 @@ public class PipelineQueueTests
     }
 
     [Fact]
-    public async Task A_late_post_from_another_thread_after_the_work_ended_is_dropped_not_run_there()
+    public void A_late_post_from_another_thread_after_the_work_ended_is_dropped_not_run_there()
     {
         var queue = new PipelineQueue();
         using var cancellation = new CancellationTokenSource();
         queue.Run(_ => Task.CompletedTask, cancellation);
         var ran = false;
-        var accepted = await Task.Run(() => queue.Post(() => ran = true));
+        var accepted = OnDedicatedThread(() => queue.Post(() => ran = true));
         Assert.False(accepted);
         Assert.False(ran);
     }
 
     [Fact]
-    public async Task Posts_from_a_stray_task_that_outlives_the_work_never_run_on_its_thread()
+    public void Posts_from_a_stray_thread_that_outlives_the_work_never_run_on_its_thread()
     {
         var queue = new PipelineQueue();
         using var cancellation = new CancellationTokenSource();
-        var release = new TaskCompletionSource();
-        Task stray = Task.CompletedTask;
+        using var workEnded = new ManualResetEventSlim();
         var strayRanOn = new List<int>();
+        var stray = new Thread(() =>
+        {
+            workEnded.Wait();
+            queue.Post(() => strayRanOn.Add(Environment.CurrentManagedThreadId));
+        });
         queue.Run(
             _ =>
             {
-                stray = Task.Run(async () =>
-                {
-                    await release.Task;
-                    queue.Post(() => strayRanOn.Add(Environment.CurrentManagedThreadId));
-                });
+                stray.Start(); // a background activity the work started and did not wait for
                 return Task.CompletedTask;
             },
             cancellation);
-        release.SetResult();
-        await stray;
+        workEnded.Set();
+        stray.Join();
         Assert.Empty(strayRanOn);
+    }
+
+    [Fact]
+    public void Posts_after_Close_are_dropped_even_on_the_pipeline_thread()
+    {
+        var queue = new PipelineQueue();
+        queue.Close();
+        var ran = false;
+        Assert.False(queue.Post(() => ran = true));
+        Assert.False(ran);
     }
 
     [Fact]
@@ -252,6 +262,16 @@ public class PipelineQueueTests
             },
             cancellation));
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
+    }
+
+    /// <summary>Runs <paramref name="action"/> on a new thread: never the test's (pipeline) thread, unlike a pool thread.</summary>
+    private static T OnDedicatedThread<T>(Func<T> action)
+    {
+        T result = default!;
+        var thread = new Thread(() => result = action());
+        thread.Start();
+        thread.Join();
+        return result;
     }
 
     private sealed class StoppedException : Exception

@@ -53,11 +53,11 @@ function Assert-Tool {
 }
 
 function Invoke-Native {
-    # Runs a program, echoing the command line; a non-zero exit code fails the script.
-    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @())
+    # Runs a program, echoing the command line; a non-zero exit code fails the script unless -AllowFailure.
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @(), [switch] $AllowFailure)
     Write-Host "> $FilePath $($ArgumentList -join ' ')" -ForegroundColor Cyan
     & $FilePath @ArgumentList
-    if ($LASTEXITCODE -ne 0) {
+    if ($LASTEXITCODE -ne 0 -and -not $AllowFailure) {
         throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
     }
 }
@@ -108,23 +108,14 @@ function Invoke-TestTask {
         }
 
         $resultPath = Join-Path $OutDir 'pester-results.xml'
-        $runPester = {
-            param($PesterManifest, $TestsPath, $ModuleManifest, $ResultPath)
-            $ErrorActionPreference = 'Stop'
-            Import-Module $PesterManifest
-            $env:TORRENTPS_MODULE = $ModuleManifest
-            $configuration = New-PesterConfiguration
-            $configuration.Run.Path = $TestsPath
-            $configuration.Run.Exit = $true
-            $configuration.Output.Verbosity = 'Detailed'
-            $configuration.TestResult.Enabled = $true
-            $configuration.TestResult.OutputFormat = 'NUnitXml'
-            $configuration.TestResult.OutputPath = $ResultPath
-            Invoke-Pester -Configuration $configuration
+        $runner = Join-Path $RepoRoot 'tests' 'pester' 'Invoke-Tests.ps1'
+        $env:TORRENTPS_MODULE = Join-Path $ModuleOut 'TorrentPS.psd1'
+        try {
+            Invoke-Native ([System.Environment]::ProcessPath) @('-NoProfile', '-NonInteractive', '-File', $runner, '-ResultPath', $resultPath, '-PesterPath', $pester.Path) -AllowFailure
         }
-        $pwsh = [System.Environment]::ProcessPath
-        Write-Host "> Invoke-Pester $(Join-Path $RepoRoot 'tests' 'pester') (Pester $($pester.Version), child pwsh)" -ForegroundColor Cyan
-        & $pwsh -NoProfile -NonInteractive -Command $runPester -args $pester.Path, (Join-Path $RepoRoot 'tests' 'pester'), (Join-Path $ModuleOut 'TorrentPS.psd1'), $resultPath
+        finally {
+            Remove-Item -Path Env:TORRENTPS_MODULE -ErrorAction SilentlyContinue
+        }
         if ($LASTEXITCODE -ne 0) {
             throw "The Pester tests failed (exit code $LASTEXITCODE); results in $resultPath."
         }

@@ -22,6 +22,7 @@ public class ErrorRecordFactoryTests
         { PathResolutionException.IsDirectory("/tmp"), "PathIsDirectory", ErrorCategory.InvalidArgument },
         { PathResolutionException.NotFound("/nope"), "PathNotFound", ErrorCategory.ObjectNotFound },
         { new TorrentPSException("TrackerFailed", TorrentErrorKind.ConnectionError, "down"), "TrackerFailed", ErrorCategory.ConnectionError },
+        { new ItemNotFoundException("x"), "PathNotFound", ErrorCategory.ObjectNotFound },
         { new FileNotFoundException("x"), "PathNotFound", ErrorCategory.ObjectNotFound },
         { new DirectoryNotFoundException("x"), "PathNotFound", ErrorCategory.ObjectNotFound },
         { new System.IO.DriveNotFoundException("x"), "PathNotFound", ErrorCategory.ObjectNotFound },

@@ -85,6 +85,16 @@ public class ManifestTests
     }
 
     [Fact]
+    public void PowerShell_is_referenced_at_compile_time_only_so_the_module_never_ships_it()
+    {
+        var project = XDocument.Load(Path.Combine(RepoPaths.ModuleProjectDir, "TorrentPS.csproj"));
+        var reference = project.Descendants("PackageReference").Single(r => (string?)r.Attribute("Include") == "PowerShellStandard.Library");
+        Assert.Equal("all", (string?)reference.Attribute("PrivateAssets"));
+        Assert.Equal("runtime", (string?)reference.Attribute("ExcludeAssets"));
+        Assert.Contains(project.Descendants("PublishDir"), d => d.Value.Contains("out/TorrentPS/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_manifest_has_a_description_and_author()
     {
         Assert.False(string.IsNullOrWhiteSpace(Manifest.String("Description")));

@@ -104,13 +104,17 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
     private static ProgressRecord ToProgressRecord(ProgressUpdate update)
     {
-        var record = new ProgressRecord(update.ActivityId, update.Activity, update.StatusDescription)
+        // ProgressRecord refuses empty texts and negative ids; a progress bar is never worth a failed command.
+        var record = new ProgressRecord(
+            Math.Max(0, update.ActivityId),
+            string.IsNullOrEmpty(update.Activity) ? "TorrentPS" : update.Activity,
+            string.IsNullOrEmpty(update.StatusDescription) ? (update.IsCompleted ? "Completed" : "Working") : update.StatusDescription)
         {
             PercentComplete = Math.Clamp(update.PercentComplete, -1, 100),
             SecondsRemaining = update.SecondsRemaining,
             RecordType = update.IsCompleted ? ProgressRecordType.Completed : ProgressRecordType.Processing,
         };
-        if (update.ParentActivityId >= 0 && update.ParentActivityId != update.ActivityId)
+        if (update.ParentActivityId >= 0 && update.ParentActivityId != record.ActivityId)
         {
             record.ParentActivityId = update.ParentActivityId;
         }

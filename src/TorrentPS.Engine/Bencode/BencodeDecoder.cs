@@ -70,7 +70,7 @@ public static class BencodeDecoder
         {
             if (++_count > _options.MaxValueCount)
             {
-                throw new BencodeException(Position, $"more than {_options.MaxValueCount} values");
+                throw new BencodeException(Position, $"more than {_options.MaxValueCount} values in one input (expected fewer)");
             }
 
             var span = _data.Span;
@@ -96,7 +96,7 @@ public static class BencodeDecoder
                     value = ReadString();
                     break;
                 case (byte)'-':
-                    throw new BencodeException(Position, "negative string length");
+                    throw new BencodeException(Position, "expected a value, found '-': a string length cannot be negative");
                 default:
                     throw new BencodeException(Position, $"expected a value ('i', 'l', 'd' or a string length), found {Describe(span, Position)}");
             }
@@ -125,7 +125,7 @@ public static class BencodeDecoder
                 // Accumulate negatively so long.MinValue is representable.
                 if (value < (long.MinValue + digit) / 10)
                 {
-                    throw new BencodeException(digitsStart, "integer does not fit in 64 bits");
+                    throw new BencodeException(digitsStart, "integer does not fit in 64 bits (expected -9223372036854775808 to 9223372036854775807)");
                 }
 
                 value = (value * 10) - digit;
@@ -150,7 +150,7 @@ public static class BencodeDecoder
 
             if (span[digitsStart] == (byte)'0' && digitCount > 1)
             {
-                throw new BencodeException(digitsStart, "integer has a leading zero");
+                throw new BencodeException(digitsStart, "integer has a leading zero (expected 'i0e' or a first digit 1-9)");
             }
 
             if (negative && value == 0)
@@ -166,7 +166,7 @@ public static class BencodeDecoder
 
             if (value == long.MinValue)
             {
-                throw new BencodeException(digitsStart, "integer does not fit in 64 bits");
+                throw new BencodeException(digitsStart, "integer does not fit in 64 bits (expected -9223372036854775808 to 9223372036854775807)");
             }
 
             return -value;
@@ -200,7 +200,7 @@ public static class BencodeDecoder
 
             if (span[digitsStart] == (byte)'0' && Position - digitsStart > 1)
             {
-                throw new BencodeException(digitsStart, "string length has a leading zero");
+                throw new BencodeException(digitsStart, "string length has a leading zero (expected '0:' or a first digit 1-9)");
             }
 
             Position++; // ':'
@@ -276,7 +276,7 @@ public static class BencodeDecoder
         {
             if (depth >= _options.MaxDepth)
             {
-                throw new BencodeException(Position, $"nesting deeper than {_options.MaxDepth} levels");
+                throw new BencodeException(Position, $"nesting deeper than {_options.MaxDepth} levels (expected a value that is not a list or dictionary)");
             }
 
             Position++;

@@ -123,28 +123,52 @@ public sealed class TorrentInfo
     public override string ToString() => $"{Name} ({InfoHash})";
 
     /// <summary>Reads a .torrent file.</summary>
+    /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidTorrentException">The file is not bencode, or not a usable torrent.</exception>
+    /// <exception cref="UnsupportedTorrentException">The file is a v2-only torrent.</exception>
     public static async Task<TorrentInfo> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         var info = new FileInfo(path);
         if (!info.Exists)
         {
-            throw new FileNotFoundException($"The torrent file '{path}' does not exist.", path);
+            if (Directory.Exists(info.FullName))
+            {
+                throw new InvalidTorrentException("it is a folder, not a .torrent file", info.FullName);
+            }
+
+            throw new FileNotFoundException($"The torrent file '{path}' does not exist.", info.FullName);
         }
 
         if (info.Length > BencodeReaderOptions.Default.MaxInputLength)
         {
-            throw new InvalidTorrentException($"the file is {info.Length} bytes, larger than any torrent this engine reads", path);
+            throw new InvalidTorrentException($"the file is {info.Length} bytes, larger than any torrent this engine reads", info.FullName);
         }
 
-        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        var bytes = await File.ReadAllBytesAsync(info.FullName, cancellationToken).ConfigureAwait(false);
         return Parse(bytes, info.FullName);
     }
 
     /// <summary>Parses the bytes of a .torrent file.</summary>
+    /// <exception cref="InvalidTorrentException">The bytes are not bencode (the inner <see cref="BencodeException"/> says where), or not a usable torrent.</exception>
+    /// <exception cref="UnsupportedTorrentException">The bytes are a v2-only torrent.</exception>
     public static TorrentInfo Parse(ReadOnlyMemory<byte> data, string? sourcePath = null)
-        => TorrentInfoParser.Parse(BencodeDecoder.DecodeDictionary(data), sourcePath);
+        => TorrentInfoParser.Parse(DecodeDictionary(data, sourcePath), sourcePath);
 
     /// <summary>Builds a torrent from an info dictionary alone, as fetched with ut_metadata from a magnet link.</summary>
+    /// <exception cref="InvalidTorrentException">The bytes are not bencode, or not a usable info dictionary.</exception>
     public static TorrentInfo FromInfoDictionary(ReadOnlyMemory<byte> rawInfo, IReadOnlyList<IReadOnlyList<string>>? trackerTiers = null)
-        => TorrentInfoParser.ParseInfo(BencodeDecoder.DecodeDictionary(rawInfo), trackerTiers ?? [], null);
+        => TorrentInfoParser.ParseInfo(DecodeDictionary(rawInfo, null), trackerTiers ?? [], null);
+
+    private static BencodeDictionary DecodeDictionary(ReadOnlyMemory<byte> data, string? sourcePath)
+    {
+        try
+        {
+            return BencodeDecoder.DecodeDictionary(data);
+        }
+        catch (BencodeException ex)
+        {
+            throw new InvalidTorrentException($"not a torrent: {ex.Message}", sourcePath, ex);
+        }
+    }
 }

@@ -17,7 +17,8 @@ public static class TorrentPathSanitizer
         "CON", "PRN", "AUX", "NUL",
         "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
         "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-        "CONIN$", "CONOUT$",
+        "COM\u00b9", "COM\u00b2", "COM\u00b3", "LPT\u00b9", "LPT\u00b2", "LPT\u00b3",
+        "CONIN$", "CONOUT$", "CLOCK$",
     };
 
     /// <summary>Sanitises every segment; returns at least one segment (<c>_</c> when nothing usable is left).</summary>
@@ -71,8 +72,24 @@ public static class TorrentPathSanitizer
     }
 
     /// <summary>Joins sanitised segments below <paramref name="destination"/> and proves the result stays inside it.</summary>
+    /// <exception cref="InvalidTorrentException">The joined path would not be strictly inside <paramref name="destination"/>.</exception>
     public static string Combine(string destination, IReadOnlyList<string> segments)
     {
+        ArgumentException.ThrowIfNullOrEmpty(destination);
+        ArgumentNullException.ThrowIfNull(segments);
+        if (segments.Count == 0)
+        {
+            throw new ArgumentException("A file path needs at least one segment.", nameof(segments));
+        }
+
+        foreach (var segment in segments)
+        {
+            if (segment is null || segment.Contains('\0'))
+            {
+                throw new InvalidTorrentException($"The path '{string.Join('/', segments)}' holds a null or NUL segment.");
+            }
+        }
+
         var root = System.IO.Path.GetFullPath(destination);
         var full = System.IO.Path.GetFullPath(System.IO.Path.Combine([root, .. segments]));
         var prefix = root.EndsWith(System.IO.Path.DirectorySeparatorChar) ? root : root + System.IO.Path.DirectorySeparatorChar;

@@ -25,7 +25,7 @@ public static class BencodeDecoder
         options ??= BencodeReaderOptions.Default;
         if (data.Length > options.MaxInputLength)
         {
-            throw new BencodeException(0, $"input of {data.Length} bytes is larger than the limit of {options.MaxInputLength} bytes");
+            throw new BencodeException(0, $"input of {data.Length} bytes is larger than the limit (expected at most {options.MaxInputLength} bytes)");
         }
 
         var parser = new Parser(data, options);
@@ -155,7 +155,7 @@ public static class BencodeDecoder
 
             if (negative && value == 0)
             {
-                throw new BencodeException(digitsStart - 1, "negative zero ('i-0e') is not allowed");
+                throw new BencodeException(digitsStart - 1, "negative zero ('i-0e') is not allowed (expected 'i0e')");
             }
 
             Position++; // 'e'
@@ -182,7 +182,7 @@ public static class BencodeDecoder
                 length = (length * 10) + (span[Position] - '0');
                 if (length > span.Length)
                 {
-                    throw new BencodeException(digitsStart, $"string length is larger than the {span.Length - digitsStart} bytes left");
+                    throw new BencodeException(digitsStart, $"string length is larger than the {span.Length - digitsStart} bytes left (expected a length that fits the input)");
                 }
 
                 Position++;
@@ -206,7 +206,7 @@ public static class BencodeDecoder
             Position++; // ':'
             if (length > span.Length - Position)
             {
-                throw new BencodeException(digitsStart, $"string of {length} bytes runs past the end of input ({span.Length - Position} bytes left)");
+                throw new BencodeException(digitsStart, $"string of {length} bytes runs past the end of input (expected at most {span.Length - Position} bytes)");
             }
 
             var bytes = _data.Slice(Position, (int)length);

@@ -54,7 +54,7 @@ internal static class TorrentInfoParser
         var hasPieces = info.ContainsKey("pieces");
         if (!hasPieces && (metaVersion == 2 || info.ContainsKey("file tree")))
         {
-            throw new UnsupportedTorrentException($"{sourcePath ?? "The torrent"} is a BitTorrent v2-only torrent (BEP 52); only v1 and hybrid torrents are supported yet.");
+            throw new UnsupportedTorrentException($"{sourcePath ?? "The torrent"} is a BitTorrent v2-only torrent (BEP 52), which is not supported yet; only v1 and hybrid torrents can be read.");
         }
 
         if (metaVersion is { } version && version != 1 && version != 2)

@@ -54,6 +54,10 @@ public static class BencodeDecoder
     {
         private readonly ReadOnlyMemory<byte> _data;
         private readonly BencodeReaderOptions _options;
+        // Children of every open container, innermost last: one growing buffer per parse instead of
+        // one list per container. A container takes its slice when it closes.
+        private readonly List<BencodeValue> _items;
+        private readonly List<KeyValuePair<BencodeString, BencodeValue>> _entries;
         private int _count;
 
         public Parser(ReadOnlyMemory<byte> data, BencodeReaderOptions options)
@@ -62,6 +66,8 @@ public static class BencodeDecoder
             _options = options;
             Position = 0;
             _count = 0;
+            _items = [];
+            _entries = [];
         }
 
         public int Position { get; private set; }
@@ -218,7 +224,7 @@ public static class BencodeDecoder
         {
             var open = Position;
             EnterContainer(depth);
-            var items = new List<BencodeValue>();
+            var first = _items.Count;
             var span = _data.Span;
             while (true)
             {
@@ -230,10 +236,12 @@ public static class BencodeDecoder
                 if (span[Position] == (byte)'e')
                 {
                     Position++;
-                    return new BencodeList(items.ToArray(), owned: true);
+                    var items = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_items)[first..].ToArray();
+                    _items.RemoveRange(first, items.Length);
+                    return new BencodeList(items, owned: true);
                 }
 
-                items.Add(ReadValue(depth + 1));
+                _items.Add(ReadValue(depth + 1));
             }
         }
 
@@ -241,7 +249,7 @@ public static class BencodeDecoder
         {
             var open = Position;
             EnterContainer(depth);
-            var entries = new List<KeyValuePair<BencodeString, BencodeValue>>();
+            var first = _entries.Count;
             var span = _data.Span;
             while (true)
             {
@@ -253,7 +261,9 @@ public static class BencodeDecoder
                 if (span[Position] == (byte)'e')
                 {
                     Position++;
-                    return new BencodeDictionary(entries.ToArray(), owned: true);
+                    var entries = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_entries)[first..].ToArray();
+                    _entries.RemoveRange(first, entries.Length);
+                    return new BencodeDictionary(entries, owned: true);
                 }
 
                 if (span[Position] is < (byte)'0' or > (byte)'9')
@@ -268,7 +278,8 @@ public static class BencodeDecoder
                     throw new BencodeException(Position, $"expected a value for the key at byte {keyStart}, found {Describe(span, Position)}");
                 }
 
-                entries.Add(new(key, ReadValue(depth + 1)));
+                var value = ReadValue(depth + 1);
+                _entries.Add(new(key, value));
             }
         }
 

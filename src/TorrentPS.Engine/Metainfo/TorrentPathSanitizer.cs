@@ -12,6 +12,12 @@ public static class TorrentPathSanitizer
 {
     public const int MaxSegmentBytes = 240;
 
+    /// <summary>Separators, NUL and other control characters, and the characters Windows refuses in names.</summary>
+    private static readonly System.Buffers.SearchValues<char> UnsafeChars = System.Buffers.SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f" +
+        "\u007f/\\:*?\"<>|");
+
     private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase)
     {
         "CON", "PRN", "AUX", "NUL",
@@ -50,25 +56,32 @@ public static class TorrentPathSanitizer
             return null;
         }
 
-        var builder = new StringBuilder(segment.Length);
-        foreach (var c in segment)
-        {
-            builder.Append(c is < (char)0x20 or (char)0x7f or '/' or '\\' or ':' or '*' or '?' or '"' or '<' or '>' or '|' ? '_' : c);
-        }
-
-        var text = builder.ToString().TrimEnd('.', ' ');
-        if (text.Length == 0 || text.All(static c => c == '.'))
+        var text = segment.AsSpan().IndexOfAny(UnsafeChars) < 0 ? segment : ReplaceUnsafe(segment);
+        text = text.TrimEnd('.', ' ');
+        if (text.Length == 0 || text.AsSpan().IndexOfAnyExcept('.') < 0)
         {
             return "_";
         }
 
-        var stem = text.Split('.')[0].TrimEnd(' ');
+        var dot = text.IndexOf('.');
+        var stem = (dot < 0 ? text : text[..dot]).TrimEnd(' ');
         if (ReservedNames.Contains(stem))
         {
             text = "_" + text;
         }
 
         return Shorten(text);
+    }
+
+    private static string ReplaceUnsafe(string segment)
+    {
+        var builder = new StringBuilder(segment.Length);
+        foreach (var c in segment)
+        {
+            builder.Append(UnsafeChars.Contains(c) ? '_' : c);
+        }
+
+        return builder.ToString();
     }
 
     /// <summary>Joins sanitised segments below <paramref name="destination"/> and proves the result stays inside it.</summary>

@@ -29,6 +29,11 @@ internal sealed class InfoVerb : ICliVerb
             throw new CliUsageException(arguments.Count == 0 ? "missing the .torrent file" : "expected exactly one argument");
         }
 
+        if (string.IsNullOrWhiteSpace(arguments[0]))
+        {
+            throw new CliUsageException("the .torrent file name is empty");
+        }
+
         var torrent = await TorrentInfo.LoadAsync(arguments[0], cancellationToken).ConfigureAwait(false);
         var output = new System.Text.StringBuilder();
         if (torrent.Announce is { } tracker)

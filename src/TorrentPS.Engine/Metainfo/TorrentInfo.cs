@@ -145,8 +145,37 @@ public sealed class TorrentInfo
             throw new InvalidTorrentException($"the file is {info.Length} bytes, larger than any torrent this engine reads", info.FullName);
         }
 
-        var bytes = await File.ReadAllBytesAsync(info.FullName, cancellationToken).ConfigureAwait(false);
+        var bytes = await ReadBoundedAsync(info.FullName, BencodeReaderOptions.Default.MaxInputLength, cancellationToken).ConfigureAwait(false);
         return Parse(bytes, info.FullName);
+    }
+
+    /// <summary>Reads a whole file, but never more than <paramref name="limit"/> bytes: a device or a pipe named as a torrent cannot exhaust memory.</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(string path, long limit, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var expected = stream.CanSeek ? stream.Length : 0;
+        var buffer = new byte[(int)Math.Clamp(expected + 1, 4096, limit + 1)];
+        var filled = 0;
+        while (true)
+        {
+            if (filled == buffer.Length)
+            {
+                if (buffer.Length > limit)
+                {
+                    throw new InvalidTorrentException($"the file is larger than {limit} bytes, larger than any torrent this engine reads", path);
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, limit + 1));
+            }
+
+            var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return buffer.AsMemory(0, filled);
+            }
+
+            filled += read;
+        }
     }
 
     /// <summary>Parses the bytes of a .torrent file.</summary>

@@ -113,5 +113,9 @@ public sealed class InfoVerbTests : IDisposable
         var (exitCode, _, stderr) = await CliRunner.RunAsync("info");
         Assert.Equal(2, exitCode);
         Assert.Contains("Usage: tps info <file.torrent>", stderr, StringComparison.Ordinal);
+
+        var (empty, _, emptyStderr) = await CliRunner.RunAsync("info", "");
+        Assert.Equal(2, empty);
+        Assert.Contains("file name is empty", emptyStderr, StringComparison.Ordinal);
     }
 }

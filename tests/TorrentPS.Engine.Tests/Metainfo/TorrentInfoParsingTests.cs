@@ -318,4 +318,16 @@ public class TorrentInfoParsingTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public async Task Load_of_an_endless_device_stops_at_the_size_limit()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/dev/zero"))
+        {
+            return; // The bound is the same on every OS; only Linux offers an endless file to prove it cheaply.
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidTorrentException>(() => TorrentInfo.LoadAsync("/dev/zero"));
+        Assert.Contains("larger than", error.Message, StringComparison.Ordinal);
+    }
 }

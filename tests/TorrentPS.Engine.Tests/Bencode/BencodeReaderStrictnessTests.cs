@@ -206,6 +206,25 @@ public class BencodeReaderStrictnessTests
     }
 
     [Fact]
+    public void Millions_of_tiny_values_stop_at_the_default_value_limit()
+    {
+        // Empty lists: two bytes per object. The decoder stops at the limit instead of allocating them all.
+        var count = BencodeReaderOptions.Default.MaxValueCount + 500_000;
+        var bytes = new byte[(count * 2) + 2];
+        bytes[0] = (byte)'l';
+        for (var i = 0; i < count; i++)
+        {
+            bytes[1 + (2 * i)] = (byte)'l';
+            bytes[2 + (2 * i)] = (byte)'e';
+        }
+
+        bytes[^1] = (byte)'e';
+        var error = Assert.Throws<BencodeException>(() => BencodeDecoder.Decode(bytes));
+        Assert.Equal(1 + ((long)BencodeReaderOptions.Default.MaxValueCount - 1) * 2, error.Offset);
+        Assert.Contains("more than 3000000 values", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_huge_declared_string_length_is_an_error_not_an_allocation()
     {
         var error = Fails("2147483647:abc");

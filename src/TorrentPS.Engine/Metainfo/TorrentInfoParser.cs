@@ -121,6 +121,11 @@ internal static class TorrentInfoParser
             total = length;
         }
 
+        if (isMultiFile)
+        {
+            files = TorrentFilePathResolver.Resolve(files, sourcePath);
+        }
+
         long pieceCount = pieces.Length / 20;
         var expected = total == 0 ? 0 : ((total - 1) / pieceLength) + 1;
         if (pieceCount != expected)

@@ -4,7 +4,7 @@ using TorrentPS.Interop.Tests.Infrastructure;
 namespace TorrentPS.Interop.Tests.Metainfo;
 
 /// <summary>
-/// Golden torrents made once per test class with the real mktorrent, read by our engine and by
+/// Golden torrents made once per test class with the real mktorrent and libtorrent, read by our engine and by
 /// libtorrent (one python start for all of them). Contents are small so the whole set takes about a second.
 /// </summary>
 public sealed class GoldenTorrents : IAsyncLifetime
@@ -16,10 +16,13 @@ public sealed class GoldenTorrents : IAsyncLifetime
     private readonly Dictionary<string, LibtorrentTorrent> _libtorrent = new(StringComparer.Ordinal);
 
     /// <summary>Every golden torrent by name.</summary>
-    public static IEnumerable<string> Names => ["single", "exact", "tiny", "multi", "odd", "renamed"];
+    public static IEnumerable<string> Names => ["single", "exact", "tiny", "multi", "odd", "renamed", "lt-hybrid", "lt-hybrid-single", "lt-v1"];
 
     /// <summary>Golden torrents with one tracker (so the first tracker is the same whatever order libtorrent keeps).</summary>
-    public static IEnumerable<string> SingleTrackerNames => ["exact", "tiny", "multi", "odd", "renamed"];
+    public static IEnumerable<string> SingleTrackerNames => ["exact", "tiny", "multi", "odd", "renamed", "lt-hybrid", "lt-hybrid-single", "lt-v1"];
+
+    /// <summary>A v2-only torrent made by libtorrent (not in <see cref="Names"/>: the engine does not read those yet).</summary>
+    public const string V2Only = "lt-v2";
 
     public string PathOf(string name) => _paths[name];
 
@@ -59,6 +62,20 @@ public sealed class GoldenTorrents : IAsyncLifetime
 
         // A name given on the command line, different from the folder's.
         await Make("renamed", _folder.Combine("content", "odd"), new MktorrentOptions { Name = "other name" });
+
+        // libtorrent's own creator: hybrid (v1 + v2, with BEP 47 padding files), v1 only and v2 only, in one python start.
+        var requests = new (string Name, string Content, LibtorrentMetainfo.TorrentKind Kind)[]
+        {
+            ("lt-hybrid", _folder.Combine("content", "multi"), LibtorrentMetainfo.TorrentKind.Hybrid),
+            ("lt-hybrid-single", single, LibtorrentMetainfo.TorrentKind.Hybrid),
+            ("lt-v1", _folder.Combine("content", "multi"), LibtorrentMetainfo.TorrentKind.V1Only),
+            (V2Only, _folder.Combine("content", "multi"), LibtorrentMetainfo.TorrentKind.V2Only),
+        };
+        await LibtorrentMetainfo.CreateManyAsync(requests.Select(r => new LibtorrentCreateRequest(r.Content, _folder.Combine($"{r.Name}.torrent"), r.Kind)));
+        foreach (var request in requests)
+        {
+            _paths[request.Name] = _folder.Combine($"{request.Name}.torrent");
+        }
 
         var (torrents, _) = await LibtorrentMetainfo.ReadAsync(_paths.Values);
         foreach (var torrent in torrents)

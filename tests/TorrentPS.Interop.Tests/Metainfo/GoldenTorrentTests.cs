@@ -4,8 +4,8 @@ using TorrentPS.Interop.Tests.Infrastructure;
 
 namespace TorrentPS.Interop.Tests.Metainfo;
 
-/// <summary>Torrents made by mktorrent read the same by our engine and by libtorrent.</summary>
-public sealed class MktorrentGoldenTests(GoldenTorrents golden) : IClassFixture<GoldenTorrents>
+/// <summary>Torrents made by mktorrent and by libtorrent read the same by our engine and by libtorrent.</summary>
+public sealed class GoldenTorrentTests(GoldenTorrents golden) : IClassFixture<GoldenTorrents>
 {
     public static TheoryData<string> Names => new(GoldenTorrents.Names);
 
@@ -129,5 +129,50 @@ public sealed class MktorrentGoldenTests(GoldenTorrents golden) : IClassFixture<
             Assert.Equal(torrents[i].Trackers.Order(), magnets[i].Trackers.Order());
             Assert.Equal(MagnetLink.Parse(magnets[i].Uri), torrents[i].ToMagnetLink());
         }
+    }
+
+    [Fact]
+    public async Task A_libtorrent_hybrid_torrent_is_read_through_its_v1_part_with_its_padding_files()
+    {
+        var torrent = await TorrentInfo.LoadAsync(golden.PathOf("lt-hybrid"));
+        var expected = golden.Libtorrent("lt-hybrid");
+        Assert.True(expected.HasV1 && expected.HasV2);
+        Assert.True(torrent.IsHybrid);
+        Assert.Equal(expected.InfoHash, torrent.InfoHash.Hex);
+        Assert.Contains(torrent.Files, f => f.IsPadding);
+        Assert.Equal(expected.Files.Select(f => f.Pad), torrent.Files.Select(f => f.IsPadding));
+        Assert.Equal(expected.TotalSize, torrent.Length);
+        Assert.False((await TorrentInfo.LoadAsync(golden.PathOf("lt-v1"))).IsHybrid);
+    }
+
+    [Fact]
+    public async Task A_libtorrent_v2_only_torrent_is_reported_as_not_supported_yet()
+    {
+        Assert.False(golden.Libtorrent(GoldenTorrents.V2Only).HasV1);
+        var error = await Assert.ThrowsAsync<UnsupportedTorrentException>(() => TorrentInfo.LoadAsync(golden.PathOf(GoldenTorrents.V2Only)));
+        Assert.Equal("UnsupportedTorrent", error.ErrorId);
+
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exitCode = await CliApp.RunAsync(["info", golden.PathOf(GoldenTorrents.V2Only)], stdout, stderr, CancellationToken.None);
+        Assert.Equal(1, exitCode);
+        Assert.Equal(string.Empty, stdout.ToString());
+        Assert.Contains("v2-only torrent (BEP 52), which is not supported yet", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public async Task Magnet_links_libtorrent_renders_parse_to_the_torrent(string name)
+    {
+        var torrent = await TorrentInfo.LoadAsync(golden.PathOf(name));
+        var magnet = MagnetLink.Parse(golden.Libtorrent(name).MagnetUri);
+        Assert.Equal(torrent.InfoHash, magnet.InfoHash);
+        Assert.Equal(torrent.Name, magnet.DisplayName);
+        Assert.Equal(torrent.Trackers.Order(), magnet.Trackers.Order());
+
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        Assert.Equal(0, await CliApp.RunAsync(["magnet_parse", golden.Libtorrent(name).MagnetUri], stdout, stderr, CancellationToken.None));
+        Assert.EndsWith($"Info Hash: {torrent.InfoHash.Hex}\n", stdout.ToString(), StringComparison.Ordinal);
     }
 }

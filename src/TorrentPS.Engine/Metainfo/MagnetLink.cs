@@ -42,6 +42,29 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
     /// <summary>Peer addresses (<c>x.pe</c>) as <c>host:port</c>.</summary>
     public IReadOnlyList<string> PeerAddresses { get; }
 
+    /// <summary>
+    /// The <see cref="PeerAddresses"/> that are IP literals with a port (<c>1.2.3.4:6881</c>, <c>[::1]:6881</c>),
+    /// ready to dial; host names and entries without a usable port are left out.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPEndPoint> PeerEndPoints
+    {
+        get
+        {
+            var endPoints = new List<System.Net.IPEndPoint>(PeerAddresses.Count);
+            foreach (var address in PeerAddresses)
+            {
+                var colon = address.LastIndexOf(':');
+                var hasPort = colon > 0 && (address[0] != '[' || address[colon - 1] == ']');
+                if (hasPort && System.Net.IPEndPoint.TryParse(address, out var endPoint) && endPoint.Port != 0)
+                {
+                    endPoints.Add(endPoint);
+                }
+            }
+
+            return endPoints;
+        }
+    }
+
     public IReadOnlyList<string> WebSeeds { get; }
 
     public long? ExactLength { get; }

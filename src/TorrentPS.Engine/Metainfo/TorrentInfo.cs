@@ -10,6 +10,7 @@ public sealed class TorrentInfo
 {
     private readonly byte[] _pieceHashes;
     private IReadOnlyList<string>? _pieceHashStrings;
+    private IReadOnlyList<string>? _trackers;
 
     internal TorrentInfo(
         InfoHash infoHash,
@@ -81,7 +82,7 @@ public sealed class TorrentInfo
     public IReadOnlyList<IReadOnlyList<string>> TrackerTiers { get; }
 
     /// <summary>Every tracker URL, tier by tier, without duplicates.</summary>
-    public IReadOnlyList<string> Trackers => TrackerTiers.SelectMany(t => t).Distinct(StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<string> Trackers => _trackers ??= TrackerTiers.SelectMany(t => t).Distinct(StringComparer.Ordinal).ToArray();
 
     /// <summary>BEP 19 <c>url-list</c> web seeds.</summary>
     public IReadOnlyList<string> WebSeeds { get; }

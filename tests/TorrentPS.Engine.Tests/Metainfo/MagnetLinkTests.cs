@@ -128,4 +128,13 @@ public class MagnetLinkTests
         Assert.NotEqual(a, new MagnetLink(InfoHash.Parse(Hex), "x", ["http://127.0.0.1/a"], [], [], 1));
         Assert.Equal(a, new MagnetLink(InfoHash.Parse(Hex), "x", ["http://127.0.0.1/a"], [], [], null));
     }
+
+    [Fact]
+    public void Peer_end_points_are_the_ip_literals_with_a_port()
+    {
+        var magnet = MagnetLink.Parse(
+            $"magnet:?xt=urn:btih:{Hex}&x.pe=127.0.0.5:6881&x.pe=%5B%3A%3A1%5D%3A6882&x.pe=peer.example:6883&x.pe=127.0.0.6&x.pe=%5B%3A%3A1%5D&x.pe=127.0.0.7:0&x.pe=127.0.0.8:99999");
+        Assert.Equal(7, magnet.PeerAddresses.Count);
+        Assert.Equal(["127.0.0.5:6881", "[::1]:6882"], magnet.PeerEndPoints.Select(e => e.ToString()));
+    }
 }

@@ -25,7 +25,7 @@ public static class BencodeDecoder
         options ??= BencodeReaderOptions.Default;
         if (data.Length > options.MaxInputLength)
         {
-            throw new BencodeException(0, $"input of {data.Length} bytes is larger than the limit of {options.MaxInputLength} bytes");
+            throw new BencodeException(0, $"input of {data.Length} bytes is larger than the limit (expected at most {options.MaxInputLength} bytes)");
         }
 
         var parser = new Parser(data, options);
@@ -54,6 +54,10 @@ public static class BencodeDecoder
     {
         private readonly ReadOnlyMemory<byte> _data;
         private readonly BencodeReaderOptions _options;
+        // Children of every open container, innermost last: one growing buffer per parse instead of
+        // one list per container. A container takes its slice when it closes.
+        private readonly List<BencodeValue> _items;
+        private readonly List<KeyValuePair<BencodeString, BencodeValue>> _entries;
         private int _count;
 
         public Parser(ReadOnlyMemory<byte> data, BencodeReaderOptions options)
@@ -62,6 +66,8 @@ public static class BencodeDecoder
             _options = options;
             Position = 0;
             _count = 0;
+            _items = [];
+            _entries = [];
         }
 
         public int Position { get; private set; }
@@ -70,7 +76,7 @@ public static class BencodeDecoder
         {
             if (++_count > _options.MaxValueCount)
             {
-                throw new BencodeException(Position, $"more than {_options.MaxValueCount} values");
+                throw new BencodeException(Position, $"more than {_options.MaxValueCount} values in one input (expected fewer)");
             }
 
             var span = _data.Span;
@@ -96,7 +102,7 @@ public static class BencodeDecoder
                     value = ReadString();
                     break;
                 case (byte)'-':
-                    throw new BencodeException(Position, "negative string length");
+                    throw new BencodeException(Position, "expected a value, found '-': a string length cannot be negative");
                 default:
                     throw new BencodeException(Position, $"expected a value ('i', 'l', 'd' or a string length), found {Describe(span, Position)}");
             }
@@ -125,7 +131,7 @@ public static class BencodeDecoder
                 // Accumulate negatively so long.MinValue is representable.
                 if (value < (long.MinValue + digit) / 10)
                 {
-                    throw new BencodeException(digitsStart, "integer does not fit in 64 bits");
+                    throw new BencodeException(digitsStart, "integer does not fit in 64 bits (expected -9223372036854775808 to 9223372036854775807)");
                 }
 
                 value = (value * 10) - digit;
@@ -150,12 +156,12 @@ public static class BencodeDecoder
 
             if (span[digitsStart] == (byte)'0' && digitCount > 1)
             {
-                throw new BencodeException(digitsStart, "integer has a leading zero");
+                throw new BencodeException(digitsStart, "integer has a leading zero (expected 'i0e' or a first digit 1-9)");
             }
 
             if (negative && value == 0)
             {
-                throw new BencodeException(digitsStart - 1, "negative zero ('i-0e') is not allowed");
+                throw new BencodeException(digitsStart - 1, "negative zero ('i-0e') is not allowed (expected 'i0e')");
             }
 
             Position++; // 'e'
@@ -166,7 +172,7 @@ public static class BencodeDecoder
 
             if (value == long.MinValue)
             {
-                throw new BencodeException(digitsStart, "integer does not fit in 64 bits");
+                throw new BencodeException(digitsStart, "integer does not fit in 64 bits (expected -9223372036854775808 to 9223372036854775807)");
             }
 
             return -value;
@@ -182,7 +188,7 @@ public static class BencodeDecoder
                 length = (length * 10) + (span[Position] - '0');
                 if (length > span.Length)
                 {
-                    throw new BencodeException(digitsStart, $"string length is larger than the {span.Length - digitsStart} bytes left");
+                    throw new BencodeException(digitsStart, $"string length is larger than the {span.Length - digitsStart} bytes left (expected a length that fits the input)");
                 }
 
                 Position++;
@@ -200,13 +206,13 @@ public static class BencodeDecoder
 
             if (span[digitsStart] == (byte)'0' && Position - digitsStart > 1)
             {
-                throw new BencodeException(digitsStart, "string length has a leading zero");
+                throw new BencodeException(digitsStart, "string length has a leading zero (expected '0:' or a first digit 1-9)");
             }
 
             Position++; // ':'
             if (length > span.Length - Position)
             {
-                throw new BencodeException(digitsStart, $"string of {length} bytes runs past the end of input ({span.Length - Position} bytes left)");
+                throw new BencodeException(digitsStart, $"string of {length} bytes runs past the end of input (expected at most {span.Length - Position} bytes)");
             }
 
             var bytes = _data.Slice(Position, (int)length);
@@ -218,7 +224,7 @@ public static class BencodeDecoder
         {
             var open = Position;
             EnterContainer(depth);
-            var items = new List<BencodeValue>();
+            var first = _items.Count;
             var span = _data.Span;
             while (true)
             {
@@ -230,10 +236,12 @@ public static class BencodeDecoder
                 if (span[Position] == (byte)'e')
                 {
                     Position++;
-                    return new BencodeList(items.ToArray(), owned: true);
+                    var items = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_items)[first..].ToArray();
+                    _items.RemoveRange(first, items.Length);
+                    return new BencodeList(items, owned: true);
                 }
 
-                items.Add(ReadValue(depth + 1));
+                _items.Add(ReadValue(depth + 1));
             }
         }
 
@@ -241,7 +249,7 @@ public static class BencodeDecoder
         {
             var open = Position;
             EnterContainer(depth);
-            var entries = new List<KeyValuePair<BencodeString, BencodeValue>>();
+            var first = _entries.Count;
             var span = _data.Span;
             while (true)
             {
@@ -253,7 +261,9 @@ public static class BencodeDecoder
                 if (span[Position] == (byte)'e')
                 {
                     Position++;
-                    return new BencodeDictionary(entries.ToArray(), owned: true);
+                    var entries = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_entries)[first..].ToArray();
+                    _entries.RemoveRange(first, entries.Length);
+                    return new BencodeDictionary(entries, owned: true);
                 }
 
                 if (span[Position] is < (byte)'0' or > (byte)'9')
@@ -268,7 +278,8 @@ public static class BencodeDecoder
                     throw new BencodeException(Position, $"expected a value for the key at byte {keyStart}, found {Describe(span, Position)}");
                 }
 
-                entries.Add(new(key, ReadValue(depth + 1)));
+                var value = ReadValue(depth + 1);
+                _entries.Add(new(key, value));
             }
         }
 
@@ -276,7 +287,7 @@ public static class BencodeDecoder
         {
             if (depth >= _options.MaxDepth)
             {
-                throw new BencodeException(Position, $"nesting deeper than {_options.MaxDepth} levels");
+                throw new BencodeException(Position, $"nesting deeper than {_options.MaxDepth} levels (expected a value that is not a list or dictionary)");
             }
 
             Position++;

@@ -7,15 +7,27 @@ namespace TorrentPS.Engine.Bencode;
 /// A bencode dictionary. Entries keep the order they were read in; keys out of order or
 /// duplicated are accepted on read and reported by <see cref="IsCanonicalOrder"/> and
 /// <see cref="HasDuplicateKeys"/>. Lookups return the first entry with the key.
+/// Equality is that of a map: two dictionaries are equal when they hold the same entries, whatever
+/// order they were read or built in (entries compared in raw key order, duplicates included), so
+/// <c>decode(encode(x)) == x</c> holds for every dictionary.
 /// </summary>
 public sealed class BencodeDictionary : BencodeValue, IReadOnlyList<KeyValuePair<BencodeString, BencodeValue>>
 {
     private readonly KeyValuePair<BencodeString, BencodeValue>[] _entries;
 
-    public BencodeDictionary(IEnumerable<KeyValuePair<BencodeString, BencodeValue>> entries) => _entries = entries.ToArray();
+    public BencodeDictionary(IEnumerable<KeyValuePair<BencodeString, BencodeValue>> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        _entries = entries.ToArray();
+        ThrowOnNull(_entries, nameof(entries));
+    }
 
     public BencodeDictionary(IEnumerable<KeyValuePair<string, BencodeValue>> entries)
-        => _entries = entries.Select(e => new KeyValuePair<BencodeString, BencodeValue>(new BencodeString(e.Key), e.Value)).ToArray();
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        _entries = entries.Select(e => new KeyValuePair<BencodeString, BencodeValue>(new BencodeString(e.Key ?? throw new ArgumentException("A bencode dictionary key cannot be null.", nameof(entries))), e.Value)).ToArray();
+        ThrowOnNull(_entries, nameof(entries));
+    }
 
     internal BencodeDictionary(KeyValuePair<BencodeString, BencodeValue>[] entries, bool owned)
         => _entries = owned ? entries : (KeyValuePair<BencodeString, BencodeValue>[])entries.Clone();
@@ -97,14 +109,21 @@ public sealed class BencodeDictionary : BencodeValue, IReadOnlyList<KeyValuePair
 
     public override bool Equals(BencodeValue? other)
     {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
         if (other is not BencodeDictionary dict || dict.Count != Count)
         {
             return false;
         }
 
-        for (var i = 0; i < _entries.Length; i++)
+        var left = IsCanonicalOrder ? _entries : SortedEntries();
+        var right = dict.IsCanonicalOrder ? dict._entries : dict.SortedEntries();
+        for (var i = 0; i < left.Length; i++)
         {
-            if (!_entries[i].Key.Equals(dict._entries[i].Key) || !_entries[i].Value.Equals(dict._entries[i].Value))
+            if (!left[i].Key.Equals(right[i].Key) || !left[i].Value.Equals(right[i].Value))
             {
                 return false;
             }
@@ -115,14 +134,48 @@ public sealed class BencodeDictionary : BencodeValue, IReadOnlyList<KeyValuePair
 
     public override int GetHashCode()
     {
-        var hash = new HashCode();
-        hash.Add(_entries.Length);
+        // Order-independent, like Equals: a sum of per-entry hashes.
+        var sum = 0;
         foreach (var entry in _entries)
         {
-            hash.Add(entry.Key.GetHashCode());
-            hash.Add(entry.Value.GetHashCode());
+            sum = unchecked(sum + HashCode.Combine(entry.Key.GetHashCode(), entry.Value.GetHashCode()));
         }
 
-        return hash.ToHashCode();
+        return HashCode.Combine(_entries.Length, sum);
+    }
+
+    private static void ThrowOnNull(KeyValuePair<BencodeString, BencodeValue>[] entries, string parameter)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Key is null || entry.Value is null)
+            {
+                throw new ArgumentException("A bencode dictionary cannot hold a null key or value.", parameter);
+            }
+        }
+    }
+
+    /// <summary>The entries sorted by raw key bytes; entries with equal keys keep their read order (stable).</summary>
+    internal KeyValuePair<BencodeString, BencodeValue>[] SortedEntries()
+    {
+        var indexes = new int[_entries.Length];
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            indexes[i] = i;
+        }
+
+        var entries = _entries;
+        Array.Sort(indexes, (a, b) =>
+        {
+            var byKey = entries[a].Key.Span.SequenceCompareTo(entries[b].Key.Span);
+            return byKey != 0 ? byKey : a.CompareTo(b);
+        });
+        var sorted = new KeyValuePair<BencodeString, BencodeValue>[indexes.Length];
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            sorted[i] = entries[indexes[i]];
+        }
+
+        return sorted;
     }
 }

@@ -7,7 +7,15 @@ public sealed class BencodeList : BencodeValue, IReadOnlyList<BencodeValue>
 {
     private readonly BencodeValue[] _items;
 
-    public BencodeList(IEnumerable<BencodeValue> items) => _items = items.ToArray();
+    public BencodeList(IEnumerable<BencodeValue> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        _items = items.ToArray();
+        if (Array.IndexOf(_items, null) >= 0)
+        {
+            throw new ArgumentException("A bencode list cannot hold null.", nameof(items));
+        }
+    }
 
     internal BencodeList(BencodeValue[] items, bool owned) => _items = owned ? items : (BencodeValue[])items.Clone();
 
@@ -21,6 +29,11 @@ public sealed class BencodeList : BencodeValue, IReadOnlyList<BencodeValue>
 
     public override bool Equals(BencodeValue? other)
     {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
         if (other is not BencodeList list || list.Count != Count)
         {
             return false;

@@ -23,16 +23,14 @@ public sealed class BencodeString : BencodeValue
     /// <summary>Decodes the bytes as strict UTF-8; false when they are not valid UTF-8.</summary>
     public bool TryGetUtf8(out string text)
     {
-        try
-        {
-            text = StrictUtf8.GetString(Bytes.Span);
-            return true;
-        }
-        catch (DecoderFallbackException)
+        if (!System.Text.Unicode.Utf8.IsValid(Bytes.Span))
         {
             text = string.Empty;
             return false;
         }
+
+        text = StrictUtf8.GetString(Bytes.Span);
+        return true;
     }
 
     public bool EqualsUtf8(ReadOnlySpan<byte> utf8) => Bytes.Span.SequenceEqual(utf8);

@@ -49,9 +49,18 @@ public readonly struct BencodeWriter
 
     public void WriteEnd() => WriteByte((byte)'e');
 
+    /// <summary>Deepest nesting <see cref="WriteValue"/> writes; deeper values are refused rather than overflowing the stack.</summary>
+    public const int MaxDepth = 1024;
+
     /// <summary>Writes <paramref name="value"/> canonically: dictionary keys sorted as raw bytes.</summary>
-    /// <exception cref="ArgumentException">A dictionary holds the same key twice.</exception>
+    /// <exception cref="ArgumentException">A dictionary holds the same key twice, or the value nests deeper than <see cref="MaxDepth"/>.</exception>
     public void WriteValue(BencodeValue value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        WriteValue(value, 0);
+    }
+
+    private void WriteValue(BencodeValue value, int depth)
     {
         switch (value)
         {
@@ -62,33 +71,53 @@ public readonly struct BencodeWriter
                 WriteString(s.Span);
                 break;
             case BencodeList list:
+                EnterContainer(depth);
                 WriteListStart();
-                foreach (var item in list)
+                for (var i = 0; i < list.Count; i++)
                 {
-                    WriteValue(item);
+                    WriteValue(list[i], depth + 1);
                 }
 
                 WriteEnd();
                 break;
             case BencodeDictionary dict:
+                EnterContainer(depth);
                 WriteDictionaryStart();
-                var entries = dict.ToArray();
-                Array.Sort(entries, static (a, b) => a.Key.Span.SequenceCompareTo(b.Key.Span));
-                for (var i = 0; i < entries.Length; i++)
+                if (dict.IsCanonicalOrder)
                 {
-                    if (i > 0 && entries[i - 1].Key.Equals(entries[i].Key))
+                    for (var i = 0; i < dict.Count; i++)
                     {
-                        throw new ArgumentException($"The dictionary holds the key '{entries[i].Key.Text}' more than once; bencode cannot.", nameof(value));
+                        WriteString(dict[i].Key.Span);
+                        WriteValue(dict[i].Value, depth + 1);
                     }
+                }
+                else
+                {
+                    var entries = dict.SortedEntries();
+                    for (var i = 0; i < entries.Length; i++)
+                    {
+                        if (i > 0 && entries[i - 1].Key.Equals(entries[i].Key))
+                        {
+                            throw new ArgumentException($"The dictionary holds the key '{entries[i].Key.Text}' more than once; bencode cannot.", nameof(value));
+                        }
 
-                    WriteString(entries[i].Key.Span);
-                    WriteValue(entries[i].Value);
+                        WriteString(entries[i].Key.Span);
+                        WriteValue(entries[i].Value, depth + 1);
+                    }
                 }
 
                 WriteEnd();
                 break;
             default:
-                throw new ArgumentException($"Unknown bencode value type {value.GetType().Name}.", nameof(value));
+                throw new ArgumentException($"Unknown bencode value type {value?.GetType().Name ?? "null"}.", nameof(value));
+        }
+    }
+
+    private static void EnterContainer(int depth)
+    {
+        if (depth >= MaxDepth)
+        {
+            throw new ArgumentException($"The value nests deeper than {MaxDepth} levels.", "value");
         }
     }
 

@@ -7,15 +7,28 @@ namespace TorrentPS.Engine.Metainfo;
 /// A BEP 9 magnet link: <c>xt=urn:btih:</c> (40 hex or 32 base32), <c>dn</c>, every <c>tr</c>,
 /// <c>x.pe</c> peer addresses, <c>ws</c> web seeds and <c>xl</c> exact length.
 /// </summary>
-public sealed class MagnetLink
+public sealed class MagnetLink : IEquatable<MagnetLink>
 {
+    /// <summary>
+    /// A magnet link from its parts, normalised the way <see cref="Parse"/> reads them back: an empty
+    /// display name becomes null, empty list items are dropped, and so are repeated trackers.
+    /// </summary>
     public MagnetLink(InfoHash infoHash, string? displayName, IReadOnlyList<string> trackers, IReadOnlyList<string> peerAddresses, IReadOnlyList<string> webSeeds, long? exactLength)
     {
+        ArgumentNullException.ThrowIfNull(infoHash);
+        ArgumentNullException.ThrowIfNull(trackers);
+        ArgumentNullException.ThrowIfNull(peerAddresses);
+        ArgumentNullException.ThrowIfNull(webSeeds);
+        if (exactLength < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(exactLength), exactLength, "The exact length cannot be negative.");
+        }
+
         InfoHash = infoHash;
-        DisplayName = displayName;
-        Trackers = trackers;
-        PeerAddresses = peerAddresses;
-        WebSeeds = webSeeds;
+        DisplayName = string.IsNullOrEmpty(displayName) ? null : displayName;
+        Trackers = NonEmpty(trackers, distinct: true);
+        PeerAddresses = NonEmpty(peerAddresses, distinct: false);
+        WebSeeds = NonEmpty(webSeeds, distinct: false);
         ExactLength = exactLength;
     }
 
@@ -28,6 +41,29 @@ public sealed class MagnetLink
 
     /// <summary>Peer addresses (<c>x.pe</c>) as <c>host:port</c>.</summary>
     public IReadOnlyList<string> PeerAddresses { get; }
+
+    /// <summary>
+    /// The <see cref="PeerAddresses"/> that are IP literals with a port (<c>1.2.3.4:6881</c>, <c>[::1]:6881</c>),
+    /// ready to dial; host names and entries without a usable port are left out.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPEndPoint> PeerEndPoints
+    {
+        get
+        {
+            var endPoints = new List<System.Net.IPEndPoint>(PeerAddresses.Count);
+            foreach (var address in PeerAddresses)
+            {
+                var colon = address.LastIndexOf(':');
+                var hasPort = colon > 0 && (address[0] != '[' || address[colon - 1] == ']');
+                if (hasPort && System.Net.IPEndPoint.TryParse(address, out var endPoint) && endPoint.Port != 0)
+                {
+                    endPoints.Add(endPoint);
+                }
+            }
+
+            return endPoints;
+        }
+    }
 
     public IReadOnlyList<string> WebSeeds { get; }
 
@@ -60,7 +96,7 @@ public sealed class MagnetLink
                 continue;
             }
 
-            var key = part[..eq].ToLowerInvariant();
+            var key = NormaliseKey(part[..eq]);
             var value = Decode(part[(eq + 1)..], plusIsSpace: key == "dn");
             switch (key)
             {
@@ -176,6 +212,46 @@ public sealed class MagnetLink
         }
 
         return builder.ToString();
+    }
+
+    public bool Equals(MagnetLink? other)
+        => other is not null
+           && InfoHash.Equals(other.InfoHash)
+           && string.Equals(DisplayName, other.DisplayName, StringComparison.Ordinal)
+           && ExactLength == other.ExactLength
+           && Trackers.SequenceEqual(other.Trackers, StringComparer.Ordinal)
+           && PeerAddresses.SequenceEqual(other.PeerAddresses, StringComparer.Ordinal)
+           && WebSeeds.SequenceEqual(other.WebSeeds, StringComparer.Ordinal);
+
+    public override bool Equals(object? obj) => obj is MagnetLink other && Equals(other);
+
+    public override int GetHashCode() => HashCode.Combine(InfoHash, DisplayName, ExactLength, Trackers.Count, PeerAddresses.Count, WebSeeds.Count);
+
+    private static string[] NonEmpty(IReadOnlyList<string> items, bool distinct)
+    {
+        var result = new List<string>(items.Count);
+        foreach (var item in items)
+        {
+            if (!string.IsNullOrEmpty(item) && (!distinct || !result.Contains(item)))
+            {
+                result.Add(item);
+            }
+        }
+
+        return result.ToArray();
+    }
+
+    /// <summary>Lower-cases a key and drops a numbered suffix seen in the wild (<c>tr.1</c>, <c>xt.2</c>); <c>x.pe</c> stays.</summary>
+    private static string NormaliseKey(string key)
+    {
+        key = key.ToLowerInvariant();
+        var dot = key.IndexOf('.');
+        if (dot > 0 && key.Length > dot + 1 && key.AsSpan(dot + 1).IndexOfAnyExceptInRange('0', '9') < 0)
+        {
+            return key[..dot];
+        }
+
+        return key;
     }
 
     private static string Decode(string value, bool plusIsSpace)

@@ -15,7 +15,11 @@ public sealed class TorrentFile
     /// <summary>The sanitised path below the torrent's folder, with '/' between segments.</summary>
     public string Path => string.Join('/', PathSegments);
 
-    /// <summary>The sanitised path segments; none is empty, '.', '..', absolute or a reserved device name.</summary>
+    /// <summary>
+    /// The sanitised path segments; none is empty, '.', '..', absolute or a reserved device name. In a parsed
+    /// torrent no two non-padding files share a path (compared without regard to case) and no file stands
+    /// where another needs a folder: clashes get numbered names (<c>name.1.ext</c>).
+    /// </summary>
     public IReadOnlyList<string> PathSegments { get; }
 
     public long Length { get; }

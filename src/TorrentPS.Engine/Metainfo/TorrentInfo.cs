@@ -10,6 +10,7 @@ public sealed class TorrentInfo
 {
     private readonly byte[] _pieceHashes;
     private IReadOnlyList<string>? _pieceHashStrings;
+    private IReadOnlyList<string>? _trackers;
 
     internal TorrentInfo(
         InfoHash infoHash,
@@ -81,7 +82,7 @@ public sealed class TorrentInfo
     public IReadOnlyList<IReadOnlyList<string>> TrackerTiers { get; }
 
     /// <summary>Every tracker URL, tier by tier, without duplicates.</summary>
-    public IReadOnlyList<string> Trackers => TrackerTiers.SelectMany(t => t).Distinct(StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<string> Trackers => _trackers ??= TrackerTiers.SelectMany(t => t).Distinct(StringComparer.Ordinal).ToArray();
 
     /// <summary>BEP 19 <c>url-list</c> web seeds.</summary>
     public IReadOnlyList<string> WebSeeds { get; }
@@ -123,28 +124,89 @@ public sealed class TorrentInfo
     public override string ToString() => $"{Name} ({InfoHash})";
 
     /// <summary>Reads a .torrent file.</summary>
+    /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidTorrentException">The file is not bencode, or not a usable torrent.</exception>
+    /// <exception cref="UnsupportedTorrentException">The file is a v2-only torrent.</exception>
     public static async Task<TorrentInfo> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
         var info = new FileInfo(path);
         if (!info.Exists)
         {
-            throw new FileNotFoundException($"The torrent file '{path}' does not exist.", path);
+            if (Directory.Exists(info.FullName))
+            {
+                throw new InvalidTorrentException("it is a folder, not a .torrent file", info.FullName);
+            }
+
+            throw new FileNotFoundException($"The torrent file '{path}' does not exist.", info.FullName);
         }
 
         if (info.Length > BencodeReaderOptions.Default.MaxInputLength)
         {
-            throw new InvalidTorrentException($"the file is {info.Length} bytes, larger than any torrent this engine reads", path);
+            throw new InvalidTorrentException($"the file is {info.Length} bytes, larger than any torrent this engine reads", info.FullName);
         }
 
-        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        var bytes = await ReadBoundedAsync(info.FullName, BencodeReaderOptions.Default.MaxInputLength, cancellationToken).ConfigureAwait(false);
         return Parse(bytes, info.FullName);
     }
 
+    /// <summary>Reads a whole file, but never more than <paramref name="limit"/> bytes: a device or a pipe named as a torrent cannot exhaust memory.</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(string path, long limit, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var expected = stream.CanSeek ? stream.Length : 0;
+        var buffer = new byte[(int)Math.Clamp(expected + 1, 4096, limit + 1)];
+        var filled = 0;
+        while (true)
+        {
+            if (filled == buffer.Length)
+            {
+                if (buffer.Length > limit)
+                {
+                    throw new InvalidTorrentException($"the file is larger than {limit} bytes, larger than any torrent this engine reads", path);
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, limit + 1));
+            }
+
+            var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return buffer.AsMemory(0, filled);
+            }
+
+            filled += read;
+        }
+    }
+
     /// <summary>Parses the bytes of a .torrent file.</summary>
+    /// <exception cref="BencodeException">The bytes are not bencode (the offset says where): kept distinct from
+    /// <see cref="InvalidTorrentException"/> so a user can tell a file that is no bencode at all (often an HTML error page)
+    /// from bencode that is not a usable torrent.</exception>
+    /// <exception cref="InvalidTorrentException">The bytes are bencode but not a usable torrent.</exception>
+    /// <exception cref="UnsupportedTorrentException">The bytes are a v2-only torrent.</exception>
     public static TorrentInfo Parse(ReadOnlyMemory<byte> data, string? sourcePath = null)
-        => TorrentInfoParser.Parse(BencodeDecoder.DecodeDictionary(data), sourcePath);
+        => TorrentInfoParser.Parse(DecodeDictionary(data, sourcePath), sourcePath);
 
     /// <summary>Builds a torrent from an info dictionary alone, as fetched with ut_metadata from a magnet link.</summary>
+    /// <exception cref="BencodeException">The bytes are not bencode.</exception>
+    /// <exception cref="InvalidTorrentException">The bytes are not a usable info dictionary.</exception>
     public static TorrentInfo FromInfoDictionary(ReadOnlyMemory<byte> rawInfo, IReadOnlyList<IReadOnlyList<string>>? trackerTiers = null)
-        => TorrentInfoParser.ParseInfo(BencodeDecoder.DecodeDictionary(rawInfo), trackerTiers ?? [], null);
+        => TorrentInfoParser.ParseInfo(DecodeDictionary(rawInfo, null), trackerTiers ?? [], null);
+
+    private static BencodeDictionary DecodeDictionary(ReadOnlyMemory<byte> data, string? sourcePath)
+    {
+        BencodeValue value;
+        try
+        {
+            value = BencodeDecoder.Decode(data);
+        }
+        catch (BencodeException ex)
+        {
+            throw ex.WithSource(sourcePath);
+        }
+
+        return value as BencodeDictionary
+               ?? throw new InvalidTorrentException("not a torrent: the file is bencode but not a dictionary", sourcePath);
+    }
 }

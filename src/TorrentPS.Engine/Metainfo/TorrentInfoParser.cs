@@ -2,9 +2,19 @@ using TorrentPS.Engine.Bencode;
 
 namespace TorrentPS.Engine.Metainfo;
 
-/// <summary>Validates a decoded metainfo dictionary and builds a <see cref="TorrentInfo"/>.</summary>
+/// <summary>
+/// Validates a decoded metainfo dictionary and builds a <see cref="TorrentInfo"/>. Everything in a
+/// .torrent is hostile input: every required key is checked for presence and type, every length for
+/// sign and overflow, and the piece count against the total length. Optional keys of the wrong type
+/// (comment, announce-list, url-list, …) are ignored, as other clients do.
+/// </summary>
 internal static class TorrentInfoParser
 {
+    /// <summary>Largest piece accepted: 2 GiB - 1, beyond what any client makes or the wire protocol serves.</summary>
+    public const long MaxPieceLength = int.MaxValue;
+
+    private const long LastUnixSecond = 253402300799; // 9999-12-31T23:59:59Z, the last second DateTimeOffset can show
+
     public static TorrentInfo Parse(BencodeDictionary root, string? sourcePath)
     {
         if (!root.TryGetValue("info", out var infoValue))
@@ -14,94 +24,93 @@ internal static class TorrentInfoParser
 
         if (infoValue is not BencodeDictionary info)
         {
-            throw new InvalidTorrentException("'info' is not a dictionary", sourcePath);
+            throw new InvalidTorrentException($"'info' is {KindOf(infoValue)}, expected a dictionary", sourcePath);
         }
 
-        var torrent = ParseInfo(info, ReadTrackerTiers(root), sourcePath);
-        return new TorrentInfo(
-            torrent.InfoHash,
-            torrent.Name,
-            torrent.PieceLength,
-            CopyPieces(info),
-            torrent.Files,
-            torrent.IsMultiFile,
-            torrent.TrackerTiers,
-            ReadWebSeeds(root),
-            torrent.IsPrivate,
-            root.Get<BencodeInteger>("creation date") is { } date && date.Value is > 0 and < 253402300800 ? DateTimeOffset.FromUnixTimeSeconds(date.Value) : null,
-            ReadText(root, "comment"),
-            ReadText(root, "created by"),
-            torrent.IsHybrid,
-            torrent.RawInfo,
-            sourcePath);
+        var creationDate = root.Get<BencodeInteger>("creation date") is { } date && date.Value is > 0 and <= LastUnixSecond
+            ? DateTimeOffset.FromUnixTimeSeconds(date.Value)
+            : (DateTimeOffset?)null;
+        return Build(info, ReadTrackerTiers(root), ReadWebSeeds(root), creationDate, ReadText(root, "comment"), ReadText(root, "created by"), sourcePath);
     }
 
     public static TorrentInfo ParseInfo(BencodeDictionary info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, string? sourcePath)
+        => Build(info, trackerTiers, [], null, null, null, sourcePath);
+
+    private static TorrentInfo Build(
+        BencodeDictionary info,
+        IReadOnlyList<IReadOnlyList<string>> trackerTiers,
+        IReadOnlyList<string> webSeeds,
+        DateTimeOffset? creationDate,
+        string? comment,
+        string? createdBy,
+        string? sourcePath)
     {
-        var metaVersion = info.Get<BencodeInteger>("meta version")?.Value;
-        var hasPieces = info.ContainsKey("pieces");
-        if (metaVersion == 2 && !hasPieces)
+        if (info.Raw.IsEmpty)
         {
-            throw new UnsupportedTorrentException($"{sourcePath ?? "The torrent"} is a BitTorrent v2-only torrent (BEP 52); only v1 and hybrid torrents are supported yet.");
+            throw new ArgumentException("The info dictionary must come from decoded bytes: its info hash is the SHA-1 of those bytes.", nameof(info));
         }
 
-        var pieceLength = info.Get<BencodeInteger>("piece length")?.Value
-                          ?? throw Missing("piece length", "an integer");
+        var metaVersion = info.Get<BencodeInteger>("meta version")?.Value;
+        var hasPieces = info.ContainsKey("pieces");
+        if (!hasPieces && (metaVersion == 2 || info.ContainsKey("file tree")))
+        {
+            throw new UnsupportedTorrentException($"{sourcePath ?? "The torrent"} is a BitTorrent v2-only torrent (BEP 52), which is not supported yet; only v1 and hybrid torrents can be read.");
+        }
+
+        if (metaVersion is { } version && version != 1 && version != 2)
+        {
+            throw new UnsupportedTorrentException($"{sourcePath ?? "The torrent"} has 'meta version' {version}; only versions 1 and 2 (hybrid) are supported.");
+        }
+
+        var pieceLength = RequireInteger(info, "piece length", "the info dictionary", sourcePath);
         if (pieceLength <= 0)
         {
             throw new InvalidTorrentException($"'piece length' must be positive, not {pieceLength}", sourcePath);
         }
 
-        var pieces = info.Get<BencodeString>("pieces") ?? throw Missing("pieces", "a byte string");
+        if (pieceLength > MaxPieceLength)
+        {
+            throw new InvalidTorrentException($"'piece length' of {pieceLength} bytes is larger than the largest supported ({MaxPieceLength})", sourcePath);
+        }
+
+        var pieces = Require<BencodeString>(info, "pieces", "a byte string", "the info dictionary", sourcePath);
         if (pieces.Length % 20 != 0)
         {
             throw new InvalidTorrentException($"'pieces' is {pieces.Length} bytes, not a multiple of 20", sourcePath);
         }
 
-        var rawName = ReadText(info, "name.utf-8") ?? ReadText(info, "name") ?? throw Missing("name", "a byte string");
-        var name = TorrentPathSanitizer.SanitizeSegments([rawName])[0];
+        var nameValue = info.Get<BencodeString>("name.utf-8") ?? Require<BencodeString>(info, "name", "a byte string", "the info dictionary", sourcePath);
+        var name = TorrentPathSanitizer.SanitizeSegments([nameValue.Text])[0];
 
-        List<TorrentFile> files = [];
+        var files = new List<TorrentFile>();
         bool isMultiFile;
+        long total = 0;
         if (info.TryGetValue("files", out var filesValue))
         {
             if (filesValue is not BencodeList fileList)
             {
-                throw new InvalidTorrentException("'files' is not a list", sourcePath);
+                throw new InvalidTorrentException($"'files' is {KindOf(filesValue)}, expected a list", sourcePath);
+            }
+
+            if (fileList.Count == 0)
+            {
+                throw new InvalidTorrentException("'files' is empty", sourcePath);
             }
 
             isMultiFile = true;
-            long offset = 0;
             for (var i = 0; i < fileList.Count; i++)
             {
                 if (fileList[i] is not BencodeDictionary entry)
                 {
-                    throw new InvalidTorrentException($"file {i} is not a dictionary", sourcePath);
+                    throw new InvalidTorrentException($"file {i} is {KindOf(fileList[i])}, expected a dictionary", sourcePath);
                 }
 
                 var length = ReadLength(entry, $"file {i}", sourcePath);
-                var pathList = entry.Get<BencodeList>("path.utf-8") ?? entry.Get<BencodeList>("path")
-                               ?? throw new InvalidTorrentException($"file {i} has no 'path' list", sourcePath);
-                var rawSegments = new List<string>(pathList.Count);
-                foreach (var segment in pathList)
-                {
-                    rawSegments.Add(segment is BencodeString s ? s.Text : throw new InvalidTorrentException($"file {i} has a path segment that is not a string", sourcePath));
-                }
-
-                if (rawSegments.Count == 0)
-                {
-                    throw new InvalidTorrentException($"file {i} has an empty path", sourcePath);
-                }
-
+                var rawSegments = ReadPath(entry, i, sourcePath);
                 var attributes = ReadText(entry, "attr") ?? string.Empty;
-                var isPadding = attributes.Contains('p') || (rawSegments.Count >= 2 && rawSegments[0] == ".pad");
-                files.Add(new TorrentFile(TorrentPathSanitizer.SanitizeSegments(rawSegments), length, offset, isPadding, attributes));
-                offset = checked(offset + length);
-            }
-
-            if (files.Count == 0)
-            {
-                throw new InvalidTorrentException("'files' is empty", sourcePath);
+                var isPadding = attributes.Contains('p') || IsLegacyPaddingPath(rawSegments);
+                files.Add(new TorrentFile(TorrentPathSanitizer.SanitizeSegments(rawSegments), length, total, isPadding, attributes));
+                total = AddLength(total, length, sourcePath);
             }
         }
         else
@@ -109,51 +118,99 @@ internal static class TorrentInfoParser
             isMultiFile = false;
             var length = ReadLength(info, "the torrent", sourcePath);
             files.Add(new TorrentFile([name], length, 0, false, ReadText(info, "attr") ?? string.Empty));
+            total = length;
         }
 
-        long total = 0;
-        foreach (var file in files)
+        if (isMultiFile)
         {
-            total = checked(total + file.Length);
+            files = TorrentFilePathResolver.Resolve(files, sourcePath);
         }
 
-        var pieceCount = pieces.Length / 20;
+        long pieceCount = pieces.Length / 20;
         var expected = total == 0 ? 0 : ((total - 1) / pieceLength) + 1;
         if (pieceCount != expected)
         {
             throw new InvalidTorrentException($"{pieceCount} piece hashes for {total} bytes in pieces of {pieceLength} bytes; expected {expected}", sourcePath);
         }
 
-        var isPrivate = info.Get<BencodeInteger>("private")?.Value == 1;
+        // Copies detach the torrent from the caller's buffer, which may be reused after this returns.
+        var rawInfo = info.Raw.ToArray();
         return new TorrentInfo(
-            InfoHash.Compute(info.Raw.Span),
+            InfoHash.Compute(rawInfo),
             name,
             pieceLength,
             pieces.Span.ToArray(),
             files,
             isMultiFile,
             trackerTiers,
-            [],
-            isPrivate,
-            null,
-            null,
-            null,
+            webSeeds,
+            info.Get<BencodeInteger>("private")?.Value == 1,
+            creationDate,
+            comment,
+            createdBy,
             metaVersion == 2,
-            info.Raw,
+            rawInfo,
             sourcePath);
-
-        InvalidTorrentException Missing(string key, string what)
-            => new($"the info dictionary has no '{key}' ({what})", sourcePath);
     }
 
-    private static byte[] CopyPieces(BencodeDictionary info) => info.Get<BencodeString>("pieces")!.Span.ToArray();
+    private static long AddLength(long total, long length, string? sourcePath)
+        => length > long.MaxValue - total
+            ? throw new InvalidTorrentException($"the file lengths add up to more than {long.MaxValue} bytes", sourcePath)
+            : total + length;
+
+    private static List<string> ReadPath(BencodeDictionary entry, int index, string? sourcePath)
+    {
+        // BEP 3 'path'; 'path.utf-8' (an older extension) wins when it is a usable list.
+        var pathList = entry.Get<BencodeList>("path.utf-8") ?? Require<BencodeList>(entry, "path", "a list", $"file {index}", sourcePath);
+        if (pathList.Count == 0)
+        {
+            throw new InvalidTorrentException($"file {index} has an empty path", sourcePath);
+        }
+
+        var segments = new List<string>(pathList.Count);
+        foreach (var segment in pathList)
+        {
+            segments.Add(segment is BencodeString s
+                ? s.Text
+                : throw new InvalidTorrentException($"file {index} has a path segment that is {KindOf(segment)}, expected a byte string", sourcePath));
+        }
+
+        return segments;
+    }
+
+    /// <summary>Padding files from before BEP 47's 'attr': '.pad/N' and BitComet's '_____padding_file_N_…'.</summary>
+    private static bool IsLegacyPaddingPath(List<string> segments)
+        => (segments.Count >= 2 && segments[0] == ".pad")
+           || segments[^1].StartsWith("_____padding_file_", StringComparison.Ordinal);
 
     private static long ReadLength(BencodeDictionary dict, string what, string? sourcePath)
     {
-        var length = dict.Get<BencodeInteger>("length")?.Value
-                     ?? throw new InvalidTorrentException($"{what} has no 'length' (an integer)", sourcePath);
+        var length = RequireInteger(dict, "length", what, sourcePath);
         return length < 0 ? throw new InvalidTorrentException($"{what} has a negative length ({length})", sourcePath) : length;
     }
+
+    private static long RequireInteger(BencodeDictionary dict, string key, string where, string? sourcePath)
+        => Require<BencodeInteger>(dict, key, "an integer", where, sourcePath).Value;
+
+    private static T Require<T>(BencodeDictionary dict, string key, string what, string where, string? sourcePath)
+        where T : BencodeValue
+    {
+        if (!dict.TryGetValue(key, out var value))
+        {
+            throw new InvalidTorrentException($"{where} has no '{key}' ({what})", sourcePath);
+        }
+
+        return value as T ?? throw new InvalidTorrentException($"'{key}' in {where} is {KindOf(value)}, expected {what}", sourcePath);
+    }
+
+    private static string KindOf(BencodeValue value) => value switch
+    {
+        BencodeInteger => "an integer",
+        BencodeString => "a byte string",
+        BencodeList => "a list",
+        BencodeDictionary => "a dictionary",
+        _ => value.GetType().Name,
+    };
 
     private static string? ReadText(BencodeDictionary dict, string key) => dict.Get<BencodeString>(key)?.Text;
 
@@ -187,6 +244,7 @@ internal static class TorrentInfoParser
             }
         }
 
+        // BEP 12: when announce-list is there, announce is ignored.
         if (tiers.Count == 0 && ReadText(root, "announce")?.Trim() is { Length: > 0 } announce)
         {
             tiers.Add([announce]);
@@ -202,11 +260,33 @@ internal static class TorrentInfoParser
             return [];
         }
 
-        return value switch
+        var seeds = new List<string>();
+        switch (value)
         {
-            BencodeString s when s.Text.Length > 0 => [s.Text],
-            BencodeList list => list.OfType<BencodeString>().Select(s => s.Text).Where(t => t.Length > 0).ToArray(),
-            _ => [],
-        };
+            case BencodeString s:
+                AddSeed(s);
+                break;
+            case BencodeList list:
+                foreach (var item in list)
+                {
+                    if (item is BencodeString seed)
+                    {
+                        AddSeed(seed);
+                    }
+                }
+
+                break;
+        }
+
+        return seeds;
+
+        void AddSeed(BencodeString s)
+        {
+            var text = s.Text.Trim();
+            if (text.Length > 0 && !seeds.Contains(text))
+            {
+                seeds.Add(text);
+            }
+        }
     }
 }

@@ -12,12 +12,19 @@ public static class TorrentPathSanitizer
 {
     public const int MaxSegmentBytes = 240;
 
+    /// <summary>Separators, NUL and other control characters, and the characters Windows refuses in names.</summary>
+    private static readonly System.Buffers.SearchValues<char> UnsafeChars = System.Buffers.SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f" +
+        "\u007f/\\:*?\"<>|");
+
     private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase)
     {
         "CON", "PRN", "AUX", "NUL",
         "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
         "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-        "CONIN$", "CONOUT$",
+        "COM\u00b9", "COM\u00b2", "COM\u00b3", "LPT\u00b9", "LPT\u00b2", "LPT\u00b3",
+        "CONIN$", "CONOUT$", "CLOCK$",
     };
 
     /// <summary>Sanitises every segment; returns at least one segment (<c>_</c> when nothing usable is left).</summary>
@@ -49,19 +56,15 @@ public static class TorrentPathSanitizer
             return null;
         }
 
-        var builder = new StringBuilder(segment.Length);
-        foreach (var c in segment)
-        {
-            builder.Append(c is < (char)0x20 or (char)0x7f or '/' or '\\' or ':' or '*' or '?' or '"' or '<' or '>' or '|' ? '_' : c);
-        }
-
-        var text = builder.ToString().TrimEnd('.', ' ');
-        if (text.Length == 0 || text.All(static c => c == '.'))
+        var text = segment.AsSpan().IndexOfAny(UnsafeChars) < 0 ? segment : ReplaceUnsafe(segment);
+        text = text.TrimEnd('.', ' ');
+        if (text.Length == 0 || text.AsSpan().IndexOfAnyExcept('.') < 0)
         {
             return "_";
         }
 
-        var stem = text.Split('.')[0].TrimEnd(' ');
+        var dot = text.IndexOf('.');
+        var stem = (dot < 0 ? text : text[..dot]).TrimEnd(' ');
         if (ReservedNames.Contains(stem))
         {
             text = "_" + text;
@@ -70,9 +73,36 @@ public static class TorrentPathSanitizer
         return Shorten(text);
     }
 
+    private static string ReplaceUnsafe(string segment)
+    {
+        var builder = new StringBuilder(segment.Length);
+        foreach (var c in segment)
+        {
+            builder.Append(UnsafeChars.Contains(c) ? '_' : c);
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>Joins sanitised segments below <paramref name="destination"/> and proves the result stays inside it.</summary>
+    /// <exception cref="InvalidTorrentException">The joined path would not be strictly inside <paramref name="destination"/>.</exception>
     public static string Combine(string destination, IReadOnlyList<string> segments)
     {
+        ArgumentException.ThrowIfNullOrEmpty(destination);
+        ArgumentNullException.ThrowIfNull(segments);
+        if (segments.Count == 0)
+        {
+            throw new ArgumentException("A file path needs at least one segment.", nameof(segments));
+        }
+
+        foreach (var segment in segments)
+        {
+            if (segment is null || segment.Contains('\0'))
+            {
+                throw new InvalidTorrentException($"The path '{string.Join('/', segments)}' holds a null or NUL segment.");
+            }
+        }
+
         var root = System.IO.Path.GetFullPath(destination);
         var full = System.IO.Path.GetFullPath(System.IO.Path.Combine([root, .. segments]));
         var prefix = root.EndsWith(System.IO.Path.DirectorySeparatorChar) ? root : root + System.IO.Path.DirectorySeparatorChar;

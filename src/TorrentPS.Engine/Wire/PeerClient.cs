@@ -14,7 +14,7 @@ public sealed record PeerClient(string Name, string? Version)
     {
         ["AG"] = "Ares", ["AZ"] = "Vuze", ["BC"] = "BitComet", ["BI"] = "BiglyBT", ["BT"] = "BitTorrent", ["DE"] = "Deluge",
         ["FD"] = "Free Download Manager", ["FW"] = "FrostWire", ["KT"] = "KTorrent", ["LT"] = "libtorrent (rasterbar)",
-        ["lt"] = "libTorrent (rakshasa)", ["PI"] = "PicoTorrent", ["qB"] = "qBittorrent", ["TIX"] = "Tixati", ["TP"] = "TorrentPS",
+        ["lt"] = "libTorrent (rakshasa)", ["PI"] = "PicoTorrent", ["qB"] = "qBittorrent", ["TP"] = "TorrentPS",
         ["TR"] = "Transmission", ["UT"] = "µTorrent", ["UM"] = "µTorrent Mac", ["UW"] = "µTorrent Web", ["WW"] = "WebTorrent",
         ["XL"] = "Xunlei", ["BN"] = "Baidu Netdisk", ["SD"] = "Thunder", ["RT"] = "Retriever", ["HL"] = "Halite", ["BB"] = "BitBuddy",
         ["CD"] = "Enhanced CTorrent", ["LH"] = "LH-ABC", ["ML"] = "MLDonkey", ["TT"] = "TuoTu", ["ZT"] = "ZipTorrent", ["BF"] = "BitFlu",

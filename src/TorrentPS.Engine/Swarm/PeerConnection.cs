@@ -98,6 +98,11 @@ public sealed class PeerConnection : IAsyncDisposable
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
+            if (options.LocalAddress is { } local)
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+            }
+
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 timeout.CancelAfter(options.ConnectTimeout);

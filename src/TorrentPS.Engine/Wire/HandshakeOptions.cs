@@ -35,6 +35,9 @@ public sealed record HandshakeOptions
     /// <summary>The torrent's piece count when known, so a peer's bitfield can be checked; 0 when unknown.</summary>
     public int PieceCount { get; init; }
 
+    /// <summary>The local address to dial from (e.g. one 127.0.0.x per test, or a chosen interface); any when null.</summary>
+    public System.Net.IPAddress? LocalAddress { get; init; }
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The longest wait for the peer's handshake, and for its extension handshake after that.</summary>

@@ -15,6 +15,8 @@ public sealed class Aria2HandshakeTests(Aria2SeederFixture fixture) : IClassFixt
         Assert.StartsWith("A2-1-36-0-", Encoding.Latin1.GetString(result.PeerId.Span));
         Assert.Equal("aria2 1.36.0", result.Client);
         Assert.True(result.SupportsExtensionProtocol);
+        Assert.True(result.SupportsFastExtension);
+        Assert.False(result.SupportsDht); // DHT is off in the seeder's configuration
         Assert.NotNull(result.MetadataExtensionId);
         Assert.Equal(fixture.Torrent.Info.RawInfo.Length, result.MetadataSize);
         Assert.Equal("aria2/1.36.0", result.ClientVersion);

@@ -15,7 +15,8 @@ public sealed class LibtorrentHandshakeTests(LibtorrentSeederFixture fixture) : 
     [Fact]
     public async Task Handshake_with_libtorrent_names_it_and_reads_its_extension_handshake()
     {
-        var result = await new PeerHandshaker().HandshakeAsync(SeederPeer, Options);
+        var options = Options;
+        var result = await new PeerHandshaker().HandshakeAsync(SeederPeer, options);
         Assert.StartsWith("-LT2080-", Encoding.Latin1.GetString(result.PeerId.Span));
         Assert.Equal("libtorrent (rasterbar) 2.0.8", result.Client);
         Assert.True(result.SupportsExtensionProtocol);
@@ -25,6 +26,8 @@ public sealed class LibtorrentHandshakeTests(LibtorrentSeederFixture fixture) : 
         Assert.StartsWith("libtorrent/2.0.8", result.ClientVersion);
         Assert.True(result.RequestQueueLimit > 0);
         Assert.True(result.UploadOnly);
+        Assert.Equal(options.LocalAddress, result.YourIp); // libtorrent tells us the address we dialled from
+        Assert.Equal("0000000000100005", result.Reserved.ToString()); // extension protocol, fast, DHT (libtorrent sets it even with DHT off)
         Assert.True(result.Elapsed > TimeSpan.Zero && result.Elapsed < TimeSpan.FromSeconds(10));
     }
 

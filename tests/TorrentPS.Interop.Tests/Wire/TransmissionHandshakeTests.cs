@@ -15,6 +15,8 @@ public sealed class TransmissionHandshakeTests(TransmissionSeederFixture fixture
         Assert.StartsWith("-TR3000-", Encoding.Latin1.GetString(result.PeerId.Span));
         Assert.Equal("Transmission 3.00", result.Client);
         Assert.True(result.SupportsExtensionProtocol);
+        Assert.True(result.SupportsFastExtension);
+        Assert.False(result.SupportsDht); // DHT is off in the seeder's configuration
         Assert.NotNull(result.MetadataExtensionId);
         Assert.Equal(fixture.Torrent.Info.RawInfo.Length, result.MetadataSize);
         Assert.Equal("Transmission 3.00", result.ClientVersion);

@@ -416,6 +416,11 @@ public sealed class PeerConnection : IAsyncDisposable
     {
         _start += _consumeOnNextRead;
         _consumeOnNextRead = 0;
+        if (_start == _end)
+        {
+            _start = _end = 0; // empty: the next read fills from the front, no compaction copies
+        }
+
         if (_end - _start < PeerMessageDecoder.LengthPrefixSize)
         {
             await FillAsync(PeerMessageDecoder.LengthPrefixSize, cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,9 @@ using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Tests.Wire;
 
-/// <summary>Fake peers that break the protocol: each must end its connection cleanly with a typed error and a logged reason.</summary>
+/// <summary>Fake peers that break the protocol: each must end its connection cleanly with a typed error and a logged reason.
+/// Runs alone: one test measures process-wide allocations.</summary>
+[Collection(nameof(AllocationMeasurements))]
 public sealed class HostilePeerTests
 {
     private static readonly HandshakeOptions Quick = new HandshakeOptions { ExchangeExtensionHandshake = false }.WithTimeout(TimeSpan.FromSeconds(2));

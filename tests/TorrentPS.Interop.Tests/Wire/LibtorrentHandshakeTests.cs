@@ -113,4 +113,35 @@ public sealed class LibtorrentHandshakeTests(LibtorrentSeederFixture fixture) : 
         Assert.Equal(string.Empty, stdout.ToString());
         Assert.Contains("refused", stderr.ToString());
     }
+
+    [Fact]
+    public async Task Libtorrent_serves_the_metadata_over_ut_metadata_and_it_hashes_to_the_info_hash()
+    {
+        await using var connection = await PeerConnection.ConnectAsync(fixture.Seeder.EndPoint, fixture.Torrent.Info.InfoHash, Options);
+        var remote = connection.RemoteExtensionHandshake!;
+        var theirId = remote.GetMessageId(ExtensionHandshake.UtMetadata)!.Value;
+        var size = remote.MetadataSize!.Value;
+        var metadata = new byte[size];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        for (var piece = 0; piece < TorrentPS.Engine.Extensions.UtMetadataMessage.PieceCount(size); piece++)
+        {
+            var request = new System.Buffers.ArrayBufferWriter<byte>();
+            TorrentPS.Engine.Extensions.UtMetadataMessage.WriteRequest(request, piece);
+            await connection.SendExtendedAsync(theirId, request.WrittenMemory, timeout.Token);
+            while (true)
+            {
+                var message = await connection.ReadMessageAsync(timeout.Token);
+                if (message.Type == PeerMessageType.Extended && message.ExtendedId == ExtensionHandshake.LocalUtMetadataId)
+                {
+                    var data = TorrentPS.Engine.Extensions.UtMetadataMessage.Decode(message.Payload, size);
+                    Assert.Equal((TorrentPS.Engine.Extensions.UtMetadataMessageType.Data, piece), (data.Type, data.Piece));
+                    data.Data.Span.CopyTo(metadata.AsSpan(piece * TorrentPS.Engine.Extensions.UtMetadataMessage.PieceLength));
+                    break;
+                }
+            }
+        }
+
+        Assert.Equal(2, TorrentPS.Engine.Extensions.UtMetadataMessage.PieceCount(size));
+        Assert.Equal(fixture.Torrent.Info.InfoHash, TorrentPS.Engine.Metainfo.InfoHash.Compute(metadata));
+    }
 }

@@ -13,7 +13,9 @@ public sealed class LibtorrentSeederFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Torrent = TestTorrent.Create(_folder.Path);
+        // 1,281 pieces of 16 KiB: the info dictionary is two ut_metadata pieces, the last one short, and
+        // the bitfield has spare bits.
+        Torrent = TestTorrent.Create(_folder.Path, length: (20 * 1024 * 1024) + 1000, pieceLength: 16 * 1024);
         Seeder = await LibtorrentSeeder.StartAsync(Torrent);
     }
 

@@ -95,8 +95,10 @@ public sealed class HostilePeerTests
         var log = new TestLoggerFactory();
         await using var peer = new ScriptedPeer(AnswerThen(infoHash, "GET /announce HTTP/1.1\r\nHost: example\r\n\r\n"u8.ToArray()));
         await using var connection = await ConnectAsync(peer, infoHash, log);
-        await Assert.ThrowsAsync<PeerProtocolException>(async () => await connection.ReadMessageAsync());
+        var ex = await Assert.ThrowsAsync<PeerProtocolException>(async () => await connection.ReadMessageAsync());
+        Assert.Equal(peer.EndPoint, ex.EndPoint);
         Assert.True(await log.WaitForAsync("closing the connection"));
+        Assert.True(connection.IsClosed);
     }
 
     [Fact]
@@ -111,6 +113,7 @@ public sealed class HostilePeerTests
         var ex = await Assert.ThrowsAsync<PeerProtocolException>(() => ConnectAsync(peer, ScriptedPeer.RandomInfoHash(), log));
         Assert.Equal(peer.EndPoint, ex.EndPoint);
         Assert.Contains("not a BitTorrent handshake", ex.Message);
+        Assert.True(await log.WaitForAsync("not a BitTorrent handshake"));
     }
 
     [Fact]
@@ -134,6 +137,7 @@ public sealed class HostilePeerTests
         await using var peer = new ScriptedPeer(ScriptedPeer.DrainAsync);
         var ex = await Assert.ThrowsAsync<PeerTimeoutException>(() => ConnectAsync(peer, ScriptedPeer.RandomInfoHash(), log, Quick.WithTimeout(TimeSpan.FromMilliseconds(300))));
         Assert.Equal(peer.EndPoint, ex.EndPoint);
+        Assert.True(await log.WaitForAsync("the handshake did not arrive"));
     }
 
     [Fact]
@@ -147,6 +151,7 @@ public sealed class HostilePeerTests
         });
         var ex = await Assert.ThrowsAsync<PeerUnreachableException>(() => ConnectAsync(peer, ScriptedPeer.RandomInfoHash(), log));
         Assert.Contains("closed", ex.Message);
+        Assert.True(await log.WaitForAsync("closed the connection in the middle"));
     }
 
     [Fact]
@@ -169,6 +174,7 @@ public sealed class HostilePeerTests
         await using var peer = new ScriptedPeer(AnswerThen(infoHash, [0x7F, 0, 0, 0, 20, 0]));
         var ex = await Assert.ThrowsAsync<PeerProtocolException>(() => ConnectAsync(peer, infoHash, log, Quick with { ExchangeExtensionHandshake = true }));
         Assert.Equal(peer.EndPoint, ex.EndPoint);
+        Assert.True(await log.WaitForAsync("larger than any message"));
     }
 
     [Fact]

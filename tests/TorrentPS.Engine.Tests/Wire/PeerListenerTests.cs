@@ -135,4 +135,48 @@ public sealed class PeerListenerTests
         Assert.Equal(closedPort, failed.Peer.Port);
         Assert.IsType<PeerUnreachableException>(failed.Error);
     }
+
+    [Fact]
+    public async Task An_incoming_peer_sending_garbage_is_dropped_with_a_reason()
+    {
+        var log = new TestLoggerFactory();
+        var handled = 0;
+        await using var listener = PeerListener.Start(new IPEndPoint(IPAddress.Loopback, 0), _ => HandshakeOptions.Default, (_, _) =>
+        {
+            Interlocked.Increment(ref handled);
+            return Task.CompletedTask;
+        }, loggerFactory: log);
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(listener.LocalEndPoint);
+        var stream = client.GetStream();
+        await stream.WriteAsync("GET / HTTP/1.1\r\nHost: peer\r\nAccept: */*\r\nUser-Agent: not-bittorrent\r\n\r\n"u8.ToArray());
+        Assert.True(await log.WaitForAsync("not a BitTorrent handshake"), string.Join("\n", log.Messages));
+        Assert.True(await IsClosedAsync(stream));
+        Assert.Equal(0, handled);
+    }
+
+    [Fact]
+    public async Task An_incoming_peer_that_never_sends_its_handshake_is_dropped_after_the_timeout()
+    {
+        var log = new TestLoggerFactory();
+        await using var listener = PeerListener.Start(new IPEndPoint(IPAddress.Loopback, 0), _ => HandshakeOptions.Default, (_, _) => Task.CompletedTask, loggerFactory: log, handshakeTimeout: TimeSpan.FromMilliseconds(300));
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(listener.LocalEndPoint);
+        await client.GetStream().WriteAsync("\u0013BitTorrent"u8.ToArray());
+        Assert.True(await log.WaitForAsync("did not arrive"), string.Join("\n", log.Messages));
+        Assert.True(await IsClosedAsync(client.GetStream()));
+    }
+
+    /// <summary>The listener hung up: a read ends (0 bytes) or fails (reset, when our bytes were left unread).</summary>
+    private static async Task<bool> IsClosedAsync(System.Net.Sockets.NetworkStream stream)
+    {
+        try
+        {
+            return await stream.ReadAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(5)) == 0;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
 }

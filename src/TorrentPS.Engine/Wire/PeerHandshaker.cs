@@ -1,7 +1,9 @@
+using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Engine.Wire;
@@ -19,6 +21,19 @@ public sealed class PeerHandshaker
     {
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<PeerConnection>();
+    }
+
+    /// <summary>Handshakes with the peer at <paramref name="endPoint"/> for <paramref name="infoHash"/> and closes the connection.</summary>
+    /// <exception cref="PeerException">Unreachable, timed out, another info hash, or a protocol error.</exception>
+    public Task<PeerHandshake> HandshakeAsync(IPEndPoint endPoint, InfoHash infoHash, HandshakeOptions? options = null, CancellationToken cancellationToken = default)
+        => HandshakeAsync(new TorrentPeer(endPoint.Address, endPoint.Port, infoHash, PeerSource.Manual), options, cancellationToken);
+
+    /// <summary>Handshakes with <paramref name="peer"/> and hands the open connection over: the caller owns (and disposes) it.</summary>
+    /// <exception cref="PeerException">Unreachable, timed out, another info hash, or a protocol error.</exception>
+    public Task<PeerConnection> ConnectAsync(TorrentPeer peer, HandshakeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return PeerConnection.ConnectAsync(peer.EndPoint, peer.InfoHash, options, _logger, cancellationToken);
     }
 
     /// <summary>Handshakes with one peer and closes the connection.</summary>

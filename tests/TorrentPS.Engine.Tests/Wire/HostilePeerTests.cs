@@ -205,4 +205,14 @@ public sealed class HostilePeerTests
         Assert.True(piece.Payload.Span.SequenceEqual(block));
         Assert.Equal(PeerMessageType.Unchoke, (await connection.ReadMessageAsync()).Type);
     }
+
+    [Fact]
+    public async Task Cancelling_a_handshake_stops_the_wait_at_once_and_is_not_a_timeout()
+    {
+        await using var peer = new ScriptedPeer(ScriptedPeer.DrainAsync);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new PeerHandshaker().HandshakeAsync(peer.EndPoint, ScriptedPeer.RandomInfoHash(), Quick.WithTimeout(TimeSpan.FromSeconds(30)), cancel.Token));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"took {started.Elapsed}");
+    }
 }

@@ -100,7 +100,14 @@ public sealed class PeerConnection : IAsyncDisposable
         {
             if (options.LocalAddress is { } local)
             {
-                socket.Bind(new IPEndPoint(local, 0));
+                try
+                {
+                    socket.Bind(new IPEndPoint(local, 0));
+                }
+                catch (SocketException ex)
+                {
+                    throw new PeerUnreachableException(endPoint, $"cannot dial from {local}: {Describe(ex)}", ex);
+                }
             }
 
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))

@@ -66,6 +66,14 @@ while True:
         if (-not $line.Wait(30000) -or $line.Result -notlike 'READY*') {
             throw "The libtorrent seeder did not start: $($line.Result)"
         }
+
+        # Ready when it answers a handshake for the torrent.
+        $deadline = (Get-Date).AddSeconds(20)
+        do {
+            $ready = Invoke-PeerHandshake -Address $Seeder.Text -InfoHash $Torrent.InfoHash.Hex -TimeoutSec 2 -ErrorAction SilentlyContinue
+            if (-not $ready) { Start-Sleep -Milliseconds 200 }
+        } until ($ready -or (Get-Date) -gt $deadline)
+        if (-not $ready) { throw "The libtorrent seeder on $($Seeder.Text) never answered a handshake." }
     }
 }
 

@@ -54,8 +54,43 @@ public sealed class PeerConnectionAllocationTests
         var perMessage = (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / (count - 100);
         Assert.Equal(0, others);
         Assert.Equal((long)count * (count - 1) / 2 - (100L * 99 / 2), sum);
-        // Release builds (CI) allocate nothing per message. Debug builds compile async state machines as
-        // classes, so each awaited call allocates them; there only gross per-message allocations fail.
+        AssertNoAllocationPerMessage(perMessage);
+    }
+
+    [Fact]
+    public async Task Sending_messages_allocates_nothing_per_message()
+    {
+        const int count = 20_000;
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        await using var peer = new ScriptedPeer(async (network, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(network, ct);
+            await network.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
+            await ScriptedPeer.DrainAsync(network, ct);
+        });
+        await using var connection = await PeerConnection.ConnectAsync(peer.EndPoint, infoHash, new HandshakeOptions { ExchangeExtensionHandshake = false });
+        for (var i = 0; i < 100; i++)
+        {
+            await connection.SendHaveAsync(i);
+            await connection.SendRequestAsync(i, 0, 16384);
+        }
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < count; i++)
+        {
+            await connection.SendHaveAsync(i);
+            await connection.SendRequestAsync(i, 16384, 16384);
+        }
+
+        AssertNoAllocationPerMessage((double)(GC.GetTotalAllocatedBytes(precise: true) - before) / (2 * count));
+    }
+
+    /// <summary>
+    /// Release builds (CI) allocate nothing per message. Debug builds compile async state machines as
+    /// classes, so each awaited call allocates them; there only gross per-message allocations fail.
+    /// </summary>
+    private static void AssertNoAllocationPerMessage(double perMessage)
+    {
         var optimized = typeof(PeerConnection).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
             .OfType<System.Diagnostics.DebuggableAttribute>().All(d => !d.IsJITOptimizerDisabled);
         var limit = optimized ? 4 : 1024;

@@ -31,6 +31,8 @@ public sealed class LibtorrentSeeder : IAsyncDisposable
         params.save_path = save_path
         params.flags = lt.torrent_flags.seed_mode
         handle = session.add_torrent(params)
+        if len(sys.argv) > 6:
+            handle.connect_peer((sys.argv[5], int(sys.argv[6])))
         deadline = time.time() + 20
         while session.listen_port() == 0 and time.time() < deadline:
             time.sleep(0.05)
@@ -74,19 +76,30 @@ public sealed class LibtorrentSeeder : IAsyncDisposable
         }
     }
 
-    public static async Task<LibtorrentSeeder> StartAsync(TestTorrent torrent)
+    /// <summary>Starts seeding; with <paramref name="connectTo"/> it also dials that peer (to test our listener).</summary>
+    public static async Task<LibtorrentSeeder> StartAsync(TestTorrent torrent, IPEndPoint? connectTo = null)
     {
         var folder = new TempDirectory("tps-lt");
         var script = folder.Combine("seed.py");
         await File.WriteAllTextAsync(script, Script);
         var address = Loopback.NextAddress();
         var port = Loopback.FreePort(address);
-        var process = ExternalProcess.Start(Python, [script, torrent.TorrentPath, torrent.DataDirectory, address.ToString(), port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        List<string> arguments = [script, torrent.TorrentPath, torrent.DataDirectory, address.ToString(), port.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        if (connectTo is not null)
+        {
+            arguments.AddRange([connectTo.Address.ToString(), connectTo.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        var process = ExternalProcess.Start(Python, arguments);
         try
         {
             await process.WaitForOutputAsync("READY", TimeSpan.FromSeconds(30));
             var endPoint = new IPEndPoint(address, port);
-            await SeederReadiness.WaitAsync(endPoint, torrent.Info.InfoHash, process, TimeSpan.FromSeconds(20));
+            if (connectTo is null)
+            {
+                await SeederReadiness.WaitAsync(endPoint, torrent.Info.InfoHash, process, TimeSpan.FromSeconds(20));
+            }
+
             return new LibtorrentSeeder(process, folder, endPoint);
         }
         catch

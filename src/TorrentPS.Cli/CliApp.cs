@@ -12,6 +12,8 @@ internal static class CliApp
         new DecodeVerb(),
         new InfoVerb(),
         new MagnetParseVerb(),
+        new HandshakeVerb(),
+        new MagnetHandshakeVerb(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

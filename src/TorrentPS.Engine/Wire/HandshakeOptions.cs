@@ -1,0 +1,55 @@
+using TorrentPS.Engine.Session;
+
+namespace TorrentPS.Engine.Wire;
+
+/// <summary>
+/// How a connection introduces itself. The reserved bits advertise only what the connection will use:
+/// the extension protocol when <see cref="ExtensionProtocol"/>, the fast extension when
+/// <see cref="FastExtension"/>, DHT only when <see cref="Dht"/> (DHT is on).
+/// </summary>
+public sealed record HandshakeOptions
+{
+    public static HandshakeOptions Default { get; } = new();
+
+    /// <summary>The challenge's handshake: reserved bytes <c>00 00 00 00 00 10 00 00</c>, no extension handshake.</summary>
+    public static HandshakeOptions ExtensionBitOnly { get; } = new() { ExtensionProtocol = true, FastExtension = false, Dht = false, ExchangeExtensionHandshake = false };
+
+    /// <summary>Our peer id; the process-wide session's when null.</summary>
+    public PeerId? PeerId { get; init; }
+
+    /// <summary>Advertise and use the BEP 10 extension protocol.</summary>
+    public bool ExtensionProtocol { get; init; } = true;
+
+    /// <summary>Advertise the BEP 6 fast extension. Off until the swarm code honours its rules.</summary>
+    public bool FastExtension { get; init; }
+
+    /// <summary>Advertise BEP 5 DHT: only when this client runs a DHT node.</summary>
+    public bool Dht { get; init; }
+
+    /// <summary>After the handshake, exchange BEP 10 extension handshakes when both sides support them.</summary>
+    public bool ExchangeExtensionHandshake { get; init; } = true;
+
+    /// <summary>What we say in our extension handshake; a default one (ut_metadata, our version) when null.</summary>
+    public ExtensionHandshake? LocalExtensionHandshake { get; init; }
+
+    /// <summary>The torrent's piece count when known, so a peer's bitfield can be checked; 0 when unknown.</summary>
+    public int PieceCount { get; init; }
+
+    /// <summary>The local address to dial from (e.g. one 127.0.0.x per test, or a chosen interface); any when null.</summary>
+    public System.Net.IPAddress? LocalAddress { get; init; }
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest wait for the peer's handshake, and for its extension handshake after that.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest a peer may take to finish a message it started (a stalled peer is dropped).</summary>
+    public TimeSpan MessageTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public ReservedBits ReservedBits => ReservedBits.Create(ExtensionProtocol, FastExtension, Dht);
+
+    internal PeerId ResolvePeerId() => PeerId ?? TorrentSession.Shared.PeerId;
+
+    /// <summary>The same options with every timeout set to <paramref name="timeout"/>.</summary>
+    public HandshakeOptions WithTimeout(TimeSpan timeout) => this with { ConnectTimeout = timeout, HandshakeTimeout = timeout, MessageTimeout = timeout };
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Swarm;
+
+namespace TorrentPS.Engine.Wire;
+
+/// <summary>
+/// What a peer said in its handshake (BEP 3) and extension handshake (BEP 10). Immutable; what
+/// <c>Invoke-PeerHandshake</c> emits.
+/// </summary>
+public sealed class PeerHandshake
+{
+    public PeerHandshake(TorrentPeer peer, HandshakeMessage remote, ExtensionHandshake? extensionHandshake, TimeSpan elapsed)
+    {
+        Peer = peer;
+        PeerId = remote.PeerId;
+        Reserved = remote.Reserved;
+        ExtensionHandshake = extensionHandshake;
+        Elapsed = elapsed;
+        Client = PeerClient.FromPeerId(remote.PeerId).DisplayName;
+    }
+
+    public TorrentPeer Peer { get; }
+
+    public InfoHash InfoHash => Peer.InfoHash;
+
+    public IPEndPoint EndPoint => Peer.EndPoint;
+
+    public PeerId PeerId { get; }
+
+    /// <summary>The client the peer id names, e.g. <c>libtorrent (rasterbar) 2.0.8</c>.</summary>
+    public string Client { get; }
+
+    /// <summary>The peer's reserved bits as 16 hex digits.</summary>
+    public ReservedBits Reserved { get; }
+
+    public bool SupportsExtensionProtocol => Reserved.SupportsExtensionProtocol;
+
+    public bool SupportsFastExtension => Reserved.SupportsFastExtension;
+
+    public bool SupportsDht => Reserved.SupportsDht;
+
+    /// <summary>The peer's extension handshake, when both sides speak the extension protocol and it was exchanged.</summary>
+    public ExtensionHandshake? ExtensionHandshake { get; }
+
+    /// <summary>Extension name → the message id the peer wants for it (<c>m</c>).</summary>
+    public IReadOnlyDictionary<string, byte> Extensions => ExtensionHandshake?.Extensions ?? EmptyExtensions;
+
+    /// <summary>The peer's ut_metadata message id, or null.</summary>
+    public byte? MetadataExtensionId => ExtensionHandshake?.GetMessageId(ExtensionHandshake.UtMetadata);
+
+    public long? MetadataSize => ExtensionHandshake?.MetadataSize;
+
+    /// <summary><c>v</c> from the extension handshake, e.g. <c>libtorrent/2.0.8</c>.</summary>
+    public string? ClientVersion => ExtensionHandshake?.ClientVersion;
+
+    /// <summary><c>reqq</c>: how many requests the peer queues.</summary>
+    public int? RequestQueueLimit => ExtensionHandshake?.RequestQueueLimit;
+
+    /// <summary><c>p</c>: the port the peer listens on.</summary>
+    public int? ListenPort => ExtensionHandshake?.ListenPort;
+
+    /// <summary><c>yourip</c>: our address as the peer sees it.</summary>
+    public IPAddress? YourIp => ExtensionHandshake?.YourIp;
+
+    public bool UploadOnly => ExtensionHandshake?.UploadOnly ?? false;
+
+    public TimeSpan Elapsed { get; }
+
+    public override string ToString() => $"{Peer} {PeerId} ({Client})";
+
+    private static readonly IReadOnlyDictionary<string, byte> EmptyExtensions = new Dictionary<string, byte>();
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Swarm;
+
+namespace TorrentPS.Engine.Wire;
+
+/// <summary>
+/// The operation behind <c>Invoke-PeerHandshake</c> and <c>tps handshake</c>: dial a peer, exchange
+/// handshakes (and extension handshakes), report what it said, hang up.
+/// </summary>
+public sealed class PeerHandshaker
+{
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+
+    public PeerHandshaker(ILoggerFactory? loggerFactory = null)
+    {
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<PeerConnection>();
+    }
+
+    /// <summary>Handshakes with the peer at <paramref name="endPoint"/> for <paramref name="infoHash"/> and closes the connection.</summary>
+    /// <exception cref="PeerException">Unreachable, timed out, another info hash, or a protocol error.</exception>
+    public Task<PeerHandshake> HandshakeAsync(IPEndPoint endPoint, InfoHash infoHash, HandshakeOptions? options = null, CancellationToken cancellationToken = default)
+        => HandshakeAsync(new TorrentPeer(endPoint.Address, endPoint.Port, infoHash, PeerSource.Manual), options, cancellationToken);
+
+    /// <summary>Handshakes with <paramref name="peer"/> and hands the open connection over: the caller owns (and disposes) it.</summary>
+    /// <exception cref="PeerException">Unreachable, timed out, another info hash, or a protocol error.</exception>
+    public Task<PeerConnection> ConnectAsync(TorrentPeer peer, HandshakeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return PeerConnection.ConnectAsync(peer.EndPoint, peer.InfoHash, options, _logger, cancellationToken);
+    }
+
+    /// <summary>Handshakes with one peer and closes the connection.</summary>
+    /// <exception cref="PeerException">Unreachable, timed out, another info hash, or a protocol error.</exception>
+    public async Task<PeerHandshake> HandshakeAsync(TorrentPeer peer, HandshakeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        await using var connection = await PeerConnection.ConnectAsync(peer.EndPoint, peer.InfoHash, options, _logger, cancellationToken).ConfigureAwait(false);
+        return new PeerHandshake(peer, connection.RemoteHandshake, connection.RemoteExtensionHandshake, connection.HandshakeElapsed);
+    }
+
+    /// <summary>
+    /// Handshakes with every peer, at most <paramref name="throttleLimit"/> at once, yielding each
+    /// outcome as it completes. A peer's failure is its outcome; the others go on.
+    /// </summary>
+    public async IAsyncEnumerable<PeerHandshakeOutcome> HandshakeManyAsync(
+        IEnumerable<TorrentPeer> peers,
+        HandshakeOptions? options = null,
+        int throttleLimit = 16,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(throttleLimit);
+        var results = Channel.CreateUnbounded<PeerHandshakeOutcome>(new UnboundedChannelOptions { SingleReader = true });
+        var gate = new SemaphoreSlim(throttleLimit, throttleLimit); // not disposed: a late release after an early break must not throw
+        var producer = Task.Run(
+            async () =>
+            {
+                var running = new List<Task>();
+                try
+                {
+                    foreach (var peer in peers)
+                    {
+                        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        running.Add(RunOneAsync(peer));
+                    }
+
+                    await Task.WhenAll(running).ConfigureAwait(false);
+                    results.Writer.TryComplete();
+                }
+                catch (Exception ex)
+                {
+                    await Task.WhenAll(running).ConfigureAwait(false);
+                    results.Writer.TryComplete(ex);
+                }
+            },
+            CancellationToken.None);
+
+        await foreach (var outcome in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return outcome;
+        }
+
+        await producer.ConfigureAwait(false);
+
+        async Task RunOneAsync(TorrentPeer peer)
+        {
+            try
+            {
+                var handshake = await HandshakeAsync(peer, options, cancellationToken).ConfigureAwait(false);
+                results.Writer.TryWrite(new PeerHandshakeOutcome(peer, handshake, null));
+            }
+            catch (PeerException ex)
+            {
+                results.Writer.TryWrite(new PeerHandshakeOutcome(peer, null, ex));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopping: no outcome for this peer.
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+    }
+}

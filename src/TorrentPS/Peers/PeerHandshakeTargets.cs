@@ -1,0 +1,39 @@
+using TorrentPS.Engine.Errors;
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Wire;
+
+namespace TorrentPS.Peers;
+
+/// <summary>Invoke-PeerHandshake's decisions, outside the cmdlet so xunit reaches them: which peers, which options.</summary>
+internal static class PeerHandshakeTargets
+{
+    /// <summary>The info hash of <c>-InfoHash</c> (40 hex or 32 base32 characters).</summary>
+    /// <exception cref="TorrentPSException"><c>InvalidInfoHash</c>.</exception>
+    public static InfoHash ParseInfoHash(string text)
+        => InfoHash.TryParse(text?.Trim(), out var hash)
+            ? hash
+            : throw new TorrentPSException("InvalidInfoHash", TorrentErrorKind.InvalidArgument, $"'{text}' is not an info hash: expected 40 hex digits or 32 base32 characters.");
+
+    /// <summary>A peer for one <c>-Address</c> (<c>ip:port</c>, <c>[ipv6]:port</c> or <c>host:port</c>).</summary>
+    /// <exception cref="TorrentPSException"><c>InvalidPeerAddress</c>.</exception>
+    public static async Task<TorrentPeer> ResolveAsync(string address, InfoHash infoHash, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var endPoint = await PeerEndPoint.ResolveAsync(address, cancellationToken).ConfigureAwait(false);
+            return new TorrentPeer(endPoint.Address, endPoint.Port, infoHash, PeerSource.Manual);
+        }
+        catch (FormatException ex)
+        {
+            throw new TorrentPSException("InvalidPeerAddress", TorrentErrorKind.InvalidArgument, ex.Message, ex);
+        }
+    }
+
+    /// <summary>
+    /// The engine's own handshake: the extension protocol bit (and extension handshake), no DHT bit
+    /// (no DHT node runs), no fast bit (not used by a handshake-only connection).
+    /// </summary>
+    public static HandshakeOptions CreateOptions(int timeoutSec, TorrentInfo? torrent)
+        => new HandshakeOptions { PieceCount = torrent?.PieceCount ?? 0 }.WithTimeout(TimeSpan.FromSeconds(timeoutSec));
+}

@@ -1,0 +1,99 @@
+using System.Net.Sockets;
+using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Wire;
+
+namespace TorrentPS.Engine.Tests.Wire;
+
+[CollectionDefinition(nameof(AllocationMeasurements), DisableParallelization = true)]
+public sealed class AllocationMeasurements;
+
+/// <summary>Measures allocations process-wide, so it runs alone.</summary>
+[Collection(nameof(AllocationMeasurements))]
+public sealed class PeerConnectionAllocationTests
+{
+    [Fact]
+    public async Task Reading_messages_allocates_nothing_per_message()
+    {
+        const int count = 20_000;
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        var stream = new byte[count * PeerMessageEncoder.HaveSize];
+        for (var i = 0; i < count; i++)
+        {
+            PeerMessageEncoder.WriteHave(stream.AsSpan(i * PeerMessageEncoder.HaveSize), i);
+        }
+
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var peer = new ScriptedPeer(async (network, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(network, ct);
+            await network.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
+            await network.WriteAsync(stream, ct);
+            sent.SetResult();
+            await ScriptedPeer.DrainAsync(network, ct);
+        });
+        await using var connection = await PeerConnection.ConnectAsync(peer.EndPoint, infoHash, new HandshakeOptions { ExchangeExtensionHandshake = false });
+        await sent.Task;
+
+        // Warm up, then measure the rest.
+        for (var i = 0; i < 100; i++)
+        {
+            await connection.ReadMessageAsync();
+        }
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        long sum = 0;
+        var others = 0;
+        for (var i = 100; i < count; i++)
+        {
+            // No Assert in the loop: xunit's comparers allocate.
+            var message = await connection.ReadMessageAsync();
+            others += message.Type == PeerMessageType.Have ? 0 : 1;
+            sum += message.Index;
+        }
+
+        var perMessage = (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / (count - 100);
+        Assert.Equal(0, others);
+        Assert.Equal((long)count * (count - 1) / 2 - (100L * 99 / 2), sum);
+        AssertNoAllocationPerMessage(perMessage);
+    }
+
+    [Fact]
+    public async Task Sending_messages_allocates_nothing_per_message()
+    {
+        const int count = 20_000;
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        await using var peer = new ScriptedPeer(async (network, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(network, ct);
+            await network.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
+            await ScriptedPeer.DrainAsync(network, ct);
+        });
+        await using var connection = await PeerConnection.ConnectAsync(peer.EndPoint, infoHash, new HandshakeOptions { ExchangeExtensionHandshake = false });
+        for (var i = 0; i < 100; i++)
+        {
+            await connection.SendHaveAsync(i);
+            await connection.SendRequestAsync(i, 0, 16384);
+        }
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < count; i++)
+        {
+            await connection.SendHaveAsync(i);
+            await connection.SendRequestAsync(i, 16384, 16384);
+        }
+
+        AssertNoAllocationPerMessage((double)(GC.GetTotalAllocatedBytes(precise: true) - before) / (2 * count));
+    }
+
+    /// <summary>
+    /// Release builds (CI) allocate nothing per message. Debug builds compile async state machines as
+    /// classes, so each awaited call allocates them; there only gross per-message allocations fail.
+    /// </summary>
+    private static void AssertNoAllocationPerMessage(double perMessage)
+    {
+        var optimized = typeof(PeerConnection).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+            .OfType<System.Diagnostics.DebuggableAttribute>().All(d => !d.IsJITOptimizerDisabled);
+        var limit = optimized ? 4 : 1024;
+        Assert.True(perMessage < limit, $"{perMessage:0.00} bytes allocated per message (limit {limit}, optimized build: {optimized})");
+    }
+}

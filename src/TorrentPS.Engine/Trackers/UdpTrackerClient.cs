@@ -42,6 +42,9 @@ public sealed class UdpTrackerClient : ITrackerClient
     /// <summary>How many datagrams this client has sent (retransmissions included).</summary>
     public int DatagramsSent { get; private set; }
 
+    /// <summary>Raised after each datagram goes out, with its attempt number (0 = first send): lets tests time the backoff at the source.</summary>
+    internal event Action<int>? DatagramSent;
+
     public async Task<AnnounceResponse> AnnounceAsync(AnnounceRequest request, CancellationToken cancellationToken)
     {
         return await RunAsync(
@@ -178,6 +181,7 @@ public sealed class UdpTrackerClient : ITrackerClient
         {
             await socket.SendAsync(packet, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             DatagramsSent++;
+            DatagramSent?.Invoke(attempt);
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             wait.CancelAfter(_options.UdpRetransmitDelay(attempt));
             try

@@ -9,6 +9,7 @@ internal static class CliApp
     /// <summary>Every command `tps` knows, in the order the usage text lists them.</summary>
     internal static IReadOnlyList<ICliVerb> Verbs { get; } =
     [
+        new PeersVerb(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

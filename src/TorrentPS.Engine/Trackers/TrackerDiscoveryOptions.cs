@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Wire;
 
@@ -28,13 +29,45 @@ public sealed record TrackerDiscoveryOptions
     /// <summary>Our own endpoints: never reported as peers. The local address and port are added when both are known.</summary>
     public IReadOnlyCollection<IPEndPoint> OwnEndPoints { get; init; } = [];
 
-    /// <summary>Options from the process-wide session: its peer id, key and listen port.</summary>
+    /// <summary>
+    /// Options from the process-wide session: its peer id, key and listen port, and this machine's own addresses at
+    /// that port as endpoints never to report (trackers list the announcing peer too).
+    /// </summary>
     public static TrackerDiscoveryOptions FromSession(TorrentSession session, TimeSpan timeout)
-        => new()
+    {
+        var port = session.ListenPort > 0 ? session.ListenPort : DefaultPort;
+        return new()
         {
             PeerId = session.PeerId,
             Key = session.TrackerKey,
-            Port = session.ListenPort > 0 ? session.ListenPort : DefaultPort,
+            Port = port,
             Tracker = TrackerOptions.ForInteractive(timeout),
+            OwnEndPoints = LocalAddresses().Select(a => new IPEndPoint(a, port)).ToArray(),
         };
+    }
+
+    /// <summary>The unicast addresses of this machine's interfaces (loopback included).</summary>
+    public static IReadOnlyList<IPAddress> LocalAddresses()
+    {
+        var addresses = new List<IPAddress> { IPAddress.Loopback, IPAddress.IPv6Loopback };
+        try
+        {
+            foreach (var networkInterface in NetworkInterface.GetAllNetworkInterfaces())
+            {
+                foreach (var unicast in networkInterface.GetIPProperties().UnicastAddresses)
+                {
+                    if (!addresses.Contains(unicast.Address))
+                    {
+                        addresses.Add(unicast.Address);
+                    }
+                }
+            }
+        }
+        catch (NetworkInformationException)
+        {
+            // Interfaces unreadable here: loopback alone is still known.
+        }
+
+        return addresses;
+    }
 }

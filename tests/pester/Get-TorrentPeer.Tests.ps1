@@ -77,7 +77,7 @@ Describe 'Get-TorrentPeer' {
         }
 
         It 'rejects a timeout out of range' {
-            { Get-TorrentPeer -MagnetLink "magnet:?xt=urn:btih:$hash" -TimeoutSec 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Get-TorrentPeer'
+            { Get-TorrentPeer -MagnetLink "magnet:?xt=urn:btih:$hash" -TimeoutSec 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError'
         }
     }
 
@@ -100,7 +100,7 @@ Describe 'Get-TorrentPeer' {
         }
 
         It 'lists the peers of a udp-only torrent piped from Get-TorrentInfo' {
-            $peers = @(Get-TorrentInfo -LiteralPath $torrentPath | Get-TorrentPeer -TimeoutSec 5)
+            $peers = @(Get-TorrentInfo $torrentPath | Get-TorrentPeer -TimeoutSec 5)
 
             $peers.Count | Should -Be 1
             $peers[0].EndPointText | Should -Be "${seederAddress}:51413"

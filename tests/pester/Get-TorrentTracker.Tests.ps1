@@ -42,7 +42,6 @@ Describe 'Get-TorrentTracker' {
             $script:tracker = Start-TestOpenTracker -InfoHash $hash
             Send-TestUdpAnnounce -Tracker $tracker -InfoHash $hash -FromAddress (Get-TestLoopbackAddress) -PeerPort 51413
             Send-TestUdpAnnounce -Tracker $tracker -InfoHash $hash -FromAddress (Get-TestLoopbackAddress) -PeerPort 51414
-            $script:torrentPath = Join-Path $TestDrive 'two-tiers.torrent'
         }
 
         AfterAll {

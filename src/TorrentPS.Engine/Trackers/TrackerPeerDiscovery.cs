@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Engine.Trackers;
@@ -136,11 +135,12 @@ public static class TrackerPeerDiscovery
 
                     return;
                 }
-                catch (TorrentPSException ex)
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    tracker.RecordFailure(DateTimeOffset.UtcNow, ex);
-                    logger.LogDebug("{Tracker} failed: {Message}", tracker.Url, ex.Message);
-                    output.TryWrite(TrackerDiscoveryEvent.ForFailure(tracker.Url, ex));
+                    var error = TrackerErrors.Typed(tracker.Url, ex);
+                    tracker.RecordFailure(DateTimeOffset.UtcNow, error);
+                    logger.LogDebug("{Tracker} failed: {Message}", tracker.Url, error.Message);
+                    output.TryWrite(TrackerDiscoveryEvent.ForFailure(tracker.Url, error));
                 }
             }
         }

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using TorrentPS.Engine.Errors;
 
 namespace TorrentPS.Engine.Trackers;
 
@@ -88,7 +87,7 @@ public static class TrackerStatusQuery
                     tracker.RecordFailure(DateTimeOffset.UtcNow, ex, fromAnnounce: false);
                     return tracker.Snapshot(request.InfoHash);
                 }
-                catch (TorrentPSException ex)
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     logger.LogDebug("Scrape of {Tracker} failed ({Message}); announcing instead", tracker.Url, ex.Message);
                 }
@@ -97,9 +96,9 @@ public static class TrackerStatusQuery
                 {
                     tracker.RecordAnnounce(DateTimeOffset.UtcNow, await client.AnnounceAsync(request, cancellationToken).ConfigureAwait(false));
                 }
-                catch (TorrentPSException ex)
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    tracker.RecordFailure(DateTimeOffset.UtcNow, ex);
+                    tracker.RecordFailure(DateTimeOffset.UtcNow, TrackerErrors.Typed(tracker.Url, ex));
                 }
 
                 return tracker.Snapshot(request.InfoHash);

@@ -221,6 +221,8 @@ public sealed class UdpTrackerClient : ITrackerClient
 
             if (answerAction == UdpTrackerProtocol.ActionError)
             {
+                // The connection id may be what the tracker objects to: the next request connects afresh.
+                _hasConnectionId = false;
                 throw new TrackerFailedException(Url, UdpTrackerProtocol.ReadErrorMessage(datagram));
             }
 

@@ -28,6 +28,39 @@ public class HttpTrackerClientTests
     }
 
     [Fact]
+    public async Task Dictionary_peers_and_ipv6_peers_are_read_together()
+    {
+        var peers6 = Encoding.Latin1.GetString(TorrentPS.Engine.Trackers.CompactPeers.Write([IPEndPoint.Parse("[2001:db8::5]:7000")], 18));
+        await using var tracker = new FakeHttpTracker(_ => FakeHttpResponse.Ok(
+            $"d8:intervali60e5:peersld2:ip8:10.0.0.14:porti6881eee6:peers6{peers6.Length}:{peers6}e"));
+        using var client = new HttpTrackerClient(tracker.AnnounceUrl, options: TrackerTestData.FastOptions());
+
+        var response = await client.AnnounceAsync(TrackerTestData.Request(), CancellationToken.None);
+
+        Assert.Equal([IPEndPoint.Parse("10.0.0.1:6881"), IPEndPoint.Parse("[2001:db8::5]:7000")], response.Peers);
+    }
+
+    [Fact]
+    public async Task Warning_message_comes_back_with_the_peers()
+    {
+        await using var tracker = new FakeHttpTracker(_ => FakeHttpResponse.Ok("d8:intervali60e5:peers0:15:warning message7:old keye"));
+        using var client = new HttpTrackerClient(tracker.AnnounceUrl, options: TrackerTestData.FastOptions());
+
+        Assert.Equal("old key", (await client.AnnounceAsync(TrackerTestData.Request(), CancellationToken.None)).WarningMessage);
+    }
+
+    [Fact]
+    public async Task Malformed_body_becomes_TrackerFailed()
+    {
+        await using var tracker = new FakeHttpTracker(_ => FakeHttpResponse.Ok("<html><body>502 Bad Gateway</body></html>"));
+        using var client = new HttpTrackerClient(tracker.AnnounceUrl, options: TrackerTestData.FastOptions());
+
+        var error = await Assert.ThrowsAsync<TrackerFailedException>(() => client.AnnounceAsync(TrackerTestData.Request(), CancellationToken.None));
+
+        Assert.Contains("malformed", error.Reason);
+    }
+
+    [Fact]
     public async Task Tracker_id_is_echoed_on_the_next_announce()
     {
         await using var tracker = new FakeHttpTracker(_ => FakeHttpResponse.Ok("d8:intervali120e5:peers0:10:tracker id5:xyz42e"));

@@ -107,6 +107,10 @@ public class UdpTrackerClientTests
 
         Assert.Equal("info hash not whitelisted", error.Reason);
         Assert.Contains(tracker.AnnounceUrl, error.Message);
+
+        // After an error the connection id is not trusted: the next request connects again.
+        await Assert.ThrowsAsync<TrackerFailedException>(() => client.AnnounceAsync(TrackerTestData.Request(), CancellationToken.None));
+        Assert.Equal([0, 1, 0, 1], tracker.Received.Select(r => FakeUdpTracker.Action(r.Datagram)));
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public class TrackerPeerDiscoveryTests
     {
         await using var silent = new FakeUdpTracker(_ => []);
         await using var working = new FakeUdpTracker(r => FakeUdpTracker.WellBehaved(r, IPEndPoint.Parse("10.0.0.5:5")));
-        var options = TrackerTestData.DiscoveryOptions(TimeSpan.FromMilliseconds(300));
+        var options = TrackerTestData.DiscoveryOptions(TimeSpan.FromSeconds(1));
 
         var events = await CollectAsync(Target([silent.AnnounceUrl], ["wss://tracker.example/announce"], [working.AnnounceUrl]), options);
 

@@ -55,7 +55,7 @@ public class TrackerStatusQueryTests
         await using var failing = new FakeHttpTracker(_ => FakeHttpResponse.Ok("d14:failure reason12:unregisterede"));
         await using var silent = new FakeUdpTracker(_ => []);
 
-        var statuses = await QueryAsync(TrackerTestData.DiscoveryOptions(TimeSpan.FromMilliseconds(300)), [failing.AnnounceUrl, silent.AnnounceUrl], ["ftp://x/announce"]);
+        var statuses = await QueryAsync(TrackerTestData.DiscoveryOptions(TimeSpan.FromSeconds(1)), [failing.AnnounceUrl, silent.AnnounceUrl], ["ftp://x/announce"]);
 
         Assert.Equal((TrackerStatusKind.Failed, "unregistered"), (statuses[0].Status, statuses[0].LastError));
         Assert.Equal(TrackerStatusKind.TimedOut, statuses[1].Status);

@@ -139,7 +139,7 @@ public class OpenTrackerTests
         var peer = Client.Next();
         using var client = TrackerClientFactory.Create(
             scheme == "http" ? tracker.HttpAnnounceUrl : tracker.UdpAnnounceUrl,
-            peer.Options with { Timeout = TimeSpan.FromSeconds(1), UdpRetransmitBase = TimeSpan.FromMilliseconds(200) });
+            peer.Options with { Timeout = TimeSpan.FromSeconds(scheme == "http" ? 10 : 1), UdpRetransmitBase = TimeSpan.FromMilliseconds(200) });
 
         var error = await Assert.ThrowsAnyAsync<Engine.Errors.TorrentPSException>(() => client.AnnounceAsync(peer.Request(NewInfoHash(), 10), CancellationToken.None));
 

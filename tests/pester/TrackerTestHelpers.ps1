@@ -44,6 +44,20 @@ function Start-TestOpenTracker([string[]] $InfoHash, [string] $Address = (Get-Te
         }
         finally { $probe.Dispose() }
     }
+    # opentracker reads the whitelist on a thread of its own after it starts listening: until it has, every hash is
+    # "not authorized". Probe with a 'stopped' announce, which leaves no peer behind.
+    if ($InfoHash.Count -gt 0) {
+        $encoded = -join ([Convert]::FromHexString($InfoHash[0]) | ForEach-Object { '%{0:X2}' -f $_ })
+        $probeUrl = "http://${Address}:$Port/announce?info_hash=$encoded&peer_id=-XX0000-whitelist123&port=1&uploaded=0&downloaded=0&left=0&event=stopped&compact=1"
+        $http = [System.Net.Http.HttpClient]::new()
+        try {
+            while ($http.GetStringAsync($probeUrl).GetAwaiter().GetResult() -like '*not authorized*') {
+                if ([DateTime]::UtcNow -gt $deadline) { throw "opentracker did not load its whitelist" }
+                Start-Sleep -Milliseconds 25
+            }
+        }
+        finally { $http.Dispose() }
+    }
     [pscustomobject]@{
         Address   = $Address
         Port      = $Port

@@ -86,18 +86,30 @@ public class TrackerPeerDiscoveryTests
     }
 
     [Fact]
-    public async Task Failures_do_not_stop_other_tiers_and_timeouts_are_typed()
+    public async Task Failures_do_not_stop_other_tiers()
     {
-        await using var silent = new FakeUdpTracker(_ => []);
+        await using var failing = new FakeHttpTracker(_ => new FakeHttpResponse(500, []));
         await using var working = new FakeUdpTracker(r => FakeUdpTracker.WellBehaved(r, IPEndPoint.Parse("10.0.0.5:5")));
-        var options = TrackerTestData.DiscoveryOptions(TimeSpan.FromSeconds(1));
 
-        var events = await CollectAsync(Target([silent.AnnounceUrl], ["wss://tracker.example/announce"], [working.AnnounceUrl]), options);
+        var events = await CollectAsync(Target([failing.AnnounceUrl], ["wss://tracker.example/announce"], [working.AnnounceUrl]));
 
         Assert.Equal(["10.0.0.5:5"], Peers(events));
         var errors = events.Where(e => e.Kind == TrackerDiscoveryEventKind.Failed).ToDictionary(e => e.TrackerUrl!, e => e.Error!.ErrorId);
-        Assert.Equal("TrackerTimeout", errors[silent.AnnounceUrl]);
+        Assert.Equal("TrackerFailed", errors[failing.AnnounceUrl]);
         Assert.Equal("UnsupportedTracker", errors["wss://tracker.example/announce"]);
+    }
+
+    [Fact]
+    public async Task Silent_trackers_are_reported_as_TrackerTimeout()
+    {
+        await using var silentUdp = new FakeUdpTracker(_ => []);
+        await using var silentHttp = new FakeHttpTracker(_ => FakeHttpResponse.Silent());
+
+        var events = await CollectAsync(Target([silentUdp.AnnounceUrl], [silentHttp.AnnounceUrl]), TrackerTestData.DiscoveryOptions(TimeSpan.FromMilliseconds(300)));
+
+        Assert.Empty(Peers(events));
+        Assert.All(events, e => Assert.Equal((TrackerDiscoveryEventKind.Failed, "TrackerTimeout"), (e.Kind, e.Error!.ErrorId)));
+        Assert.Equal(2, events.Count);
     }
 
     [Fact]

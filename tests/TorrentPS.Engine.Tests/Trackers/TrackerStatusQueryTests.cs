@@ -50,16 +50,25 @@ public class TrackerStatusQueryTests
     }
 
     [Fact]
-    public async Task Failing_and_silent_trackers_carry_their_last_error()
+    public async Task Failing_and_unsupported_trackers_carry_their_last_error()
     {
         await using var failing = new FakeHttpTracker(_ => FakeHttpResponse.Ok("d14:failure reason12:unregisterede"));
-        await using var silent = new FakeUdpTracker(_ => []);
 
-        var statuses = await QueryAsync(TrackerTestData.DiscoveryOptions(TimeSpan.FromSeconds(1)), [failing.AnnounceUrl, silent.AnnounceUrl], ["ftp://x/announce"]);
+        var statuses = await QueryAsync(TrackerTestData.DiscoveryOptions(), [failing.AnnounceUrl], ["ftp://x/announce"]);
 
         Assert.Equal((TrackerStatusKind.Failed, "unregistered"), (statuses[0].Status, statuses[0].LastError));
-        Assert.Equal(TrackerStatusKind.TimedOut, statuses[1].Status);
-        Assert.Equal(TrackerStatusKind.Unsupported, statuses[2].Status);
-        Assert.Contains("ftp", statuses[2].LastError);
+        Assert.Equal(TrackerStatusKind.Unsupported, statuses[1].Status);
+        Assert.Contains("ftp", statuses[1].LastError);
+    }
+
+    [Fact]
+    public async Task Silent_tracker_is_reported_as_timed_out()
+    {
+        await using var silent = new FakeUdpTracker(_ => []);
+
+        var status = Assert.Single(await QueryAsync(TrackerTestData.DiscoveryOptions(TimeSpan.FromMilliseconds(300)), [silent.AnnounceUrl]));
+
+        Assert.Equal(TrackerStatusKind.TimedOut, status.Status);
+        Assert.Contains(silent.AnnounceUrl, status.LastError);
     }
 }

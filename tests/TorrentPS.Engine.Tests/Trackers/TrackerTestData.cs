@@ -26,7 +26,7 @@ internal static class TrackerTestData
 
     public static TrackerOptions FastOptions(TimeSpan? timeout = null) => new()
     {
-        Timeout = timeout ?? TimeSpan.FromSeconds(5),
+        Timeout = timeout ?? TimeSpan.FromSeconds(10),
         // Long enough that a busy machine never retransmits by accident in tests that count datagrams;
         // the retransmission tests set their own, tiny, base.
         UdpRetransmitBase = TimeSpan.FromSeconds(1),

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using TorrentPS.Engine.Trackers;
 
 namespace TorrentPS.Interop.Tests.Infrastructure;
 
@@ -51,7 +53,8 @@ public sealed class OpenTracker : IAsyncDisposable
             var address = endPoint?.Address ?? Loopback.NextAddress();
             var port = endPoint?.Port ?? Loopback.FreePort(address);
             var whitelist = directory.Combine("whitelist.txt");
-            await File.WriteAllLinesAsync(whitelist, infoHashesHex.Select(h => h.ToLowerInvariant()));
+            var hashes = infoHashesHex.Select(h => h.ToLowerInvariant()).ToArray();
+            await File.WriteAllLinesAsync(whitelist, hashes);
             var config = directory.Combine("opentracker.conf");
             await File.WriteAllLinesAsync(config,
             [
@@ -73,6 +76,11 @@ public sealed class OpenTracker : IAsyncDisposable
             try
             {
                 await tracker.WaitUntilListeningAsync(TimeSpan.FromSeconds(10));
+                if (hashes.Length > 0)
+                {
+                    await tracker.WaitUntilWhitelistLoadedAsync(hashes[0], TimeSpan.FromSeconds(10));
+                }
+
                 return tracker;
             }
             catch
@@ -92,6 +100,34 @@ public sealed class OpenTracker : IAsyncDisposable
     {
         await _process.DisposeAsync();
         _directory.Dispose();
+    }
+
+    /// <summary>
+    /// opentracker reads its whitelist on a thread of its own, after it has begun to accept connections: until then
+    /// every hash is "not authorized". Probes with a <c>stopped</c> announce, which leaves no peer behind.
+    /// </summary>
+    private async Task WaitUntilWhitelistLoadedAsync(string infoHashHex, TimeSpan timeout)
+    {
+        var query = new StringBuilder($"{HttpAnnounceUrl}?info_hash=");
+        HttpTrackerUrl.AppendPercentEncoded(query, Convert.FromHexString(infoHashHex));
+        query.Append("&peer_id=-XX0000-whitelist123&port=1&uploaded=0&downloaded=0&left=0&event=stopped&compact=1");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var body = await http.GetStringAsync(query.ToString());
+            if (!body.Contains("not authorized", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"opentracker did not load its whitelist within {timeout}:\n{_process.Output}");
+            }
+
+            await Task.Delay(25);
+        }
     }
 
     private async Task WaitUntilListeningAsync(TimeSpan timeout)

@@ -50,7 +50,7 @@ public sealed class UdpOnlyTorrentTests : IDisposable
         {
             PeerId = PeerId.Generate(),
             Port = 52000,
-            Tracker = new TrackerOptions { LocalAddress = Loopback.NextAddress(), Timeout = TimeSpan.FromSeconds(2), UdpRetransmitBase = TimeSpan.FromMilliseconds(300) },
+            Tracker = new TrackerOptions { LocalAddress = Loopback.NextAddress(), Timeout = TimeSpan.FromSeconds(4), UdpRetransmitBase = TimeSpan.FromMilliseconds(500) },
         };
         var peers = new List<TorrentPeer>();
         var failures = new List<string>();

@@ -26,13 +26,13 @@ Describe 'Get-TorrentPeer' {
         }
 
         It 'writes TrackerTimeout naming an unreachable UDP tracker and still emits the magnet link peers' {
-            $link = "magnet:?xt=urn:btih:$hash&tr=udp%3A%2F%2F127.0.0.1%3A1%2Fannounce&x.pe=10.0.0.1:6881"
+            $link = "magnet:?xt=urn:btih:$hash&tr=udp%3A%2F%2F127.0.0.1%3A1%2Fannounce&x.pe=192.0.2.1:6889"
             $err = $null
             $peers = @(Get-TorrentPeer -MagnetLink $link -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue)
 
             $peers.Count | Should -Be 1
             $peers[0] | Should -BeOfType ([TorrentPS.Engine.Swarm.TorrentPeer])
-            $peers[0].EndPointText | Should -Be '10.0.0.1:6881'
+            $peers[0].EndPointText | Should -Be '192.0.2.1:6889'
             $peers[0].Source | Should -Be 'Magnet'
             $peers[0].InfoHash.Hex | Should -Be $hash
             $err.Count | Should -Be 1
@@ -61,11 +61,11 @@ Describe 'Get-TorrentPeer' {
 
         It 'writes InvalidMagnetLink for a link without an info hash and goes on with the next one' {
             $err = $null
-            $peers = @('magnet:?dn=nothing', "magnet:?xt=urn:btih:$hash&x.pe=10.0.0.2:2" | Get-TorrentPeer -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue)
+            $peers = @('magnet:?dn=nothing', "magnet:?xt=urn:btih:$hash&x.pe=192.0.2.2:2" | Get-TorrentPeer -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue)
 
             $err.Count | Should -Be 1
             $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidMagnetLink,*'
-            $peers.EndPointText | Should -Be '10.0.0.2:2'
+            $peers.EndPointText | Should -Be '192.0.2.2:2'
         }
 
         It 'writes PathNotFound for a missing torrent file' {

@@ -37,14 +37,14 @@ public class TrackerCommandRunnerTests
     public async Task Magnet_peers_are_emitted_and_a_silent_tracker_is_a_TrackerTimeout_error_naming_it()
     {
         var tracker = ClosedUdpTracker();
-        var link = $"magnet:?xt=urn:btih:{Hash}&tr={Uri.EscapeDataString(tracker)}&x.pe=10.0.0.1:6881";
+        var link = $"magnet:?xt=urn:btih:{Hash}&tr={Uri.EscapeDataString(tracker)}&x.pe=192.0.2.1:6889";
         var recorder = new Recorder();
 
         var summary = await TrackerCommandRunner.DiscoverPeersAsync(
             [TrackerInput.ForMagnet(link)], null, TrackerCommandRunner.Options(1), recorder.Output, NullLogger.Instance, CancellationToken.None);
 
         var peer = Assert.IsType<TorrentPeer>(Assert.Single(recorder.Objects));
-        Assert.Equal((PeerSource.Magnet, "10.0.0.1:6881", Hash), (peer.Source, peer.EndPointText, peer.InfoHash.Hex));
+        Assert.Equal((PeerSource.Magnet, "192.0.2.1:6889", Hash), (peer.Source, peer.EndPointText, peer.InfoHash.Hex));
         Assert.Equal([("TrackerTimeout", (object?)tracker)], recorder.Errors);
         Assert.Equal(new PeerDiscoverySummary(1, 0, 1), summary);
     }
@@ -56,11 +56,11 @@ public class TrackerCommandRunnerTests
         var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.torrent");
 
         await TrackerCommandRunner.DiscoverPeersAsync(
-            [TrackerInput.ForMagnet("magnet:?dn=x"), TrackerInput.ForPath(missing), TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}&x.pe=10.0.0.2:2")],
+            [TrackerInput.ForMagnet("magnet:?dn=x"), TrackerInput.ForPath(missing), TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}&x.pe=192.0.2.2:2")],
             null, TrackerCommandRunner.Options(1), recorder.Output, NullLogger.Instance, CancellationToken.None);
 
         Assert.Equal([("InvalidMagnetLink", (object?)"magnet:?dn=x"), ("PathNotFound", missing)], recorder.Errors);
-        Assert.Equal("10.0.0.2:2", Assert.IsType<TorrentPeer>(Assert.Single(recorder.Objects)).EndPointText);
+        Assert.Equal("192.0.2.2:2", Assert.IsType<TorrentPeer>(Assert.Single(recorder.Objects)).EndPointText);
     }
 
     [Fact]

@@ -11,8 +11,9 @@ internal static class CliApp
     [
         new DecodeVerb(),
         new InfoVerb(),
-        new MagnetParseVerb(),
+        new PeersVerb(),
         new HandshakeVerb(),
+        new MagnetParseVerb(),
         new MagnetHandshakeVerb(),
     ];
 

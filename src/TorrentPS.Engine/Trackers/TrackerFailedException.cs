@@ -1,0 +1,22 @@
+using TorrentPS.Engine.Errors;
+
+namespace TorrentPS.Engine.Trackers;
+
+/// <summary>
+/// A tracker answered with a failure reason, an HTTP error status or a response this engine cannot read,
+/// or could not be reached. The message names the tracker and the reason.
+/// </summary>
+public sealed class TrackerFailedException : TorrentPSException
+{
+    public TrackerFailedException(string trackerUrl, string reason, Exception? innerException = null)
+        : base("TrackerFailed", TorrentErrorKind.ProtocolError, $"The tracker '{trackerUrl}' failed: {reason}", innerException)
+    {
+        TrackerUrl = trackerUrl;
+        Reason = reason;
+    }
+
+    public string TrackerUrl { get; }
+
+    /// <summary>The tracker's own failure text, or what went wrong with its answer.</summary>
+    public string Reason { get; }
+}

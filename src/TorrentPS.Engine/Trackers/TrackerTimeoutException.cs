@@ -1,0 +1,18 @@
+using TorrentPS.Engine.Errors;
+
+namespace TorrentPS.Engine.Trackers;
+
+/// <summary>A tracker did not answer within the time allowed.</summary>
+public sealed class TrackerTimeoutException : TorrentPSException
+{
+    public TrackerTimeoutException(string trackerUrl, TimeSpan timeout)
+        : base("TrackerTimeout", TorrentErrorKind.OperationTimeout, $"The tracker '{trackerUrl}' did not answer within {timeout.TotalSeconds:0.###} seconds.")
+    {
+        TrackerUrl = trackerUrl;
+        Timeout = timeout;
+    }
+
+    public string TrackerUrl { get; }
+
+    public TimeSpan Timeout { get; }
+}

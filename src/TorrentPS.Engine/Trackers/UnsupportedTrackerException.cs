@@ -1,0 +1,15 @@
+using TorrentPS.Engine.Errors;
+
+namespace TorrentPS.Engine.Trackers;
+
+/// <summary>A tracker URL whose scheme this engine does not speak (only http, https and udp are).</summary>
+public sealed class UnsupportedTrackerException : TorrentPSException
+{
+    public UnsupportedTrackerException(string trackerUrl, string reason)
+        : base("UnsupportedTracker", TorrentErrorKind.NotImplemented, $"The tracker '{trackerUrl}' is not supported: {reason}")
+    {
+        TrackerUrl = trackerUrl;
+    }
+
+    public string TrackerUrl { get; }
+}

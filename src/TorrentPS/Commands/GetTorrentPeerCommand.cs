@@ -1,0 +1,16 @@
+using System.Management.Automation;
+using Microsoft.Extensions.Logging;
+using TorrentPS.Engine.Swarm;
+using TorrentPS.Trackers;
+
+namespace TorrentPS.Commands;
+
+/// <summary>Asks a torrent's trackers (HTTP and UDP, every tier) for peers and emits each distinct peer as it arrives.</summary>
+[Cmdlet(VerbsCommon.Get, "TorrentPeer", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TorrentPeer))]
+public sealed class GetTorrentPeerCommand : TrackerInputCmdlet
+{
+    private protected override Task RunAsync(IReadOnlyList<TrackerInput> inputs, CancellationToken cancellationToken)
+        => TrackerCommandRunner.DiscoverPeersAsync(
+            inputs, TrackerOverride, TrackerCommandRunner.Options(TimeoutSec), Output, LoggerFactory.CreateLogger("TorrentPS.Trackers"), cancellationToken);
+}

@@ -1,0 +1,68 @@
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Trackers;
+
+namespace TorrentPS.Trackers;
+
+/// <summary>
+/// One thing Get-TorrentPeer or Get-TorrentTracker was given — a parsed torrent, a resolved .torrent path or a
+/// magnet link — turned into the target the engine asks trackers about.
+/// </summary>
+internal sealed class TrackerInput
+{
+    private TrackerInput(object target, TorrentInfo? torrent, string? path, string? magnet)
+    {
+        Target = target;
+        Torrent = torrent;
+        Path = path;
+        Magnet = magnet;
+    }
+
+    /// <summary>What an error about this input names: the torrent, the path or the link.</summary>
+    public object Target { get; }
+
+    public TorrentInfo? Torrent { get; }
+
+    public string? Path { get; }
+
+    public string? Magnet { get; }
+
+    public static TrackerInput ForTorrent(TorrentInfo torrent) => new(torrent, torrent, null, null);
+
+    /// <summary>A file-system path already resolved by the provider.</summary>
+    public static TrackerInput ForPath(string providerPath) => new(providerPath, null, providerPath, null);
+
+    public static TrackerInput ForMagnet(string link) => new(link, null, null, link);
+
+    /// <summary>A -MagnetLink value: a MagnetLink object or its text.</summary>
+    public static TrackerInput ForMagnet(object value) => value switch
+    {
+        MagnetLink magnet => new TrackerInput(magnet, null, null, magnet.Uri),
+        _ => ForMagnet(value.ToString() ?? string.Empty),
+    };
+
+    /// <summary>True for text that is a magnet link rather than a path (so <c>Get-TorrentPeer 'magnet:?…'</c> works positionally).</summary>
+    public static bool LooksLikeMagnet(string text) => text.TrimStart().StartsWith("magnet:?", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The engine target; <paramref name="trackers"/>, when given, replaces the input's own trackers. Throws the
+    /// engine's typed errors (InvalidTorrent, InvalidMagnetLink, …) or file errors for a bad input.
+    /// </summary>
+    public async Task<PeerDiscoveryTarget> ResolveAsync(IReadOnlyList<string>? trackers, CancellationToken cancellationToken)
+    {
+        PeerDiscoveryTarget target;
+        if (Torrent is not null)
+        {
+            target = PeerDiscoveryTarget.FromTorrent(Torrent);
+        }
+        else if (Path is not null)
+        {
+            target = PeerDiscoveryTarget.FromTorrent(await TorrentInfo.LoadAsync(Path, cancellationToken).ConfigureAwait(false));
+        }
+        else
+        {
+            target = PeerDiscoveryTarget.FromMagnet(MagnetLink.Parse(Magnet!));
+        }
+
+        return trackers is { Count: > 0 } ? target.WithTrackers(trackers) : target;
+    }
+}

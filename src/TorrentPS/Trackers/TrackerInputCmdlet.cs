@@ -1,0 +1,126 @@
+using System.Management.Automation;
+using TorrentPS.Bridge;
+using TorrentPS.Engine.Metainfo;
+
+namespace TorrentPS.Trackers;
+
+/// <summary>
+/// The inputs Get-TorrentPeer and Get-TorrentTracker share: a TorrentInfo, .torrent paths (wildcards or literal,
+/// through the file-system provider) or magnet links; -Tracker to ask only given trackers; -TimeoutSec.
+/// Paths are resolved on the pipeline thread, then the work runs through the async bridge.
+/// </summary>
+public abstract class TrackerInputCmdlet : AsyncCmdlet
+{
+    internal const string TorrentSet = "Torrent";
+    internal const string PathSet = "Path";
+    internal const string LiteralPathSet = "LiteralPath";
+    internal const string MagnetSet = "MagnetLink";
+
+    private IReadOnlyList<TrackerInput> _inputs = [];
+
+    /// <summary>A torrent from Get-TorrentInfo.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TorrentSet)]
+    public TorrentInfo Torrent { get; set; } = null!;
+
+    /// <summary>Paths of .torrent files; wildcards allowed. A magnet link given here is taken as one.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    /// <summary>Paths of .torrent files, used exactly as written.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>Magnet links, as text or MagnetLink objects (bound by their Uri property).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = MagnetSet)]
+    [Alias("Uri")]
+    [ValidateNotNullOrEmpty]
+    public string[] MagnetLink { get; set; } = [];
+
+    /// <summary>Ask only these trackers (http, https or udp URLs) instead of the torrent's own.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] Tracker { get; set; } = [];
+
+    /// <summary>The longest one tracker request may take, in seconds.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = TrackerCommandRunner.DefaultTimeoutSec;
+
+    protected IReadOnlyList<string>? TrackerOverride => Tracker.Length > 0 ? Tracker : null;
+
+    protected override void ProcessRecord()
+    {
+        _inputs = CollectInputs();
+        base.ProcessRecord();
+    }
+
+    protected sealed override Task ProcessRecordAsync(CancellationToken cancellationToken) => RunAsync(_inputs, cancellationToken);
+
+    /// <summary>The one engine call of the cmdlet, over this record's inputs.</summary>
+    private protected abstract Task RunAsync(IReadOnlyList<TrackerInput> inputs, CancellationToken cancellationToken);
+
+    private protected TrackerCommandOutput Output => new(WriteObject, WriteError, WriteWarning, WriteVerbose);
+
+    private List<TrackerInput> CollectInputs()
+    {
+        var inputs = new List<TrackerInput>();
+        switch (ParameterSetName)
+        {
+            case TorrentSet:
+                inputs.Add(TrackerInput.ForTorrent(Torrent));
+                break;
+            case MagnetSet:
+                inputs.AddRange(MagnetLink.Select(TrackerInput.ForMagnet));
+                break;
+            case LiteralPathSet:
+                foreach (var path in LiteralPath)
+                {
+                    var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+                    AddFileSystemPath(inputs, path, resolved, provider);
+                }
+
+                break;
+            default:
+                foreach (var path in Path)
+                {
+                    if (TrackerInput.LooksLikeMagnet(path))
+                    {
+                        inputs.Add(TrackerInput.ForMagnet(path));
+                        continue;
+                    }
+
+                    try
+                    {
+                        foreach (var resolved in GetResolvedProviderPathFromPSPath(path, out var provider))
+                        {
+                            AddFileSystemPath(inputs, path, resolved, provider);
+                        }
+                    }
+                    catch (ItemNotFoundException ex)
+                    {
+                        WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, path));
+                    }
+                }
+
+                break;
+        }
+
+        return inputs;
+    }
+
+    private void AddFileSystemPath(List<TrackerInput> inputs, string path, string resolved, ProviderInfo provider)
+    {
+        if (provider.Name != "FileSystem")
+        {
+            WriteError(new ErrorRecord(
+                new ArgumentException($"'{path}' is not a file-system path (provider {provider.Name})."), "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
+            return;
+        }
+
+        inputs.Add(TrackerInput.ForPath(resolved));
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorrentPS.Bridge;
+using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Trackers;
+using TorrentPS.Trackers;
+
+namespace TorrentPS.Module.Tests.Trackers;
+
+public class TrackerCommandRunnerTests
+{
+    private const string Hash = "0123456789abcdef0123456789abcdef01234567";
+
+    private sealed class Recorder
+    {
+        public List<object> Objects { get; } = [];
+
+        public List<(string ErrorId, object? Target)> Errors { get; } = [];
+
+        public List<string> Warnings { get; } = [];
+
+        public TrackerCommandOutput Output => new(
+            o => Objects.Add(o),
+            (e, t) => Errors.Add((ErrorRecordFactory.Classify(e).ErrorId, t)),
+            w => Warnings.Add(w),
+            _ => { });
+    }
+
+    private static string ClosedUdpTracker()
+    {
+        using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        return $"udp://127.0.0.1:{((IPEndPoint)probe.Client.LocalEndPoint!).Port}/announce";
+    }
+
+    [Fact]
+    public async Task Magnet_peers_are_emitted_and_a_silent_tracker_is_a_TrackerTimeout_error_naming_it()
+    {
+        var tracker = ClosedUdpTracker();
+        var link = $"magnet:?xt=urn:btih:{Hash}&tr={Uri.EscapeDataString(tracker)}&x.pe=192.0.2.1:6889";
+        var recorder = new Recorder();
+
+        var summary = await TrackerCommandRunner.DiscoverPeersAsync(
+            [TrackerInput.ForMagnet(link)], null, TrackerCommandRunner.Options(1), recorder.Output, NullLogger.Instance, CancellationToken.None);
+
+        var peer = Assert.IsType<TorrentPeer>(Assert.Single(recorder.Objects));
+        Assert.Equal((PeerSource.Magnet, "192.0.2.1:6889", Hash), (peer.Source, peer.EndPointText, peer.InfoHash.Hex));
+        Assert.Equal([("TrackerTimeout", (object?)tracker)], recorder.Errors);
+        Assert.Equal(new PeerDiscoverySummary(1, 0, 1), summary);
+    }
+
+    [Fact]
+    public async Task A_bad_input_is_a_non_terminating_error_and_the_next_input_still_runs()
+    {
+        var recorder = new Recorder();
+        var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.torrent");
+
+        await TrackerCommandRunner.DiscoverPeersAsync(
+            [TrackerInput.ForMagnet("magnet:?dn=x"), TrackerInput.ForPath(missing), TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}&x.pe=192.0.2.2:2")],
+            null, TrackerCommandRunner.Options(1), recorder.Output, NullLogger.Instance, CancellationToken.None);
+
+        Assert.Equal([("InvalidMagnetLink", (object?)"magnet:?dn=x"), ("PathNotFound", missing)], recorder.Errors);
+        Assert.Equal("192.0.2.2:2", Assert.IsType<TorrentPeer>(Assert.Single(recorder.Objects)).EndPointText);
+    }
+
+    [Fact]
+    public async Task A_torrent_without_trackers_or_peers_warns()
+    {
+        var recorder = new Recorder();
+
+        await TrackerCommandRunner.DiscoverPeersAsync(
+            [TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}")], null, TrackerCommandRunner.Options(1), recorder.Output, NullLogger.Instance, CancellationToken.None);
+
+        Assert.Contains("no trackers", Assert.Single(recorder.Warnings));
+        Assert.Empty(recorder.Objects);
+    }
+
+    [Fact]
+    public async Task Tracker_status_is_one_object_per_tracker_with_its_error()
+    {
+        var tracker = ClosedUdpTracker();
+        var recorder = new Recorder();
+
+        await TrackerCommandRunner.QueryTrackersAsync(
+            [TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}")], [tracker, "wss://t/announce"], TrackerCommandRunner.Options(1), recorder.Output, NullLogger.Instance, CancellationToken.None);
+
+        var statuses = recorder.Objects.Cast<TrackerStatus>().ToArray();
+        Assert.Equal([tracker, "wss://t/announce"], statuses.Select(s => s.Url));
+        Assert.Equal([TrackerStatusKind.TimedOut, TrackerStatusKind.Unsupported], statuses.Select(s => s.Status));
+        Assert.All(statuses, s => Assert.False(string.IsNullOrEmpty(s.LastError)));
+        Assert.Empty(recorder.Errors);
+    }
+
+    [Fact]
+    public void Tracker_errors_map_to_stable_ids_and_categories()
+    {
+        Assert.Equal(("TrackerFailed", System.Management.Automation.ErrorCategory.ProtocolError), ErrorRecordFactory.Classify(new TrackerFailedException("udp://t:1", "x")));
+        Assert.Equal(("TrackerTimeout", System.Management.Automation.ErrorCategory.OperationTimeout), ErrorRecordFactory.Classify(new TrackerTimeoutException("udp://t:1", TimeSpan.FromSeconds(1))));
+        Assert.Equal(("UnsupportedTracker", System.Management.Automation.ErrorCategory.NotImplemented), ErrorRecordFactory.Classify(new UnsupportedTrackerException("ws://t", "x")));
+    }
+}

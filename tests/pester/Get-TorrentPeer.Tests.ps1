@@ -1,0 +1,144 @@
+BeforeDiscovery {
+    $script:NoOpenTracker = $IsWindows -or -not (Get-Command opentracker -ErrorAction SilentlyContinue)
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    . (Join-Path $PSScriptRoot 'TrackerTestHelpers.ps1')
+}
+
+Describe 'Get-TorrentPeer' {
+    Context 'Command shape' {
+        It 'has the Path, Torrent, LiteralPath and MagnetLink parameter sets, Path by default' {
+            $command = Get-Command Get-TorrentPeer
+            $command.ParameterSets.Name | Sort-Object | Should -Be @('LiteralPath', 'MagnetLink', 'Path', 'Torrent')
+            $command.DefaultParameterSet | Should -Be 'Path'
+        }
+
+        It 'declares TorrentPeer as its output' {
+            (Get-Command Get-TorrentPeer).OutputType.Name | Should -Contain 'TorrentPS.Engine.Swarm.TorrentPeer'
+        }
+    }
+
+    Context 'Trackers that fail' {
+        BeforeAll {
+            $script:hash = New-TestInfoHash
+        }
+
+        It 'writes TrackerTimeout naming an unreachable UDP tracker and still emits the magnet link peers' {
+            $link = "magnet:?xt=urn:btih:$hash&tr=udp%3A%2F%2F127.0.0.1%3A1%2Fannounce&x.pe=192.0.2.1:6889"
+            $err = $null
+            $peers = @(Get-TorrentPeer -MagnetLink $link -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue)
+
+            $peers.Count | Should -Be 1
+            $peers[0] | Should -BeOfType ([TorrentPS.Engine.Swarm.TorrentPeer])
+            $peers[0].EndPointText | Should -Be '192.0.2.1:6889'
+            $peers[0].Source | Should -Be 'Magnet'
+            $peers[0].InfoHash.Hex | Should -Be $hash
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'TrackerTimeout,*'
+            $err[0].TargetObject | Should -Be 'udp://127.0.0.1:1/announce'
+            $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        }
+
+        It 'writes TrackerFailed for an HTTP tracker that refuses the connection' {
+            $err = $null
+            $peers = @(Get-TorrentPeer -MagnetLink "magnet:?xt=urn:btih:$hash" -Tracker 'http://127.0.0.1:1/announce' -TimeoutSec 2 -ErrorVariable err -ErrorAction SilentlyContinue)
+
+            $peers.Count | Should -Be 0
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'TrackerFailed,*'
+            $err[0].Exception.Message | Should -BeLike "*http://127.0.0.1:1/announce*"
+        }
+
+        It 'writes UnsupportedTracker for a scheme it does not speak' {
+            $err = $null
+            Get-TorrentPeer -MagnetLink "magnet:?xt=urn:btih:$hash" -Tracker 'wss://127.0.0.1:1/announce' -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue
+
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'UnsupportedTracker,*'
+        }
+
+        It 'writes InvalidMagnetLink for a link without an info hash and goes on with the next one' {
+            $err = $null
+            $peers = @('magnet:?dn=nothing', "magnet:?xt=urn:btih:$hash&x.pe=192.0.2.2:2" | Get-TorrentPeer -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue)
+
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidMagnetLink,*'
+            $peers.EndPointText | Should -Be '192.0.2.2:2'
+        }
+
+        It 'writes PathNotFound for a missing torrent file' {
+            $err = $null
+            Get-TorrentPeer -LiteralPath (Join-Path $TestDrive 'missing.torrent') -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue
+
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+        }
+
+        It 'rejects a timeout out of range' {
+            { Get-TorrentPeer -MagnetLink "magnet:?xt=urn:btih:$hash" -TimeoutSec 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError'
+        }
+    }
+
+    Context 'Against a real opentracker' -Skip:$NoOpenTracker {
+        BeforeAll {
+            $script:trackerAddress = Get-TestLoopbackAddress
+            $script:trackerPort = Get-TestFreePort $trackerAddress
+            $script:torrent = New-TestTorrent -AnnounceUrl "udp://${trackerAddress}:$trackerPort/announce"
+            $script:torrentPath = Join-Path $TestDrive 'udp-only.torrent'
+            [System.IO.File]::WriteAllBytes($torrentPath, $torrent.Bytes)
+            $script:magnetHash = New-TestInfoHash
+            $script:tracker = Start-TestOpenTracker -InfoHash $torrent.InfoHash, $magnetHash -Address $trackerAddress -Port $trackerPort
+            $script:seederAddress = Get-TestLoopbackAddress
+            Send-TestUdpAnnounce -Tracker $tracker -InfoHash $torrent.InfoHash -FromAddress $seederAddress -PeerPort 51413
+            Send-TestUdpAnnounce -Tracker $tracker -InfoHash $magnetHash -FromAddress $seederAddress -PeerPort 51414
+        }
+
+        AfterAll {
+            Stop-TestOpenTracker $tracker
+        }
+
+        It 'lists the peers of a udp-only torrent piped from Get-TorrentInfo' {
+            $peers = @(Get-TorrentInfo $torrentPath | Get-TorrentPeer -TimeoutSec 5)
+
+            $peers.Count | Should -Be 1
+            $peers[0].EndPointText | Should -Be "${seederAddress}:51413"
+            $peers[0].Source | Should -Be 'Tracker'
+            $peers[0].Tracker | Should -Be $tracker.UdpUrl
+            $peers[0].InfoHash.Hex | Should -Be $torrent.InfoHash
+        }
+
+        It 'takes the torrent by path' {
+            (Get-TorrentPeer -Path $torrentPath -TimeoutSec 5).EndPointText | Should -Be "${seederAddress}:51413"
+        }
+
+        It 'asks the trackers of a magnet link over UDP and HTTP' -TestCases @(
+            @{ Scheme = 'udp' }
+            @{ Scheme = 'http' }
+        ) {
+            param($Scheme)
+            $url = if ($Scheme -eq 'udp') { $tracker.UdpUrl } else { $tracker.HttpUrl }
+            $link = "magnet:?xt=urn:btih:$magnetHash&tr=$([uri]::EscapeDataString($url))"
+
+            $peers = @(Get-TorrentPeer -MagnetLink $link -TimeoutSec 5)
+
+            $peers.EndPointText | Should -Be "${seederAddress}:51414"
+            $peers[0].Tracker | Should -Be $url
+        }
+
+        It 'binds a MagnetLink object from the pipeline by its Uri' {
+            $magnet = [TorrentPS.Engine.Metainfo.MagnetLink]::Parse("magnet:?xt=urn:btih:$magnetHash&tr=$([uri]::EscapeDataString($tracker.UdpUrl))")
+
+            ($magnet | Get-TorrentPeer -TimeoutSec 5).EndPointText | Should -Be "${seederAddress}:51414"
+        }
+
+        It 'uses only the trackers given with -Tracker' {
+            $err = $null
+            $peers = @(Get-TorrentPeer -Path $torrentPath -Tracker $tracker.HttpUrl -TimeoutSec 5 -ErrorVariable err -ErrorAction SilentlyContinue)
+
+            $err.Count | Should -Be 0
+            $peers.Tracker | Should -Be $tracker.HttpUrl
+        }
+    }
+}

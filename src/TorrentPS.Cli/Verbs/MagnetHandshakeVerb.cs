@@ -1,18 +1,21 @@
-using System.Net;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Trackers;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Cli.Verbs;
 
 /// <summary>
-/// <c>tps magnet_handshake "&lt;magnet link&gt;"</c>: finds a peer, handshakes advertising the extension
-/// protocol, exchanges extension handshakes and prints <c>Peer ID: &lt;40 hex&gt;</c> and
-/// <c>Peer Metadata Extension ID: &lt;n&gt;</c>.
+/// <c>tps magnet_handshake "&lt;magnet link&gt;"</c>: finds peers through the link's trackers (and its
+/// <c>x.pe</c> addresses), handshakes advertising only the extension protocol, exchanges extension
+/// handshakes and prints <c>Peer ID: &lt;40 hex&gt;</c> and <c>Peer Metadata Extension ID: &lt;n&gt;</c>
+/// for the first peer that supports ut_metadata.
 /// </summary>
 internal sealed class MagnetHandshakeVerb : ICliVerb
 {
+    private static readonly TimeSpan TrackerTimeout = TimeSpan.FromSeconds(15);
+
     public string Name => "magnet_handshake";
 
     public string Usage => "\"<magnet link>\"";
@@ -25,59 +28,57 @@ internal sealed class MagnetHandshakeVerb : ICliVerb
         }
 
         var magnet = MagnetLink.Parse(arguments[0]);
-        var peers = await DiscoverPeersAsync(magnet, cancellationToken).ConfigureAwait(false);
-        if (peers.Count == 0)
-        {
-            throw new TorrentPSException("NoPeers", TorrentErrorKind.ObjectNotFound, "the magnet link lists no peer to handshake with (x.pe)");
-        }
-
         var options = HandshakeOptions.ExtensionBitOnly with { ExchangeExtensionHandshake = true };
-        PeerException? last = null;
-        foreach (var endPoint in peers)
+        var discoveryOptions = TrackerDiscoveryOptions.FromSession(TorrentSession.Shared, TrackerTimeout);
+        using var found = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        TorrentPSException? last = null;
+        var tried = 0;
+        try
         {
-            try
+            await foreach (var discovered in TrackerPeerDiscovery.DiscoverAsync(PeerDiscoveryTarget.FromMagnet(magnet), discoveryOptions, logger: null, found.Token).ConfigureAwait(false))
             {
-                var peer = new TorrentPeer(endPoint.Address, endPoint.Port, magnet.InfoHash, PeerSource.Magnet);
-                var handshake = await new PeerHandshaker().HandshakeAsync(peer, options, cancellationToken).ConfigureAwait(false);
-                if (handshake.MetadataExtensionId is not { } metadataId)
+                if (discovered.Kind == TrackerDiscoveryEventKind.Failed)
                 {
-                    await stderr.WriteLineAsync($"tps magnet_handshake: peer {endPoint} does not support ut_metadata; trying the next").ConfigureAwait(false);
+                    last = discovered.Error;
+                    await stderr.WriteLineAsync($"tps magnet_handshake: {discovered.Error!.Message}").ConfigureAwait(false);
                     continue;
                 }
 
-                await stdout.WriteLineAsync($"Peer ID: {handshake.PeerId.Hex}").ConfigureAwait(false);
-                await stdout.WriteLineAsync($"Peer Metadata Extension ID: {metadataId}").ConfigureAwait(false);
-                return 0;
-            }
-            catch (PeerException ex)
-            {
-                last = ex;
-                await stderr.WriteLineAsync($"tps magnet_handshake: {ex.Message}").ConfigureAwait(false);
+                if (discovered.Kind != TrackerDiscoveryEventKind.Peer)
+                {
+                    continue;
+                }
+
+                tried++;
+                try
+                {
+                    var handshake = await new PeerHandshaker().HandshakeAsync(discovered.Peer!, options, cancellationToken).ConfigureAwait(false);
+                    if (handshake.MetadataExtensionId is not { } metadataId)
+                    {
+                        await stderr.WriteLineAsync($"tps magnet_handshake: peer {discovered.Peer} does not support ut_metadata; trying the next").ConfigureAwait(false);
+                        continue;
+                    }
+
+                    await stdout.WriteLineAsync($"Peer ID: {handshake.PeerId.Hex}").ConfigureAwait(false);
+                    await stdout.WriteLineAsync($"Peer Metadata Extension ID: {metadataId}").ConfigureAwait(false);
+                    await found.CancelAsync().ConfigureAwait(false); // stop asking the remaining trackers
+                    return 0;
+                }
+                catch (PeerException ex)
+                {
+                    last = ex;
+                    await stderr.WriteLineAsync($"tps magnet_handshake: {ex.Message}").ConfigureAwait(false);
+                }
             }
         }
-
-        throw last ?? new TorrentPSException("NoPeers", TorrentErrorKind.ObjectNotFound, "no peer of the magnet link supports ut_metadata");
-    }
-
-    /// <summary>
-    /// Where the peers come from. For now only the link's <c>x.pe</c> addresses; the lead switches this
-    /// one method to the tracker client (announce to the link's <c>tr</c> trackers) on merge.
-    /// </summary>
-    private static async Task<IReadOnlyList<IPEndPoint>> DiscoverPeersAsync(MagnetLink magnet, CancellationToken cancellationToken)
-    {
-        var peers = new List<IPEndPoint>();
-        foreach (var address in magnet.PeerAddresses)
+        catch (OperationCanceledException) when (found.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            try
-            {
-                peers.Add(await PeerEndPoint.ResolveAsync(address, cancellationToken).ConfigureAwait(false));
-            }
-            catch (FormatException)
-            {
-                // A malformed x.pe entry is skipped; the others may still serve.
-            }
+            // Discovery stopped because a peer answered.
         }
 
-        return peers;
+        throw last ?? new TorrentPSException(
+            "NoPeers",
+            TorrentErrorKind.ObjectNotFound,
+            tried == 0 ? "neither the link's trackers nor its x.pe addresses gave a peer" : "no peer of the magnet link supports ut_metadata");
     }
 }

@@ -27,21 +27,12 @@ public sealed record PeerDiscoveryTarget
     /// </summary>
     public static PeerDiscoveryTarget FromMagnet(MagnetLink magnet)
     {
-        var peers = new List<IPEndPoint>();
-        foreach (var text in magnet.PeerAddresses)
-        {
-            if (IPEndPoint.TryParse(text, out var endPoint) && endPoint.Port > 0)
-            {
-                peers.Add(endPoint);
-            }
-        }
-
         return new PeerDiscoveryTarget
         {
             InfoHash = magnet.InfoHash,
             TrackerTiers = magnet.Trackers.Select(t => (IReadOnlyList<string>)[t]).ToArray(),
             Left = magnet.ExactLength is > 0 and { } xl ? xl : AnnounceRequest.UnknownLengthPlaceholder,
-            KnownPeers = peers,
+            KnownPeers = magnet.PeerEndPoints,
         };
     }
 

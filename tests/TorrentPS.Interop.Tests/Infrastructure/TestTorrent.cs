@@ -24,7 +24,7 @@ public sealed class TestTorrent
 
     public TorrentInfo Info { get; }
 
-    public static TestTorrent Create(string folder, string name = "wire-test.bin", int length = (1024 * 1024) + 1000, int pieceLength = 256 * 1024)
+    public static TestTorrent Create(string folder, string name = "wire-test.bin", int length = (1024 * 1024) + 1000, int pieceLength = 256 * 1024, string? announce = null)
     {
         var dataDirectory = Path.Combine(folder, "data");
         Directory.CreateDirectory(dataDirectory);
@@ -42,7 +42,7 @@ public sealed class TestTorrent
         var writer = new BencodeWriter(buffer);
         writer.WriteDictionaryStart();
         writer.WriteString("announce");
-        writer.WriteString("http://127.0.0.1:1/announce"); // nothing listens: the tests connect to seeders directly
+        writer.WriteString(announce ?? "http://127.0.0.1:1/announce"); // by default nothing listens: the tests connect to seeders directly
         writer.WriteString("created by");
         writer.WriteString("TorrentPS tests");
         writer.WriteString("info");

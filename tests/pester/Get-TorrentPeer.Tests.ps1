@@ -77,7 +77,7 @@ Describe 'Get-TorrentPeer' {
         }
 
         It 'rejects a timeout out of range' {
-            { Get-TorrentPeer -MagnetLink "magnet:?xt=urn:btih:$hash" -TimeoutSec 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError'
+            { Get-TorrentPeer -MagnetLink "magnet:?xt=urn:btih:$hash" -TimeoutSec 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
         }
     }
 

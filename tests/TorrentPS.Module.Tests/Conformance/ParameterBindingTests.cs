@@ -1,0 +1,167 @@
+using System.Management.Automation;
+using System.Reflection;
+using TorrentPS.Bridge;
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Trackers;
+using TorrentPS.Engine.Wire;
+
+namespace TorrentPS.Module.Tests.Conformance;
+
+/// <summary>
+/// What PowerShell's parameter binder would refuse or get wrong, found from metadata: clashing names, ambiguous
+/// positions or pipeline parameters within a set, and properties of our own objects that bind by name where nobody
+/// meant them to.
+/// </summary>
+public class ParameterBindingTests
+{
+    private const string AllSets = "__AllParameterSets";
+
+    // The common parameters and their aliases (PowerShell 7.4+): a cmdlet parameter or alias with one of these names
+    // makes the cmdlet fail to load ("A parameter with the name '...' was defined multiple times").
+    private static readonly string[] CommonNames =
+    [
+        "Verbose", "vb", "Debug", "db", "ErrorAction", "ea", "WarningAction", "wa", "InformationAction", "infa",
+        "ProgressAction", "proga", "ErrorVariable", "ev", "WarningVariable", "wv", "InformationVariable", "iv",
+        "OutVariable", "ov", "OutBuffer", "ob", "PipelineVariable", "pv", "WhatIf", "wi", "Confirm", "cf",
+    ];
+
+    public static TheoryData<string> CmdletNames => new(CmdletTypes().Select(t => CmdletName(t)));
+
+    [Theory]
+    [MemberData(nameof(CmdletNames))]
+    public void Parameter_names_and_aliases_are_unique_and_clash_with_no_common_parameter(string name)
+    {
+        var names = Parameters(Cmdlet(name)).SelectMany(p => p.Aliases.Prepend(p.Name)).ToArray();
+        Assert.Equal(names.Length, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.Empty(names.Intersect(CommonNames, StringComparer.OrdinalIgnoreCase));
+    }
+
+    [Theory]
+    [MemberData(nameof(CmdletNames))]
+    public void The_default_parameter_set_exists(string name)
+    {
+        var type = Cmdlet(name);
+        var defaultSet = (string?)type.GetCustomAttributesData().Single(a => a.AttributeType == typeof(CmdletAttribute))
+            .NamedArguments.SingleOrDefault(n => n.MemberName == nameof(CmdletAttribute.DefaultParameterSetName)).TypedValue.Value;
+        var sets = SetNames(type);
+        if (sets.Count > 1)
+        {
+            Assert.Contains(defaultSet, sets);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(CmdletNames))]
+    public void Within_each_parameter_set_positions_are_unique_and_one_parameter_at_most_takes_the_whole_pipeline_object(string name)
+    {
+        var type = Cmdlet(name);
+        foreach (var set in SetNames(type))
+        {
+            var members = Parameters(type).SelectMany(p => p.Sets.Where(s => s.Set == set || s.Set == AllSets).Select(s => (p.Name, s))).ToArray();
+            var positions = members.Where(m => m.s.Position >= 0).Select(m => m.s.Position).ToArray();
+            Assert.True(positions.Length == positions.Distinct().Count(), $"{name}, set {set}: two parameters share a position.");
+            Assert.True(members.Count(m => m.s.FromPipeline) <= 1, $"{name}, set {set}: more than one parameter takes pipeline input by value.");
+        }
+    }
+
+    /// <summary>
+    /// Every (cmdlet parameter ← object property) pair by which one of our own output objects binds by property name.
+    /// Each is intended; a new property on an engine type, or a new alias, that adds to this list binds silently and
+    /// must be looked at (e.g. a TorrentPeer's InfoHash must never reach a parameter on its own).
+    /// </summary>
+    [Fact]
+    public void Our_objects_bind_by_property_name_only_where_intended()
+    {
+        Type[] outputs = [typeof(TorrentInfo), typeof(TorrentFile), typeof(MagnetLink), typeof(InfoHash), typeof(TorrentPeer), typeof(PeerHandshake), typeof(TrackerStatus)];
+        var bindings = new List<string>();
+        foreach (var type in CmdletTypes())
+        {
+            foreach (var parameter in Parameters(type).Where(p => p.Sets.Any(s => s.FromPipelineByPropertyName)))
+            {
+                foreach (var output in outputs)
+                {
+                    foreach (var property in output.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+                    {
+                        if (parameter.Aliases.Prepend(parameter.Name).Contains(property.Name, StringComparer.OrdinalIgnoreCase))
+                        {
+                            bindings.Add($"{CmdletName(type)} -{parameter.Name} <- {output.Name}.{property.Name}");
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.Equal(
+            [
+                "ConvertFrom-MagnetLink -Link <- MagnetLink.Uri",
+                "Get-TorrentPeer -MagnetLink <- MagnetLink.Uri",
+                "Get-TorrentTracker -MagnetLink <- MagnetLink.Uri",
+                "Invoke-PeerHandshake -Peer <- PeerHandshake.Peer",
+            ],
+            bindings.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// PowerShell converts a string argument to a parameter's type through a public constructor taking one string or a
+    /// static Parse(string). Parameters typed as our objects must not have one: `Invoke-PeerHandshake 127.0.0.1:6881`
+    /// would otherwise bind the text to -Peer (default set, position 0) instead of -Address.
+    /// </summary>
+    [Theory]
+    [InlineData(typeof(TorrentInfo))]
+    [InlineData(typeof(TorrentPeer))]
+    public void Object_parameters_cannot_be_made_from_a_string(Type type)
+    {
+        Assert.Null(type.GetConstructor([typeof(string)]));
+        Assert.Null(type.GetMethod("Parse", BindingFlags.Public | BindingFlags.Static, [typeof(string)]));
+        Assert.Null(type.GetMethod("Parse", BindingFlags.Public | BindingFlags.Static, [typeof(string), typeof(IFormatProvider)]));
+    }
+
+    private static IEnumerable<Type> CmdletTypes()
+        => typeof(AsyncCmdlet).Assembly.GetTypes().Where(t => !t.IsAbstract && t.GetCustomAttributesData().Any(a => a.AttributeType == typeof(CmdletAttribute)));
+
+    private static string CmdletName(Type type)
+    {
+        var attribute = type.GetCustomAttributesData().Single(a => a.AttributeType == typeof(CmdletAttribute));
+        return $"{attribute.ConstructorArguments[0].Value}-{attribute.ConstructorArguments[1].Value}";
+    }
+
+    private static Type Cmdlet(string name) => CmdletTypes().Single(t => CmdletName(t) == name);
+
+    private static IReadOnlyList<string> SetNames(Type type)
+    {
+        var named = Parameters(type).SelectMany(p => p.Sets).Select(s => s.Set).Where(s => s != AllSets).Distinct().ToList();
+        return named.Count > 0 ? named : [AllSets];
+    }
+
+    private static IEnumerable<BoundParameter> Parameters(Type type)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            var attributes = property.GetCustomAttributesData();
+            var sets = attributes.Where(a => a.AttributeType == typeof(ParameterAttribute)).Select(a =>
+            {
+                object? Named(string member) => a.NamedArguments.SingleOrDefault(n => n.MemberName == member).TypedValue.Value;
+                return new ParameterSetEntry(
+                    (string?)Named(nameof(ParameterAttribute.ParameterSetName)) ?? AllSets,
+                    (int?)Named(nameof(ParameterAttribute.Position)) ?? -1,
+                    Named(nameof(ParameterAttribute.ValueFromPipeline)) is true,
+                    Named(nameof(ParameterAttribute.ValueFromPipelineByPropertyName)) is true);
+            }).ToArray();
+            if (sets.Length == 0)
+            {
+                continue;
+            }
+
+            var aliases = attributes.Where(a => a.AttributeType == typeof(AliasAttribute))
+                .SelectMany(a => a.ConstructorArguments)
+                .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> items ? items.Select(i => (string)i.Value!) : [(string)arg.Value!])
+                .ToArray();
+            yield return new BoundParameter(property.Name, aliases, sets);
+        }
+    }
+
+    private sealed record ParameterSetEntry(string Set, int Position, bool FromPipeline, bool FromPipelineByPropertyName);
+
+    private sealed record BoundParameter(string Name, IReadOnlyList<string> Aliases, IReadOnlyList<ParameterSetEntry> Sets);
+}

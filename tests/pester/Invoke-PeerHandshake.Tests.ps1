@@ -186,8 +186,10 @@ Describe 'Invoke-PeerHandshake' {
             }
             finally {
                 $job | Wait-Job -Timeout 10 | Out-Null
-                $job | Remove-Job -Force
+                # Stopping the listener first ends an AcceptTcpClient() still blocked in the job (if the cmdlet never
+                # connected); Remove-Job -Force cannot interrupt that call and would wait for it.
                 $liar.Stop()
+                $job | Remove-Job -Force
             }
         }
 

@@ -23,6 +23,15 @@ BeforeAll {
     if (-not $LibtorrentMissing -and -not (Get-Command mktorrent -ErrorAction Ignore)) {
         $script:LibtorrentMissing = 'mktorrent is not installed (apt-get install mktorrent)'
     }
+    if (-not $LibtorrentMissing) {
+        # What the installed libtorrent calls itself (e.g. 2.0.8.0): its peer id starts -LT2080-, each version part
+        # one character (0-9, then A-Z for 10-35), and the engine names it 'libtorrent (rasterbar) 2.0.8'.
+        $script:LibtorrentVersion = "$(& $Python -c 'import libtorrent; print(libtorrent.__version__)')".Trim()
+        $parts = @($LibtorrentVersion.Split('.') | ForEach-Object { [int]$_ }) + @(0, 0, 0, 0)
+        $script:LibtorrentClient = 'libtorrent (rasterbar) ' + ($parts[0..2] -join '.') + $(if ($parts[3] -gt 0) { ".$($parts[3])" })
+        $prefix = '-LT' + (-join ($parts[0..3] | ForEach-Object { if ($_ -lt 10) { [string]$_ } else { [string][char](55 + $_) } })) + '-'
+        $script:LibtorrentPeerIdHex = [System.Convert]::ToHexString([System.Text.Encoding]::ASCII.GetBytes($prefix)).ToLowerInvariant()
+    }
 
     # A torrent of random content: mktorrent, 32 KiB pieces.
     $script:Data = Join-Path $TestDrive 'data'
@@ -90,12 +99,12 @@ Describe 'Invoke-PeerHandshake' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
             $h = Invoke-PeerHandshake -Address $Seeder.Text -InfoHash $Torrent.InfoHash.Hex -TimeoutSec 10
             $h | Should -BeOfType ([TorrentPS.Engine.Wire.PeerHandshake])
-            $h.Client | Should -Be 'libtorrent (rasterbar) 2.0.8'
-            $h.PeerId.Hex | Should -Match '^2d4c5432303830[0-9a-f]{26}$'
+            $h.Client | Should -Be $LibtorrentClient
+            $h.PeerId.Hex | Should -Match "^$LibtorrentPeerIdHex[0-9a-f]{24}$"
             $h.SupportsExtensionProtocol | Should -BeTrue
             $h.Extensions['ut_metadata'] | Should -BeGreaterThan 0
             $h.MetadataSize | Should -Be $Torrent.RawInfo.Length
-            $h.ClientVersion | Should -BeLike 'libtorrent/2.0.8*'
+            $h.ClientVersion | Should -BeLike "libtorrent/$LibtorrentVersion*"
             $h.RequestQueueLimit | Should -BeGreaterThan 0
             $h.Elapsed | Should -BeLessThan ([timespan]::FromSeconds(10))
             $h.Peer.EndPointText | Should -Be $Seeder.Text
@@ -114,7 +123,7 @@ Describe 'Invoke-PeerHandshake' {
             }
             $results = $peers | Invoke-PeerHandshake -ThrottleLimit 2
             $results | Should -HaveCount 3
-            $results.Client | Sort-Object -Unique | Should -Be 'libtorrent (rasterbar) 2.0.8'
+            $results.Client | Sort-Object -Unique | Should -Be $LibtorrentClient
         }
 
         It 'goes on past a peer that fails and reports it as a non-terminating error' {
@@ -123,7 +132,7 @@ Describe 'Invoke-PeerHandshake' {
             $err = $null
             $results = Invoke-PeerHandshake -Address $closed.Text, $Seeder.Text -InfoHash $Torrent.InfoHash.Hex -TimeoutSec 5 -ErrorVariable err -ErrorAction SilentlyContinue
             $results | Should -HaveCount 1
-            $results.Client | Should -Be 'libtorrent (rasterbar) 2.0.8'
+            $results.Client | Should -Be $LibtorrentClient
             $err | Should -HaveCount 1
             $err[0].FullyQualifiedErrorId | Should -BeLike 'PeerUnreachable*'
         }

@@ -79,8 +79,15 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
             case LiteralPathSet:
                 foreach (var path in LiteralPath)
                 {
-                    var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
-                    AddFileSystemPath(inputs, path, resolved, provider);
+                    try
+                    {
+                        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+                        AddFileSystemPath(inputs, path, resolved, provider);
+                    }
+                    catch (SessionStateException ex)
+                    {
+                        WriteError(ex, path); // no such drive or provider: PathNotFound for this path, the others go on
+                    }
                 }
 
                 break;
@@ -100,9 +107,9 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
                             AddFileSystemPath(inputs, path, resolved, provider);
                         }
                     }
-                    catch (ItemNotFoundException ex)
+                    catch (SessionStateException ex)
                     {
-                        WriteError(new ErrorRecord(ex, "PathNotFound", ErrorCategory.ObjectNotFound, path));
+                        WriteError(ex, path); // no such item, drive or provider: PathNotFound for this path, the others go on
                     }
                 }
 

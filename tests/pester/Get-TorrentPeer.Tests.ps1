@@ -76,6 +76,16 @@ Describe 'Get-TorrentPeer' {
             $err[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
         }
 
+        It 'writes PathNotFound for a path on a drive that does not exist and goes on with the next input' {
+            $err = $null
+            $peers = @(Get-TorrentPeer -Path 'NoSuchDrive:/x.torrent', "magnet:?xt=urn:btih:$hash&x.pe=192.0.2.3:3" -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue)
+
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+            $err[0].TargetObject | Should -Be 'NoSuchDrive:/x.torrent'
+            $peers.EndPointText | Should -Be '192.0.2.3:3'
+        }
+
         It 'rejects a timeout out of range' {
             { Get-TorrentPeer -MagnetLink "magnet:?xt=urn:btih:$hash" -TimeoutSec 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
         }

@@ -86,6 +86,14 @@ Describe 'Get-TorrentPeer' {
             $peers.EndPointText | Should -Be '192.0.2.3:3'
         }
 
+        It 'writes PathIsDirectory for a folder, as Get-TorrentInfo does' {
+            $err = $null
+            Get-TorrentPeer -LiteralPath $TestDrive -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue
+
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'PathIsDirectory,*'
+        }
+
         It 'rejects a timeout out of range' {
             { Get-TorrentPeer -MagnetLink "magnet:?xt=urn:btih:$hash" -TimeoutSec 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
         }
@@ -121,6 +129,10 @@ Describe 'Get-TorrentPeer' {
 
         It 'takes the torrent by path' {
             (Get-TorrentPeer -Path $torrentPath -TimeoutSec 5).EndPointText | Should -Be "${seederAddress}:51413"
+        }
+
+        It 'takes a torrent path piped as text' {
+            ($torrentPath | Get-TorrentPeer -TimeoutSec 5).EndPointText | Should -Be "${seederAddress}:51413"
         }
 
         It 'asks the trackers of a magnet link over UDP and HTTP' -TestCases @(

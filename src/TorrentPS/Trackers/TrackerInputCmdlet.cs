@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using TorrentPS.Bridge;
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Paths;
 
 namespace TorrentPS.Trackers;
 
@@ -22,8 +23,11 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TorrentSet)]
     public TorrentInfo Torrent { get; set; } = null!;
 
-    /// <summary>Paths of .torrent files; wildcards allowed. A magnet link given here is taken as one.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    /// <summary>
+    /// Paths of .torrent files; wildcards allowed. A magnet link given here (or piped as text) is taken as one,
+    /// so <c>'x.torrent' | Get-TorrentPeer</c> and <c>'magnet:?…' | Get-TorrentPeer</c> both work.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
@@ -34,8 +38,8 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
-    /// <summary>Magnet links, as text or MagnetLink objects (bound by their Uri property).</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = MagnetSet)]
+    /// <summary>Magnet links, as text or MagnetLink objects (bound by their Uri property; piped text goes to -Path, which takes magnet links too).</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = MagnetSet)]
     [Alias("Uri")]
     [ValidateNotNullOrEmpty]
     public string[] MagnetLink { get; set; } = [];
@@ -77,57 +81,35 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
                 inputs.AddRange(MagnetLink.Select(TrackerInput.ForMagnet));
                 break;
             case LiteralPathSet:
-                foreach (var path in LiteralPath)
-                {
-                    try
-                    {
-                        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
-                        AddFileSystemPath(inputs, path, resolved, provider);
-                    }
-                    catch (SessionStateException ex)
-                    {
-                        WriteError(ex, path); // no such drive or provider: PathNotFound for this path, the others go on
-                    }
-                }
-
+                AddFiles(inputs, LiteralPath, literal: true);
                 break;
             default:
+                var paths = new List<string>();
                 foreach (var path in Path)
                 {
                     if (TrackerInput.LooksLikeMagnet(path))
                     {
                         inputs.Add(TrackerInput.ForMagnet(path));
-                        continue;
                     }
-
-                    try
+                    else
                     {
-                        foreach (var resolved in GetResolvedProviderPathFromPSPath(path, out var provider))
-                        {
-                            AddFileSystemPath(inputs, path, resolved, provider);
-                        }
-                    }
-                    catch (SessionStateException ex)
-                    {
-                        WriteError(ex, path); // no such item, drive or provider: PathNotFound for this path, the others go on
+                        paths.Add(path);
                     }
                 }
 
+                AddFiles(inputs, paths, literal: false);
                 break;
         }
 
         return inputs;
     }
 
-    private void AddFileSystemPath(List<TrackerInput> inputs, string path, string resolved, ProviderInfo provider)
+    /// <summary>Resolves paths the way Get-TorrentInfo does (one resolver, the same error ids); each bad path is a non-terminating error.</summary>
+    private void AddFiles(List<TrackerInput> inputs, IEnumerable<string> paths, bool literal)
     {
-        if (provider.Name != "FileSystem")
+        foreach (var file in FileSystemPathResolver.Resolve(this, paths, literal, WriteError))
         {
-            WriteError(new ErrorRecord(
-                new ArgumentException($"'{path}' is not a file-system path (provider {provider.Name})."), "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
-            return;
+            inputs.Add(TrackerInput.ForPath(file));
         }
-
-        inputs.Add(TrackerInput.ForPath(resolved));
     }
 }

@@ -31,7 +31,7 @@ public sealed record PeerClient(string Name, string? Version)
 
     public override string ToString() => DisplayName;
 
-    public static PeerClient FromPeerId(PeerId peerId) => FromPeerId(peerId.Span);
+    public static PeerClient FromPeerId(PeerId peerId) => FromPeerId(peerId.AsSpan());
 
     public static PeerClient FromPeerId(ReadOnlySpan<byte> id)
     {

@@ -17,12 +17,12 @@ public sealed class LibtorrentHandshakeTests(LibtorrentSeederFixture fixture) : 
     {
         var options = Options;
         var result = await new PeerHandshaker().HandshakeAsync(SeederPeer, options);
-        Assert.StartsWith("-LT2080-", Encoding.Latin1.GetString(result.PeerId.Span));
+        Assert.StartsWith("-LT2080-", Encoding.Latin1.GetString(result.PeerId.AsSpan()));
         Assert.Equal("libtorrent (rasterbar) 2.0.8", result.Client);
         Assert.True(result.SupportsExtensionProtocol);
         Assert.True(result.SupportsFastExtension);
         Assert.NotNull(result.MetadataExtensionId);
-        Assert.Equal(fixture.Torrent.Info.RawInfo.Length, result.MetadataSize);
+        Assert.Equal(fixture.Torrent.Info.GetRawInfo().Length, result.MetadataSize);
         Assert.StartsWith("libtorrent/2.0.8", result.ClientVersion);
         Assert.True(result.RequestQueueLimit > 0);
         Assert.True(result.UploadOnly);

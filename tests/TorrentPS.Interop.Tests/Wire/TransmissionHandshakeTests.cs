@@ -12,13 +12,13 @@ public sealed class TransmissionHandshakeTests(TransmissionSeederFixture fixture
     {
         var peer = new TorrentPeer(fixture.Seeder.EndPoint.Address, fixture.Seeder.EndPoint.Port, fixture.Torrent.Info.InfoHash, PeerSource.Manual);
         var result = await new PeerHandshaker().HandshakeAsync(peer, new HandshakeOptions { LocalAddress = Loopback.NextAddress() }.WithTimeout(TimeSpan.FromSeconds(10)));
-        Assert.StartsWith("-TR3000-", Encoding.Latin1.GetString(result.PeerId.Span));
+        Assert.StartsWith("-TR3000-", Encoding.Latin1.GetString(result.PeerId.AsSpan()));
         Assert.Equal("Transmission 3.00", result.Client);
         Assert.True(result.SupportsExtensionProtocol);
         Assert.True(result.SupportsFastExtension);
         Assert.False(result.SupportsDht); // DHT is off in the seeder's configuration
         Assert.NotNull(result.MetadataExtensionId);
-        Assert.Equal(fixture.Torrent.Info.RawInfo.Length, result.MetadataSize);
+        Assert.Equal(fixture.Torrent.Info.GetRawInfo().Length, result.MetadataSize);
         Assert.Equal("Transmission 3.00", result.ClientVersion);
         Assert.True(result.RequestQueueLimit > 0);
     }

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Engine.Metainfo;
@@ -141,14 +142,7 @@ public sealed class PeerConnection : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            var typed = connection.Classify(ex);
-            await connection.CloseAfterAsync(typed).ConfigureAwait(false);
-            if (ReferenceEquals(typed, ex))
-            {
-                throw;
-            }
-
-            throw typed;
+            throw await connection.CloseAfterFailureAsync(ex).ConfigureAwait(false);
         }
     }
 
@@ -205,14 +199,7 @@ public sealed class PeerConnection : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                var typed = connection.Classify(ex);
-                await connection.CloseAfterAsync(typed).ConfigureAwait(false);
-                if (ReferenceEquals(typed, ex))
-                {
-                    throw;
-                }
-
-                throw typed;
+                throw await connection.CloseAfterFailureAsync(ex).ConfigureAwait(false);
             }
         }
         catch (PeerException ex) when (ex.EndPoint is not null && socket.Connected)
@@ -244,14 +231,7 @@ public sealed class PeerConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var typed = Classify(ex);
-            await CloseAfterAsync(typed).ConfigureAwait(false);
-            if (ReferenceEquals(typed, ex))
-            {
-                throw;
-            }
-
-            throw typed;
+            throw await CloseAfterFailureAsync(ex).ConfigureAwait(false);
         }
     }
 
@@ -327,12 +307,7 @@ public sealed class PeerConnection : IAsyncDisposable
 
     private async Task RunOutgoingHandshakeAsync(long started, CancellationToken cancellationToken)
     {
-        var local = new HandshakeMessage(LocalReserved, InfoHash, Options.ResolvePeerId());
-        await SendAsync(local, static (span, h) =>
-        {
-            h.Write(span);
-            return HandshakeMessage.Length;
-        }, default, cancellationToken).ConfigureAwait(false);
+        await SendHandshakeAsync(cancellationToken).ConfigureAwait(false);
         await WithDeadlineAsync(Options.HandshakeTimeout, "the handshake", cancellationToken, async token =>
         {
             await FillAsync(HandshakeMessage.Length, token).ConfigureAwait(false);
@@ -350,12 +325,7 @@ public sealed class PeerConnection : IAsyncDisposable
 
     private async Task RunIncomingHandshakeAsync(ReservedBits remoteReserved, long started, CancellationToken cancellationToken)
     {
-        var local = new HandshakeMessage(LocalReserved, InfoHash, Options.ResolvePeerId());
-        await SendAsync(local, static (span, h) =>
-        {
-            h.Write(span);
-            return HandshakeMessage.Length;
-        }, default, cancellationToken).ConfigureAwait(false);
+        await SendHandshakeAsync(cancellationToken).ConfigureAwait(false);
         await WithDeadlineAsync(Options.HandshakeTimeout, "the handshake's peer id", cancellationToken, async token =>
         {
             await FillAsync(HandshakeMessage.Length, token).ConfigureAwait(false);
@@ -364,6 +334,13 @@ public sealed class PeerConnection : IAsyncDisposable
         }).ConfigureAwait(false);
         await FinishHandshakeAsync(started, cancellationToken).ConfigureAwait(false);
     }
+
+    private ValueTask SendHandshakeAsync(CancellationToken cancellationToken)
+        => SendAsync(new HandshakeMessage(LocalReserved, InfoHash, Options.ResolvePeerId()), static (span, h) =>
+        {
+            h.Write(span);
+            return HandshakeMessage.Length;
+        }, default, cancellationToken);
 
     private async Task FinishHandshakeAsync(long started, CancellationToken cancellationToken)
     {
@@ -554,6 +531,23 @@ public sealed class PeerConnection : IAsyncDisposable
         {
             _sendLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Closes the connection after <paramref name="failure"/> and returns the typed exception to throw in its place. A
+    /// failure that already is typed (a <see cref="PeerException"/>, a cancellation) is rethrown from here as it is, its
+    /// stack trace kept.
+    /// </summary>
+    private async ValueTask<Exception> CloseAfterFailureAsync(Exception failure)
+    {
+        var typed = Classify(failure);
+        await CloseAfterAsync(typed).ConfigureAwait(false);
+        if (ReferenceEquals(typed, failure))
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return typed;
     }
 
     private Exception Classify(Exception ex) => ex switch

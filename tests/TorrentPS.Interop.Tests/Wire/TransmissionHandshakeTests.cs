@@ -1,5 +1,4 @@
 using System.Text;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Wire;
 using TorrentPS.Interop.Tests.Infrastructure;
 
@@ -10,8 +9,7 @@ public sealed class TransmissionHandshakeTests(TransmissionSeederFixture fixture
     [Fact]
     public async Task Handshake_with_transmission_names_it_and_reads_its_extension_handshake()
     {
-        var peer = new TorrentPeer(fixture.Seeder.EndPoint.Address, fixture.Seeder.EndPoint.Port, fixture.Torrent.Info.InfoHash, PeerSource.Manual);
-        var result = await new PeerHandshaker().HandshakeAsync(peer, new HandshakeOptions { LocalAddress = Loopback.NextAddress() }.WithTimeout(TimeSpan.FromSeconds(10)));
+        var result = await new PeerHandshaker().HandshakeAsync(fixture.SeederPeer, new HandshakeOptions { LocalAddress = Loopback.NextAddress() }.WithTimeout(TimeSpan.FromSeconds(10)));
         Assert.StartsWith("-TR3000-", Encoding.Latin1.GetString(result.PeerId.AsSpan()));
         Assert.Equal("Transmission 3.00", result.Client);
         Assert.True(result.SupportsExtensionProtocol);

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,6 +27,7 @@ public sealed class PeerConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private CancellationTokenSource _messageDeadline = new();
     private byte[] _receive;
     private byte[] _send;
     private int _start;
@@ -219,10 +221,11 @@ public sealed class PeerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads the next message. Its payload is valid until the next call.</summary>
+    /// <summary>Reads the next message. Its payload is valid until the next call. Await the returned task once (it is pooled).</summary>
     /// <exception cref="PeerProtocolException">The peer broke the protocol; the connection is closed.</exception>
     /// <exception cref="PeerTimeoutException">The peer stalled in the middle of a message; the connection is closed.</exception>
     /// <exception cref="PeerUnreachableException">The peer closed the connection.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<PeerMessage> ReadMessageAsync(CancellationToken cancellationToken = default)
     {
         try
@@ -396,6 +399,7 @@ public sealed class PeerConnection : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<PeerMessage> ReadMessageCoreAsync(CancellationToken cancellationToken)
     {
         _start += _consumeOnNextRead;
@@ -414,16 +418,44 @@ public sealed class PeerConnection : IAsyncDisposable
         PeerMessageDecoder.CheckLengthOnly(_receive.AsSpan(_start, PeerMessageDecoder.LengthPrefixSize), Limits);
         if (!TryDecodeBuffered(out var message))
         {
-            await WithDeadlineAsync(Options.MessageTimeout, "a message", cancellationToken, async token =>
-            {
-                await FillAsync(5, token).ConfigureAwait(false);
-                var frameLength = PeerMessageDecoder.CheckHeader(_receive.AsSpan(_start, 5), Limits);
-                await FillAsync(frameLength, token).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+            await ReadRestOfMessageAsync(cancellationToken).ConfigureAwait(false);
             TryDecodeBuffered(out message);
         }
 
         return message;
+    }
+
+    /// <summary>
+    /// Waits for the rest of a started message, within <see cref="HandshakeOptions.MessageTimeout"/>. Every block that
+    /// straddles a read comes here, so it allocates nothing: one deadline source per connection, reset after each use,
+    /// and a registration (its node reused) rather than a linked source for the caller's token.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ReadRestOfMessageAsync(CancellationToken cancellationToken)
+    {
+        var deadline = _messageDeadline;
+        deadline.CancelAfter(Options.MessageTimeout);
+        var registration = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), deadline);
+        try
+        {
+            await FillAsync(5, deadline.Token).ConfigureAwait(false);
+            var frameLength = PeerMessageDecoder.CheckHeader(_receive.AsSpan(_start, 5), Limits);
+            await FillAsync(frameLength, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Timeout("a message", Options.MessageTimeout);
+        }
+        finally
+        {
+            registration.Dispose();
+            if (!deadline.TryReset())
+            {
+                // It fired (or the caller cancelled): a cancelled source cannot be reused.
+                deadline.Dispose();
+                _messageDeadline = new CancellationTokenSource();
+            }
+        }
     }
 
     private bool TryDecodeBuffered(out PeerMessage message)
@@ -438,6 +470,7 @@ public sealed class PeerConnection : IAsyncDisposable
     }
 
     /// <summary>Reads from the socket until <paramref name="count"/> bytes are buffered from <see cref="_start"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FillAsync(int count, CancellationToken cancellationToken)
     {
         if (_end - _start >= count)
@@ -495,12 +528,16 @@ public sealed class PeerConnection : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new PeerTimeoutException(RemoteEndPoint, $"{what} did not arrive within {timeout.TotalSeconds:0.#} s ({_end - _start} bytes received)");
+            throw Timeout(what, timeout);
         }
     }
 
+    private PeerTimeoutException Timeout(string what, TimeSpan timeout)
+        => new(RemoteEndPoint, $"{what} did not arrive within {timeout.TotalSeconds:0.#} s ({_end - _start} bytes received)");
+
     private delegate int HeaderWriter<TState>(Span<byte> destination, TState state);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync<TState>(TState state, HeaderWriter<TState> writeHeader, ReadOnlyMemory<byte> tail, CancellationToken cancellationToken)
     {
         // One sender at a time: the header is written into the send buffer and sent, then the tail (a block) as it is.
@@ -607,6 +644,7 @@ public sealed class PeerConnection : IAsyncDisposable
             var receive = _receive;
             _receive = [];
             _start = _end = 0;
+            _messageDeadline.Dispose();
             if (receive.Length > 0)
             {
                 ArrayPool<byte>.Shared.Return(receive);

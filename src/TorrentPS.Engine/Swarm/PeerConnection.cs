@@ -17,7 +17,8 @@ namespace TorrentPS.Engine.Swarm;
 /// when both sides support it). Reads and writes framed messages through pooled buffers: decoding a
 /// message allocates nothing, its payload points into the receive buffer until the next read.
 /// One reader and one writer at a time (sends are serialised). Every protocol violation closes the
-/// connection with a logged reason and a typed <see cref="PeerException"/>.
+/// connection with a logged reason and a typed <see cref="PeerException"/>. The ValueTasks its reads and
+/// sends return are pooled: await each exactly once.
 /// </summary>
 public sealed class PeerConnection : IAsyncDisposable
 {

@@ -50,17 +50,7 @@ public readonly struct UtMetadataMessage
     /// <exception cref="PeerProtocolException">Not bencode, an unknown type, a piece out of range, a data piece of the wrong length.</exception>
     public static UtMetadataMessage Decode(ReadOnlyMemory<byte> body, long? expectedSize = null)
     {
-        BencodeDictionary header;
-        int consumed;
-        try
-        {
-            header = BencodeDecoder.DecodePrefix(body, out consumed, ReaderOptions) as BencodeDictionary
-                     ?? throw new PeerProtocolException(null, "a ut_metadata message does not start with a dictionary");
-        }
-        catch (BencodeException ex)
-        {
-            throw new PeerProtocolException(null, $"a ut_metadata message is not valid bencode: {ex.Message}", ex);
-        }
+        var header = BencodedPayload.ReadDictionary(body, ReaderOptions, "a ut_metadata message", out var consumed);
 
         var typeValue = header.Get<BencodeInteger>("msg_type")?.Value;
         if (typeValue is not (0 or 1 or 2))

@@ -22,7 +22,8 @@ public sealed class InfoHash : IEquatable<InfoHash>
         _bytes = bytes.ToArray();
     }
 
-    public ReadOnlySpan<byte> Span => _bytes;
+    /// <summary>The 20 bytes, without a copy. A method, not a property: PowerShell cannot read a span property.</summary>
+    public ReadOnlySpan<byte> AsSpan() => _bytes;
 
     public string Hex => Convert.ToHexString(_bytes).ToLowerInvariant();
 

@@ -53,9 +53,7 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
             var endPoints = new List<System.Net.IPEndPoint>(PeerAddresses.Count);
             foreach (var address in PeerAddresses)
             {
-                var colon = address.LastIndexOf(':');
-                var hasPort = colon > 0 && (address[0] != '[' || address[colon - 1] == ']');
-                if (hasPort && System.Net.IPEndPoint.TryParse(address, out var endPoint) && endPoint.Port != 0)
+                if (PeerEndPoint.TryParse(address, out var endPoint))
                 {
                     endPoints.Add(endPoint);
                 }

@@ -11,6 +11,7 @@ public sealed class TorrentInfo
     private readonly byte[] _pieceHashes;
     private IReadOnlyList<string>? _pieceHashStrings;
     private IReadOnlyList<string>? _trackers;
+    private readonly ReadOnlyMemory<byte> _rawInfo;
 
     internal TorrentInfo(
         InfoHash infoHash,
@@ -42,7 +43,7 @@ public sealed class TorrentInfo
         Comment = comment;
         CreatedBy = createdBy;
         IsHybrid = isHybrid;
-        RawInfo = rawInfo;
+        _rawInfo = rawInfo;
         SourcePath = sourcePath;
         long length = 0;
         foreach (var file in files)
@@ -100,7 +101,8 @@ public sealed class TorrentInfo
     public bool IsHybrid { get; }
 
     /// <summary>The info dictionary exactly as it stands in the file (what ut_metadata serves).</summary>
-    public ReadOnlyMemory<byte> RawInfo { get; }
+    /// <remarks>A method, not a property: raw bytes have no place in <c>Format-List *</c> or <c>ConvertTo-Json</c> output.</remarks>
+    public ReadOnlyMemory<byte> GetRawInfo() => _rawInfo;
 
     /// <summary>The file this torrent was read from, when it came from a file.</summary>
     public string? SourcePath { get; }

@@ -3,6 +3,8 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Engine.Metainfo;
@@ -15,7 +17,8 @@ namespace TorrentPS.Engine.Swarm;
 /// when both sides support it). Reads and writes framed messages through pooled buffers: decoding a
 /// message allocates nothing, its payload points into the receive buffer until the next read.
 /// One reader and one writer at a time (sends are serialised). Every protocol violation closes the
-/// connection with a logged reason and a typed <see cref="PeerException"/>.
+/// connection with a logged reason and a typed <see cref="PeerException"/>. The ValueTasks its reads and
+/// sends return are pooled: await each exactly once.
 /// </summary>
 public sealed class PeerConnection : IAsyncDisposable
 {
@@ -25,6 +28,7 @@ public sealed class PeerConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private CancellationTokenSource _messageDeadline = new();
     private byte[] _receive;
     private byte[] _send;
     private int _start;
@@ -141,14 +145,7 @@ public sealed class PeerConnection : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            var typed = connection.Classify(ex);
-            await connection.CloseAfterAsync(typed).ConfigureAwait(false);
-            if (ReferenceEquals(typed, ex))
-            {
-                throw;
-            }
-
-            throw typed;
+            throw await connection.CloseAfterFailureAsync(ex).ConfigureAwait(false);
         }
     }
 
@@ -205,14 +202,7 @@ public sealed class PeerConnection : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                var typed = connection.Classify(ex);
-                await connection.CloseAfterAsync(typed).ConfigureAwait(false);
-                if (ReferenceEquals(typed, ex))
-                {
-                    throw;
-                }
-
-                throw typed;
+                throw await connection.CloseAfterFailureAsync(ex).ConfigureAwait(false);
             }
         }
         catch (PeerException ex) when (ex.EndPoint is not null && socket.Connected)
@@ -232,10 +222,11 @@ public sealed class PeerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads the next message. Its payload is valid until the next call.</summary>
+    /// <summary>Reads the next message. Its payload is valid until the next call. Await the returned task once (it is pooled).</summary>
     /// <exception cref="PeerProtocolException">The peer broke the protocol; the connection is closed.</exception>
     /// <exception cref="PeerTimeoutException">The peer stalled in the middle of a message; the connection is closed.</exception>
     /// <exception cref="PeerUnreachableException">The peer closed the connection.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<PeerMessage> ReadMessageAsync(CancellationToken cancellationToken = default)
     {
         try
@@ -244,14 +235,7 @@ public sealed class PeerConnection : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var typed = Classify(ex);
-            await CloseAfterAsync(typed).ConfigureAwait(false);
-            if (ReferenceEquals(typed, ex))
-            {
-                throw;
-            }
-
-            throw typed;
+            throw await CloseAfterFailureAsync(ex).ConfigureAwait(false);
         }
     }
 
@@ -327,12 +311,7 @@ public sealed class PeerConnection : IAsyncDisposable
 
     private async Task RunOutgoingHandshakeAsync(long started, CancellationToken cancellationToken)
     {
-        var local = new HandshakeMessage(LocalReserved, InfoHash, Options.ResolvePeerId());
-        await SendAsync(local, static (span, h) =>
-        {
-            h.Write(span);
-            return HandshakeMessage.Length;
-        }, default, cancellationToken).ConfigureAwait(false);
+        await SendHandshakeAsync(cancellationToken).ConfigureAwait(false);
         await WithDeadlineAsync(Options.HandshakeTimeout, "the handshake", cancellationToken, async token =>
         {
             await FillAsync(HandshakeMessage.Length, token).ConfigureAwait(false);
@@ -350,12 +329,7 @@ public sealed class PeerConnection : IAsyncDisposable
 
     private async Task RunIncomingHandshakeAsync(ReservedBits remoteReserved, long started, CancellationToken cancellationToken)
     {
-        var local = new HandshakeMessage(LocalReserved, InfoHash, Options.ResolvePeerId());
-        await SendAsync(local, static (span, h) =>
-        {
-            h.Write(span);
-            return HandshakeMessage.Length;
-        }, default, cancellationToken).ConfigureAwait(false);
+        await SendHandshakeAsync(cancellationToken).ConfigureAwait(false);
         await WithDeadlineAsync(Options.HandshakeTimeout, "the handshake's peer id", cancellationToken, async token =>
         {
             await FillAsync(HandshakeMessage.Length, token).ConfigureAwait(false);
@@ -364,6 +338,13 @@ public sealed class PeerConnection : IAsyncDisposable
         }).ConfigureAwait(false);
         await FinishHandshakeAsync(started, cancellationToken).ConfigureAwait(false);
     }
+
+    private ValueTask SendHandshakeAsync(CancellationToken cancellationToken)
+        => SendAsync(new HandshakeMessage(LocalReserved, InfoHash, Options.ResolvePeerId()), static (span, h) =>
+        {
+            h.Write(span);
+            return HandshakeMessage.Length;
+        }, default, cancellationToken);
 
     private async Task FinishHandshakeAsync(long started, CancellationToken cancellationToken)
     {
@@ -419,6 +400,7 @@ public sealed class PeerConnection : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<PeerMessage> ReadMessageCoreAsync(CancellationToken cancellationToken)
     {
         _start += _consumeOnNextRead;
@@ -437,16 +419,44 @@ public sealed class PeerConnection : IAsyncDisposable
         PeerMessageDecoder.CheckLengthOnly(_receive.AsSpan(_start, PeerMessageDecoder.LengthPrefixSize), Limits);
         if (!TryDecodeBuffered(out var message))
         {
-            await WithDeadlineAsync(Options.MessageTimeout, "a message", cancellationToken, async token =>
-            {
-                await FillAsync(5, token).ConfigureAwait(false);
-                var frameLength = PeerMessageDecoder.CheckHeader(_receive.AsSpan(_start, 5), Limits);
-                await FillAsync(frameLength, token).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+            await ReadRestOfMessageAsync(cancellationToken).ConfigureAwait(false);
             TryDecodeBuffered(out message);
         }
 
         return message;
+    }
+
+    /// <summary>
+    /// Waits for the rest of a started message, within <see cref="HandshakeOptions.MessageTimeout"/>. Every block that
+    /// straddles a read comes here, so it allocates nothing: one deadline source per connection, reset after each use,
+    /// and a registration (its node reused) rather than a linked source for the caller's token.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ReadRestOfMessageAsync(CancellationToken cancellationToken)
+    {
+        var deadline = _messageDeadline;
+        deadline.CancelAfter(Options.MessageTimeout);
+        var registration = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), deadline);
+        try
+        {
+            await FillAsync(5, deadline.Token).ConfigureAwait(false);
+            var frameLength = PeerMessageDecoder.CheckHeader(_receive.AsSpan(_start, 5), Limits);
+            await FillAsync(frameLength, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Timeout("a message", Options.MessageTimeout);
+        }
+        finally
+        {
+            registration.Dispose();
+            if (!deadline.TryReset())
+            {
+                // It fired (or the caller cancelled): a cancelled source cannot be reused.
+                deadline.Dispose();
+                _messageDeadline = new CancellationTokenSource();
+            }
+        }
     }
 
     private bool TryDecodeBuffered(out PeerMessage message)
@@ -461,6 +471,7 @@ public sealed class PeerConnection : IAsyncDisposable
     }
 
     /// <summary>Reads from the socket until <paramref name="count"/> bytes are buffered from <see cref="_start"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FillAsync(int count, CancellationToken cancellationToken)
     {
         if (_end - _start >= count)
@@ -518,12 +529,16 @@ public sealed class PeerConnection : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new PeerTimeoutException(RemoteEndPoint, $"{what} did not arrive within {timeout.TotalSeconds:0.#} s ({_end - _start} bytes received)");
+            throw Timeout(what, timeout);
         }
     }
 
+    private PeerTimeoutException Timeout(string what, TimeSpan timeout)
+        => new(RemoteEndPoint, $"{what} did not arrive within {timeout.TotalSeconds:0.#} s ({_end - _start} bytes received)");
+
     private delegate int HeaderWriter<TState>(Span<byte> destination, TState state);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync<TState>(TState state, HeaderWriter<TState> writeHeader, ReadOnlyMemory<byte> tail, CancellationToken cancellationToken)
     {
         // One sender at a time: the header is written into the send buffer and sent, then the tail (a block) as it is.
@@ -554,6 +569,23 @@ public sealed class PeerConnection : IAsyncDisposable
         {
             _sendLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Closes the connection after <paramref name="failure"/> and returns the typed exception to throw in its place. A
+    /// failure that already is typed (a <see cref="PeerException"/>, a cancellation) is rethrown from here as it is, its
+    /// stack trace kept.
+    /// </summary>
+    private async ValueTask<Exception> CloseAfterFailureAsync(Exception failure)
+    {
+        var typed = Classify(failure);
+        await CloseAfterAsync(typed).ConfigureAwait(false);
+        if (ReferenceEquals(typed, failure))
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return typed;
     }
 
     private Exception Classify(Exception ex) => ex switch
@@ -613,6 +645,7 @@ public sealed class PeerConnection : IAsyncDisposable
             var receive = _receive;
             _receive = [];
             _start = _end = 0;
+            _messageDeadline.Dispose();
             if (receive.Length > 0)
             {
                 ArrayPool<byte>.Shared.Return(receive);

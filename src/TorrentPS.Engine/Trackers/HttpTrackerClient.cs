@@ -43,7 +43,7 @@ public sealed class HttpTrackerClient : ITrackerClient
     {
         var scrapeUrl = HttpTrackerUrl.TryGetScrapeUrl(Url)
             ?? throw new TrackerFailedException(Url, "the tracker has no scrape URL (its path does not end in 'announce')");
-        var body = await GetAsync(HttpTrackerUrl.BuildScrape(scrapeUrl, infoHash.Span), cancellationToken).ConfigureAwait(false);
+        var body = await GetAsync(HttpTrackerUrl.BuildScrape(scrapeUrl, infoHash.AsSpan()), cancellationToken).ConfigureAwait(false);
         return HttpTrackerResponseParser.ParseScrape(Url, body, infoHash);
     }
 

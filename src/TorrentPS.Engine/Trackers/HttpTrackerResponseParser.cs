@@ -63,7 +63,7 @@ public static class HttpTrackerResponseParser
         ThrowOnFailure(trackerUrl, dict);
         var files = dict.Get<BencodeDictionary>("files")
             ?? throw new TrackerFailedException(trackerUrl, "malformed scrape response: no 'files' dictionary");
-        if (!files.TryGetValue(infoHash.Span, out var entry) || entry is not BencodeDictionary counts)
+        if (!files.TryGetValue(infoHash.AsSpan(), out var entry) || entry is not BencodeDictionary counts)
         {
             throw new TrackerFailedException(trackerUrl, $"the scrape response does not list the torrent {infoHash}");
         }

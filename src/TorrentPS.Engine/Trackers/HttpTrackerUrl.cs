@@ -12,9 +12,9 @@ public static class HttpTrackerUrl
         var builder = new StringBuilder(announceUrl);
         builder.Append(announceUrl.Contains('?', StringComparison.Ordinal) ? '&' : '?');
         builder.Append("info_hash=");
-        AppendPercentEncoded(builder, request.InfoHash.Span);
+        AppendPercentEncoded(builder, request.InfoHash.AsSpan());
         builder.Append("&peer_id=");
-        AppendPercentEncoded(builder, request.PeerId.Span);
+        AppendPercentEncoded(builder, request.PeerId.AsSpan());
         builder.Append(CultureInfo.InvariantCulture, $"&port={request.Port}");
         builder.Append(CultureInfo.InvariantCulture, $"&uploaded={Math.Max(0, request.Uploaded)}");
         builder.Append(CultureInfo.InvariantCulture, $"&downloaded={Math.Max(0, request.Downloaded)}");

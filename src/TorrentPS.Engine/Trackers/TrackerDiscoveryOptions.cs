@@ -29,6 +29,18 @@ public sealed record TrackerDiscoveryOptions
     /// <summary>Our own endpoints: never reported as peers. The local address and port are added when both are known.</summary>
     public IReadOnlyCollection<IPEndPoint> OwnEndPoints { get; init; } = [];
 
+    /// <summary>The announce these options make for <paramref name="target"/>: our peer id, port, key, event and want, its info hash and <c>left</c>.</summary>
+    public AnnounceRequest CreateAnnounceRequest(PeerDiscoveryTarget target) => new()
+    {
+        InfoHash = target.InfoHash,
+        PeerId = PeerId,
+        Port = Port,
+        Left = target.Left,
+        Event = Event,
+        NumWant = NumWant,
+        Key = Key,
+    };
+
     /// <summary>
     /// Options from the process-wide session: its peer id, key and listen port, and this machine's own addresses at
     /// that port as endpoints never to report (trackers list the announcing peer too).

@@ -54,16 +54,7 @@ public static class TrackerPeerDiscovery
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var http = TrackerHttp.CreateClient(options.Tracker.LocalAddress);
         using var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
-        var request = new AnnounceRequest
-        {
-            InfoHash = target.InfoHash,
-            PeerId = options.PeerId,
-            Port = options.Port,
-            Left = target.Left,
-            Event = options.Event,
-            NumWant = options.NumWant,
-            Key = options.Key,
-        };
+        var request = options.CreateAnnounceRequest(target);
         var work = new Task[tiers.TierCount];
         for (var tier = 0; tier < work.Length; tier++)
         {

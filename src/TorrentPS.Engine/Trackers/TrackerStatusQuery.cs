@@ -26,16 +26,8 @@ public static class TrackerStatusQuery
 
         using var http = TrackerHttp.CreateClient(options.Tracker.LocalAddress);
         using var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
-        var request = new AnnounceRequest
-        {
-            InfoHash = target.InfoHash,
-            PeerId = options.PeerId,
-            Port = options.Port,
-            Left = target.Left,
-            Event = TrackerEvent.None,
-            NumWant = 0,
-            Key = options.Key,
-        };
+        // An announce here only asks for counts: no event, no peers.
+        var request = options.CreateAnnounceRequest(target) with { Event = TrackerEvent.None, NumWant = 0 };
         var work = trackers.Select(t => QueryOneAsync(t, request, options.Tracker, http, gate, logger, cancellationToken)).ToArray();
         try
         {

@@ -68,7 +68,7 @@ public sealed class UdpTrackerClient : ITrackerClient
                 var connectionId = await GetConnectionIdAsync(ct).ConfigureAwait(false);
                 var packet = new byte[UdpTrackerProtocol.ScrapeRequestLength(1)];
                 var transactionId = NewTransactionId();
-                UdpTrackerProtocol.WriteScrape(packet, connectionId, transactionId, infoHash.Span);
+                UdpTrackerProtocol.WriteScrape(packet, connectionId, transactionId, infoHash.AsSpan());
                 var length = await ExchangeAsync(packet, transactionId, UdpTrackerProtocol.ActionScrape, ct).ConfigureAwait(false);
                 return UdpTrackerProtocol.ReadScrape(_receiveBuffer.AsSpan(0, length));
             },

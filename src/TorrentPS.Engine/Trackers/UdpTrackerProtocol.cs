@@ -36,8 +36,8 @@ public static class UdpTrackerProtocol
         BinaryPrimitives.WriteInt64BigEndian(buffer, connectionId);
         BinaryPrimitives.WriteInt32BigEndian(buffer[8..], ActionAnnounce);
         BinaryPrimitives.WriteInt32BigEndian(buffer[12..], transactionId);
-        request.InfoHash.Span.CopyTo(buffer[16..36]);
-        request.PeerId.Span.CopyTo(buffer[36..56]);
+        request.InfoHash.AsSpan().CopyTo(buffer[16..36]);
+        request.PeerId.AsSpan().CopyTo(buffer[36..56]);
         BinaryPrimitives.WriteInt64BigEndian(buffer[56..], Math.Max(0, request.Downloaded));
         BinaryPrimitives.WriteInt64BigEndian(buffer[64..], Math.Max(0, request.Left));
         BinaryPrimitives.WriteInt64BigEndian(buffer[72..], Math.Max(0, request.Uploaded));

@@ -76,17 +76,8 @@ public sealed class ExtensionHandshake
     /// <exception cref="PeerProtocolException">The body is not a bencoded dictionary.</exception>
     public static ExtensionHandshake Decode(ReadOnlyMemory<byte> payload)
     {
-        BencodeDictionary root;
-        try
-        {
-            // DecodePrefix: some clients pad the message; what follows the dictionary is ignored.
-            root = BencodeDecoder.DecodePrefix(payload, out _, ReaderOptions) as BencodeDictionary
-                   ?? throw new PeerProtocolException(null, "the extension handshake is not a bencoded dictionary");
-        }
-        catch (BencodeException ex)
-        {
-            throw new PeerProtocolException(null, $"the extension handshake is not valid bencode: {ex.Message}", ex);
-        }
+        // Some clients pad the message: what follows the dictionary is ignored.
+        var root = BencodedPayload.ReadDictionary(payload, ReaderOptions, "the extension handshake", out _);
 
         var extensions = new Dictionary<string, byte>(StringComparer.Ordinal);
         if (root.Get<BencodeDictionary>("m") is { } m)

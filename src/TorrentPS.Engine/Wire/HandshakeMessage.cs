@@ -24,8 +24,8 @@ public sealed record HandshakeMessage(ReservedBits Reserved, InfoHash InfoHash, 
 
         Protocol.CopyTo(destination);
         Reserved.Write(destination[20..28]);
-        InfoHash.Span.CopyTo(destination[28..48]);
-        PeerId.Span.CopyTo(destination[48..68]);
+        InfoHash.AsSpan().CopyTo(destination[28..48]);
+        PeerId.AsSpan().CopyTo(destination[48..68]);
     }
 
     public byte[] ToArray()

@@ -31,7 +31,7 @@ public sealed record PeerClient(string Name, string? Version)
 
     public override string ToString() => DisplayName;
 
-    public static PeerClient FromPeerId(PeerId peerId) => FromPeerId(peerId.Span);
+    public static PeerClient FromPeerId(PeerId peerId) => FromPeerId(peerId.AsSpan());
 
     public static PeerClient FromPeerId(ReadOnlySpan<byte> id)
     {
@@ -90,33 +90,8 @@ public sealed record PeerClient(string Name, string? Version)
 
     private static PeerClient? TryAria2(ReadOnlySpan<byte> id)
     {
-        if (!id.StartsWith("A2-"u8))
-        {
-            return null;
-        }
-
         // A2-<major>-<minor>-<patch>-: numbers of any width.
-        var parts = new List<string>(3);
-        var start = 3;
-        for (var i = 3; i < id.Length && parts.Count < 3; i++)
-        {
-            if (id[i] == '-')
-            {
-                if (i == start)
-                {
-                    return null;
-                }
-
-                parts.Add(System.Text.Encoding.ASCII.GetString(id[start..i]));
-                start = i + 1;
-            }
-            else if (id[i] is < (byte)'0' or > (byte)'9')
-            {
-                return null;
-            }
-        }
-
-        return parts.Count == 3 ? new PeerClient("aria2", string.Join('.', parts)) : null;
+        return id.StartsWith("A2-"u8) && ReadDashedVersion(id, 3, id.Length) is { } version ? new PeerClient("aria2", version) : null;
     }
 
     private static PeerClient? TryMainline(ReadOnlySpan<byte> id)
@@ -127,19 +102,28 @@ public sealed record PeerClient(string Name, string? Version)
             return null;
         }
 
+        return ReadDashedVersion(id, 1, 9) is { } version ? new PeerClient("BitTorrent (Mainline)", version) : null;
+    }
+
+    /// <summary>
+    /// Three decimal numbers, each ended by a '-', read from <paramref name="id"/>[<paramref name="start"/>..<paramref name="end"/>)
+    /// as "major.minor.patch"; null when a number is empty, holds a non-digit, or the third '-' is not in range.
+    /// </summary>
+    private static string? ReadDashedVersion(ReadOnlySpan<byte> id, int start, int end)
+    {
         var parts = new List<string>(3);
-        var start = 1;
-        for (var i = 1; i < 9 && parts.Count < 3; i++)
+        var partStart = start;
+        for (var i = start; i < end && parts.Count < 3; i++)
         {
             if (id[i] == '-')
             {
-                if (i == start)
+                if (i == partStart)
                 {
                     return null;
                 }
 
-                parts.Add(System.Text.Encoding.ASCII.GetString(id[start..i]));
-                start = i + 1;
+                parts.Add(System.Text.Encoding.ASCII.GetString(id[partStart..i]));
+                partStart = i + 1;
             }
             else if (id[i] is < (byte)'0' or > (byte)'9')
             {
@@ -147,7 +131,7 @@ public sealed record PeerClient(string Name, string? Version)
             }
         }
 
-        return parts.Count == 3 ? new PeerClient("BitTorrent (Mainline)", string.Join('.', parts)) : null;
+        return parts.Count == 3 ? string.Join('.', parts) : null;
     }
 
     private static PeerClient? TryShadow(ReadOnlySpan<byte> id)

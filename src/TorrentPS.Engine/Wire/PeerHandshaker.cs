@@ -40,8 +40,7 @@ public sealed class PeerHandshaker
     /// <exception cref="PeerException">Unreachable, timed out, another info hash, or a protocol error.</exception>
     public async Task<PeerHandshake> HandshakeAsync(TorrentPeer peer, HandshakeOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(peer);
-        await using var connection = await PeerConnection.ConnectAsync(peer.EndPoint, peer.InfoHash, options, _logger, cancellationToken).ConfigureAwait(false);
+        await using var connection = await ConnectAsync(peer, options, cancellationToken).ConfigureAwait(false);
         return new PeerHandshake(peer, connection.RemoteHandshake, connection.RemoteExtensionHandshake, connection.HandshakeElapsed);
     }
 

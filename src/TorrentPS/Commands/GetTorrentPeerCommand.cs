@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using Microsoft.Extensions.Logging;
 using TorrentPS.Engine.Swarm;
 using TorrentPS.Trackers;
 
@@ -11,6 +10,5 @@ namespace TorrentPS.Commands;
 public sealed class GetTorrentPeerCommand : TrackerInputCmdlet
 {
     private protected override Task RunAsync(IReadOnlyList<TrackerInput> inputs, CancellationToken cancellationToken)
-        => TrackerCommandRunner.DiscoverPeersAsync(
-            inputs, TrackerOverride, TrackerCommandRunner.Options(TimeoutSec), Output, LoggerFactory.CreateLogger("TorrentPS.Trackers"), cancellationToken);
+        => CreateRunner().DiscoverPeersAsync(inputs, TrackerOverride, cancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Session;
@@ -9,7 +10,7 @@ namespace TorrentPS.Trackers;
 /// The work behind Get-TorrentPeer and Get-TorrentTracker, free of PowerShell so xunit reaches it: resolve each
 /// input, make one engine call, and route what comes back to output, errors, warnings and verbose messages.
 /// </summary>
-internal static class TrackerCommandRunner
+internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, TrackerCommandOutput output, ILogger logger)
 {
     public const int DefaultTimeoutSec = 15;
 
@@ -17,23 +18,11 @@ internal static class TrackerCommandRunner
         => TrackerDiscoveryOptions.FromSession(TorrentSession.Shared, TimeSpan.FromSeconds(timeoutSec));
 
     /// <summary>Get-TorrentPeer: one TorrentPeer per distinct peer as it arrives; failed trackers as non-terminating errors.</summary>
-    public static async Task<PeerDiscoverySummary> DiscoverPeersAsync(
-        IReadOnlyList<TrackerInput> inputs,
-        IReadOnlyList<string>? trackers,
-        TrackerDiscoveryOptions options,
-        TrackerCommandOutput output,
-        ILogger logger,
-        CancellationToken cancellationToken)
+    public async Task<PeerDiscoverySummary> DiscoverPeersAsync(IReadOnlyList<TrackerInput> inputs, IReadOnlyList<string>? trackers, CancellationToken cancellationToken)
     {
         var summary = PeerDiscoverySummary.Empty;
-        foreach (var input in inputs)
+        await foreach (var target in ResolveEachAsync(inputs, trackers, cancellationToken).ConfigureAwait(false))
         {
-            var target = await TryResolveAsync(input, trackers, output, cancellationToken).ConfigureAwait(false);
-            if (target is null)
-            {
-                continue;
-            }
-
             if (target.TrackerTiers.Count == 0 && target.KnownPeers.Count == 0)
             {
                 output.Warning($"The torrent {target.InfoHash} lists no trackers and no peers; give some with -Tracker.");
@@ -68,22 +57,10 @@ internal static class TrackerCommandRunner
     }
 
     /// <summary>Get-TorrentTracker: one TrackerStatus per tracker, in tier order.</summary>
-    public static async Task QueryTrackersAsync(
-        IReadOnlyList<TrackerInput> inputs,
-        IReadOnlyList<string>? trackers,
-        TrackerDiscoveryOptions options,
-        TrackerCommandOutput output,
-        ILogger logger,
-        CancellationToken cancellationToken)
+    public async Task QueryTrackersAsync(IReadOnlyList<TrackerInput> inputs, IReadOnlyList<string>? trackers, CancellationToken cancellationToken)
     {
-        foreach (var input in inputs)
+        await foreach (var target in ResolveEachAsync(inputs, trackers, cancellationToken).ConfigureAwait(false))
         {
-            var target = await TryResolveAsync(input, trackers, output, cancellationToken).ConfigureAwait(false);
-            if (target is null)
-            {
-                continue;
-            }
-
             if (target.TrackerTiers.Count == 0)
             {
                 output.Warning($"The torrent {target.InfoHash} lists no trackers; give some with -Tracker.");
@@ -97,16 +74,24 @@ internal static class TrackerCommandRunner
         }
     }
 
-    private static async Task<PeerDiscoveryTarget?> TryResolveAsync(TrackerInput input, IReadOnlyList<string>? trackers, TrackerCommandOutput output, CancellationToken cancellationToken)
+    /// <summary>The target of each input in turn; an input that does not resolve is a non-terminating error, and the next one runs.</summary>
+    private async IAsyncEnumerable<PeerDiscoveryTarget> ResolveEachAsync(
+        IReadOnlyList<TrackerInput> inputs, IReadOnlyList<string>? trackers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        try
+        foreach (var input in inputs)
         {
-            return await input.ResolveAsync(trackers, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is TorrentPSException or IOException or UnauthorizedAccessException)
-        {
-            output.Error(ex, input.Target);
-            return null;
+            PeerDiscoveryTarget target;
+            try
+            {
+                target = await input.ResolveAsync(trackers, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TorrentPSException or IOException or UnauthorizedAccessException)
+            {
+                output.Error(ex, input.Target);
+                continue;
+            }
+
+            yield return target;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Microsoft.Extensions.Logging;
 using TorrentPS.Bridge;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Paths;
@@ -67,7 +68,9 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
     /// <summary>The one engine call of the cmdlet, over this record's inputs.</summary>
     private protected abstract Task RunAsync(IReadOnlyList<TrackerInput> inputs, CancellationToken cancellationToken);
 
-    private protected TrackerCommandOutput Output => new(WriteObject, WriteError, WriteWarning, WriteVerbose);
+    /// <summary>The runner for this record: session options with -TimeoutSec, writes queued to the pipeline, engine logs to the streams.</summary>
+    private protected TrackerCommandRunner CreateRunner()
+        => new(TrackerCommandRunner.Options(TimeoutSec), new TrackerCommandOutput(WriteObject, WriteError, WriteWarning, WriteVerbose), LoggerFactory.CreateLogger("TorrentPS.Trackers"));
 
     private List<TrackerInput> CollectInputs()
     {

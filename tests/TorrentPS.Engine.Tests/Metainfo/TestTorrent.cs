@@ -71,29 +71,20 @@ internal sealed class TestTorrent
         return bytes;
     }
 
-    public TestTorrent Root(string key, BencodeValue? value)
+    public TestTorrent Root(string key, BencodeValue? value) => Set(_root, key, value);
+
+    public TestTorrent Info(string key, BencodeValue? value) => Set(_info, key, value);
+
+    /// <summary>Sets <paramref name="key"/> in <paramref name="dictionary"/>, or removes it when <paramref name="value"/> is null.</summary>
+    private TestTorrent Set(IDictionary<string, BencodeValue> dictionary, string key, BencodeValue? value)
     {
         if (value is null)
         {
-            _root.Remove(key);
+            dictionary.Remove(key);
         }
         else
         {
-            _root[key] = value;
-        }
-
-        return this;
-    }
-
-    public TestTorrent Info(string key, BencodeValue? value)
-    {
-        if (value is null)
-        {
-            _info.Remove(key);
-        }
-        else
-        {
-            _info[key] = value;
+            dictionary[key] = value;
         }
 
         return this;

@@ -35,7 +35,7 @@ public class TorrentInfoParsingTests
         Assert.Equal("a comment", torrent.Comment);
         Assert.Equal("tests", torrent.CreatedBy);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), torrent.CreationDate);
-        Assert.Equal(builder.InfoBytes(), torrent.RawInfo.ToArray());
+        Assert.Equal(builder.InfoBytes(), torrent.GetRawInfo().ToArray());
     }
 
     [Fact]
@@ -94,11 +94,11 @@ public class TorrentInfoParsingTests
         var bytes = SingleFile("f", Content(20)).ToBytes();
         var torrent = TorrentInfo.Parse(bytes);
         var hash = torrent.InfoHash.Hex;
-        var raw = torrent.RawInfo.ToArray();
+        var raw = torrent.GetRawInfo().ToArray();
         var firstPiece = torrent.PieceHashes[0];
         Array.Clear(bytes);
-        Assert.Equal(raw, torrent.RawInfo.ToArray());
-        Assert.Equal(hash, InfoHash.Compute(torrent.RawInfo.Span).Hex);
+        Assert.Equal(raw, torrent.GetRawInfo().ToArray());
+        Assert.Equal(hash, InfoHash.Compute(torrent.GetRawInfo().Span).Hex);
         Assert.Equal(firstPiece, Convert.ToHexString(torrent.GetPieceHash(0)).ToLowerInvariant());
     }
 
@@ -247,7 +247,7 @@ public class TorrentInfoParsingTests
         Assert.Equal(fromFile.InfoHash, fromInfo.InfoHash);
         Assert.Equal(fromFile.PieceHashes, fromInfo.PieceHashes);
         Assert.Equal("http://127.0.0.1:1/x", fromInfo.Announce);
-        Assert.Equal(fromFile.RawInfo.ToArray(), fromInfo.RawInfo.ToArray());
+        Assert.Equal(fromFile.GetRawInfo().ToArray(), fromInfo.GetRawInfo().ToArray());
     }
 
     [Fact]

@@ -131,6 +131,49 @@ public sealed class HostilePeerTests
     }
 
     [Fact]
+    public async Task The_message_deadline_covers_one_message_not_the_whole_connection()
+    {
+        // Three request frames, each cut in two with a pause of 200 ms: within a 400 ms message deadline each time,
+        // though the three together take longer. A deadline left running from one message would fire in the next.
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        var log = new TestLoggerFactory();
+        var frame = new byte[17];
+        PeerMessageEncoder.WriteRequest(frame, 1, 0, 16384);
+        await using var peer = new ScriptedPeer(async (stream, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
+            for (var i = 0; i < 3; i++)
+            {
+                await stream.WriteAsync(frame.AsMemory(0, 7), ct);
+                await Task.Delay(200, ct);
+                await stream.WriteAsync(frame.AsMemory(7), ct);
+            }
+
+            await ScriptedPeer.DrainAsync(stream, ct);
+        });
+        await using var connection = await ConnectAsync(peer, infoHash, log, Quick with { MessageTimeout = TimeSpan.FromMilliseconds(400) });
+        for (var i = 0; i < 3; i++)
+        {
+            var message = await connection.ReadMessageAsync();
+            Assert.Equal((PeerMessageType.Request, 1, 16384), (message.Type, message.Index, message.Length));
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_a_read_in_the_middle_of_a_message_is_a_cancellation_not_a_timeout()
+    {
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        var log = new TestLoggerFactory();
+        await using var peer = new ScriptedPeer(AnswerThen(infoHash, [0, 0, 0, 13, 6, 0, 0]));
+        await using var connection = await ConnectAsync(peer, infoHash, log, Quick with { MessageTimeout = TimeSpan.FromSeconds(30) });
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await connection.ReadMessageAsync(cancel.Token));
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"the read ended after {started.Elapsed}");
+    }
+
+    [Fact]
     public async Task A_peer_that_never_answers_the_handshake_times_out()
     {
         var log = new TestLoggerFactory();

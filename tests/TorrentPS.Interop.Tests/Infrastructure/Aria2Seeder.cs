@@ -4,7 +4,7 @@ using System.Net;
 namespace TorrentPS.Interop.Tests.Infrastructure;
 
 /// <summary>An aria2c 1.36 seeder on its own 127.0.0.x (flags per INTEROP.md: no DHT, LPD or PEX).</summary>
-public sealed class Aria2Seeder : IAsyncDisposable
+public sealed class Aria2Seeder : ISeeder
 {
     private readonly ExternalProcess _process;
 

@@ -6,7 +6,7 @@ namespace TorrentPS.Interop.Tests.Infrastructure;
 /// A python3-libtorrent (rasterbar 2.0.8) seeder on its own 127.0.0.x, settings per INTEROP.md: no UPnP,
 /// NAT-PMP, LSD or DHT, TCP only, bound to loopback. The script prints <c>READY &lt;port&gt;</c>.
 /// </summary>
-public sealed class LibtorrentSeeder : IAsyncDisposable
+public sealed class LibtorrentSeeder : ISeeder
 {
     public const string Python = "/usr/bin/python3";
 

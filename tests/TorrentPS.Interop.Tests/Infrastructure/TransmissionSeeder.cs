@@ -8,7 +8,7 @@ namespace TorrentPS.Interop.Tests.Infrastructure;
 /// A transmission-cli 3.00 seeder on its own 127.0.0.x, configured through settings.json in its -g
 /// folder (no DHT, LPD, PEX, uTP or port forwarding; plaintext preferred). It starts slowly.
 /// </summary>
-public sealed class TransmissionSeeder : IAsyncDisposable
+public sealed class TransmissionSeeder : ISeeder
 {
     private readonly ExternalProcess _process;
     private readonly TempDirectory _config;

@@ -30,11 +30,11 @@ public sealed class LibtorrentDialsOurListenerTests
 
         Assert.False(connection.IsOutgoing);
         Assert.Equal(seeder.EndPoint.Address, connection.RemoteEndPoint.Address);
-        Assert.StartsWith("-LT2080-", Encoding.Latin1.GetString(connection.RemoteHandshake.PeerId.Span));
+        Assert.StartsWith("-LT2080-", Encoding.Latin1.GetString(connection.RemoteHandshake.PeerId.AsSpan()));
         Assert.True(connection.ExtensionProtocol);
         Assert.NotNull(connection.RemoteExtensionHandshake);
         Assert.StartsWith("libtorrent/2.0.8", connection.RemoteExtensionHandshake.ClientVersion);
-        Assert.Equal(torrent.Info.RawInfo.Length, connection.RemoteExtensionHandshake.MetadataSize);
+        Assert.Equal(torrent.Info.GetRawInfo().Length, connection.RemoteExtensionHandshake.MetadataSize);
 
         // The seed tells us what it has: a bitfield the codec checks against the piece count.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -10,19 +10,17 @@ public sealed class LibtorrentHandshakeTests(LibtorrentSeederFixture fixture) : 
 {
     private static HandshakeOptions Options => new HandshakeOptions { LocalAddress = Loopback.NextAddress() }.WithTimeout(TimeSpan.FromSeconds(10));
 
-    private TorrentPeer SeederPeer => new(fixture.Seeder.EndPoint.Address, fixture.Seeder.EndPoint.Port, fixture.Torrent.Info.InfoHash, PeerSource.Manual);
-
     [Fact]
     public async Task Handshake_with_libtorrent_names_it_and_reads_its_extension_handshake()
     {
         var options = Options;
-        var result = await new PeerHandshaker().HandshakeAsync(SeederPeer, options);
-        Assert.StartsWith("-LT2080-", Encoding.Latin1.GetString(result.PeerId.Span));
+        var result = await new PeerHandshaker().HandshakeAsync(fixture.SeederPeer, options);
+        Assert.StartsWith("-LT2080-", Encoding.Latin1.GetString(result.PeerId.AsSpan()));
         Assert.Equal("libtorrent (rasterbar) 2.0.8", result.Client);
         Assert.True(result.SupportsExtensionProtocol);
         Assert.True(result.SupportsFastExtension);
         Assert.NotNull(result.MetadataExtensionId);
-        Assert.Equal(fixture.Torrent.Info.RawInfo.Length, result.MetadataSize);
+        Assert.Equal(fixture.Torrent.Info.GetRawInfo().Length, result.MetadataSize);
         Assert.StartsWith("libtorrent/2.0.8", result.ClientVersion);
         Assert.True(result.RequestQueueLimit > 0);
         Assert.True(result.UploadOnly);

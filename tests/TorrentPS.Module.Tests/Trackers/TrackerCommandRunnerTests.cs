@@ -25,6 +25,8 @@ public class TrackerCommandRunnerTests
             (e, t) => Errors.Add((ErrorRecordFactory.Classify(e).ErrorId, t)),
             w => Warnings.Add(w),
             _ => { });
+
+        public TrackerCommandRunner Runner => new(TrackerCommandRunner.Options(1), Output, NullLogger.Instance);
     }
 
     private static string ClosedUdpTracker()
@@ -40,8 +42,8 @@ public class TrackerCommandRunnerTests
         var link = $"magnet:?xt=urn:btih:{Hash}&tr={Uri.EscapeDataString(tracker)}&x.pe=192.0.2.1:6889";
         var recorder = new Recorder();
 
-        var summary = await TrackerCommandRunner.DiscoverPeersAsync(
-            [TrackerInput.ForMagnet(link)], null, TrackerCommandRunner.Options(1), recorder.Output, NullLogger.Instance, CancellationToken.None);
+        var summary = await recorder.Runner.DiscoverPeersAsync(
+            [TrackerInput.ForMagnet(link)], null, CancellationToken.None);
 
         var peer = Assert.IsType<TorrentPeer>(Assert.Single(recorder.Objects));
         Assert.Equal((PeerSource.Magnet, "192.0.2.1:6889", Hash), (peer.Source, peer.EndPointText, peer.InfoHash.Hex));
@@ -55,9 +57,9 @@ public class TrackerCommandRunnerTests
         var recorder = new Recorder();
         var missing = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.torrent");
 
-        await TrackerCommandRunner.DiscoverPeersAsync(
+        await recorder.Runner.DiscoverPeersAsync(
             [TrackerInput.ForMagnet("magnet:?dn=x"), TrackerInput.ForPath(missing), TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}&x.pe=192.0.2.2:2")],
-            null, TrackerCommandRunner.Options(1), recorder.Output, NullLogger.Instance, CancellationToken.None);
+            null, CancellationToken.None);
 
         Assert.Equal([("InvalidMagnetLink", (object?)"magnet:?dn=x"), ("PathNotFound", missing)], recorder.Errors);
         Assert.Equal("192.0.2.2:2", Assert.IsType<TorrentPeer>(Assert.Single(recorder.Objects)).EndPointText);
@@ -68,8 +70,8 @@ public class TrackerCommandRunnerTests
     {
         var recorder = new Recorder();
 
-        await TrackerCommandRunner.DiscoverPeersAsync(
-            [TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}")], null, TrackerCommandRunner.Options(1), recorder.Output, NullLogger.Instance, CancellationToken.None);
+        await recorder.Runner.DiscoverPeersAsync(
+            [TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}")], null, CancellationToken.None);
 
         Assert.Contains("no trackers", Assert.Single(recorder.Warnings));
         Assert.Empty(recorder.Objects);
@@ -81,8 +83,8 @@ public class TrackerCommandRunnerTests
         var tracker = ClosedUdpTracker();
         var recorder = new Recorder();
 
-        await TrackerCommandRunner.QueryTrackersAsync(
-            [TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}")], [tracker, "wss://t/announce"], TrackerCommandRunner.Options(1), recorder.Output, NullLogger.Instance, CancellationToken.None);
+        await recorder.Runner.QueryTrackersAsync(
+            [TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}")], [tracker, "wss://t/announce"], CancellationToken.None);
 
         var statuses = recorder.Objects.Cast<TrackerStatus>().ToArray();
         Assert.Equal([tracker, "wss://t/announce"], statuses.Select(s => s.Url));

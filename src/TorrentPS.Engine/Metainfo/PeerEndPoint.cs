@@ -2,9 +2,13 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace TorrentPS.Engine.Swarm;
+namespace TorrentPS.Engine.Metainfo;
 
-/// <summary>Reads peer addresses written as <c>ip:port</c>, <c>[ipv6]:port</c> or <c>host:port</c>.</summary>
+/// <summary>
+/// Reads peer addresses written as <c>ip:port</c>, <c>[ipv6]:port</c> or <c>host:port</c>: a magnet link's <c>x.pe</c>,
+/// <c>-Address</c> of Invoke-PeerHandshake, <c>tps handshake</c>'s argument. The one parser of them (in Metainfo, below
+/// Swarm, as magnet links need it).
+/// </summary>
 public static class PeerEndPoint
 {
     /// <summary>Parses an IP address and port (no name resolution).</summary>

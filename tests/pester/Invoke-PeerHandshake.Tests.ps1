@@ -42,7 +42,7 @@ BeforeAll {
     $script:TorrentPath = Join-Path $TestDrive 'pester-wire.torrent'
     if (-not $LibtorrentMissing) {
         & mktorrent -l 15 -a 'http://127.0.0.1:1/announce' -o $TorrentPath (Join-Path $Data 'pester-wire.bin') *> $null
-        $script:Torrent = [TorrentPS.Engine.Metainfo.TorrentInfo]::LoadAsync($TorrentPath, [System.Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        $script:Torrent = Get-TorrentInfo -LiteralPath $TorrentPath
 
         # The seeder: settings per INTEROP.md (no UPnP, NAT-PMP, LSD, DHT or uTP; bound to its own 127.0.x.y).
         $script:Seeder = Get-FreeLoopbackEndPoint
@@ -103,7 +103,7 @@ Describe 'Invoke-PeerHandshake' {
             $h.PeerId.Hex | Should -Match "^$LibtorrentPeerIdHex[0-9a-f]{24}$"
             $h.SupportsExtensionProtocol | Should -BeTrue
             $h.Extensions['ut_metadata'] | Should -BeGreaterThan 0
-            $h.MetadataSize | Should -Be $Torrent.RawInfo.Length
+            $h.MetadataSize | Should -Be $Torrent.GetRawInfo().Length
             $h.ClientVersion | Should -BeLike "libtorrent/$LibtorrentVersion*"
             $h.RequestQueueLimit | Should -BeGreaterThan 0
             $h.Elapsed | Should -BeLessThan ([timespan]::FromSeconds(10))

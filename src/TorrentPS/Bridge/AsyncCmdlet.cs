@@ -68,11 +68,11 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
     /// <summary>
     /// Starts a progress activity (one per torrent; pass <paramref name="parent"/> for a child such as a file or
-    /// a peer). Write its updates with <see cref="WriteProgress(ProgressUpdate?)"/>: <c>WriteProgress(p.Report(bytes))</c>.
+    /// a peer; pass <paramref name="unit"/> to count items such as trackers or peers instead of bytes). Write its updates with <see cref="WriteProgress(ProgressUpdate?)"/>: <c>WriteProgress(p.Report(bytes))</c>.
     /// Activities still open when the current Begin/Process/End call ends, however it ends, get their Completed record then.
     /// </summary>
-    protected TransferProgress StartProgress(string activity, long totalBytes, TransferProgress? parent = null)
-        => _progress.Start(activity, totalBytes, parent);
+    protected TransferProgress StartProgress(string activity, long total, TransferProgress? parent = null, ProgressUnit? unit = null)
+        => _progress.Start(activity, total, parent, unit);
 
     /// <summary>Queues a progress update (from <see cref="TransferProgress"/>); a null update (throttled) writes nothing.</summary>
     protected void WriteProgress(ProgressUpdate? update)

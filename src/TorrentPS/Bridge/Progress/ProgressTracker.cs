@@ -19,11 +19,12 @@ public sealed class ProgressTracker
     }
 
     /// <summary>Starts an activity: a top-level one (a torrent) or, with <paramref name="parent"/>, a child of it.</summary>
-    public TransferProgress Start(string activity, long totalBytes, TransferProgress? parent = null)
+    /// <remarks><paramref name="unit"/> says what is counted: bytes unless told; a child counts in its parent's unit unless told.</remarks>
+    public TransferProgress Start(string activity, long total, TransferProgress? parent = null, ProgressUnit? unit = null)
     {
         var progress = parent is null
-            ? new TransferProgress(activity, totalBytes, time: _time, minInterval: _minInterval)
-            : parent.CreateChild(activity, totalBytes);
+            ? new TransferProgress(activity, total, time: _time, minInterval: _minInterval, unit: unit)
+            : parent.CreateChild(activity, total, unit);
         lock (_gate)
         {
             _open.Add(progress);

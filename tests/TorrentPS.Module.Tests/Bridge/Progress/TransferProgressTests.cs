@@ -24,7 +24,7 @@ public class TransferProgressTests
         Assert.Equal(7, update.ActivityId);
         Assert.Equal("ubuntu.iso", update.Activity);
         Assert.Equal(40, update.PercentComplete);
-        Assert.Equal(10 * MiB, progress.BytesPerSecond, precision: 0);
+        Assert.Equal(10 * MiB, progress.RatePerSecond, precision: 0);
         Assert.Equal(6, update.SecondsRemaining);
         Assert.Equal("40.0 MiB of 100 MiB at 10.0 MiB/s", update.StatusDescription);
         Assert.False(update.IsCompleted);
@@ -105,7 +105,7 @@ public class TransferProgressTests
             progress.Report((100 + s) * MiB); // then 1 MiB/s
         }
 
-        Assert.InRange(progress.BytesPerSecond, 0.9 * MiB, 1.1 * MiB);
+        Assert.InRange(progress.RatePerSecond, 0.9 * MiB, 1.1 * MiB);
     }
 
     [Fact]

@@ -1,13 +1,20 @@
+using TorrentPS.Bridge.Progress;
 using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Trackers;
 
-/// <summary>Where the tracker cmdlets' results go: the cmdlet hands in its (queued) pipeline writes.</summary>
+/// <summary>
+/// Where the tracker cmdlets' results go: the cmdlet hands in its (queued) pipeline writes, and how it starts a
+/// progress activity (so the activity is completed however the call ends) and writes its updates. Without
+/// <paramref name="StartProgress"/>, activities stand alone; without <paramref name="Progress"/>, updates are dropped.
+/// </summary>
 internal sealed record TrackerCommandOutput(
     Action<object> Object,
     Action<Exception, object?> Error,
     Action<string> Warning,
-    Action<string> Verbose);
+    Action<string> Verbose,
+    Func<string, ProgressUnit, TransferProgress>? StartProgress = null,
+    Action<ProgressUpdate?>? Progress = null);
 
 /// <summary>Counts what one run wrote, for tests and verbose summaries.</summary>
 internal sealed record PeerDiscoverySummary(int Peers, int TrackersAnswered, int TrackersFailed)

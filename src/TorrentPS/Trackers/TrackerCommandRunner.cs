@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using TorrentPS.Bridge.Progress;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Trackers;
@@ -10,7 +11,7 @@ namespace TorrentPS.Trackers;
 /// The work behind Get-TorrentPeer and Get-TorrentTracker, free of PowerShell so xunit reaches it: resolve each
 /// input, make one engine call, and route what comes back to output, errors, warnings and verbose messages.
 /// </summary>
-internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, TrackerCommandOutput output, ILogger logger)
+internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, TrackerCommandOutput output, ILogger logger, TimeProvider? time = null)
 {
     public const int DefaultTimeoutSec = 15;
 
@@ -21,7 +22,7 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
     public async Task<PeerDiscoverySummary> DiscoverPeersAsync(IReadOnlyList<TrackerInput> inputs, IReadOnlyList<string>? trackers, CancellationToken cancellationToken)
     {
         var summary = PeerDiscoverySummary.Empty;
-        await foreach (var target in ResolveEachAsync(inputs, trackers, cancellationToken).ConfigureAwait(false))
+        await foreach (var (target, name) in ResolveEachAsync(inputs, trackers, cancellationToken).ConfigureAwait(false))
         {
             if (target.TrackerTiers.Count == 0 && target.KnownPeers.Count == 0)
             {
@@ -30,6 +31,9 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
             }
 
             output.Verbose($"Asking {target.TrackerTiers.Sum(t => t.Count)} tracker(s) in {target.TrackerTiers.Count} tier(s) for peers of {target.InfoHash}.");
+
+            // Known peers alone (a magnet link without trackers) come at once: no progress to show.
+            var progress = target.TrackerTiers.Count > 0 ? StartProgress(target, name, TrackerAskMode.Discovery) : null;
             await foreach (var found in TrackerPeerDiscovery.DiscoverAsync(target, options, logger, cancellationToken).ConfigureAwait(false))
             {
                 switch (found.Kind)
@@ -37,10 +41,12 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
                     case TrackerDiscoveryEventKind.Peer:
                         output.Object(found.Peer!);
                         summary = summary.Add(found.Peer, false, false);
+                        WriteProgress(progress?.PeerFound());
                         break;
                     case TrackerDiscoveryEventKind.Answered:
                         output.Verbose($"{found.TrackerUrl} answered with {found.Response!.Peers.Count} peer(s); next announce in {found.Response.Interval.TotalSeconds:0} s.");
                         summary = summary.Add(null, true, false);
+                        WriteProgress(progress?.TrackerAnswered(found.TrackerUrl));
                         break;
                     case TrackerDiscoveryEventKind.Warning:
                         output.Warning($"The tracker '{found.TrackerUrl}' warns: {found.Warning}");
@@ -48,9 +54,12 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
                     case TrackerDiscoveryEventKind.Failed:
                         output.Error(found.Error!, found.TrackerUrl);
                         summary = summary.Add(null, false, true);
+                        WriteProgress(progress?.TrackerFailed(found.TrackerUrl));
                         break;
                 }
             }
+
+            WriteProgress(progress?.Complete());
         }
 
         return summary;
@@ -59,7 +68,7 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
     /// <summary>Get-TorrentTracker: one TrackerStatus per tracker, in tier order.</summary>
     public async Task QueryTrackersAsync(IReadOnlyList<TrackerInput> inputs, IReadOnlyList<string>? trackers, CancellationToken cancellationToken)
     {
-        await foreach (var target in ResolveEachAsync(inputs, trackers, cancellationToken).ConfigureAwait(false))
+        await foreach (var (target, name) in ResolveEachAsync(inputs, trackers, cancellationToken).ConfigureAwait(false))
         {
             if (target.TrackerTiers.Count == 0)
             {
@@ -67,23 +76,45 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
                 continue;
             }
 
+            var progress = StartProgress(target, name, TrackerAskMode.Status);
             await foreach (var status in TrackerStatusQuery.QueryAsync(target, options, logger, cancellationToken).ConfigureAwait(false))
             {
                 output.Object(status);
+                WriteProgress(status.Status == TrackerStatusKind.Working ? progress.TrackerAnswered(status.Url) : progress.TrackerFailed(status.Url));
             }
+
+            WriteProgress(progress.Complete());
         }
     }
 
-    /// <summary>The target of each input in turn; an input that does not resolve is a non-terminating error, and the next one runs.</summary>
-    private async IAsyncEnumerable<PeerDiscoveryTarget> ResolveEachAsync(
+    /// <summary>One activity for this torrent (<c>Asking trackers of …</c>), counting trackers, and its first update.</summary>
+    private TrackerProgress StartProgress(PeerDiscoveryTarget target, string? name, TrackerAskMode mode)
+    {
+        var activity = TrackerProgress.ActivityFor(name, target.InfoHash);
+        var transfer = output.StartProgress?.Invoke(activity, TrackerProgress.Unit) ?? new TransferProgress(activity, 0, unit: TrackerProgress.Unit);
+        var progress = new TrackerProgress(transfer, target.TrackerTiers, mode, options.Tracker.Timeout, options.MaxConcurrency, time);
+        WriteProgress(progress.Begin());
+        return progress;
+    }
+
+    private void WriteProgress(ProgressUpdate? update)
+    {
+        if (update is not null)
+        {
+            output.Progress?.Invoke(update);
+        }
+    }
+
+    /// <summary>The target (and name) of each input in turn; an input that does not resolve is a non-terminating error, and the next one runs.</summary>
+    private async IAsyncEnumerable<(PeerDiscoveryTarget Target, string? Name)> ResolveEachAsync(
         IReadOnlyList<TrackerInput> inputs, IReadOnlyList<string>? trackers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var input in inputs)
         {
-            PeerDiscoveryTarget target;
+            (PeerDiscoveryTarget Target, string? Name) target;
             try
             {
-                target = await input.ResolveAsync(trackers, cancellationToken).ConfigureAwait(false);
+                target = await input.ResolveNamedAsync(trackers, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TorrentPSException or IOException or UnauthorizedAccessException)
             {

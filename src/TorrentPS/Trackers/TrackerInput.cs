@@ -48,21 +48,31 @@ internal sealed class TrackerInput
     /// engine's typed errors (InvalidTorrent, InvalidMagnetLink, …) or file errors for a bad input.
     /// </summary>
     public async Task<PeerDiscoveryTarget> ResolveAsync(IReadOnlyList<string>? trackers, CancellationToken cancellationToken)
+        => (await ResolveNamedAsync(trackers, cancellationToken).ConfigureAwait(false)).Target;
+
+    /// <summary>As <see cref="ResolveAsync"/>, with the torrent's name (a magnet link's display name; null when it has none) for progress.</summary>
+    public async Task<(PeerDiscoveryTarget Target, string? Name)> ResolveNamedAsync(IReadOnlyList<string>? trackers, CancellationToken cancellationToken)
     {
         PeerDiscoveryTarget target;
+        string? name;
         if (Torrent is not null)
         {
             target = PeerDiscoveryTarget.FromTorrent(Torrent);
+            name = Torrent.Name;
         }
         else if (Path is not null)
         {
-            target = PeerDiscoveryTarget.FromTorrent(await TorrentInfo.LoadAsync(Path, cancellationToken).ConfigureAwait(false));
+            var torrent = await TorrentInfo.LoadAsync(Path, cancellationToken).ConfigureAwait(false);
+            target = PeerDiscoveryTarget.FromTorrent(torrent);
+            name = torrent.Name;
         }
         else
         {
-            target = PeerDiscoveryTarget.FromMagnet(MagnetLink.Parse(Magnet!));
+            var magnet = MagnetLink.Parse(Magnet!);
+            target = PeerDiscoveryTarget.FromMagnet(magnet);
+            name = magnet.DisplayName;
         }
 
-        return trackers is { Count: > 0 } ? target.WithTrackers(trackers) : target;
+        return (trackers is { Count: > 0 } ? target.WithTrackers(trackers) : target, name);
     }
 }

@@ -70,7 +70,7 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
 
     /// <summary>The runner for this record: session options with -TimeoutSec, writes queued to the pipeline, engine logs to the streams.</summary>
     private protected TrackerCommandRunner CreateRunner()
-        => new(TrackerCommandRunner.Options(TimeoutSec), new TrackerCommandOutput(WriteObject, WriteError, WriteWarning, WriteVerbose), LoggerFactory.CreateLogger("TorrentPS.Trackers"));
+        => new(TrackerCommandRunner.Options(TimeoutSec), new TrackerCommandOutput(WriteObject, WriteError, WriteWarning, WriteVerbose, (activity, unit) => StartProgress(activity, 0, unit: unit), WriteProgress), LoggerFactory.CreateLogger("TorrentPS.Trackers"));
 
     private List<TrackerInput> CollectInputs()
     {

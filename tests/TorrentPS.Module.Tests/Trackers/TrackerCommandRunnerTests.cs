@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Bridge;
+using TorrentPS.Bridge.Progress;
 using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Trackers;
 using TorrentPS.Trackers;
@@ -20,11 +21,24 @@ public class TrackerCommandRunnerTests
 
         public List<string> Warnings { get; } = [];
 
+        public List<ProgressUpdate> Progress { get; } = [];
+
+        /// <summary>Activities started the way the cmdlet starts them: completed by the tracker however the call ends.</summary>
+        public ProgressTracker Activities { get; } = new();
+
         public TrackerCommandOutput Output => new(
             o => Objects.Add(o),
             (e, t) => Errors.Add((ErrorRecordFactory.Classify(e).ErrorId, t)),
             w => Warnings.Add(w),
-            _ => { });
+            _ => { },
+            (activity, unit) => Activities.Start(activity, 0, unit: unit),
+            u =>
+            {
+                lock (Progress)
+                {
+                    Progress.Add(u!);
+                }
+            });
 
         public TrackerCommandRunner Runner => new(TrackerCommandRunner.Options(1), Output, NullLogger.Instance);
     }
@@ -75,6 +89,57 @@ public class TrackerCommandRunnerTests
 
         Assert.Contains("no trackers", Assert.Single(recorder.Warnings));
         Assert.Empty(recorder.Objects);
+    }
+
+    [Fact]
+    public async Task Peer_discovery_writes_one_activity_per_torrent_ending_with_the_final_counts()
+    {
+        var tracker = ClosedUdpTracker();
+        var named = $"magnet:?xt=urn:btih:{Hash}&dn=Named&tr={Uri.EscapeDataString(tracker)}&x.pe=192.0.2.1:6889";
+        var unnamed = $"magnet:?xt=urn:btih:{Hash.Replace('0', 'f')}&tr={Uri.EscapeDataString(tracker)}";
+        var recorder = new Recorder();
+
+        await recorder.Runner.DiscoverPeersAsync([TrackerInput.ForMagnet(named), TrackerInput.ForMagnet(unnamed)], null, CancellationToken.None);
+
+        var activities = recorder.Progress.GroupBy(u => u.ActivityId).ToArray();
+        Assert.Equal(2, activities.Length);
+        Assert.Equal(["Asking trackers of Named", $"Asking trackers of {Hash.Replace('0', 'f')}"], activities.Select(a => a.First().Activity));
+        Assert.All(activities, a => Assert.Equal(-1, a.First().ParentActivityId));
+        Assert.All(activities, a => Assert.Equal([true], a.Where(u => u.IsCompleted).Select(u => u.IsCompleted)));
+        Assert.All(activities, a => Assert.True(a.Last().IsCompleted));
+        Assert.Equal("0 of 1 tracker answered, 0 failed, 0 peers", activities[0].First().StatusDescription);
+        Assert.Equal("0 of 1 tracker answered, 1 failed, 1 peer", activities[0].Last().StatusDescription);
+        Assert.Equal("0 of 1 tracker answered, 1 failed, 0 peers", activities[1].Last().StatusDescription);
+        Assert.Empty(recorder.Activities.CompleteAll()); // nothing left open
+    }
+
+    [Fact]
+    public async Task Known_peers_without_trackers_write_no_progress()
+    {
+        var recorder = new Recorder();
+
+        await recorder.Runner.DiscoverPeersAsync([TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}&x.pe=192.0.2.2:2")], null, CancellationToken.None);
+
+        Assert.Single(recorder.Objects);
+        Assert.Empty(recorder.Progress);
+    }
+
+    [Fact]
+    public async Task Tracker_status_writes_one_activity_counting_every_tracker()
+    {
+        var tracker = ClosedUdpTracker();
+        var recorder = new Recorder();
+
+        await recorder.Runner.QueryTrackersAsync(
+            [TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}&dn=Named")], [tracker, "wss://t/announce"], CancellationToken.None);
+
+        Assert.Single(recorder.Progress.Select(u => u.ActivityId).Distinct());
+        Assert.Equal("Asking trackers of Named", recorder.Progress[0].Activity);
+        Assert.Equal("0 of 2 trackers answered, 0 failed", recorder.Progress[0].StatusDescription);
+        var done = recorder.Progress[^1];
+        Assert.True(done.IsCompleted);
+        Assert.Equal("0 of 2 trackers answered, 2 failed", done.StatusDescription);
+        Assert.Single(recorder.Progress, u => u.IsCompleted);
     }
 
     [Fact]

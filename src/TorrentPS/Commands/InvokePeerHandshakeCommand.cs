@@ -88,16 +88,24 @@ public sealed class InvokePeerHandshakeCommand : AsyncCmdlet
         // Bitfields are checked against the piece count only when every peer belongs to one known torrent.
         var options = PeerHandshakeTargets.CreateOptions(TimeoutSec, _torrents.Count == 1 ? _torrents.First() : null);
         var handshaker = new PeerHandshaker(LoggerFactory);
+        var progress = _peers.Count == 0
+            ? null
+            : new HandshakeProgress(StartProgress(HandshakeProgress.Activity, _peers.Count, unit: HandshakeProgress.Unit), _peers.Count, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSec));
+        WriteProgress(progress?.Begin());
         await foreach (var outcome in handshaker.HandshakeManyAsync(_peers, options, ThrottleLimit, cancellationToken).ConfigureAwait(false))
         {
             if (outcome.Handshake is { } handshake)
             {
                 WriteObject(handshake);
+                WriteProgress(progress?.PeerAnswered(outcome.Peer));
             }
             else if (outcome.Error is { } error)
             {
                 WriteError(error, outcome.Peer);
+                WriteProgress(progress?.PeerFailed(outcome.Peer));
             }
         }
+
+        WriteProgress(progress?.Complete());
     }
 }

@@ -24,6 +24,7 @@ internal sealed class TrackerProgress
     private readonly int[] _tried;
     private readonly bool[] _answeredGroup;
     private readonly long[] _attemptStarted;
+    private readonly bool[] _started;
     private int _answered;
     private int _failed;
     private int _peers;
@@ -73,7 +74,8 @@ internal sealed class TrackerProgress
         _tried = new int[_size.Length];
         _answeredGroup = new bool[_size.Length];
         _attemptStarted = new long[_size.Length];
-        Array.Fill(_attemptStarted, _time.GetTimestamp());
+        _started = new bool[_size.Length];
+        StartWaitingGroupsLocked();
     }
 
     /// <summary>The activity text: <c>Asking trackers of ubuntu.iso</c>, or of the info hash when the torrent has no name.</summary>
@@ -155,6 +157,7 @@ internal sealed class TrackerProgress
                 _tried[group]++;
                 _answeredGroup[group] = answered;
                 _attemptStarted[group] = _time.GetTimestamp();
+                StartWaitingGroupsLocked();
             }
 
             _lastFinished = url is null ? _lastFinished : url + (answered ? " answered" : " failed");
@@ -163,6 +166,28 @@ internal sealed class TrackerProgress
     }
 
     /// <summary>Reports the counts; the current operation is the tracker that finished last (<c>udp://… failed</c>).</summary>
+    /// <summary>Groups take a slot in order as slots free (the engine's gate): the first open ones not started yet start now.</summary>
+    private void StartWaitingGroupsLocked()
+    {
+        var now = _time.GetTimestamp();
+        var running = 0;
+        for (var i = 0; i < _size.Length && running < _concurrency; i++)
+        {
+            if (_answeredGroup[i] || _tried[i] >= _size[i])
+            {
+                continue;
+            }
+
+            if (!_started[i])
+            {
+                _started[i] = true;
+                _attemptStarted[i] = now;
+            }
+
+            running++;
+        }
+    }
+
     private ProgressUpdate? ReportLocked()
     {
         var finished = _answered + _failed;
@@ -204,7 +229,8 @@ internal sealed class TrackerProgress
 
     /// <summary>
     /// The most seconds the unfinished trackers can take: each group's current request runs out its timeout and the
-    /// rest of the group follows, at most <see cref="_concurrency"/> groups at once.
+    /// rest of the group follows, at most <see cref="_concurrency"/> groups at once (then, by list scheduling, no more
+    /// than the work shared out over the slots plus the longest group).
     /// </summary>
     private int SecondsRemainingLocked()
     {
@@ -219,7 +245,9 @@ internal sealed class TrackerProgress
                 continue;
             }
 
-            var current = Math.Max(0, (_perAttempt - _time.GetElapsedTime(_attemptStarted[i], now)).TotalSeconds);
+            var current = _started[i]
+                ? Math.Max(0, (_perAttempt - _time.GetElapsedTime(_attemptStarted[i], now)).TotalSeconds)
+                : _perAttempt.TotalSeconds;
             var work = current + ((_size[i] - _tried[i] - 1) * _perAttempt.TotalSeconds);
             longest = Math.Max(longest, work);
             sum += work;

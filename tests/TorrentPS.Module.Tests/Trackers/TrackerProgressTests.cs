@@ -90,8 +90,16 @@ public class TrackerProgressTests
     [Fact]
     public void With_more_open_tiers_than_run_at_once_the_time_remaining_allows_for_the_waiting()
     {
-        var (trackers, _) = Create(TrackerAskMode.Discovery, [[A1], [A2], [A3]], timeoutSec: 10, concurrency: 2);
+        var (trackers, time) = Create(TrackerAskMode.Discovery, [[A1], [A2], [A3]], timeoutSec: 10, concurrency: 2);
         Assert.Equal(25, trackers.Begin()!.SecondsRemaining); // 30 s of work over 2 at once, plus the longest (10 s)
+
+        time.Advance(TimeSpan.FromSeconds(4));
+        // The first two have run 4 s (6 s left each); the third may still wait for a slot (10 s): 22 / 2 + 10.
+        Assert.Equal(21, trackers.PeerFound()!.SecondsRemaining);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        // A2 answers at 5 s: A3 takes its slot now (10 s left), A1 has 5 s left.
+        Assert.Equal(10, trackers.TrackerAnswered(A2)!.SecondsRemaining);
     }
 
     [Fact]

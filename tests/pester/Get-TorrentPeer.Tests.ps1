@@ -16,7 +16,7 @@ Describe 'Get-TorrentPeer' {
         }
 
         It 'declares TorrentPeer as its output' {
-            (Get-Command Get-TorrentPeer).OutputType.Name | Should -Contain 'TorrentPS.Engine.Swarm.TorrentPeer'
+            (Get-Command Get-TorrentPeer).OutputType.Name | Should -Contain 'TorrentPS.Engine.Peers.TorrentPeer'
         }
     }
 
@@ -31,7 +31,7 @@ Describe 'Get-TorrentPeer' {
             $peers = @(Get-TorrentPeer -MagnetLink $link -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue)
 
             $peers.Count | Should -Be 1
-            $peers[0] | Should -BeOfType ([TorrentPS.Engine.Swarm.TorrentPeer])
+            $peers[0] | Should -BeOfType ([TorrentPS.Engine.Peers.TorrentPeer])
             $peers[0].EndPointText | Should -Be '192.0.2.1:6889'
             $peers[0].Source | Should -Be 'Magnet'
             $peers[0].InfoHash.Hex | Should -Be $hash

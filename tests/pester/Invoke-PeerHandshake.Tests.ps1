@@ -119,7 +119,7 @@ Describe 'Invoke-PeerHandshake' {
         It 'takes TorrentPeer objects from the pipeline and handshakes with each' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
             $peers = 1..3 | ForEach-Object {
-                [TorrentPS.Engine.Swarm.TorrentPeer]::new($Seeder.Address, $Seeder.Port, $Torrent.InfoHash, [TorrentPS.Engine.Swarm.PeerSource]::Manual, $null)
+                [TorrentPS.Engine.Peers.TorrentPeer]::new($Seeder.Address, $Seeder.Port, $Torrent.InfoHash, [TorrentPS.Engine.Peers.PeerSource]::Manual, $null)
             }
             $results = $peers | Invoke-PeerHandshake -ThrottleLimit 2
             $results | Should -HaveCount 3

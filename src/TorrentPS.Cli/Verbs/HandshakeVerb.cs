@@ -1,5 +1,5 @@
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Cli.Verbs;

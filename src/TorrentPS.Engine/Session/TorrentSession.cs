@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Session;

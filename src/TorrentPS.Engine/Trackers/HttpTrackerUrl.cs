@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 
+using TorrentPS.Engine.Peers;
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>Builds HTTP tracker request URLs: the BEP 3 announce query and the scrape convention.</summary>

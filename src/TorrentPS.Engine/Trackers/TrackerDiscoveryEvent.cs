@@ -1,5 +1,5 @@
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Errors;
-using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Engine.Trackers;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Wire;
 

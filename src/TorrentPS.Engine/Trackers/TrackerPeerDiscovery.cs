@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Peers;
 
 namespace TorrentPS.Engine.Trackers;
 

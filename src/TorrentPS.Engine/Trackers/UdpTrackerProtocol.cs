@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Text;
 
+using TorrentPS.Engine.Peers;
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>BEP 15 packets: building requests and reading answers. All integers are big-endian.</summary>

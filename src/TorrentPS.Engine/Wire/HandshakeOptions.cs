@@ -1,3 +1,4 @@
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Session;
 
 namespace TorrentPS.Engine.Wire;

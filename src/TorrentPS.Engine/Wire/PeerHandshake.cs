@@ -1,6 +1,6 @@
 using System.Net;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Engine.Wire;
 

@@ -1,4 +1,4 @@
-using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Peers;
 
 namespace TorrentPS.Engine.Wire;
 

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Trackers;
 
 namespace TorrentPS.Commands;

@@ -1,8 +1,8 @@
 using System.Management.Automation;
 using TorrentPS.Bridge;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Wire;
 using TorrentPS.Peers;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TorrentPS.Bridge.Progress;
-using TorrentPS.Engine.Swarm;
+
+using TorrentPS.Engine.Peers;
 
 namespace TorrentPS.Peers;
 

@@ -1,7 +1,8 @@
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Wire;
+
+using TorrentPS.Engine.Peers;
 
 namespace TorrentPS.Peers;
 

@@ -1,3 +1,4 @@
+using TorrentPS.Engine.Peers;
 namespace TorrentPS.Trackers;
 
 /// <summary>How a tracker cmdlet asks a torrent's trackers, which decides what its progress counts.</summary>

@@ -1,5 +1,5 @@
 using TorrentPS.Bridge.Progress;
-using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Peers;
 
 namespace TorrentPS.Trackers;
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using TorrentPS.Bridge.Progress;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Trackers;

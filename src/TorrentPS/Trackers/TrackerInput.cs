@@ -1,3 +1,4 @@
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Trackers;
 

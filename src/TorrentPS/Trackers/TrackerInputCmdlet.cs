@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Microsoft.Extensions.Logging;
 using TorrentPS.Bridge;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Paths;
 

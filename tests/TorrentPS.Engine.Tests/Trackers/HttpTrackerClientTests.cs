@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Trackers;
 
 namespace TorrentPS.Engine.Tests.Trackers;

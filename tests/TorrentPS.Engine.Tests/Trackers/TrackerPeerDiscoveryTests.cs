@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Trackers;
 
 namespace TorrentPS.Engine.Tests.Trackers;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Trackers;
 
 namespace TorrentPS.Engine.Tests.Trackers;

@@ -1,3 +1,4 @@
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Tests.Wire;

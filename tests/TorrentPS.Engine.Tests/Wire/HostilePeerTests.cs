@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Tests.Wire;

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Tests.Wire;

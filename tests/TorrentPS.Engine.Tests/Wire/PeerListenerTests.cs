@@ -1,7 +1,7 @@
 using System.Net;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Tests.Wire;

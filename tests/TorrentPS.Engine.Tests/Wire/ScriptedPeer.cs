@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Wire;
 

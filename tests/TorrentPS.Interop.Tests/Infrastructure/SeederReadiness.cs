@@ -1,6 +1,5 @@
 using System.Net;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Interop.Tests.Infrastructure;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Trackers;
 using TorrentPS.Engine.Wire;
 using TorrentPS.Interop.Tests.Infrastructure;

@@ -1,6 +1,6 @@
 using System.Net;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Trackers;
 using TorrentPS.Engine.Wire;
 using TorrentPS.Interop.Tests.Infrastructure;

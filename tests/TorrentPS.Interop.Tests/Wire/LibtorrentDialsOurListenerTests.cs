@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Wire;
 using TorrentPS.Interop.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using TorrentPS.Cli;
-using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Wire;
 using TorrentPS.Interop.Tests.Infrastructure;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Wire;
 using TorrentPS.Interop.Tests.Infrastructure;
 

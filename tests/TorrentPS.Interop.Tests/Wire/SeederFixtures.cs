@@ -1,4 +1,4 @@
-using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Interop.Tests.Infrastructure;
 
 namespace TorrentPS.Interop.Tests.Wire;

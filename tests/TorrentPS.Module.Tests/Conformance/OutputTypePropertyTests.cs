@@ -1,4 +1,5 @@
 using System.Reflection;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Wire;
 using TorrentPS.Module.Tests.Support;
@@ -22,7 +23,7 @@ public class OutputTypePropertyTests
         Assert.Contains(typeof(TorrentFile), reached);
         Assert.Contains(typeof(PeerId), reached);
         Assert.Contains(typeof(ExtensionHandshake), reached);
-        Assert.Contains(typeof(TorrentPS.Engine.Swarm.TorrentPeer), reached);
+        Assert.Contains(typeof(TorrentPS.Engine.Peers.TorrentPeer), reached);
         Assert.Contains(typeof(TorrentPS.Engine.Trackers.TrackerStatus), reached);
     }
 

@@ -1,8 +1,8 @@
 using System.Management.Automation;
 using System.Reflection;
 using TorrentPS.Bridge;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Trackers;
 using TorrentPS.Engine.Wire;
 

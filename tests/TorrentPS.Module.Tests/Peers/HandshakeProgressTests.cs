@@ -1,9 +1,10 @@
 using System.Net;
 using TorrentPS.Bridge.Progress;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Swarm;
 using TorrentPS.Module.Tests.Support;
 using TorrentPS.Peers;
+
+using TorrentPS.Engine.Peers;
 
 namespace TorrentPS.Module.Tests.Peers;
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 using TorrentPS.Commands;
-using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Trackers;
 
 namespace TorrentPS.Module.Tests.Trackers;

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Bridge;
 using TorrentPS.Bridge.Progress;
-using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Trackers;
 using TorrentPS.Trackers;
 

@@ -1,4 +1,4 @@
-namespace TorrentPS.Engine.Swarm;
+namespace TorrentPS.Engine.Peers;
 
 /// <summary>Where a peer address came from.</summary>
 public enum PeerSource

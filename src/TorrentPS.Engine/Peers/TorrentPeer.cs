@@ -1,7 +1,7 @@
 using System.Net;
 using TorrentPS.Engine.Metainfo;
 
-namespace TorrentPS.Engine.Swarm;
+namespace TorrentPS.Engine.Peers;
 
 /// <summary>
 /// A peer of a swarm as discovered (not yet connected). Carries its <see cref="InfoHash"/> so

@@ -6,7 +6,7 @@ using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Wire;
 
-namespace TorrentPS.Engine.Swarm;
+namespace TorrentPS.Engine.Wire;
 
 /// <summary>
 /// Accepts peers on one IP and port: reads each one's handshake, asks the lookup whether we serve its

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Security.Cryptography;
 
-namespace TorrentPS.Engine.Wire;
+namespace TorrentPS.Engine.Peers;
 
 /// <summary>A 20-byte peer id. Ours follows BEP 20: <c>-TP0100-</c> then 12 random characters.</summary>
 public sealed class PeerId : IEquatable<PeerId>

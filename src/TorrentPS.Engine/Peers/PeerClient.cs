@@ -1,4 +1,4 @@
-namespace TorrentPS.Engine.Wire;
+namespace TorrentPS.Engine.Peers;
 
 /// <summary>
 /// The client a peer id names, for display: Azureus style (<c>-qB4520-</c> → qBittorrent 4.5.2),

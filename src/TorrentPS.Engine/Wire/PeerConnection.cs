@@ -7,10 +7,11 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Wire;
 
-namespace TorrentPS.Engine.Swarm;
+namespace TorrentPS.Engine.Wire;
 
 /// <summary>
 /// One TCP connection to a peer after a successful BEP 3 handshake (and BEP 10 extension handshake

@@ -43,7 +43,7 @@ public sealed partial class Torrent
     /// </summary>
     internal void AdoptIncoming(PeerWire wire)
     {
-        if (_events.Reader.Completion.IsCompleted || _stopping.IsCancellationRequested)
+        if (_events.IsCompleted || _stopping.IsCancellationRequested)
         {
             wire.Dispose();
             return;

@@ -82,6 +82,10 @@ public sealed record TorrentOptions
     public static TorrentOptions OnePiece(int index, string path)
         => new() { Data = info => new SinglePieceData(info, index, path), WantedPieces = info => new SinglePieceData(info, index, path).WantedPieces };
 
+    /// <summary>Options that fetch a magnet link's metadata and nothing else: the torrent completes when it arrives, with <see cref="Torrent.Info"/> set.</summary>
+    public static TorrentOptions MetadataOnly()
+        => new() { Data = info => new MetadataOnlyData(info), WantedPieces = info => new Bitfield(info.PieceCount) };
+
     /// <summary>Whether the options ask to seed after the download completes.</summary>
     public bool SeedsAfterDownload => SeedUntilStopped || SeedRatio is > 0 || SeedTime is { } t && t > TimeSpan.Zero;
 }

@@ -18,4 +18,7 @@ public enum TorrentErrorKind
     WriteError,
     PermissionDenied,
     OperationStopped,
+
+    /// <summary>Something is already there (a file that is not to be overwritten).</summary>
+    ResourceExists,
 }

@@ -223,7 +223,7 @@ public sealed partial class Torrent : IPieceEvents
             UpdateInterest(peer);
         }
 
-        var seed = _options.SeedsAfterDownload && _picker is { } picker && picker.Wanted.IsComplete;
+        var seed = _options.SeedsAfterDownload && _picker is { } picker && (picker.Wanted.IsComplete || _options.SeedsPartialContent);
         if (!seed)
         {
             BeginStop(alreadyComplete ? "the data is already complete" : "the download is complete", TorrentState.Completed);

@@ -368,7 +368,7 @@ public sealed partial class Torrent
         State = state,
         VerifiedPieces = _picker?.Have.Count ?? 0,
         PieceCount = Info?.PieceCount ?? 0,
-        Files = _data is FileTorrentData files ? files.FilePaths : [],
+        Files = _data switch { FileTorrentData files => files.FilePaths, SeedingData seeded => seeded.FilePaths, _ => [] },
         HashFailures = _hashFailures,
     };
 }

@@ -59,6 +59,12 @@ public sealed record TorrentOptions
     /// <summary>Seed until stopped (for <c>Start-TorrentSeed</c> without limits).</summary>
     public bool SeedUntilStopped { get; init; }
 
+    /// <summary>
+    /// Seed also when only some pieces are wanted (<c>Start-TorrentSeed -AllowPartial</c>: the pieces on disk); otherwise
+    /// only a torrent that wants every piece goes on to seed.
+    /// </summary>
+    public bool SeedsPartialContent { get; init; }
+
     /// <summary>Regular unchoke slots (BEP 3's choker); one optimistic slot comes on top.</summary>
     public int UploadSlots { get; init; } = Swarm.Choker.DefaultSlots;
 
@@ -86,6 +92,30 @@ public sealed record TorrentOptions
     public static TorrentOptions MetadataOnly()
         => new() { Data = info => new MetadataOnlyData(info), WantedPieces = info => new Bitfield(info.PieceCount) };
 
+    /// <summary>
+    /// Options that seed the data already in <paramref name="folder"/> (which holds the single file or the multi-file
+    /// torrent's top folder), read-only, until stopped: checked first; incomplete data fails with <c>IncompleteData</c>
+    /// unless <paramref name="allowPartial"/>, which offers the pieces found. Make one per torrent.
+    /// </summary>
+    public static TorrentOptions Seed(string folder, bool allowPartial = false, ILoggerFactory? loggers = null)
+    {
+        SeedingData? data = null;
+        return new()
+        {
+            Data = info => data = new SeedingData(info, ContentLocation.InFolder(info, folder), allowPartial, loggers),
+            WantedPieces = info => data?.Found ?? AllPieces(info.PieceCount),
+            SeedUntilStopped = true,
+            SeedsPartialContent = allowPartial,
+        };
+    }
+
     /// <summary>Whether the options ask to seed after the download completes.</summary>
     public bool SeedsAfterDownload => SeedUntilStopped || SeedRatio is > 0 || SeedTime is { } t && t > TimeSpan.Zero;
+
+    private static Bitfield AllPieces(int count)
+    {
+        var all = new Bitfield(count);
+        all.SetAll();
+        return all;
+    }
 }

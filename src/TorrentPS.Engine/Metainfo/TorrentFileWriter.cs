@@ -1,0 +1,120 @@
+using System.Buffers;
+using TorrentPS.Engine.Bencode;
+using TorrentPS.Engine.Errors;
+
+namespace TorrentPS.Engine.Metainfo;
+
+/// <summary>
+/// Writes a <see cref="TorrentInfo"/> as a .torrent file (<c>Export-Torrent</c>): the info dictionary exactly as it was
+/// read or fetched (so the info hash stays the same), the trackers as <c>announce</c> (the first) and, when there are
+/// several, <c>announce-list</c> (BEP 12 tiers), the web seeds as <c>url-list</c> (BEP 19), and the comment, creator and
+/// creation date the torrent had.
+/// </summary>
+public static class TorrentFileWriter
+{
+    /// <summary>The bytes of the .torrent file.</summary>
+    public static byte[] Encode(TorrentInfo torrent)
+    {
+        ArgumentNullException.ThrowIfNull(torrent);
+        var buffer = new ArrayBufferWriter<byte>(torrent.GetRawInfo().Length + 1024);
+        var writer = new BencodeWriter(buffer);
+        var tiers = torrent.TrackerTiers.Where(t => t.Count > 0).ToArray();
+
+        // Keys in ascending byte order: announce, announce-list, comment, created by, creation date, info, url-list.
+        writer.WriteDictionaryStart();
+        if (torrent.Announce is { } announce)
+        {
+            writer.WriteString("announce");
+            writer.WriteString(announce);
+        }
+
+        if (tiers.Length > 1 || tiers.Any(t => t.Count > 1))
+        {
+            writer.WriteString("announce-list");
+            writer.WriteListStart();
+            foreach (var tier in tiers)
+            {
+                writer.WriteListStart();
+                foreach (var url in tier)
+                {
+                    writer.WriteString(url);
+                }
+
+                writer.WriteEnd();
+            }
+
+            writer.WriteEnd();
+        }
+
+        WriteOptional(writer, "comment", torrent.Comment);
+        WriteOptional(writer, "created by", torrent.CreatedBy);
+        if (torrent.CreationDate is { } created)
+        {
+            writer.WriteString("creation date");
+            writer.WriteInteger(created.ToUnixTimeSeconds());
+        }
+
+        writer.WriteString("info");
+        buffer.Write(torrent.GetRawInfo().Span);
+        if (torrent.WebSeeds.Count > 0)
+        {
+            writer.WriteString("url-list");
+            writer.WriteListStart();
+            foreach (var url in torrent.WebSeeds)
+            {
+                writer.WriteString(url);
+            }
+
+            writer.WriteEnd();
+        }
+
+        writer.WriteEnd();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the .torrent file to <paramref name="path"/> whole or not at all (a temporary file beside it, renamed).
+    /// </summary>
+    /// <exception cref="TorrentPSException"><c>FileExists</c>: a file is there and <paramref name="overwrite"/> is false.</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static async Task SaveAsync(TorrentInfo torrent, string path, bool overwrite, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var bytes = Encode(torrent);
+        var full = Path.GetFullPath(path);
+        if (!overwrite && File.Exists(full))
+        {
+            throw Exists(full);
+        }
+
+        var temporary = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        try
+        {
+            await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                File.Move(temporary, full, overwrite);
+            }
+            catch (IOException) when (!overwrite && File.Exists(full))
+            {
+                throw Exists(full);
+            }
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    private static TorrentPSException Exists(string path)
+        => new("FileExists", TorrentErrorKind.ResourceExists, $"The file '{path}' already exists.");
+
+    private static void WriteOptional(BencodeWriter writer, string key, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            writer.WriteString(key);
+            writer.WriteString(value);
+        }
+    }
+}

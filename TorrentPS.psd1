@@ -20,6 +20,11 @@
         'Get-TorrentTracker'
         'Invoke-PeerHandshake'
         'Test-Torrent'
+        'Start-TorrentDownload'
+        'Save-TorrentPiece'
+        'Start-MagnetDownload'
+        'Export-Torrent'
+        'Start-TorrentSeed'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

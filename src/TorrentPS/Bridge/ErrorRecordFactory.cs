@@ -43,6 +43,7 @@ internal static class ErrorRecordFactory
         TorrentErrorKind.WriteError => ErrorCategory.WriteError,
         TorrentErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
         TorrentErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        TorrentErrorKind.ResourceExists => ErrorCategory.ResourceExists,
         _ => ErrorCategory.NotSpecified,
     };
 }

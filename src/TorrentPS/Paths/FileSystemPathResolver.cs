@@ -65,6 +65,41 @@ internal static class FileSystemPathResolver
         return File.Exists(resolved) ? throw PathResolutionException.IsFile(path) : resolved;
     }
 
+    /// <summary>
+    /// Resolves a path a file is to be written to (it need not exist) to a FileSystem provider path. With wildcards
+    /// (unless <paramref name="literal"/>) it names the one existing item it matches; when it matches nothing, the
+    /// characters are taken as part of a new file's name.
+    /// </summary>
+    /// <exception cref="PathResolutionException">NotFileSystemPath, or AmbiguousPath when a wildcard matches several items.</exception>
+    public static string ResolveOutput(PSCmdlet cmdlet, string path, bool literal = false)
+    {
+        if (!literal && WildcardPattern.ContainsWildcardCharacters(path))
+        {
+            try
+            {
+                var matches = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var provider);
+                RequireFileSystem(path, provider);
+                if (matches.Count > 1)
+                {
+                    throw PathResolutionException.Ambiguous(path, matches.Count);
+                }
+
+                if (matches.Count == 1)
+                {
+                    return matches[0];
+                }
+            }
+            catch (ItemNotFoundException)
+            {
+                // No match: a new file whose name holds wildcard characters.
+            }
+        }
+
+        var resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var fileSystem, out _);
+        RequireFileSystem(path, fileSystem);
+        return resolved;
+    }
+
     private static string ResolveOne(PSCmdlet cmdlet, string path, out ProviderInfo provider)
     {
         var resolved = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);

@@ -3,6 +3,7 @@ using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Wire;
 
 using TorrentPS.Engine.Peers;
+using TorrentPS.Transfers;
 
 namespace TorrentPS.Peers;
 
@@ -20,15 +21,8 @@ internal static class PeerHandshakeTargets
     /// <exception cref="TorrentPSException"><c>InvalidPeerAddress</c>.</exception>
     public static async Task<TorrentPeer> ResolveAsync(string address, InfoHash infoHash, CancellationToken cancellationToken)
     {
-        try
-        {
-            var endPoint = await PeerEndPoint.ResolveAsync(address, cancellationToken).ConfigureAwait(false);
-            return new TorrentPeer(endPoint.Address, endPoint.Port, infoHash, PeerSource.Manual);
-        }
-        catch (FormatException ex)
-        {
-            throw new TorrentPSException("InvalidPeerAddress", TorrentErrorKind.InvalidArgument, ex.Message, ex);
-        }
+        var endPoint = await PeerAddresses.ResolveAsync(address, cancellationToken).ConfigureAwait(false);
+        return new TorrentPeer(endPoint.Address, endPoint.Port, infoHash, PeerSource.Manual);
     }
 
     /// <summary>

@@ -1,0 +1,213 @@
+using System.Globalization;
+using TorrentPS.Bridge.Progress;
+using TorrentPS.Engine.Session;
+using TorrentPS.Formatting;
+
+namespace TorrentPS.Transfers;
+
+/// <summary>
+/// A running torrent's progress: its status snapshots (from its loop, a few times a second) become one activity per
+/// torrent — percent, bytes of total, rate, peers and time remaining while downloading; <c>Fetching metadata from N
+/// peers</c> first for a magnet link; uploaded bytes, rate, ratio and peers (and how far towards the seed goal) while
+/// seeding — with a child activity while the data already on disk is checked. Each activity writes at most four updates
+/// a second and ends with a Completed record carrying the outcome. Thread-safe.
+/// </summary>
+internal sealed class TorrentProgress
+{
+    private readonly object _gate = new();
+    private readonly Func<string, long, TransferProgress?, TransferProgress> _start;
+    private readonly Action<ProgressUpdate?> _write;
+    private readonly Func<long> _contentLength;
+    private readonly TransferSettings _settings;
+    private readonly TransferProgress _main;
+    private readonly string _name;
+    private TransferProgress? _checking;
+    private TimeSpan? _seedingSince;
+
+    /// <param name="activity">The activity text (<c>Downloading ubuntu.iso</c>).</param>
+    /// <param name="name">The torrent's name, for the child activity.</param>
+    /// <param name="contentLength">The torrent's length in bytes as known now (0 while a magnet link's metadata is missing).</param>
+    /// <param name="settings">The seed goals, to say how far seeding has come.</param>
+    /// <param name="start">Starts an activity (text, total, parent), so the cmdlet completes any left open.</param>
+    /// <param name="write">Writes an update (null: throttled, nothing to write).</param>
+    public TorrentProgress(string activity, string name, Func<long> contentLength, TransferSettings settings, Func<string, long, TransferProgress?, TransferProgress> start, Action<ProgressUpdate?> write)
+    {
+        _name = name;
+        _contentLength = contentLength;
+        _settings = settings;
+        _start = start;
+        _write = write;
+        _main = start(activity, 0, null);
+    }
+
+    public int ActivityId => _main.ActivityId;
+
+    /// <summary>The text of the child activity while the data on disk is checked.</summary>
+    public static string CheckingActivity(string name) => $"Checking {name}";
+
+    /// <summary>Turns a status snapshot into progress updates (ignores the final snapshot: <see cref="Complete"/> ends the activity).</summary>
+    public void Report(TorrentStatus status)
+    {
+        lock (_gate)
+        {
+            if (status.State is TorrentState.Completed or TorrentState.Stopped or TorrentState.Failed)
+            {
+                return;
+            }
+
+            if (status.State == TorrentState.Checking)
+            {
+                var length = Math.Max(status.TotalBytes, _contentLength());
+                _checking ??= _start(CheckingActivity(_name), length, _main);
+                _write(_checking.Report(new ProgressSnapshot(status.CheckedBytes, length)));
+            }
+            else
+            {
+                EndCheckingLocked();
+            }
+
+            if (status.State == TorrentState.Seeding)
+            {
+                _seedingSince ??= status.Elapsed;
+            }
+
+            _write(_main.Report(Snapshot(status)));
+        }
+    }
+
+    /// <summary>
+    /// Ends the activities with the outcome: <paramref name="summary"/>, else <see cref="Summary"/>
+    /// (<c>Completed: 40.0 MiB downloaded in 12.3 s at 3.25 MiB/s</c>, <c>Stopped with 12 of 40 pieces</c>).
+    /// </summary>
+    public void Complete(DownloadResult result, string? summary = null)
+    {
+        lock (_gate)
+        {
+            EndCheckingLocked();
+            _write(_main.Complete(summary ?? Summary(result)));
+        }
+    }
+
+    /// <summary>Ends the activities after a failure: <c>Failed: &lt;message&gt;</c>.</summary>
+    public void Fail(Exception error)
+    {
+        lock (_gate)
+        {
+            EndCheckingLocked();
+            _write(_main.Complete("Failed: " + error.Message));
+        }
+    }
+
+    /// <summary>The status text at the end.</summary>
+    public static string Summary(DownloadResult result)
+    {
+        if (result.State != TorrentState.Completed)
+        {
+            return string.Format(CultureInfo.InvariantCulture, "{0} with {1} of {2} pieces", result.State, result.VerifiedPieces, result.PieceCount);
+        }
+
+        var text = result.Downloaded > 0 || result.Uploaded == 0
+            ? string.Format(CultureInfo.InvariantCulture, "Completed: {0} downloaded in {1} at {2}", ByteSize.Format(result.Downloaded), Duration.Format(result.Elapsed), ByteSize.FormatRate(result.AverageRate))
+            : string.Format(CultureInfo.InvariantCulture, "Completed in {0}", Duration.Format(result.Elapsed));
+        return result.Uploaded > 0
+            ? text + string.Format(CultureInfo.InvariantCulture, ", {0} uploaded (ratio {1:0.00})", ByteSize.Format(result.Uploaded), result.Ratio)
+            : text;
+    }
+
+    private void EndCheckingLocked()
+    {
+        if (_checking is not null)
+        {
+            _write(_checking.Complete("Checked"));
+            _checking = null;
+        }
+    }
+
+    private ProgressSnapshot Snapshot(TorrentStatus status) => status.State switch
+    {
+        TorrentState.Checking => new ProgressSnapshot(0, 0) { Status = "Checking the data already on disk", ShowRate = false, SecondsRemaining = -1 },
+        TorrentState.FetchingMetadata => new ProgressSnapshot(0, 0)
+        {
+            Status = string.Format(CultureInfo.InvariantCulture, "Fetching metadata from {0}", Count(status.MetadataPeers, "peer")),
+            ShowRate = false,
+            SecondsRemaining = -1,
+            CurrentOperation = Peers(status),
+        },
+        TorrentState.Seeding => Seeding(status),
+        TorrentState.Stopping => new ProgressSnapshot(status.VerifiedBytes, status.TotalBytes) { Status = "Stopping: saving progress and telling trackers", ShowRate = false, SecondsRemaining = -1 },
+        _ => Downloading(status),
+    };
+
+    private static ProgressSnapshot Downloading(TorrentStatus status)
+    {
+        var text = string.Format(CultureInfo.InvariantCulture, "{0} of {1}", ByteSize.Format(status.VerifiedBytes), ByteSize.Format(status.TotalBytes));
+        if (status.DownloadRate > 0)
+        {
+            text += " at " + ByteSize.FormatRate(status.DownloadRate);
+        }
+
+        text += ", " + Count(status.PeersConnected, "peer");
+        if (status.Seeds > 0)
+        {
+            text += string.Format(CultureInfo.InvariantCulture, " ({0})", Count(status.Seeds, "seed"));
+        }
+
+        return new ProgressSnapshot(status.VerifiedBytes, status.TotalBytes)
+        {
+            Status = text,
+            ShowRate = false,
+            SecondsRemaining = status.TimeRemaining is { } left ? (int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalSeconds)) : -1,
+            CurrentOperation = Peers(status),
+        };
+    }
+
+    /// <summary>Uploaded, rate, ratio and peers; percent and time remaining towards the seed goal (whichever comes first).</summary>
+    private ProgressSnapshot Seeding(TorrentStatus status)
+    {
+        var text = string.Format(CultureInfo.InvariantCulture, "Seeding: {0} uploaded", ByteSize.Format(status.Uploaded));
+        if (status.UploadRate > 0)
+        {
+            text += " at " + ByteSize.FormatRate(status.UploadRate);
+        }
+
+        text += string.Format(CultureInfo.InvariantCulture, ", ratio {0:0.00}, {1}", status.Ratio, Count(status.PeersConnected, "peer"));
+        double? done = null;
+        double? secondsLeft = null;
+        if (_settings.SeedRatioGoal is { } ratio)
+        {
+            done = status.Ratio / ratio;
+            var length = _contentLength();
+            if (status.UploadRate > 0 && length > 0)
+            {
+                secondsLeft = Math.Max(0, ((ratio * length) - status.Uploaded) / status.UploadRate);
+            }
+        }
+
+        if (_settings.SeedTimeGoal is { } time)
+        {
+            var seeded = status.Elapsed - (_seedingSince ?? status.Elapsed);
+            done = Math.Max(done ?? 0, seeded / time);
+            var timeLeft = Math.Max(0, (time - seeded).TotalSeconds);
+            secondsLeft = Math.Min(secondsLeft ?? timeLeft, timeLeft);
+        }
+
+        const long Scale = 10_000;
+        return new ProgressSnapshot(done is { } d ? (long)(Math.Clamp(d, 0, 1) * Scale) : 0, done is null ? 0 : Scale)
+        {
+            Status = text,
+            ShowRate = false,
+            SecondsRemaining = secondsLeft is { } s ? (int)Math.Min(int.MaxValue, Math.Ceiling(s)) : -1,
+            CurrentOperation = Peers(status),
+        };
+    }
+
+    /// <summary>Under the bar: the peers known, and why nothing happens when no peer is connected.</summary>
+    private static string Peers(TorrentStatus status)
+    {
+        var text = string.Format(CultureInfo.InvariantCulture, "{0} connected of {1} known", Count(status.PeersConnected, "peer"), status.PeersKnown);
+        return status.PeersConnected == 0 && !string.IsNullOrEmpty(status.LastError) ? text + "; last error: " + status.LastError : text;
+    }
+
+    private static string Count(int count, string noun)
+        => count.ToString(CultureInfo.InvariantCulture) + " " + (count == 1 ? noun : noun + "s");
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using TorrentPS.Engine.Session;
+
+namespace TorrentPS.Transfers;
+
+/// <summary>
+/// What the transfer cmdlets' shared parameters ask for (<c>-Peer</c>, <c>-TimeoutSec</c>, <c>-SeedRatio</c>,
+/// <c>-SeedTimeMinutes</c>, <c>-ListenPort</c>), applied to a torrent's engine options. 0 means "not asked" for each number.
+/// </summary>
+internal sealed record TransferSettings
+{
+    /// <summary>The port the session listens on when seeding and no <c>-ListenPort</c> is given (the next free one if taken).</summary>
+    public const int DefaultListenPort = 6881;
+
+    /// <summary>Peers to connect to besides the trackers' (<c>-Peer</c>).</summary>
+    public IReadOnlyList<IPEndPoint> Peers { get; init; } = [];
+
+    /// <summary>Give up after this many seconds without progress; 0 waits until stopped.</summary>
+    public int TimeoutSec { get; init; }
+
+    /// <summary>Seed until uploaded ÷ length reaches this; 0 for no ratio goal.</summary>
+    public double SeedRatio { get; init; }
+
+    /// <summary>Seed for this many minutes; 0 for no time goal.</summary>
+    public double SeedTimeMinutes { get; init; }
+
+    /// <summary>The port asked for with <c>-ListenPort</c>; 0 when not given.</summary>
+    public int ListenPort { get; init; }
+
+    public TimeSpan? NoProgressTimeout => TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null;
+
+    public double? SeedRatioGoal => SeedRatio > 0 ? SeedRatio : null;
+
+    public TimeSpan? SeedTimeGoal => SeedTimeMinutes > 0 ? TimeSpan.FromMinutes(SeedTimeMinutes) : null;
+
+    /// <summary>A ratio or a time to seed for was given.</summary>
+    public bool HasSeedGoal => SeedRatioGoal is not null || SeedTimeGoal is not null;
+
+    /// <summary>
+    /// The session listens for peers when <c>-ListenPort</c> is given or the torrent seeds (<paramref name="seeds"/>, or a
+    /// seed goal): on that port, else <see cref="DefaultListenPort"/>; null when it need not listen.
+    /// </summary>
+    public int? ListenPortFor(bool seeds) => ListenPort > 0 ? ListenPort : seeds || HasSeedGoal ? DefaultListenPort : null;
+
+    /// <summary>
+    /// <paramref name="options"/> with these settings: the peers added, the no-progress timeout, and the seed goals (a
+    /// goal replaces seeding until stopped).
+    /// </summary>
+    public TorrentOptions Apply(TorrentOptions options) => options with
+    {
+        Peers = [.. options.Peers, .. Peers],
+        NoProgressTimeout = NoProgressTimeout ?? options.NoProgressTimeout,
+        SeedRatio = SeedRatioGoal ?? options.SeedRatio,
+        SeedTime = SeedTimeGoal ?? options.SeedTime,
+        SeedUntilStopped = options.SeedUntilStopped && !HasSeedGoal,
+    };
+}

@@ -29,6 +29,11 @@ s = lt.session({'listen_interfaces': '%s:%d' % (ip, port), 'outgoing_interfaces'
     'enable_upnp': False, 'enable_natpmp': False, 'enable_lsd': False, 'enable_dht': False, 'dht_bootstrap_nodes': '',
     'enable_outgoing_utp': False, 'enable_incoming_utp': False, 'allow_multiple_connections_per_ip': True,
     'upload_rate_limit': rate, 'download_rate_limit': 0, 'max_failcount': 1000})
+if rate > 0:
+    # Loopback peers are in libtorrent's unlimited local peer class: put every address in the global class only.
+    f = lt.ip_filter()
+    f.add_rule('0.0.0.0', '255.255.255.255', 1 << lt.session.global_peer_class_id)
+    s.set_peer_class_filter(f)
 p = lt.add_torrent_params()
 p.ti = lt.torrent_info(torrent)
 p.save_path = save_path
@@ -114,4 +119,28 @@ function Stop-TestLibtorrentPeer($Peer) {
     if (-not $Peer.Process.HasExited) { $Peer.Process.Kill($true) }
     $Peer.Process.WaitForExit(10000) | Out-Null
     Remove-Item -LiteralPath $Peer.Script -ErrorAction SilentlyContinue
+}
+
+function Start-TestRunspaceCommand([string] $Script) {
+    # Starts $Script in a runspace of its own that imports the module, with progress written; returns PowerShell (Stop()
+    # it as Ctrl+C would; its Streams hold progress, errors and verbose) and Async (for EndInvoke).
+    $ps = [powershell]::Create()
+    $null = $ps.AddCommand('Import-Module').AddParameter('Name', $script:ModuleManifest).AddParameter('ErrorAction', 'Stop')
+    $null = $ps.AddStatement().AddScript("`$ProgressPreference = 'Continue'; $Script")
+    [pscustomobject]@{ PowerShell = $ps; Async = $ps.BeginInvoke() }
+}
+
+function Wait-TestRunspaceCommand($Command, [int] $TimeoutSec = 60) {
+    # The command's output once it ends; throws if it runs longer than $TimeoutSec.
+    if (-not $Command.Async.AsyncWaitHandle.WaitOne([timespan]::FromSeconds($TimeoutSec))) {
+        $Command.PowerShell.Stop()
+        throw "The command did not end within $TimeoutSec s."
+    }
+    $Command.PowerShell.EndInvoke($Command.Async)
+}
+
+function New-TestContent([int] $Length, [int] $Seed) {
+    $bytes = [byte[]]::new($Length)
+    [System.Random]::new($Seed).NextBytes($bytes)
+    , $bytes
 }

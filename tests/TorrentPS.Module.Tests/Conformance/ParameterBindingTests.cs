@@ -95,9 +95,11 @@ public class ParameterBindingTests
         Assert.Equal(
             [
                 "ConvertFrom-MagnetLink -Link <- MagnetLink.Uri",
+                "Get-TorrentInfo -MagnetLink <- MagnetLink.Uri",
                 "Get-TorrentPeer -MagnetLink <- MagnetLink.Uri",
                 "Get-TorrentTracker -MagnetLink <- MagnetLink.Uri",
                 "Invoke-PeerHandshake -Peer <- PeerHandshake.Peer",
+                "Start-MagnetDownload -MagnetLink <- MagnetLink.Uri",
             ],
             bindings.Order(StringComparer.Ordinal));
     }

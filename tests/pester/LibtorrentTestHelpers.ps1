@@ -28,7 +28,7 @@ torrent, save_path, ip, port, mode, rate, connect = sys.argv[1], sys.argv[2], sy
 s = lt.session({'listen_interfaces': '%s:%d' % (ip, port), 'outgoing_interfaces': ip,
     'enable_upnp': False, 'enable_natpmp': False, 'enable_lsd': False, 'enable_dht': False, 'dht_bootstrap_nodes': '',
     'enable_outgoing_utp': False, 'enable_incoming_utp': False, 'allow_multiple_connections_per_ip': True,
-    'upload_rate_limit': rate, 'download_rate_limit': 0, 'max_failcount': 1000})
+    'upload_rate_limit': rate, 'download_rate_limit': 0, 'max_failcount': 1000, 'min_reconnect_time': 1})
 if rate > 0:
     # Loopback peers are in libtorrent's unlimited local peer class: put every address in the global class only.
     f = lt.ip_filter()

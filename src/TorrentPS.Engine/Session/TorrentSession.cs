@@ -172,9 +172,23 @@ public sealed class TorrentSession : IAsyncDisposable
 
     private Torrent Register(Torrent torrent)
     {
-        if (!_torrents.TryAdd(torrent.InfoHash, torrent))
+        while (!_torrents.TryAdd(torrent.InfoHash, torrent))
         {
-            throw new TorrentPSException("TorrentAlreadyRunning", TorrentErrorKind.ResourceUnavailable, $"The torrent {torrent.Name} ({torrent.InfoHash}) is already running in this session.");
+            // A run that has ended but whose removal (a continuation of its completion) has not run yet is not running.
+            if (_torrents.TryGetValue(torrent.InfoHash, out var existing) && existing.Completion.IsCompleted)
+            {
+                if (_torrents.TryUpdate(torrent.InfoHash, torrent, existing))
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            if (existing is not null)
+            {
+                throw new TorrentPSException("TorrentAlreadyRunning", TorrentErrorKind.ResourceUnavailable, $"The torrent {torrent.Name} ({torrent.InfoHash}) is already running in this session.");
+            }
         }
 
         _ = torrent.Completion.ContinueWith(_ => _torrents.TryRemove(new KeyValuePair<InfoHash, Torrent>(torrent.InfoHash, torrent)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -55,6 +55,13 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
     protected new void WriteObject(object? sendToPipeline, bool enumerateCollection)
         => _queue.Post(() => base.WriteObject(sendToPipeline, enumerateCollection));
 
+    /// <summary>
+    /// Queues the FileSystem item at <paramref name="path"/> as output, read as Get-Item reads it (with the provider's
+    /// properties, so it formats like Get-ChildItem's output) on the pipeline thread, which owns session state.
+    /// </summary>
+    protected void WriteItem(string path)
+        => _queue.Post(() => base.WriteObject(SessionState.InvokeProvider.Item.Get([path], force: true, literalPath: true), enumerateCollection: true));
+
     /// <summary>Queues a non-terminating error for the pipeline thread.</summary>
     protected new void WriteError(ErrorRecord errorRecord) => _queue.Post(() => base.WriteError(errorRecord));
 

@@ -62,7 +62,7 @@ public sealed class ExportTorrentCommand : AsyncCmdlet
             WriteVerbose($"Wrote {Torrent.Name} ({Torrent.InfoHash}) to {_target}.");
             if (PassThru)
             {
-                WriteObject(new FileInfo(_target));
+                WriteItem(_target);
             }
         }
         catch (Exception ex) when (ex is TorrentPSException or IOException or UnauthorizedAccessException)

@@ -37,7 +37,7 @@ public sealed class SaveTorrentPieceCommand : TorrentTransferCmdlet
     {
         try
         {
-            _file = FileSystemPathResolver.ResolveOutput(this, Destination);
+            _file = FileSystemPathResolver.ResolveOutput(this, Destination, literal: true);
             if (Directory.Exists(_file))
             {
                 throw PathResolutionException.IsDirectory(Destination);

@@ -98,20 +98,25 @@ internal sealed class TorrentProgress
         }
     }
 
-    /// <summary>The status text at the end.</summary>
-    public static string Summary(DownloadResult result)
+    /// <summary>
+    /// The status text at the end: what was downloaded (and uploaded), or for a seed (<paramref name="seed"/>) what was
+    /// uploaded; for a run that did not complete, how far it got.
+    /// </summary>
+    public static string Summary(DownloadResult result, bool seed = false)
     {
         if (result.State != TorrentState.Completed)
         {
             return string.Format(CultureInfo.InvariantCulture, "{0} with {1} of {2} pieces", result.State, result.VerifiedPieces, result.PieceCount);
         }
 
-        var text = result.Downloaded > 0 || result.Uploaded == 0
-            ? string.Format(CultureInfo.InvariantCulture, "Completed: {0} downloaded in {1} at {2}", ByteSize.Format(result.Downloaded), Duration.Format(result.Elapsed), ByteSize.FormatRate(result.AverageRate))
-            : string.Format(CultureInfo.InvariantCulture, "Completed in {0}", Duration.Format(result.Elapsed));
-        return result.Uploaded > 0
-            ? text + string.Format(CultureInfo.InvariantCulture, ", {0} uploaded (ratio {1:0.00})", ByteSize.Format(result.Uploaded), result.Ratio)
-            : text;
+        var uploaded = string.Format(CultureInfo.InvariantCulture, "{0} uploaded (ratio {1:0.00})", ByteSize.Format(result.Uploaded), result.Ratio);
+        if (seed)
+        {
+            return string.Format(CultureInfo.InvariantCulture, "Completed in {0}, {1}", Duration.Format(result.Elapsed), uploaded);
+        }
+
+        var text = string.Format(CultureInfo.InvariantCulture, "Completed: {0} downloaded in {1} at {2}", ByteSize.Format(result.Downloaded), Duration.Format(result.Elapsed), ByteSize.FormatRate(result.AverageRate));
+        return result.Uploaded > 0 ? text + ", " + uploaded : text;
     }
 
     private void EndCheckingLocked()

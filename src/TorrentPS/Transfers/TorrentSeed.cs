@@ -22,6 +22,8 @@ internal sealed class TorrentSeed(TorrentCheckInput input, string dataFolder, bo
     public override async Task PrepareAsync(TransferContext context, CancellationToken cancellationToken)
         => _torrent = await input.LoadAsync(cancellationToken).ConfigureAwait(false);
 
+    public override string Summary(DownloadResult result) => TorrentProgress.Summary(result, seed: true);
+
     public override Torrent Start(TransferContext context, Action<TorrentStatus> onStatus)
         => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.Seed(dataFolder, allowPartial, context.Loggers)), context.Loggers, onStatus);
 }

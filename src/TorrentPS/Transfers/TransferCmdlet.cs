@@ -50,7 +50,17 @@ public abstract class TransferCmdlet : AsyncCmdlet
     {
         var context = new TransferContext(TorrentSession.Shared, Settings with { Peers = _peers }, LoggerFactory);
         var output = new TransferOutput(
-            WriteObject,
+            item =>
+            {
+                if (item is FileInfo file)
+                {
+                    WriteItem(file.FullName);
+                }
+                else
+                {
+                    WriteObject(item);
+                }
+            },
             (error, target) => WriteError(TransferErrors.Create(error, target)),
             WriteVerbose,
             (activity, total, parent) => StartProgress(activity, total, parent),

@@ -137,6 +137,20 @@ public sealed class SeedingDataTests
         Assert.Equal("IncompleteData", error.ErrorId);
     }
 
+    [Fact]
+    public async Task A_torrent_starts_again_as_soon_as_its_previous_run_has_ended()
+    {
+        using var torrent = Content();
+        await using var session = new TorrentSession();
+        for (var run = 0; run < 30; run++)
+        {
+            // Complete data and no seed goal: each run ends by itself as soon as the data is checked.
+            var options = TorrentOptions.Seed(torrent.Folder) with { UseTrackers = false, SeedUntilStopped = false };
+            var result = await session.Start(torrent.Torrent, options).Completion.WaitAsync(Patience);
+            Assert.Equal(TorrentState.Completed, result.State);
+        }
+    }
+
     private static async Task WaitForStateAsync(Torrent torrent, TorrentState state)
     {
         var deadline = DateTime.UtcNow + Patience;

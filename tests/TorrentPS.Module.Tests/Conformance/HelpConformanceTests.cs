@@ -54,7 +54,7 @@ public class HelpConformanceTests
     public void Help_documents_exactly_the_parameters_the_cmdlet_has(string name)
     {
         var help = Help(name);
-        var actual = Get(name).Parameters.Select(p => p.Name).Order(StringComparer.OrdinalIgnoreCase).ToArray();
+        var actual = Get(name).Parameters.Select(p => p.Name).Concat(SupportsShouldProcess(name) ? ["Confirm", "WhatIf"] : []).Order(StringComparer.OrdinalIgnoreCase).ToArray();
         var documented = help.Parameters.Keys.Order(StringComparer.OrdinalIgnoreCase).ToArray();
         Assert.Equal(actual, documented, StringComparer.OrdinalIgnoreCase);
     }
@@ -90,6 +90,12 @@ public class HelpConformanceTests
             Assert.All(wildcards, w => Assert.Equal(parameter.SupportsWildcards ? "True" : "False", w));
         }
     }
+
+    /// <summary>PowerShell adds -WhatIf and -Confirm to a cmdlet that supports ShouldProcess; its help documents them.</summary>
+    private static bool SupportsShouldProcess(string name)
+        => Get(name).Type.GetCustomAttributesData()
+            .Single(a => a.AttributeType == typeof(System.Management.Automation.CmdletAttribute))
+            .NamedArguments.Any(n => n.MemberName == nameof(System.Management.Automation.CmdletAttribute.SupportsShouldProcess) && n.TypedValue.Value is true);
 
     [Fact]
     public void The_module_page_lists_every_exported_cmdlet()

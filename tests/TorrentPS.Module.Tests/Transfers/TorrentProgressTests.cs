@@ -171,7 +171,7 @@ public class TorrentProgressTests
     }
 
     [Fact]
-    public void Stopped_and_seed_only_runs_and_failures_say_so()
+    public void Stopped_runs_seeds_and_failures_say_so()
     {
         DownloadResult Result(TorrentState state, long downloaded, long uploaded) => new()
         {
@@ -180,7 +180,9 @@ public class TorrentProgressTests
         };
 
         Assert.Equal("Stopped with 12 of 40 pieces", TorrentProgress.Summary(Result(TorrentState.Stopped, 10, 0)));
-        Assert.Equal("Completed in 1:10, 250 B uploaded (ratio 2.50)", TorrentProgress.Summary(Result(TorrentState.Completed, 0, 250)));
+        Assert.Equal("Completed in 1:10, 250 B uploaded (ratio 2.50)", TorrentProgress.Summary(Result(TorrentState.Completed, 0, 250), seed: true));
+        Assert.Equal("Completed in 1:10, 0 B uploaded (ratio 0.00)", TorrentProgress.Summary(Result(TorrentState.Completed, 0, 0), seed: true));
+        Assert.Equal("Completed: 0 B downloaded in 1:10 at 0 B/s", TorrentProgress.Summary(Result(TorrentState.Completed, 0, 0)));
 
         var progress = Create();
         progress.Fail(new TimeoutException("no progress for 30 seconds"));

@@ -173,12 +173,14 @@ public sealed class TransferRunnerTests : IAsyncDisposable
     {
         var data = Folder("data", withData: true);
 
-        await RunAsync(new TransferSettings { SeedTimeMinutes = 0.01 }, CancellationToken.None, new TorrentSeed(TorrentCheckInput.ForPath(TorrentFile()), data, allowPartial: false));
+        await RunAsync(new TransferSettings { SeedTimeMinutes = 0.05 }, CancellationToken.None, new TorrentSeed(TorrentCheckInput.ForPath(TorrentFile()), data, allowPartial: false));
 
         var result = Assert.IsType<DownloadResult>(Assert.Single(_objects));
         Assert.Equal((TorrentState.Completed, 0L), (result.State, result.Uploaded));
         Assert.Equal([Path.Combine(data, "data.bin")], result.Files);
         Assert.Contains(_progress, u => u.StatusDescription.StartsWith("Seeding: 0 B uploaded, ratio 0.00, 0 peers", StringComparison.Ordinal));
+        Assert.StartsWith("Completed in ", _progress[^1].StatusDescription, StringComparison.Ordinal);
+        Assert.EndsWith(", 0 B uploaded (ratio 0.00)", _progress[^1].StatusDescription, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -53,6 +53,12 @@ public sealed partial class Torrent
         link.Run();
     }
 
+    /// <summary>A connection made elsewhere joins the torrent (simulated peers in tests use it; real ones post it themselves).</summary>
+    internal void AdoptLink(IPeerLink link) => Post(new SwarmEvent.PeerConnected(link));
+
+    /// <summary>What connection threads see of the torrent's pieces.</summary>
+    internal PieceContextHolder Pieces => _pieces;
+
     /// <summary>Options for an incoming connection's handshake (the session's listener asks).</summary>
     internal HandshakeOptions? IncomingHandshakeOptions()
         => _state is TorrentState.Stopping || _stopping.IsCancellationRequested ? null : HandshakeOptions;

@@ -272,6 +272,7 @@ public sealed partial class Torrent
         {
             _logger.LogDebug("{Torrent}: {From} -> {To}", Name, _state, state);
             _state = state;
+            PublishStatus(state);
         }
     }
 
@@ -337,11 +338,17 @@ public sealed partial class Torrent
         _data?.Dispose();
 
         // Batches posted by connections that ended after the loop: give their buffers back.
+        // Events posted after the loop's last batch: give batches back, let waiters go.
         foreach (var late in _events.TakeAll())
         {
-            if (late is SwarmEvent.PeerMessages m)
+            switch (late)
             {
-                m.Batch.Return();
+                case SwarmEvent.PeerMessages m:
+                    m.Batch.Return();
+                    break;
+                case SwarmEvent.Barrier b:
+                    b.Action();
+                    break;
             }
         }
 

@@ -9,18 +9,25 @@ namespace TorrentPS.Engine.Metainfo;
 /// adding <c>.1</c>, <c>.2</c>, … before its extension, as other clients do. Padding files are never
 /// written and are left as they are.
 /// </summary>
+/// <remarks>
+/// Hostile torrents hold thousands of clashing or deeply nested paths, so the cost stays linear: the paths
+/// live in a tree of folders (each segment stored once, never a string per path prefix), and each folder
+/// remembers, per clashing name, the next number to try, so a clash never searches from <c>.1</c> again.
+/// </remarks>
 internal static class TorrentFilePathResolver
 {
-    private const int MaxAttempts = 100_000;
-
-    public static List<TorrentFile> Resolve(List<TorrentFile> files, string? sourcePath)
+    public static List<TorrentFile> Resolve(List<TorrentFile> files, string? sourcePath, CancellationToken cancellationToken = default)
     {
-        var filePaths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var folderPaths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var renamedFolders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var root = new Folder();
         var result = new List<TorrentFile>(files.Count);
-        foreach (var file in files)
+        for (var index = 0; index < files.Count; index++)
         {
+            if ((index & 0xfff) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var file = files[index];
             if (file.IsPadding)
             {
                 result.Add(file);
@@ -29,62 +36,44 @@ internal static class TorrentFilePathResolver
 
             string[]? changed = null;
             var segments = file.PathSegments;
-            var current = string.Empty;
+            var folder = root;
             for (var i = 0; i < segments.Count - 1; i++)
             {
-                var segment = changed?[i] ?? segments[i];
-                var path = Join(current, segment);
-                if (renamedFolders.TryGetValue(path, out var renamed))
+                var segment = segments[i];
+                if (folder.RenamedFolders?.TryGetValue(segment, out var renamed) == true)
                 {
                     segment = renamed;
                 }
-                else if (filePaths.Contains(path))
+                else if (folder.Files?.Contains(segment) == true)
                 {
                     // An earlier file stands where this one needs a folder: the folder gets a new name, for every later file too.
-                    segment = FreeName(current, segment, filePaths, folderPaths, sourcePath);
-                    renamedFolders[path] = segment;
+                    var free = folder.FreeName(segment);
+                    (folder.RenamedFolders ??= new(StringComparer.OrdinalIgnoreCase))[segment] = free;
+                    segment = free;
                 }
 
-                if (segment != segments[i])
+                if (!ReferenceEquals(segment, segments[i]))
                 {
                     changed ??= [.. segments];
                     changed[i] = segment;
                 }
 
-                current = Join(current, segment);
-                folderPaths.Add(current);
+                folder = folder.Child(segment);
             }
 
             var name = segments[^1];
-            if (filePaths.Contains(Join(current, name)) || folderPaths.Contains(Join(current, name)))
+            if (folder.IsTaken(name))
             {
                 changed ??= [.. segments];
-                name = FreeName(current, name, filePaths, folderPaths, sourcePath);
+                name = folder.FreeName(name);
                 changed[^1] = name;
             }
 
-            filePaths.Add(Join(current, name));
+            (folder.Files ??= new(StringComparer.OrdinalIgnoreCase)).Add(name);
             result.Add(changed is null ? file : new TorrentFile(changed, file.Length, file.Offset, file.IsPadding, file.Attributes));
         }
 
         return result;
-    }
-
-    private static string Join(string folder, string segment) => folder.Length == 0 ? segment : $"{folder}/{segment}";
-
-    private static string FreeName(string folder, string segment, HashSet<string> filePaths, HashSet<string> folderPaths, string? sourcePath)
-    {
-        for (var n = 1; n <= MaxAttempts; n++)
-        {
-            var candidate = WithNumber(segment, n);
-            var path = Join(folder, candidate);
-            if (!filePaths.Contains(path) && !folderPaths.Contains(path))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidTorrentException($"more than {MaxAttempts} files share the path '{Join(folder, segment)}'", sourcePath);
     }
 
     /// <summary><c>name.ext</c> → <c>name.N.ext</c>, shortening the stem so the segment stays within the sanitiser's limit.</summary>
@@ -98,16 +87,47 @@ internal static class TorrentFilePathResolver
 
         var stem = segment[..^extension.Length];
         var suffix = $".{number}{extension}";
-        var suffixBytes = Encoding.UTF8.GetByteCount(suffix);
-        while (stem.Length > 0 && Encoding.UTF8.GetByteCount(stem) + suffixBytes > TorrentPathSanitizer.MaxSegmentBytes)
+        return TorrentPathSanitizer.TruncateUtf8(stem, TorrentPathSanitizer.MaxSegmentBytes - Encoding.UTF8.GetByteCount(suffix)) + suffix;
+    }
+
+    /// <summary>One folder of the torrent's tree: its subfolders, its files, and the numbering state of its clashes.</summary>
+    private sealed class Folder
+    {
+        private Dictionary<string, Folder>? _folders;
+        private Dictionary<string, int>? _nextNumber;
+
+        public HashSet<string>? Files { get; set; }
+
+        public Dictionary<string, string>? RenamedFolders { get; set; }
+
+        public Folder Child(string name)
         {
-            stem = stem[..^1];
-            if (stem.Length > 0 && char.IsHighSurrogate(stem[^1]))
+            _folders ??= new(StringComparer.OrdinalIgnoreCase);
+            if (!_folders.TryGetValue(name, out var child))
             {
-                stem = stem[..^1];
+                child = new Folder();
+                _folders.Add(name, child);
             }
+
+            return child;
         }
 
-        return stem + suffix;
+        public bool IsTaken(string name) => Files?.Contains(name) == true || _folders?.ContainsKey(name) == true;
+
+        /// <summary>The first numbered form of <paramref name="name"/> that no file or folder here uses, continuing where the last clash of the name stopped.</summary>
+        public string FreeName(string name)
+        {
+            _nextNumber ??= new(StringComparer.OrdinalIgnoreCase);
+            var number = _nextNumber.GetValueOrDefault(name, 1);
+            while (true)
+            {
+                var candidate = WithNumber(name, number++);
+                if (!IsTaken(candidate))
+                {
+                    _nextNumber[name] = number;
+                    return candidate;
+                }
+            }
+        }
     }
 }

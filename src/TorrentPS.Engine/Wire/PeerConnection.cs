@@ -34,6 +34,7 @@ public sealed class PeerConnection : IAsyncDisposable
     private byte[] _send;
     private int _start;
     private int _end;
+    private long _bytesReceived;
     private int _consumeOnNextRead;
     private int _closed;
 
@@ -517,6 +518,7 @@ public sealed class PeerConnection : IAsyncDisposable
             }
 
             _end += read;
+            _bytesReceived += read;
         }
     }
 
@@ -535,7 +537,7 @@ public sealed class PeerConnection : IAsyncDisposable
     }
 
     private PeerTimeoutException Timeout(string what, TimeSpan timeout)
-        => new(RemoteEndPoint, $"{what} did not arrive within {timeout.TotalSeconds:0.#} s ({_end - _start} bytes received)");
+        => new(RemoteEndPoint, $"{what} did not arrive within {timeout.TotalSeconds:0.#} s ({_end - _start} bytes received of it, {_bytesReceived} since the handshake)");
 
     private delegate int HeaderWriter<TState>(Span<byte> destination, TState state);
 

@@ -18,7 +18,7 @@ internal static class TorrentFilePathResolver
 {
     public static List<TorrentFile> Resolve(List<TorrentFile> files, string? sourcePath, CancellationToken cancellationToken = default)
     {
-        var root = new Folder();
+        var tree = new FolderTree();
         var result = new List<TorrentFile>(files.Count);
         for (var index = 0; index < files.Count; index++)
         {
@@ -36,20 +36,18 @@ internal static class TorrentFilePathResolver
 
             string[]? changed = null;
             var segments = file.PathSegments;
-            var folder = root;
+            var folder = FolderTree.Root;
             for (var i = 0; i < segments.Count - 1; i++)
             {
                 var segment = segments[i];
-                if (folder.RenamedFolders?.TryGetValue(segment, out var renamed) == true)
+                if (tree.TryGetRenamedFolder(folder, segment, out var renamed))
                 {
                     segment = renamed;
                 }
-                else if (folder.Files?.Contains(segment) == true)
+                else if (tree.IsFile(folder, segment))
                 {
                     // An earlier file stands where this one needs a folder: the folder gets a new name, for every later file too.
-                    var free = folder.FreeName(segment);
-                    (folder.RenamedFolders ??= new(StringComparer.OrdinalIgnoreCase))[segment] = free;
-                    segment = free;
+                    segment = tree.RenameFolder(folder, segment);
                 }
 
                 if (!ReferenceEquals(segment, segments[i]))
@@ -58,18 +56,18 @@ internal static class TorrentFilePathResolver
                     changed[i] = segment;
                 }
 
-                folder = folder.Child(segment);
+                folder = tree.Folder(folder, segment);
             }
 
             var name = segments[^1];
-            if (folder.IsTaken(name))
+            if (tree.IsTaken(folder, name))
             {
                 changed ??= [.. segments];
-                name = folder.FreeName(name);
+                name = tree.FreeName(folder, name);
                 changed[^1] = name;
             }
 
-            (folder.Files ??= new(StringComparer.OrdinalIgnoreCase)).Add(name);
+            tree.AddFile(folder, name);
             result.Add(changed is null ? file : new TorrentFile(changed, file.Length, file.Offset, file.IsPadding, file.Attributes));
         }
 
@@ -90,44 +88,74 @@ internal static class TorrentFilePathResolver
         return TorrentPathSanitizer.TruncateUtf8(stem, TorrentPathSanitizer.MaxSegmentBytes - Encoding.UTF8.GetByteCount(suffix)) + suffix;
     }
 
-    /// <summary>One folder of the torrent's tree: its subfolders, its files, and the numbering state of its clashes.</summary>
-    private sealed class Folder
+    /// <summary>
+    /// The torrent's folders and files as one table of (folder, name) entries, names compared without regard to case: a
+    /// few dozen bytes per path segment, however deep or wide the tree. Folders are numbered; the root is 0.
+    /// </summary>
+    private sealed class FolderTree
     {
-        private Dictionary<string, Folder>? _folders;
-        private Dictionary<string, int>? _nextNumber;
+        public const int Root = 0;
+        private const int FileEntry = -1;
 
-        public HashSet<string>? Files { get; set; }
+        private readonly Dictionary<Entry, int> _entries = new(EntryComparer.Instance);
+        private readonly Dictionary<Entry, string> _renamedFolders = new(EntryComparer.Instance);
+        private readonly Dictionary<Entry, int> _nextNumber = new(EntryComparer.Instance);
+        private int _folderCount = 1;
 
-        public Dictionary<string, string>? RenamedFolders { get; set; }
+        public bool IsFile(int folder, string name) => _entries.TryGetValue(new(folder, name), out var id) && id == FileEntry;
 
-        public Folder Child(string name)
+        public bool IsTaken(int folder, string name) => _entries.ContainsKey(new(folder, name));
+
+        public bool TryGetRenamedFolder(int folder, string name, out string renamed) => _renamedFolders.TryGetValue(new(folder, name), out renamed!);
+
+        /// <summary>The folder <paramref name="name"/> in <paramref name="folder"/>, made when it is new.</summary>
+        public int Folder(int folder, string name)
         {
-            _folders ??= new(StringComparer.OrdinalIgnoreCase);
-            if (!_folders.TryGetValue(name, out var child))
+            var key = new Entry(folder, name);
+            if (!_entries.TryGetValue(key, out var id))
             {
-                child = new Folder();
-                _folders.Add(name, child);
+                id = _folderCount++;
+                _entries.Add(key, id);
             }
 
-            return child;
+            return id;
         }
 
-        public bool IsTaken(string name) => Files?.Contains(name) == true || _folders?.ContainsKey(name) == true;
+        public void AddFile(int folder, string name) => _entries.Add(new(folder, name), FileEntry);
 
-        /// <summary>The first numbered form of <paramref name="name"/> that no file or folder here uses, continuing where the last clash of the name stopped.</summary>
-        public string FreeName(string name)
+        /// <summary>A free name for the folder <paramref name="name"/>, where a file already stands; later paths through it follow.</summary>
+        public string RenameFolder(int folder, string name)
         {
-            _nextNumber ??= new(StringComparer.OrdinalIgnoreCase);
-            var number = _nextNumber.GetValueOrDefault(name, 1);
+            var free = FreeName(folder, name);
+            _renamedFolders[new(folder, name)] = free;
+            return free;
+        }
+
+        /// <summary>The first numbered form of <paramref name="name"/> that nothing in <paramref name="folder"/> uses, continuing where the last clash of the name stopped.</summary>
+        public string FreeName(int folder, string name)
+        {
+            var key = new Entry(folder, name);
+            var number = _nextNumber.GetValueOrDefault(key, 1);
             while (true)
             {
                 var candidate = WithNumber(name, number++);
-                if (!IsTaken(candidate))
+                if (!IsTaken(folder, candidate))
                 {
-                    _nextNumber[name] = number;
+                    _nextNumber[key] = number;
                     return candidate;
                 }
             }
+        }
+
+        private readonly record struct Entry(int Folder, string Name);
+
+        private sealed class EntryComparer : IEqualityComparer<Entry>
+        {
+            public static readonly EntryComparer Instance = new();
+
+            public bool Equals(Entry x, Entry y) => x.Folder == y.Folder && string.Equals(x.Name, y.Name, StringComparison.OrdinalIgnoreCase);
+
+            public int GetHashCode(Entry entry) => HashCode.Combine(entry.Folder, StringComparer.OrdinalIgnoreCase.GetHashCode(entry.Name));
         }
     }
 }

@@ -537,7 +537,7 @@ public sealed class PeerConnection : IAsyncDisposable
     }
 
     private PeerTimeoutException Timeout(string what, TimeSpan timeout)
-        => new(RemoteEndPoint, $"{what} did not arrive within {timeout.TotalSeconds:0.#} s ({_end - _start} bytes received of it, {_bytesReceived} since the handshake)");
+        => new(RemoteEndPoint, $"{what} did not arrive within {timeout.TotalSeconds:0.#} s ({_end - _start} bytes received of it, {_bytesReceived} on the connection)");
 
     private delegate int HeaderWriter<TState>(Span<byte> destination, TState state);
 

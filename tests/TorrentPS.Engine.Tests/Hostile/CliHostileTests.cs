@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using TorrentPS.Cli;
+using TorrentPS.Engine.Tests.Cli;
+using TorrentPS.Engine.Text;
+
+namespace TorrentPS.Engine.Tests.Hostile;
+
+public sealed class CliHostileTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"tps-hostile-{Guid.NewGuid():N}");
+
+    public CliHostileTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Write(byte[] torrent)
+    {
+        var path = Path.Combine(_folder, $"{Guid.NewGuid():N}.torrent");
+        File.WriteAllBytes(path, torrent);
+        return path;
+    }
+
+    [Fact]
+    public async Task Info_cannot_be_made_to_print_a_fake_line_by_a_tracker_url()
+    {
+        var fake = "http://127.0.0.1:1/a\nInfo Hash: 0000000000000000000000000000000000000000\n\u001b[2J\u009b31m\u202e";
+
+        var (exitCode, stdout, _) = await CliRunner.RunAsync("info", Write(CraftedTorrents.ManyPieces(1, fake)));
+
+        Assert.Equal(0, exitCode);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines, l => l.StartsWith("Info Hash:", StringComparison.Ordinal));
+        Assert.Equal("Tracker URL: http://127.0.0.1:1/a\\nInfo Hash: 0000000000000000000000000000000000000000\\n\\x1b[2J\\x9b31m\\u202e", lines[0]);
+        Assert.All(lines, l => Assert.True(DisplayText.IsSafe(l), l));
+    }
+
+    [Fact]
+    public async Task Magnet_parse_escapes_a_tracker_url_that_decodes_to_control_characters()
+    {
+        var (exitCode, stdout, _) = await CliRunner.RunAsync("magnet_parse", $"magnet:?xt=urn:btih:{new string('a', 40)}&tr=http%3A%2F%2Fx%0AInfo%20Hash%3A%201%1B%5B2J");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal($"Tracker URL: http://x\\nInfo Hash: 1\\x1b[2J\nInfo Hash: {new string('a', 40)}\n", stdout);
+    }
+
+    [Fact]
+    public async Task A_magnet_error_does_not_echo_a_huge_info_hash()
+    {
+        var (exitCode, _, stderr) = await CliRunner.RunAsync("magnet_parse", "magnet:?xt=urn:btih:" + new string('z', 1_000_000));
+
+        Assert.Equal(1, exitCode);
+        Assert.True(stderr.Length < 1000, $"{stderr.Length} characters of error");
+    }
+
+    [Fact]
+    public async Task Info_streams_the_piece_hashes_of_a_large_torrent_instead_of_building_its_output()
+    {
+        // 500,000 pieces: the output is 20 MB; built whole (with every piece hash as a string) it took hundreds of MB.
+        var path = Write(CraftedTorrents.ManyPieces(500_000));
+        var sink = new CountingWriter();
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+
+        var exitCode = await CliApp.RunAsync(["info", path], sink, TextWriter.Null, CancellationToken.None);
+
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        Assert.Equal(0, exitCode);
+        Assert.Equal(500_005, sink.Lines);
+        Assert.True(sink.LargestWrite <= 80_000, $"one write of {sink.LargestWrite} characters");
+        // The file (10 MB) read and kept once, and little besides; other tests run meanwhile, so the bound is loose.
+        Assert.True(allocated < 150_000_000, $"allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public void A_second_ctrl_c_ends_the_process_the_first_only_cancels()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var policy = new CancelKeyPolicy(cancellation);
+
+        Assert.False(policy.ShouldTerminate());
+        Assert.True(cancellation.IsCancellationRequested);
+        Assert.True(policy.ShouldTerminate());
+        Assert.True(policy.ShouldTerminate());
+    }
+
+    [Fact]
+    public async Task Info_on_a_fifo_nobody_writes_returns_when_cancelled()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // FIFOs are made with mkfifo here; the bound on the wait is the same everywhere.
+        }
+
+        var fifo = Path.Combine(_folder, "fifo");
+        using (var mkfifo = Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var stderr = new StringWriter();
+        var clock = Stopwatch.StartNew();
+
+        var exitCode = await CliApp.RunAsync(["info", fifo], TextWriter.Null, stderr, cancellation.Token);
+
+        Assert.Equal(130, exitCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Contains("cancelled", stderr.ToString(), StringComparison.Ordinal);
+        ReleaseFifo(fifo);
+    }
+
+    /// <summary>Opens the FIFO's other end so the reader still blocked in the OS (abandoned on cancel) sees its end.</summary>
+    internal static void ReleaseFifo(string fifo)
+    {
+        var release = Task.Run(() =>
+        {
+            using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+        });
+        release.Wait(TimeSpan.FromSeconds(2));
+    }
+
+    private sealed class CountingWriter : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public int Lines { get; private set; }
+
+        public int LargestWrite { get; private set; }
+
+        public override void Write(char value) => Count(value == '\n' ? 1 : 0, 1);
+
+        public override void Write(string? value) => Count(value?.Count(c => c == '\n') ?? 0, value?.Length ?? 0);
+
+        public override void Write(char[] buffer, int index, int count) => Count(buffer.AsSpan(index, count).Count('\n'), count);
+
+        public override Task WriteAsync(System.Text.StringBuilder? value, CancellationToken cancellationToken = default)
+        {
+            Write(value?.ToString());
+            return Task.CompletedTask;
+        }
+
+        private void Count(int lines, int length)
+        {
+            Lines += lines;
+            LargestWrite = Math.Max(LargestWrite, length);
+        }
+    }
+}

@@ -37,7 +37,7 @@ internal sealed class Mutator(int seed)
         }
 
         var data = new List<byte>(seeds[_random.Next(seeds.Count)]);
-        var rounds = 1 + _random.Next(8);
+        var rounds = _random.Next(3) == 0 ? 1 + _random.Next(8) : 1;
         for (var i = 0; i < rounds; i++)
         {
             Mutate(data, seeds);

@@ -46,9 +46,9 @@ internal static class FuzzRunner
 
             clock.Stop();
             slowest = clock.Elapsed > slowest ? clock.Elapsed : slowest;
-            if (failure is null && clock.Elapsed > MaxTimePerInput)
+            if (failure is null && clock.Elapsed > MaxTimePerInput && Fastest(target, input, clock.Elapsed) is var fastest && fastest > MaxTimePerInput)
             {
-                failure = $"took {clock.Elapsed.TotalMilliseconds:0} ms (bound {MaxTimePerInput.TotalMilliseconds:0} ms) for {input.Length} bytes";
+                failure = $"took {fastest.TotalMilliseconds:0} ms at best of three runs (bound {MaxTimePerInput.TotalMilliseconds:0} ms) for {input.Length} bytes";
             }
 
             if (failure is not null)
@@ -58,6 +58,28 @@ internal static class FuzzRunner
         }
 
         return new FuzzReport(target.Name, inputs, typedErrors, slowest, failures);
+    }
+
+    /// <summary>The fastest of three runs of a slow input: a pause of a busy machine is not the parser's, a super-linear parse is slow every time.</summary>
+    private static TimeSpan Fastest(FuzzTarget target, byte[] input, TimeSpan first)
+    {
+        var fastest = first;
+        for (var run = 0; run < 2; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                target.Run(input);
+            }
+            catch (Exception)
+            {
+                // Judged already; only the time matters here.
+            }
+
+            fastest = clock.Elapsed < fastest ? clock.Elapsed : fastest;
+        }
+
+        return fastest;
     }
 
     private static string Save(FuzzTarget target, int seed, long index, byte[] input)

@@ -4,6 +4,7 @@ using System.Text;
 using TorrentPS.Engine.Bencode;
 using TorrentPS.Engine.Extensions;
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Storage;
 using TorrentPS.Engine.Text;
 using TorrentPS.Engine.Trackers;
 using TorrentPS.Engine.Wire;
@@ -23,10 +24,13 @@ internal sealed record FuzzTarget(string Name, IReadOnlyList<byte[]> Seeds, int 
 /// <summary>A parser returned something it must never return.</summary>
 internal sealed class InvariantException(string message) : Exception(message);
 
-/// <summary>Every fuzzed parser: bencode, torrents, magnet links, HTTP and UDP tracker answers, peer messages, BEP 10 and ut_metadata.</summary>
+/// <summary>Every fuzzed parser: bencode, torrents, magnet links, HTTP and UDP tracker answers, peer messages, BEP 10, ut_metadata and resume data.</summary>
 internal static class FuzzTargets
 {
     private static readonly string Destination = Path.Combine(Path.GetTempPath(), "tps-fuzz-destination");
+
+    /// <summary>The torrent the resume data seeds belong to (before <see cref="All"/>, which makes the seeds).</summary>
+    private static readonly InfoHash ResumeHash = new(Enumerable.Range(1, 20).Select(i => (byte)i).ToArray());
 
     public static IReadOnlyList<FuzzTarget> All { get; } =
     [
@@ -38,8 +42,7 @@ internal static class FuzzTargets
         new("peer-messages", PeerMessageSeeds(), 4096, RunPeerMessages),
         new("extension-handshake", ExtensionHandshakeSeeds(), 2048, RunExtensionHandshake),
         new("ut-metadata", UtMetadataSeeds(), 20_000, RunUtMetadata),
-        // Resume data (Storage/ResumeData, from the storage work) joins here once it is on main:
-        // new("resume-data", ResumeDataSeeds(), 65536, RunResumeData) — decode, then check it names only paths inside the destination.
+        new("resume-data", ResumeDataSeeds(), 8192, RunResumeData),
     ];
 
     private static void RunBencode(byte[] input)
@@ -175,6 +178,37 @@ internal static class FuzzTargets
         {
             Check(message.Data.Length == UtMetadataMessage.GetPieceLength(message.Piece, message.TotalSize), "a data piece of the wrong length");
         }
+    }
+
+
+    private static void RunResumeData(byte[] input)
+    {
+        // Bad content is never an exception here: null and a reason, which is logged (a warning in PowerShell).
+        var data = ResumeData.Parse(input, ResumeHash, out var problem);
+        if (data is null)
+        {
+            Check(problem is not null, "no resume data and no reason");
+            Check(DisplayText.IsSafe(problem!, DisplayText.MaxMessageLength), $"a reason that is not safe to show: {DisplayText.Escape(problem, 200)}");
+            return;
+        }
+
+        Check(data.InfoHash == ResumeHash, "resume data for another torrent");
+        Check(data.VerifiedPieces.Length == data.PieceCount, "a bitfield of the wrong length");
+        Check(ResumeData.Parse(data.ToBytes(), ResumeHash, out _) is not null, "resume data that does not read back");
+    }
+
+    private static byte[][] ResumeDataSeeds()
+    {
+        var some = new Bitfield(13);
+        some[0] = true;
+        some[12] = true;
+        var all = new Bitfield(3);
+        all.SetAll();
+        return
+        [
+            new ResumeData(ResumeHash, some, [new FileStamp(10, new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc)), FileStamp.Missing]).ToBytes(),
+            new ResumeData(ResumeHash, all, [new FileStamp(1, DateTime.UnixEpoch)], B("d6:lengthi1e4:name1:a12:piece lengthi1e6:pieces20:aaaaaaaaaaaaaaaaaaaae"), [["http://127.0.0.1:1/announce", "udp://127.0.0.1:2"]]).ToBytes(),
+        ];
     }
 
     private static void CheckSafeSegment(string segment)

@@ -46,11 +46,7 @@ public sealed class BoundedReadTests : IDisposable
             return;
         }
 
-        var fifo = Path.Combine(_folder, "fifo");
-        using (var mkfifo = Process.Start("mkfifo", fifo))
-        {
-            await mkfifo.WaitForExitAsync();
-        }
+        var fifo = await CliHostileTests.MakeFifoAsync(_folder);
 
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var clock = Stopwatch.StartNew();
@@ -69,11 +65,7 @@ public sealed class BoundedReadTests : IDisposable
             return;
         }
 
-        var fifo = Path.Combine(_folder, "fifo");
-        using (var mkfifo = Process.Start("mkfifo", fifo))
-        {
-            await mkfifo.WaitForExitAsync();
-        }
+        var fifo = await CliHostileTests.MakeFifoAsync(_folder);
 
         var read = BencodeFile.ReadAsync(fifo, 1024);
         await using (var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write))

@@ -72,11 +72,7 @@ public sealed class CliHostileTests : IDisposable
             return; // FIFOs are made with mkfifo here; the bound on the wait is the same everywhere.
         }
 
-        var fifo = Path.Combine(_folder, "fifo");
-        using (var mkfifo = Process.Start("mkfifo", fifo))
-        {
-            await mkfifo.WaitForExitAsync();
-        }
+        var fifo = await MakeFifoAsync(_folder);
 
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         using var stderr = new StringWriter();
@@ -88,6 +84,15 @@ public sealed class CliHostileTests : IDisposable
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         Assert.Contains("cancelled", stderr.ToString(), StringComparison.Ordinal);
         ReleaseFifo(fifo);
+    }
+
+    /// <summary>A new FIFO (named pipe) in <paramref name="folder"/>, made with mkfifo (Linux).</summary>
+    internal static async Task<string> MakeFifoAsync(string folder)
+    {
+        var fifo = Path.Combine(folder, $"fifo-{Guid.NewGuid():N}");
+        using var mkfifo = Process.Start("mkfifo", fifo);
+        await mkfifo.WaitForExitAsync();
+        return fifo;
     }
 
     /// <summary>Opens the FIFO's other end so the reader still blocked in the OS (abandoned on cancel) sees its end.</summary>

@@ -144,7 +144,7 @@ public sealed class HostilePeerTests
                 await connection.ReadMessageAsync();
             }
         });
-        Assert.True(ex.Message.Contains("7 bytes received of it, 4075 on the connection", StringComparison.Ordinal), ex.Message);
+        Assert.True(ex.Message.Contains("7 bytes received, 4075 on this connection in all", StringComparison.Ordinal), ex.Message);
     }
 
     [Fact]

@@ -18,6 +18,11 @@ internal static class CliApp
         new MagnetHandshakeVerb(),
         new DownloadPieceVerb(),
         new DownloadVerb(),
+        new MagnetInfoVerb(),
+        new MagnetDownloadPieceVerb(),
+        new MagnetDownloadVerb(),
+        new MagnetDownloadVerb("download_magnet"),
+        new SeedVerb(),
     ];
 
     /// <summary>Stderr is a terminal: transfer verbs show a status line there.</summary>

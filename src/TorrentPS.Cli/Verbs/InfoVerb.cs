@@ -40,7 +40,13 @@ internal sealed class InfoVerb : ICliVerb
         }
 
         var torrent = await TorrentInfo.LoadAsync(arguments[0], cancellationToken).ConfigureAwait(false);
+        await WriteAsync(torrent, stdout, cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
 
+    /// <summary>Writes <paramref name="torrent"/> in the challenge's format (<c>magnet_info</c> prints the same).</summary>
+    internal static async Task WriteAsync(TorrentInfo torrent, TextWriter stdout, CancellationToken cancellationToken)
+    {
         // Streamed in chunks: a torrent of millions of pieces never has its whole output in memory.
         var output = new ChunkedOutput(stdout, cancellationToken);
         if (torrent.Announce is { } tracker)
@@ -71,6 +77,5 @@ internal sealed class InfoVerb : ICliVerb
         }
 
         await output.FlushAsync().ConfigureAwait(false);
-        return 0;
     }
 }

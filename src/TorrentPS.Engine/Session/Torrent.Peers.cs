@@ -34,7 +34,8 @@ public sealed partial class Torrent
         HandshakeTimeout = _options.HandshakeTimeout,
         LocalExtensionHandshake = ExtensionHandshake.CreateLocal(
             listenPort: _identity.ListenPort,
-            metadataSize: Info?.GetRawInfo().Length),
+            metadataSize: Info?.GetRawInfo().Length,
+            requestQueueLimit: PeerLink.UploadQueueLimit),
     };
 
     /// <summary>

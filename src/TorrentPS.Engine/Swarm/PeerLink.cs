@@ -25,7 +25,7 @@ public sealed class PeerLink : IPeerLink, IBlockReader
     private long _receivedSinceExpected;
     private volatile bool _amChoking = true;
 
-    public PeerLink(PeerWire wire, int id, PieceContextHolder pieces, Action<SwarmEvent> post, ILogger logger, TransferLimits? limits = null, int maxQueuedUploads = 256)
+    public PeerLink(PeerWire wire, int id, PieceContextHolder pieces, Action<SwarmEvent> post, ILogger logger, TransferLimits? limits = null, int maxQueuedUploads = UploadQueueLimit)
     {
         _wire = wire;
         Id = id;
@@ -42,6 +42,12 @@ public sealed class PeerLink : IPeerLink, IBlockReader
 
     private readonly TransferLimits _limits;
     private readonly ManualResetEventSlim _closing = new();
+
+    /// <summary>
+    /// Requests a peer may have queued with us (advertised as <c>reqq</c>): uploads cost nothing until they are sent (the
+    /// writer reads each block as it goes out), and a fast downloader keeps hundreds in flight.
+    /// </summary>
+    public const int UploadQueueLimit = 1024;
 
     public int Id { get; }
 

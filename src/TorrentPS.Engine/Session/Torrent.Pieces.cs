@@ -96,7 +96,7 @@ public sealed partial class Torrent : IPieceEvents
             wanted = verified.Clone();
         }
         _picker = new PiecePicker(verified, wanted);
-        _context = new PieceContext(info, _data.Storage, this);
+        _context = new PieceContext(info, _data.Storage, this, _options.MaxBufferedBytes);
         for (var i = verified.NextIndex(0); i >= 0; i = verified.NextIndex(i + 1))
         {
             _context.Verified.Add(i);

@@ -15,6 +15,7 @@ internal static class CliApp
         new HandshakeVerb(),
         new MagnetParseVerb(),
         new MagnetHandshakeVerb(),
+        new VerifyVerb(),
     ];
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using TorrentPS.Benchmarks;
 
 // Run by hand: dotnet run -c Release --project tests/TorrentPS.Benchmarks -- --filter '*'
+// The whole-torrent check against openssl: dotnet run -c Release --project tests/TorrentPS.Benchmarks -- verify
+if (args.Length > 0 && args[0] == "verify")
+{
+    return await VerifyBenchmark.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -177,6 +177,29 @@ public class PieceStoreTests
     }
 
     [Fact]
+    public void Flush_reaches_every_file_written_since_the_last_flush_even_when_the_cache_closed_its_handle()
+    {
+        var files = Enumerable.Range(0, 3).Select(i => TestFile.Random($"f{i}.bin", 16, i)).ToArray();
+        using var t = StorageTorrent.Multi("flush", 16, files);
+        using var store = Store(t, new PieceStoreOptions { MaxOpenFiles = 1 });
+        WriteAll(store, t.Content, 16);
+        Assert.Equal(1, store.OpenFileCount);
+
+        // f0's handle was closed unflushed; put a folder in its place so that the flush's reopening shows.
+        File.Delete(t.PathOf(0));
+        Directory.CreateDirectory(t.PathOf(0));
+        Assert.Equal("PathIsDirectory", Assert.Throws<StorageException>(store.Flush).ErrorId);
+
+        // Once the file is back and flushed, a flush with nothing written since touches no file at all.
+        Directory.Delete(t.PathOf(0));
+        File.WriteAllBytes(t.PathOf(0), files[0].Content);
+        store.Flush();
+        File.Delete(t.PathOf(0));
+        Directory.CreateDirectory(t.PathOf(0));
+        store.Flush();
+    }
+
+    [Fact]
     public void A_read_only_store_refuses_writes_and_creates_nothing()
     {
         using var t = ThreeFiles();

@@ -15,8 +15,17 @@ internal static class CliApp
         new HandshakeVerb(),
         new MagnetParseVerb(),
         new MagnetHandshakeVerb(),
+        new DownloadPieceVerb(),
+        new DownloadVerb(),
         new VerifyVerb(),
     ];
+
+    /// <summary>Stderr is a terminal: transfer verbs show a status line there.</summary>
+    public static bool StderrIsTerminal { get; set; }
+
+    /// <summary>The engine's log on <paramref name="stderr"/>, from the level <c>TPS_LOG</c> names (warnings by default).</summary>
+    public static Microsoft.Extensions.Logging.ILoggerFactory CreateLoggers(TextWriter stderr, Microsoft.Extensions.Logging.LogLevel fallback = Microsoft.Extensions.Logging.LogLevel.Warning)
+        => new Output.StderrLoggerFactory(stderr, Output.StderrLoggerFactory.LevelFromEnvironment(fallback));
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {

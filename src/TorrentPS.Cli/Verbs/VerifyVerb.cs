@@ -24,17 +24,14 @@ internal sealed class VerifyVerb : ICliVerb
 
     public Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (arguments.Count != 2)
-        {
-            throw new CliUsageException(arguments.Count < 2 ? "expected the .torrent file and the data folder" : "expected exactly two arguments");
-        }
-
-        if (string.IsNullOrWhiteSpace(arguments[0]) || string.IsNullOrWhiteSpace(arguments[1]))
+        var parsed = CliArguments.Parse(arguments);
+        parsed.ExpectPositional(2);
+        if (string.IsNullOrWhiteSpace(parsed.Positional[0]) || string.IsNullOrWhiteSpace(parsed.Positional[1]))
         {
             throw new CliUsageException("the .torrent file and the data folder must not be empty");
         }
 
-        return VerifyAsync(arguments[0], arguments[1], stdout, cancellationToken);
+        return VerifyAsync(parsed.Positional[0], parsed.Positional[1], stdout, cancellationToken);
     }
 
     /// <summary>Checks <paramref name="torrentPath"/>'s data in <paramref name="folder"/>, prints the report; 0 when complete, 1 otherwise.</summary>

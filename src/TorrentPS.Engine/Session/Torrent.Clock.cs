@@ -91,6 +91,14 @@ public sealed partial class Torrent
         }
 
         Volatile.Write(ref _uploaded, uploaded);
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            foreach (var peer in _peers.Values)
+            {
+                _logger.LogTrace("{Torrent}: {Peer} {Rate:0.0} MB/s, depth {Depth}, {Outstanding} outstanding, {Active} pieces active ({Buffered} bytes), choking us {Choking}", Name, peer, peer.DownloadRate.BytesPerSecond / 1e6, peer.Depth, peer.Outstanding.Count, _picker?.Active.Count, _context?.Buffers.BufferedBytes, peer.PeerChoking);
+            }
+        }
+
         _downloadRate.Sample(_downloaded, now, frequency);
         _uploadRate.Sample(uploaded, now, frequency);
 

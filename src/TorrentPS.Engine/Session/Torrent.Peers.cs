@@ -43,7 +43,7 @@ public sealed partial class Torrent
     /// </summary>
     internal void AdoptIncoming(PeerWire wire)
     {
-        if (_events.Reader.Completion.IsCompleted || _stopping.IsCancellationRequested)
+        if (_events.IsCompleted || _stopping.IsCancellationRequested)
         {
             wire.Dispose();
             return;
@@ -52,6 +52,12 @@ public sealed partial class Torrent
         var link = new PeerLink(wire, Interlocked.Increment(ref _nextLinkId), _pieces, Post, _loggers.CreateLogger<PeerLink>());
         link.Run();
     }
+
+    /// <summary>A connection made elsewhere joins the torrent (simulated peers in tests use it; real ones post it themselves).</summary>
+    internal void AdoptLink(IPeerLink link) => Post(new SwarmEvent.PeerConnected(link));
+
+    /// <summary>What connection threads see of the torrent's pieces.</summary>
+    internal PieceContextHolder Pieces => _pieces;
 
     /// <summary>Options for an incoming connection's handshake (the session's listener asks).</summary>
     internal HandshakeOptions? IncomingHandshakeOptions()

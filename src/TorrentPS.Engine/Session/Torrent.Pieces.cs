@@ -138,6 +138,7 @@ public sealed partial class Torrent : IPieceEvents
         _lastProgressAt = now;
         foreach (var peer in _peers.Values)
         {
+            CancelRequestsFor(peer, index);
             if (peer.Has(index))
             {
                 if (_picker.Wanted[index])
@@ -156,6 +157,29 @@ public sealed partial class Torrent : IPieceEvents
         if (_picker.IsComplete && _state == TorrentState.Downloading)
         {
             OnDownloadComplete(alreadyComplete: false);
+        }
+    }
+
+    /// <summary>Requests still out for blocks of a piece already verified (endgame copies) are cancelled.</summary>
+    private void CancelRequestsFor(PeerState peer, int index)
+    {
+        var outstanding = peer.Outstanding;
+        var removed = false;
+        for (var i = outstanding.Count - 1; i >= 0; i--)
+        {
+            if (outstanding[i].Piece == index)
+            {
+                var block = outstanding[i];
+                outstanding.RemoveAt(i);
+                peer.Link.Enqueue(OutgoingMessage.Cancel(block.Piece, block.Begin, BlockLength(block)));
+                removed = true;
+            }
+        }
+
+        if (removed)
+        {
+            _needFlush.Add(peer);
+            _needRequests.Add(peer);
         }
     }
 

@@ -1,11 +1,11 @@
 using System.Net;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Trackers;
+using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Session;
 
@@ -17,7 +17,7 @@ namespace TorrentPS.Engine.Session;
 /// </summary>
 public sealed partial class Torrent
 {
-    private readonly Channel<SwarmEvent> _events = Channel.CreateUnbounded<SwarmEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly EventQueue<SwarmEvent> _events = new();
     private readonly TaskCompletionSource<DownloadResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly TorrentOptions _options;
@@ -88,7 +88,7 @@ public sealed partial class Torrent
     public Task RunOnLoopAsync(Action action)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var posted = _events.Writer.TryWrite(new SwarmEvent.Barrier(() =>
+        var posted = _events.TryPost(new SwarmEvent.Barrier(() =>
         {
             try
             {
@@ -110,25 +110,30 @@ public sealed partial class Torrent
 
     internal void Post(SwarmEvent message)
     {
-        if (!_events.Writer.TryWrite(message) && message is SwarmEvent.PeerMessages late)
+        if (!_events.TryPost(message) && message is SwarmEvent.PeerMessages late)
         {
             late.Batch.Return();
         }
     }
 
-    /// <summary>Starts the loop (the session calls it once).</summary>
-    internal void Start() => _ = Task.Run(RunAsync);
+    /// <summary>Starts the loop on a thread of its own (the session calls it once).</summary>
+    internal void Start() => ConnectionThread.Start($"TorrentPS torrent {InfoHash.Hex[..8]}", Run);
 
-    private async Task RunAsync()
+    private void Run()
     {
         try
         {
             _timer = _time.CreateTimer(static s => ((Torrent)s!).Post(new SwarmEvent.Tick()), this, _options.TickInterval, _options.TickInterval);
             Begin();
-            var reader = _events.Reader;
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
-                while (reader.TryRead(out var message))
+                var batch = _events.TakeAll();
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var message in batch)
                 {
                     try
                     {
@@ -155,7 +160,8 @@ public sealed partial class Torrent
             _endState = TorrentState.Failed;
         }
 
-        await EndAsync().ConfigureAwait(false);
+        _events.Complete();
+        _ = EndAsync();
     }
 
     private void Handle(SwarmEvent message)
@@ -301,7 +307,6 @@ public sealed partial class Torrent
     /// <summary>After the loop: final checkpoint, trackers told, result published.</summary>
     private async Task EndAsync()
     {
-        _events.Writer.TryComplete();
         _timer?.Dispose();
         try
         {
@@ -332,7 +337,7 @@ public sealed partial class Torrent
         _data?.Dispose();
 
         // Batches posted by connections that ended after the loop: give their buffers back.
-        while (_events.Reader.TryRead(out var late))
+        foreach (var late in _events.TakeAll())
         {
             if (late is SwarmEvent.PeerMessages m)
             {

@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Storage;
 using TorrentPS.Engine.Trackers;
 
 namespace TorrentPS.Engine.Session;
@@ -64,6 +66,25 @@ public sealed record TorrentOptions
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Options that download into <paramref name="folder"/>: the single file, or the multi-file torrent's top folder, is
+    /// created inside it (<c>-Destination</c>); resume data in its <c>.torrentps</c> folder.
+    /// </summary>
+    public static TorrentOptions InFolder(string folder, ILoggerFactory? loggers = null)
+        => new() { Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder), loggers) };
+
+    /// <summary>Options that download to <paramref name="path"/>: the file itself for a single-file torrent, the folder that receives the files of a multi-file one (<c>tps download -o</c>).</summary>
+    public static TorrentOptions AtPath(string path, ILoggerFactory? loggers = null)
+        => new() { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, path), loggers) };
+
+    /// <summary>Options that download only piece <paramref name="index"/>, verified, into the file <paramref name="path"/>.</summary>
+    public static TorrentOptions OnePiece(int index, string path)
+        => new() { Data = info => new SinglePieceData(info, index, path), WantedPieces = info => new SinglePieceData(info, index, path).WantedPieces };
+
+    /// <summary>Options that fetch a magnet link's metadata and nothing else: the torrent completes when it arrives, with <see cref="Torrent.Info"/> set.</summary>
+    public static TorrentOptions MetadataOnly()
+        => new() { Data = info => new MetadataOnlyData(info), WantedPieces = info => new Bitfield(info.PieceCount) };
 
     /// <summary>Whether the options ask to seed after the download completes.</summary>
     public bool SeedsAfterDownload => SeedUntilStopped || SeedRatio is > 0 || SeedTime is { } t && t > TimeSpan.Zero;

@@ -114,6 +114,18 @@ public sealed class TorrentSession : IAsyncDisposable
         return Register(new Torrent(magnet.InfoHash, name, knownInfo, tiers, withMagnetPeers, NewIdentity(), _time, loggers, onStatus));
     }
 
+    /// <summary>
+    /// Runs a torrent to its end: started, awaited, and stopped when <paramref name="cancellationToken"/> is cancelled
+    /// (Ctrl+C), in which case the result says Stopped and progress is saved. Faults with the torrent's typed error when it
+    /// failed (no progress within its timeout, the disk failed).
+    /// </summary>
+    public static async Task<DownloadResult> RunAsync(Torrent torrent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(torrent);
+        using var stop = cancellationToken.Register(static t => ((Torrent)t!).Stop("cancelled"), torrent);
+        return await torrent.Completion.ConfigureAwait(false);
+    }
+
     /// <summary>Stops every running torrent and the listener.</summary>
     public async ValueTask DisposeAsync()
     {

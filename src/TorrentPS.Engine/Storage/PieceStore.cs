@@ -262,8 +262,10 @@ public sealed class PieceStore : IDisposable
         {
             handle = File.OpenHandle(path, FileMode.OpenOrCreate, access, share);
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
         {
+            // A folder is missing. (.NET names the error by whether the folder exists when it looks, after the open:
+            // another thread making it meanwhile turns DirectoryNotFound into FileNotFound.)
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             _logger.LogDebug("Created the folder of {Path}", path);
             handle = File.OpenHandle(path, FileMode.OpenOrCreate, access, share);

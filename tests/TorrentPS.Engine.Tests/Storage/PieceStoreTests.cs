@@ -200,6 +200,42 @@ public class PieceStoreTests
     }
 
     [Fact]
+    public void Threads_creating_files_in_one_new_folder_at_once_all_succeed()
+    {
+        // The race: a thread fails to open because the folder is missing, another makes the folder, and .NET then calls
+        // the first failure FileNotFound rather than DirectoryNotFound.
+        for (var round = 0; round < 300; round++)
+        {
+            var files = Enumerable.Range(0, 16).Select(i => TestFile.Random($"new/deep/folder/f{i}.bin", 64, i)).ToArray();
+            using var t = StorageTorrent.Multi("race", 64, files);
+            using (var store = Store(t, new PieceStoreOptions { MaxOpenFiles = 4 }))
+            {
+                using var go = new ManualResetEventSlim();
+                var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+                var threads = Enumerable.Range(0, 8).Select(n => new Thread(() =>
+                {
+                    go.Wait();
+                    try
+                    {
+                        store.Write(n, 0, files[n].Content);
+                        store.Write(n + 8, 0, files[n + 8].Content);
+                    }
+                    catch (Exception ex)
+                    {
+                        errors.Enqueue(ex);
+                    }
+                })).ToArray();
+                Array.ForEach(threads, thread => thread.Start());
+                go.Set();
+                Array.ForEach(threads, thread => thread.Join());
+                Assert.Empty(errors);
+            }
+
+            Assert.All(Enumerable.Range(0, 16), i => Assert.Equal(files[i].Content, File.ReadAllBytes(t.PathOf(i))));
+        }
+    }
+
+    [Fact]
     public void A_read_only_store_refuses_writes_and_creates_nothing()
     {
         using var t = ThreeFiles();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Text;
 using TorrentPS.Engine.Trackers;
 
 namespace TorrentPS.Cli.Verbs;
@@ -61,7 +62,7 @@ internal sealed class PeersVerb : ICliVerb
                     answered++;
                     break;
                 case TrackerDiscoveryEventKind.Warning:
-                    await stderr.WriteLineAsync($"tps peers: warning from {found.TrackerUrl}: {found.Warning}").ConfigureAwait(false);
+                    await stderr.WriteLineAsync($"tps peers: warning from {DisplayText.Escape(found.TrackerUrl)}: {DisplayText.Escape(found.Warning)}").ConfigureAwait(false);
                     break;
                 case TrackerDiscoveryEventKind.Failed:
                     failed++;

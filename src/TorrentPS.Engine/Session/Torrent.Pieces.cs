@@ -85,6 +85,16 @@ public sealed partial class Torrent : IPieceEvents
 
         var info = Info;
         var wanted = _options.WantedPieces?.Invoke(info);
+        if (!_options.DownloadMissing)
+        {
+            if (!verified.IsComplete && !_options.AllowPartial)
+            {
+                Fail(new Errors.TorrentPSException("IncompleteData", Errors.TorrentErrorKind.InvalidData, $"The data of '{Name}' at {_data.ContentPath} has {verified.Count} of {info.PieceCount} pieces; complete it, or allow serving part of it."));
+                return;
+            }
+
+            wanted = verified.Clone();
+        }
         _picker = new PiecePicker(verified, wanted);
         _context = new PieceContext(info, _data.Storage, this);
         for (var i = verified.NextIndex(0); i >= 0; i = verified.NextIndex(i + 1))
@@ -247,7 +257,7 @@ public sealed partial class Torrent : IPieceEvents
             UpdateInterest(peer);
         }
 
-        var seed = _options.SeedsAfterDownload && _picker is { } picker && picker.Wanted.IsComplete;
+        var seed = _options.SeedsAfterDownload;
         if (!seed)
         {
             BeginStop(alreadyComplete ? "the data is already complete" : "the download is complete", TorrentState.Completed);

@@ -27,6 +27,33 @@ public sealed record TrackerDiscoveryOptions
     /// <summary>How many tiers (or, for status, trackers) are asked at once.</summary>
     public int MaxConcurrency { get; init; } = 8;
 
+    /// <summary>
+    /// The most trackers one discovery or status query contacts, taken tier by tier in trying order: a torrent that
+    /// lists thousands cannot make us contact them all. The rest are not contacted (and logged once).
+    /// </summary>
+    public int MaxTrackers { get; init; } = 50;
+
+    /// <summary>
+    /// The longest a whole discovery or status query may take, whatever the number of trackers; trackers still
+    /// waited on then are reported as timed out. Null: twice <see cref="TrackerOptions.Timeout"/>.
+    /// </summary>
+    public TimeSpan? OverallTimeout { get; init; }
+
+    /// <summary>
+    /// How long a tier waits on a tracker that has not answered before it asks the tier's next tracker as well (the
+    /// first answer wins and the others are called off), so a good tracker never waits out the timeouts of silent
+    /// ones listed before it. A tracker that fails asks the next at once. Null: a fifth of
+    /// <see cref="TrackerOptions.Timeout"/>, between 250 ms and 3 s.
+    /// </summary>
+    public TimeSpan? TierStagger { get; init; }
+
+    /// <summary><see cref="OverallTimeout"/>, or its default.</summary>
+    public TimeSpan EffectiveOverallTimeout => OverallTimeout ?? Tracker.Timeout * 2;
+
+    /// <summary><see cref="TierStagger"/>, or its default.</summary>
+    public TimeSpan EffectiveTierStagger
+        => TierStagger ?? TimeSpan.FromTicks(Math.Clamp(Tracker.Timeout.Ticks / 5, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromSeconds(3).Ticks));
+
     /// <summary>Our own endpoints: never reported as peers. The local address and port are added when both are known.</summary>
     public IReadOnlyCollection<IPEndPoint> OwnEndPoints { get; init; } = [];
 

@@ -60,6 +60,7 @@ public sealed class PeerWire : IDisposable
         _receive = receive;
         _start = start;
         _end = end;
+        _bytesReceived = end; // the handshake and whatever came with it were read before this wire took the buffer
         RemoteEndPoint = remote;
         InfoHash = infoHash;
         Options = options;

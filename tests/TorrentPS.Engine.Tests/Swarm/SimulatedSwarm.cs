@@ -50,6 +50,21 @@ internal sealed class SimulatedSwarm : IAsyncDisposable
         return swarm;
     }
 
+    /// <summary>The same torrent started from a magnet link: its metadata must come from the peers.</summary>
+    public static async Task<SimulatedSwarm> StartMagnetAsync(int length = 10 * 16384, int pieceLength = 2 * 16384, int seed = 7)
+    {
+        var content = TestTorrent.Content(length, seed);
+        var info = TorrentInfo.Parse(TestTorrent.SingleFile("sim.bin", content, pieceLength).ToBytes());
+        var data = new MemoryTorrentData(info, content);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new TorrentOptions { Data = _ => data, UseTrackers = false, StopTimeout = TimeSpan.FromSeconds(1) };
+        var session = new TorrentSession(time: time);
+        var torrent = session.Start(new MagnetLink(info.InfoHash, null, [], [], [], null), options);
+        var swarm = new SimulatedSwarm(info, content, data, time, session, torrent);
+        await swarm.SettleAsync();
+        return swarm;
+    }
+
     /// <summary>Waits until the loop has handled everything posted so far.</summary>
     public async Task SettleAsync()
     {

@@ -15,6 +15,10 @@ public class PieceStoreTests
         new TestFile("empty.txt", []),
         TestFile.Random("c.bin", 9, 3));
 
+    /// <summary>Files of one 16-byte piece each.</summary>
+    private static StorageTorrent OneFilePerPiece(int count)
+        => StorageTorrent.Multi("files", 16, Enumerable.Range(0, count).Select(i => TestFile.Random($"f{i}.bin", 16, i)).ToArray());
+
     /// <summary>Writes every piece in blocks of <paramref name="block"/> bytes.</summary>
     private static void WriteAll(PieceStore store, byte[] content, int block)
     {
@@ -130,8 +134,8 @@ public class PieceStoreTests
     [Fact]
     public void The_handle_cache_stays_bounded_and_closes_least_recently_used_first()
     {
-        var files = Enumerable.Range(0, 10).Select(i => TestFile.Random($"f{i}.bin", 16, i)).ToArray();
-        using var t = StorageTorrent.Multi("many", 16, files);
+        using var t = OneFilePerPiece(10);
+        var files = t.Files.ToArray();
         using var store = Store(t, new PieceStoreOptions { MaxOpenFiles = 3 });
         WriteAll(store, t.Content, 16);
         Assert.Equal(3, store.OpenFileCount);
@@ -179,8 +183,8 @@ public class PieceStoreTests
     [Fact]
     public void Flush_reaches_every_file_written_since_the_last_flush_even_when_the_cache_closed_its_handle()
     {
-        var files = Enumerable.Range(0, 3).Select(i => TestFile.Random($"f{i}.bin", 16, i)).ToArray();
-        using var t = StorageTorrent.Multi("flush", 16, files);
+        using var t = OneFilePerPiece(3);
+        var files = t.Files;
         using var store = Store(t, new PieceStoreOptions { MaxOpenFiles = 1 });
         WriteAll(store, t.Content, 16);
         Assert.Equal(1, store.OpenFileCount);

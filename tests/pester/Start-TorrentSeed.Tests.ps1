@@ -158,7 +158,7 @@ Describe 'Start-TorrentSeed' {
             $err | Should -HaveCount 1
             $err[0].FullyQualifiedErrorId | Should -BeLike 'IncompleteData*'
             $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
-            $err[0].Exception.Message | Should -BeLike '*: 32 of 33 pieces are valid, 1 missing or damaged.'
+            $err[0].Exception.Message | Should -BeLike '*shared.bin* has 32 of 33 pieces*'
             $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*-AllowPartial*'
         }
 

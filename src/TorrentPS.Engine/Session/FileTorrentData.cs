@@ -17,13 +17,11 @@ public sealed class FileTorrentData : ITorrentData
     private readonly ContentLocation _location;
     private readonly PieceStore _store;
     private readonly ILogger _logger;
-    private readonly bool _readOnly;
 
     public FileTorrentData(TorrentInfo torrent, ContentLocation location, ILoggerFactory? loggers = null, bool readOnly = false)
     {
         _torrent = torrent;
         _location = location;
-        _readOnly = readOnly;
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<FileTorrentData>();
         _store = new PieceStore(FileLayout.For(torrent), location, new PieceStoreOptions { ReadOnly = readOnly }, loggers.CreateLogger<PieceStore>());
@@ -54,14 +52,10 @@ public sealed class FileTorrentData : ITorrentData
 
     public void Checkpoint(Bitfield verified, bool final)
     {
-        if (verified.IsComplete && !_readOnly)
+        if (verified.IsComplete && !_store.IsReadOnly)
         {
-            CreateEmptyFiles();
-        }
-
-        if (verified.IsEmpty && !File.Exists(_location.ResumePath))
-        {
-            return;
+            // Zero-length files hold no piece, so no write ever creates them: a complete torrent has them too.
+            _store.CreateEmptyFiles();
         }
 
         _store.Flush();
@@ -69,30 +63,6 @@ public sealed class FileTorrentData : ITorrentData
     }
 
     public void Dispose() => _store.Dispose();
-
-    /// <summary>Zero-length files hold no piece, so no write ever makes them: they are made once every piece is here.</summary>
-    private void CreateEmptyFiles()
-    {
-        for (var i = 0; i < _torrent.Files.Count; i++)
-        {
-            if (_torrent.Files[i] is not { Length: 0, IsPadding: false } || _location.GetFilePath(i) is not { } path || File.Exists(path))
-            {
-                continue;
-            }
-
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                using (File.Create(path))
-                {
-                }
-            }
-            catch (Exception ex) when (StorageErrors.IsIOFault(ex))
-            {
-                throw StorageErrors.Classify(ex, path, writing: true);
-            }
-        }
-    }
 
     private sealed class StoreStorage(PieceStore store) : IPieceStorage
     {

@@ -35,9 +35,17 @@ public sealed partial class Torrent
     private ITimer? _timer;
     private TorrentAnnouncer? _announcer;
     private long _stopDeadline;
+    private readonly SessionLimits _sessionLimits;
+    private readonly TransferLimits _transferLimits;
 
-    internal Torrent(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, TorrentOptions options, TorrentIdentity identity, TimeProvider? time, ILoggerFactory? loggers, Action<TorrentStatus>? onStatus)
+    internal Torrent(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, TorrentOptions options, TorrentIdentity identity, TimeProvider? time, ILoggerFactory? loggers, Action<TorrentStatus>? onStatus, SessionLimits? limits = null)
     {
+        _sessionLimits = limits ?? new SessionLimits();
+        _transferLimits = new TransferLimits(
+            options.UploadRateLimit > 0 ? new TokenBucket(options.UploadRateLimit, time) : null,
+            _sessionLimits.Upload,
+            options.DownloadRateLimit > 0 ? new TokenBucket(options.DownloadRateLimit, time) : null,
+            _sessionLimits.Download);
         InfoHash = infoHash;
         Name = name;
         Info = info;
@@ -108,12 +116,20 @@ public sealed partial class Torrent
         return done.Task;
     }
 
-    internal void Post(SwarmEvent message)
+    /// <summary>Posts an event to the loop; false once the loop has ended (the event is dropped).</summary>
+    internal bool Post(SwarmEvent message)
     {
-        if (!_events.TryPost(message) && message is SwarmEvent.PeerMessages late)
+        if (_events.TryPost(message))
+        {
+            return true;
+        }
+
+        if (message is SwarmEvent.PeerMessages late)
         {
             late.Batch.Return();
         }
+
+        return false;
     }
 
     /// <summary>Starts the loop on a thread of its own (the session calls it once).</summary>
@@ -123,7 +139,7 @@ public sealed partial class Torrent
     {
         try
         {
-            _timer = _time.CreateTimer(static s => ((Torrent)s!).Post(new SwarmEvent.Tick()), this, _options.TickInterval, _options.TickInterval);
+            _timer = _time.CreateTimer(static s => _ = ((Torrent)s!).Post(new SwarmEvent.Tick()), this, _options.TickInterval, _options.TickInterval);
             Begin();
             while (true)
             {
@@ -272,6 +288,7 @@ public sealed partial class Torrent
         {
             _logger.LogDebug("{Torrent}: {From} -> {To}", Name, _state, state);
             _state = state;
+            PublishStatus(state);
         }
     }
 
@@ -337,11 +354,17 @@ public sealed partial class Torrent
         _data?.Dispose();
 
         // Batches posted by connections that ended after the loop: give their buffers back.
+        // Events posted after the loop's last batch: give batches back, let waiters go.
         foreach (var late in _events.TakeAll())
         {
-            if (late is SwarmEvent.PeerMessages m)
+            switch (late)
             {
-                m.Batch.Return();
+                case SwarmEvent.PeerMessages m:
+                    m.Batch.Return();
+                    break;
+                case SwarmEvent.Barrier b:
+                    b.Action();
+                    break;
             }
         }
 
@@ -368,7 +391,7 @@ public sealed partial class Torrent
         State = state,
         VerifiedPieces = _picker?.Have.Count ?? 0,
         PieceCount = Info?.PieceCount ?? 0,
-        Files = _data switch { FileTorrentData files => files.FilePaths, SeedingData seeded => seeded.FilePaths, _ => [] },
+        Files = _data is FileTorrentData files ? files.FilePaths : [],
         HashFailures = _hashFailures,
     };
 }

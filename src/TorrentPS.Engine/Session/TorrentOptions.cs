@@ -43,7 +43,7 @@ public sealed record TorrentOptions
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(4);
 
     /// <summary>The most bytes held in pieces in progress (the download's memory).</summary>
-    public long MaxBufferedBytes { get; init; } = 32L * 1024 * 1024;
+    public long MaxBufferedBytes { get; init; } = 16L * 1024 * 1024;
 
     /// <summary>Connect from this local address (tests bind one 127.0.0.x per client); any when null.</summary>
     public IPAddress? LocalAddress { get; init; }
@@ -59,11 +59,17 @@ public sealed record TorrentOptions
     /// <summary>Seed until stopped (for <c>Start-TorrentSeed</c> without limits).</summary>
     public bool SeedUntilStopped { get; init; }
 
-    /// <summary>
-    /// Seed also when only some pieces are wanted (<c>Start-TorrentSeed -AllowPartial</c>: the pieces on disk); otherwise
-    /// only a torrent that wants every piece goes on to seed.
-    /// </summary>
-    public bool SeedsPartialContent { get; init; }
+    /// <summary>This torrent's upload limit in bytes per second (0: only the session's).</summary>
+    public long UploadRateLimit { get; init; }
+
+    /// <summary>This torrent's download limit in bytes per second (0: only the session's).</summary>
+    public long DownloadRateLimit { get; init; }
+
+    /// <summary>Download what is missing (false: only serve what the check finds, as <c>Start-TorrentSeed</c> does).</summary>
+    public bool DownloadMissing { get; init; } = true;
+
+    /// <summary>With <see cref="DownloadMissing"/> off, serve incomplete data too (else the torrent fails with <c>IncompleteData</c>).</summary>
+    public bool AllowPartial { get; init; }
 
     /// <summary>Regular unchoke slots (BEP 3's choker); one optimistic slot comes on top.</summary>
     public int UploadSlots { get; init; } = Swarm.Choker.DefaultSlots;
@@ -93,29 +99,18 @@ public sealed record TorrentOptions
         => new() { Data = info => new MetadataOnlyData(info), WantedPieces = info => new Bitfield(info.PieceCount) };
 
     /// <summary>
-    /// Options that seed the data already in <paramref name="folder"/> (which holds the single file or the multi-file
-    /// torrent's top folder), read-only, until stopped: checked first; incomplete data fails with <c>IncompleteData</c>
-    /// unless <paramref name="allowPartial"/>, which offers the pieces found. Make one per torrent.
+    /// Options that serve data already in <paramref name="folder"/> (as <c>-DataPath</c> means: the folder holding the
+    /// single file or the top folder) and download nothing; the files are opened read-only. Seeds until stopped.
     /// </summary>
-    public static TorrentOptions Seed(string folder, bool allowPartial = false, ILoggerFactory? loggers = null)
-    {
-        SeedingData? data = null;
-        return new()
+    public static TorrentOptions SeedFrom(string folder, bool allowPartial = false, ILoggerFactory? loggers = null)
+        => new()
         {
-            Data = info => data = new SeedingData(info, ContentLocation.InFolder(info, folder), allowPartial, loggers),
-            WantedPieces = info => data?.Found ?? AllPieces(info.PieceCount),
+            Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder), loggers, readOnly: true),
+            DownloadMissing = false,
+            AllowPartial = allowPartial,
             SeedUntilStopped = true,
-            SeedsPartialContent = allowPartial,
         };
-    }
 
     /// <summary>Whether the options ask to seed after the download completes.</summary>
     public bool SeedsAfterDownload => SeedUntilStopped || SeedRatio is > 0 || SeedTime is { } t && t > TimeSpan.Zero;
-
-    private static Bitfield AllPieces(int count)
-    {
-        var all = new Bitfield(count);
-        all.SetAll();
-        return all;
-    }
 }

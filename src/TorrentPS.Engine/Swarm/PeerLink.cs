@@ -16,7 +16,7 @@ public sealed class PeerLink : IPeerLink, IBlockReader
     private readonly PeerWire _wire;
     private readonly SendQueue _send;
     private readonly PieceContextHolder _pieces;
-    private readonly Action<SwarmEvent> _post;
+    private readonly Func<SwarmEvent, bool> _post;
     private readonly ILogger _logger;
     private readonly int _maxQueuedUploads;
     private long _downloaded;
@@ -25,16 +25,29 @@ public sealed class PeerLink : IPeerLink, IBlockReader
     private long _receivedSinceExpected;
     private volatile bool _amChoking = true;
 
-    public PeerLink(PeerWire wire, int id, PieceContextHolder pieces, Action<SwarmEvent> post, ILogger logger, int maxQueuedUploads = 256)
+    public PeerLink(PeerWire wire, int id, PieceContextHolder pieces, Func<SwarmEvent, bool> post, ILogger logger, TransferLimits? limits = null, int maxQueuedUploads = UploadQueueLimit)
     {
         _wire = wire;
         Id = id;
         _pieces = pieces;
         _post = post;
         _logger = logger;
+        _limits = limits ?? TransferLimits.None;
         _maxQueuedUploads = maxQueuedUploads;
-        _send = new SendQueue(wire, this, logger) { Failed = ex => _logger.LogDebug("Peer {EndPoint}: sending failed: {Reason}", EndPoint, ex.Reason) };
+        _send = new SendQueue(wire, this, logger, _limits.LimitsUpload || limits is not null ? _limits.TakeUpload : null)
+        {
+            Failed = ex => _logger.LogDebug("Peer {EndPoint}: sending failed: {Reason}", EndPoint, ex.Reason),
+        };
     }
+
+    private readonly TransferLimits _limits;
+    private readonly ManualResetEventSlim _closing = new();
+
+    /// <summary>
+    /// Requests a peer may have queued with us (advertised as <c>reqq</c>): uploads cost nothing until they are sent (the
+    /// writer reads each block as it goes out), and a fast downloader keeps hundreds in flight.
+    /// </summary>
+    public const int UploadQueueLimit = 1024;
 
     public int Id { get; }
 
@@ -74,7 +87,11 @@ public sealed class PeerLink : IPeerLink, IBlockReader
         Volatile.Write(ref _expectedChanged, 1);
     }
 
-    public void Close(string reason) => _wire.Close(reason);
+    public void Close(string reason)
+    {
+        _closing.Set();
+        _wire.Close(reason);
+    }
 
     public void SetPieceCount(int pieceCount) => _wire.SetPieceCount(pieceCount);
 
@@ -88,9 +105,17 @@ public sealed class PeerLink : IPeerLink, IBlockReader
         try
         {
             _send.Start();
-            _post(new SwarmEvent.PeerConnected(this));
-            ReadLoop();
-            reason = _wire.CloseReason ?? "closed";
+            if (!_post(new SwarmEvent.PeerConnected(this)))
+            {
+                // The torrent has ended: nobody would read what this connection says.
+                _wire.Close("the torrent has ended");
+                reason = "the torrent has ended";
+            }
+            else
+            {
+                ReadLoop();
+                reason = _wire.CloseReason ?? "closed";
+            }
         }
         catch (PeerException ex)
         {
@@ -105,7 +130,7 @@ public sealed class PeerLink : IPeerLink, IBlockReader
 
         _send.Dispose();
         _wire.Dispose();
-        _post(new SwarmEvent.PeerClosed(this, reason));
+        _ = _post(new SwarmEvent.PeerClosed(this, reason));
     }
 
     private void ReadLoop()
@@ -124,9 +149,10 @@ public sealed class PeerLink : IPeerLink, IBlockReader
                 _send.Flush();
             }
 
-            if (batch.Count > 0)
+            if (batch.Count > 0 && !_post(new SwarmEvent.PeerMessages(this, batch)))
             {
-                _post(new SwarmEvent.PeerMessages(this, batch));
+                _wire.Close("the torrent has ended");
+                return;
             }
             else
             {
@@ -139,7 +165,12 @@ public sealed class PeerLink : IPeerLink, IBlockReader
             }
 
             _wire.ExpectBytes(Volatile.Read(ref _expected) - _receivedSinceExpected);
+            var before = _wire.BytesReceived;
             _wire.Receive();
+            if (_limits.LimitsDownload && _limits.TakeDownload((int)(_wire.BytesReceived - before)) is { } wait && wait > TimeSpan.Zero && _closing.Wait(wait))
+            {
+                return;
+            }
         }
     }
 

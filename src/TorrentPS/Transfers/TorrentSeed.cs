@@ -25,5 +25,5 @@ internal sealed class TorrentSeed(TorrentCheckInput input, string dataFolder, bo
     public override string Summary(DownloadResult result) => TorrentProgress.Summary(result, seed: true);
 
     public override Torrent Start(TransferContext context, Action<TorrentStatus> onStatus)
-        => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.Seed(dataFolder, allowPartial, context.Loggers)), context.Loggers, onStatus);
+        => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.SeedFrom(dataFolder, allowPartial, context.Loggers)), context.Loggers, onStatus);
 }

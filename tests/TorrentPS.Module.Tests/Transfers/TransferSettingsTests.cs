@@ -33,9 +33,9 @@ public class TransferSettingsTests
     [Fact]
     public void A_seed_goal_replaces_seeding_until_stopped()
     {
-        Assert.True(new TransferSettings().Apply(TorrentOptions.Seed("/tmp/data")).SeedUntilStopped);
-        Assert.False(new TransferSettings { SeedRatio = 2 }.Apply(TorrentOptions.Seed("/tmp/data")).SeedUntilStopped);
-        Assert.False(new TransferSettings { SeedTimeMinutes = 10 }.Apply(TorrentOptions.Seed("/tmp/data")).SeedUntilStopped);
+        Assert.True(new TransferSettings().Apply(TorrentOptions.SeedFrom("/tmp/data")).SeedUntilStopped);
+        Assert.False(new TransferSettings { SeedRatio = 2 }.Apply(TorrentOptions.SeedFrom("/tmp/data")).SeedUntilStopped);
+        Assert.False(new TransferSettings { SeedTimeMinutes = 10 }.Apply(TorrentOptions.SeedFrom("/tmp/data")).SeedUntilStopped);
     }
 
     [Theory]

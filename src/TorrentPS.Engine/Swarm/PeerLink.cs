@@ -149,14 +149,15 @@ public sealed class PeerLink : IPeerLink, IBlockReader
                 _send.Flush();
             }
 
-            if (batch.Count > 0 && !_post(new SwarmEvent.PeerMessages(this, batch)))
-            {
-                _wire.Close("the torrent has ended");
-                return;
-            }
-            else
+            if (batch.Count == 0)
             {
                 batch.Return();
+            }
+            else if (!_post(new SwarmEvent.PeerMessages(this, batch)))
+            {
+                // The loop has ended (and gave the batch back): nobody reads this connection any more.
+                _wire.Close("the torrent has ended");
+                return;
             }
 
             if (Interlocked.Exchange(ref _expectedChanged, 0) == 1)

@@ -124,9 +124,9 @@ function Stop-TestLibtorrentPeer($Peer) {
 function Start-TestRunspaceCommand([string] $Script) {
     # Starts $Script in a runspace of its own that imports the module, with progress written; returns PowerShell (Stop()
     # it as Ctrl+C would; its Streams hold progress, errors and verbose) and Async (for EndInvoke).
+    # One script, not a batch of statements: a batch left running when the PowerShell is disposed fails the process.
     $ps = [powershell]::Create()
-    $null = $ps.AddCommand('Import-Module').AddParameter('Name', $script:ModuleManifest).AddParameter('ErrorAction', 'Stop')
-    $null = $ps.AddStatement().AddScript("`$ProgressPreference = 'Continue'; $Script")
+    $null = $ps.AddScript("Import-Module '$($script:ModuleManifest)' -ErrorAction Stop; `$ProgressPreference = 'Continue'; $Script")
     [pscustomobject]@{ PowerShell = $ps; Async = $ps.BeginInvoke() }
 }
 

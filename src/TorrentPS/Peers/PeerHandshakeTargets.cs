@@ -37,4 +37,11 @@ internal static class PeerHandshakeTargets
     /// </summary>
     public static HandshakeOptions CreateOptions(int timeoutSec, TorrentInfo? torrent)
         => new HandshakeOptions { PieceCount = torrent?.PieceCount ?? 0 }.WithTimeout(TimeSpan.FromSeconds(timeoutSec));
+
+    /// <summary>
+    /// The options of one handshake of a batch: <paramref name="options"/> with a fresh peer id, since the handshakes
+    /// are independent and a peer (libtorrent) drops a second connection that presents a peer id it already talks to.
+    /// </summary>
+    public static HandshakeOptions ForOneHandshake(HandshakeOptions options)
+        => options with { PeerId = PeerId.Generate() };
 }

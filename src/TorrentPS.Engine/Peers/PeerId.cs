@@ -52,7 +52,12 @@ public sealed class PeerId : IEquatable<PeerId>
 
     public override bool Equals(object? obj) => obj is PeerId other && Equals(other);
 
-    public override int GetHashCode() => BitConverter.ToInt32(_bytes, 0);
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.AddBytes(_bytes);
+        return hash.ToHashCode();
+    }
 
     public override string ToString() => Hex;
 

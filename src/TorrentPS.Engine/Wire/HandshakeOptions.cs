@@ -1,5 +1,4 @@
 using TorrentPS.Engine.Peers;
-using TorrentPS.Engine.Session;
 
 namespace TorrentPS.Engine.Wire;
 
@@ -15,7 +14,7 @@ public sealed record HandshakeOptions
     /// <summary>The challenge's handshake: reserved bytes <c>00 00 00 00 00 10 00 00</c>, no extension handshake.</summary>
     public static HandshakeOptions ExtensionBitOnly { get; } = new() { ExtensionProtocol = true, FastExtension = false, Dht = false, ExchangeExtensionHandshake = false };
 
-    /// <summary>Our peer id; the process-wide session's when null.</summary>
+    /// <summary>Our peer id; a fresh one for each connection when null (independent handshakes, as <c>Invoke-PeerHandshake</c> makes).</summary>
     public PeerId? PeerId { get; init; }
 
     /// <summary>Advertise and use the BEP 10 extension protocol.</summary>
@@ -49,7 +48,7 @@ public sealed record HandshakeOptions
 
     public ReservedBits ReservedBits => ReservedBits.Create(ExtensionProtocol, FastExtension, Dht);
 
-    internal PeerId ResolvePeerId() => PeerId ?? TorrentSession.Shared.PeerId;
+    internal PeerId ResolvePeerId() => PeerId ?? Peers.PeerId.Generate();
 
     /// <summary>The same options with every timeout set to <paramref name="timeout"/>.</summary>
     public HandshakeOptions WithTimeout(TimeSpan timeout) => this with { ConnectTimeout = timeout, HandshakeTimeout = timeout, MessageTimeout = timeout };

@@ -2,32 +2,32 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Session;
-using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Wire;
 
 /// <summary>
-/// Accepts peers on one IP and port: reads each one's handshake, asks the lookup whether we serve its
-/// info hash (and with which options), answers, exchanges extension handshakes and hands the open
-/// <see cref="PeerConnection"/> to the handler, which owns it from then on. Peers for torrents we do not
-/// serve, and peers that break the handshake, are dropped with a logged reason.
+/// Accepts peers on one IP and port. A thread of its own accepts (blocking, so accepted sockets never go asynchronous),
+/// and each accepted peer gets a thread of its own that reads its handshake, asks the lookup whether we serve its info
+/// hash (and with which options), answers, and hands the open <see cref="PeerWire"/> to the handler <em>on that same
+/// thread</em>, which may keep it as the connection's reading thread. Peers for torrents we do not serve, and peers that
+/// break the handshake, are dropped with a logged reason. At most a bounded number of handshakes run at once.
 /// </summary>
 public sealed class PeerListener : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly Func<InfoHash, HandshakeOptions?> _lookup;
-    private readonly Func<PeerConnection, CancellationToken, Task> _handler;
+    private readonly Action<PeerWire, CancellationToken> _handler;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeSpan _handshakeTimeout;
     private readonly int _maxPendingHandshakes;
-    private readonly bool _ownsSessionPort;
+    private readonly TaskCompletionSource _acceptLoopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pendingHandshakes;
-    private Task _acceptLoop = Task.CompletedTask;
+    private int _accepted;
 
-    private PeerListener(Socket socket, Func<InfoHash, HandshakeOptions?> lookup, Func<PeerConnection, CancellationToken, Task> handler, ILogger logger, TimeSpan handshakeTimeout, int maxPendingHandshakes, bool ownsSessionPort)
+    private PeerListener(Socket socket, Func<InfoHash, HandshakeOptions?> lookup, Action<PeerWire, CancellationToken> handler, ILogger logger, TimeSpan handshakeTimeout, int maxPendingHandshakes)
     {
         _socket = socket;
         _lookup = lookup;
@@ -35,7 +35,6 @@ public sealed class PeerListener : IAsyncDisposable
         _logger = logger;
         _handshakeTimeout = handshakeTimeout;
         _maxPendingHandshakes = maxPendingHandshakes;
-        _ownsSessionPort = ownsSessionPort;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
@@ -45,16 +44,15 @@ public sealed class PeerListener : IAsyncDisposable
     /// <summary>Connections accepted and handed over so far.</summary>
     public int AcceptedCount => Volatile.Read(ref _accepted);
 
-    private int _accepted;
-
-    /// <summary>Binds <paramref name="endPoint"/> and starts accepting.</summary>
-    /// <param name="setSessionListenPort">Announce this port as <see cref="TorrentSession.ListenPort"/> of the shared session (reset on dispose).</param>
-    /// <exception cref="Errors.TorrentPSException">The address cannot be bound (<c>ListenFailed</c>).</exception>
+    /// <summary>
+    /// Binds <paramref name="endPoint"/> and starts accepting. <paramref name="handler"/> runs on the connection's own
+    /// thread and owns the wire from then on (it disposes it); the token is cancelled when the listener stops.
+    /// </summary>
+    /// <exception cref="TorrentPSException">The address cannot be bound (<c>ListenFailed</c>).</exception>
     public static PeerListener Start(
         IPEndPoint endPoint,
         Func<InfoHash, HandshakeOptions?> lookup,
-        Func<PeerConnection, CancellationToken, Task> handler,
-        bool setSessionListenPort = false,
+        Action<PeerWire, CancellationToken> handler,
         ILoggerFactory? loggerFactory = null,
         TimeSpan? handshakeTimeout = null,
         int maxPendingHandshakes = 64)
@@ -71,19 +69,62 @@ public sealed class PeerListener : IAsyncDisposable
         catch (SocketException ex)
         {
             socket.Dispose();
-            throw new Errors.TorrentPSException("ListenFailed", Errors.TorrentErrorKind.ResourceUnavailable, $"Cannot listen for peers on {endPoint}: {ex.Message}", ex);
+            throw new TorrentPSException("ListenFailed", TorrentErrorKind.ResourceUnavailable, $"Cannot listen for peers on {endPoint}: {ex.Message}", ex);
         }
 
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PeerListener>();
-        var listener = new PeerListener(socket, lookup, handler, logger, handshakeTimeout ?? TimeSpan.FromSeconds(10), maxPendingHandshakes, setSessionListenPort);
-        if (setSessionListenPort)
-        {
-            TorrentSession.Shared.ListenPort = listener.LocalEndPoint.Port;
-        }
-
+        var listener = new PeerListener(socket, lookup, handler, logger, handshakeTimeout ?? TimeSpan.FromSeconds(10), maxPendingHandshakes);
         logger.LogInformation("Listening for peers on {EndPoint}", listener.LocalEndPoint);
-        listener._acceptLoop = Task.Run(listener.AcceptLoopAsync);
+        ConnectionThread.Start($"TorrentPS listener {listener.LocalEndPoint}", listener.AcceptLoop);
         return listener;
+    }
+
+    /// <summary>
+    /// Binds and accepts like the other overload, handing each peer over as an awaitable <see cref="PeerConnection"/>
+    /// (its extension handshake awaited): for tools and tests.
+    /// </summary>
+    public static PeerListener Start(
+        IPEndPoint endPoint,
+        Func<InfoHash, HandshakeOptions?> lookup,
+        Func<PeerConnection, CancellationToken, Task> handler,
+        ILoggerFactory? loggerFactory = null,
+        TimeSpan? handshakeTimeout = null,
+        int maxPendingHandshakes = 64)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PeerListener>();
+        return Start(endPoint, lookup, (wire, token) =>
+        {
+            PeerConnection connection;
+            try
+            {
+                connection = PeerConnection.FromWire(wire, token);
+            }
+            catch (Exception ex) when (ex is PeerException or OperationCanceledException)
+            {
+                logger.LogInformation("Incoming peer dropped: {Reason}", ex.Message);
+                return;
+            }
+
+            _ = RunHandlerAsync(connection, token);
+        }, loggerFactory, handshakeTimeout, maxPendingHandshakes);
+
+        async Task RunHandlerAsync(PeerConnection connection, CancellationToken token)
+        {
+            try
+            {
+                await handler(connection, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is PeerException or OperationCanceledException)
+            {
+                await connection.CloseAsync(ex.Message).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Peer {EndPoint}: the connection handler failed", connection.RemoteEndPoint);
+                await connection.CloseAsync($"handler failed: {ex.Message}").ConfigureAwait(false);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -95,68 +136,63 @@ public sealed class PeerListener : IAsyncDisposable
 
         _stopping.Cancel();
         _socket.Dispose();
-        try
-        {
-            await _acceptLoop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        if (_ownsSessionPort && TorrentSession.Shared.ListenPort == LocalEndPoint.Port)
-        {
-            TorrentSession.Shared.ListenPort = 0;
-        }
-
-        _stopping.Dispose();
+        await _acceptLoopDone.Task.ConfigureAwait(false);
     }
 
-    private async Task AcceptLoopAsync()
+    private void AcceptLoop()
     {
         var token = _stopping.Token;
-        while (!token.IsCancellationRequested)
+        try
         {
-            Socket accepted;
-            try
+            while (!token.IsCancellationRequested)
             {
-                accepted = await _socket.AcceptAsync(token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                _logger.LogWarning("Accepting a peer on {EndPoint} failed: {Reason}", LocalEndPoint, ex.Message);
-                continue;
-            }
+                Socket accepted;
+                try
+                {
+                    accepted = _socket.Accept();
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException || token.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (SocketException ex)
+                {
+                    _logger.LogWarning("Accepting a peer on {EndPoint} failed: {Reason}", LocalEndPoint, ex.Message);
+                    continue;
+                }
 
-            if (Interlocked.Increment(ref _pendingHandshakes) > _maxPendingHandshakes)
-            {
-                Interlocked.Decrement(ref _pendingHandshakes);
-                _logger.LogInformation("Peer {EndPoint}: refused, {Count} handshakes already pending", accepted.RemoteEndPoint, _maxPendingHandshakes);
-                accepted.Dispose();
-                continue;
-            }
+                if (Interlocked.Increment(ref _pendingHandshakes) > _maxPendingHandshakes)
+                {
+                    Interlocked.Decrement(ref _pendingHandshakes);
+                    _logger.LogInformation("Peer {EndPoint}: refused, {Count} handshakes already pending", accepted.RemoteEndPoint, _maxPendingHandshakes);
+                    accepted.Dispose();
+                    continue;
+                }
 
-            _ = HandleAsync(accepted, token);
+                ConnectionThread.Start($"TorrentPS peer {accepted.RemoteEndPoint}", () => Handle(accepted, token));
+            }
+        }
+        finally
+        {
+            _acceptLoopDone.TrySetResult();
         }
     }
 
-    private async Task HandleAsync(Socket socket, CancellationToken token)
+    private void Handle(Socket socket, CancellationToken token)
     {
-        PeerConnection connection;
+        PeerWire wire;
         try
         {
-            connection = await PeerConnection.AcceptAsync(socket, _lookup, _handshakeTimeout, _logger, token).ConfigureAwait(false);
+            wire = HandshakeExchange.Accept(socket, _lookup, _handshakeTimeout, _logger, token);
         }
-        catch (PeerException ex)
+        catch (Exception ex) when (ex is PeerException or OperationCanceledException)
         {
             _logger.LogInformation("Incoming peer dropped: {Reason}", ex.Message);
             return;
         }
-        catch (OperationCanceledException)
+        catch (Exception ex)
         {
+            _logger.LogWarning(ex, "An incoming handshake failed unexpectedly");
             return;
         }
         finally
@@ -167,16 +203,12 @@ public sealed class PeerListener : IAsyncDisposable
         Interlocked.Increment(ref _accepted);
         try
         {
-            await _handler(connection, token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is PeerException or OperationCanceledException)
-        {
-            await connection.CloseAsync(ex.Message).ConfigureAwait(false);
+            _handler(wire, token);
         }
         catch (Exception ex)
         {
-            _logger.LogWarning(ex, "Peer {EndPoint}: the connection handler failed", connection.RemoteEndPoint);
-            await connection.CloseAsync($"handler failed: {ex.Message}").ConfigureAwait(false);
+            _logger.LogWarning(ex, "Peer {EndPoint}: the connection handler failed", wire.RemoteEndPoint);
+            wire.Dispose();
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Tests.Wire;
@@ -37,7 +36,7 @@ public sealed class PeerListenerTests
 
         await using var server = await handedOver.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.False(server.IsOutgoing);
-        Assert.Equal(TorrentSession.Shared.PeerId, server.RemoteHandshake.PeerId);
+        Assert.StartsWith(PeerId.ClientPrefix, System.Text.Encoding.ASCII.GetString(server.RemoteHandshake.PeerId.AsSpan()));
         Assert.NotNull(server.RemoteExtensionHandshake);
         Assert.Equal(1, listener.AcceptedCount);
     }
@@ -93,18 +92,24 @@ public sealed class PeerListenerTests
     }
 
     [Fact]
-    public async Task The_listener_sets_the_session_listen_port_only_when_asked()
+    public async Task Independent_handshakes_without_a_peer_id_each_introduce_themselves_with_a_fresh_one()
     {
-        var before = TorrentSession.Shared.ListenPort;
-        await using (var quiet = PeerListener.Start(new IPEndPoint(IPAddress.Loopback, 0), _ => null, (_, _) => Task.CompletedTask))
-        {
-            Assert.Equal(before, TorrentSession.Shared.ListenPort);
-        }
-
-        var announced = PeerListener.Start(new IPEndPoint(IPAddress.Loopback, 0), _ => null, (_, _) => Task.CompletedTask, setSessionListenPort: true);
-        Assert.Equal(announced.LocalEndPoint.Port, TorrentSession.Shared.ListenPort);
-        await announced.DisposeAsync();
-        Assert.Equal(0, TorrentSession.Shared.ListenPort);
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        var seen = new System.Collections.Concurrent.ConcurrentBag<PeerId>();
+        await using var listener = PeerListener.Start(
+            new IPEndPoint(IPAddress.Loopback, 0),
+            hash => hash == infoHash ? HandshakeOptions.Default : null,
+            (connection, _) =>
+            {
+                seen.Add(connection.RemoteHandshake.PeerId);
+                return connection.DisposeAsync().AsTask();
+            });
+        var peer = new TorrentPeer(IPAddress.Loopback, listener.LocalEndPoint.Port, infoHash, PeerSource.Manual);
+        var handshaker = new PeerHandshaker();
+        var results = await Task.WhenAll(handshaker.HandshakeAsync(peer), handshaker.HandshakeAsync(peer));
+        Assert.Equal(2, results.Length);
+        Assert.True(SpinWait.SpinUntil(() => seen.Count == 2, TimeSpan.FromSeconds(5)));
+        Assert.Equal(2, seen.Distinct().Count());
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public sealed class LibtorrentDialsOurListenerTests
 
         // The seed tells us what it has: a bitfield the codec checks against the piece count.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var bitfield = connection.EarlyBitfield;
+        byte[]? bitfield = null; // a bitfield sent before the extension handshake is replayed by ReadMessageAsync
         while (bitfield is null)
         {
             var message = await connection.ReadMessageAsync(timeout.Token);

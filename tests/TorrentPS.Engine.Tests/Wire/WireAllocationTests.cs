@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Tests.Wire;
@@ -8,7 +9,7 @@ public sealed class AllocationMeasurements;
 
 /// <summary>Measures allocations process-wide, so it runs alone.</summary>
 [Collection(nameof(AllocationMeasurements))]
-public sealed class PeerConnectionAllocationTests
+public sealed class WireAllocationTests
 {
     [Fact]
     public async Task Reading_messages_allocates_nothing_per_message()
@@ -30,10 +31,10 @@ public sealed class PeerConnectionAllocationTests
             sent.SetResult();
             await ScriptedPeer.DrainAsync(network, ct);
         });
-        await using var connection = await PeerConnection.ConnectAsync(peer.EndPoint, infoHash, new HandshakeOptions { ExchangeExtensionHandshake = false });
+        using var wire = HandshakeExchange.Dial(peer.EndPoint, infoHash, new HandshakeOptions { ExchangeExtensionHandshake = false }, NullLogger.Instance, CancellationToken.None);
         await sent.Task;
 
-        await ReadIndexedMessagesAsync(connection, count, PeerMessageType.Have, length: 0);
+        ReadIndexedMessages(wire, count, PeerMessageType.Have, length: 0);
     }
 
     [Fact]
@@ -60,10 +61,10 @@ public sealed class PeerConnectionAllocationTests
             sent.SetResult();
             await ScriptedPeer.DrainAsync(network, ct);
         });
-        await using var connection = await PeerConnection.ConnectAsync(
-            peer.EndPoint, infoHash, new HandshakeOptions { ExchangeExtensionHandshake = false, PieceCount = count });
+        using var wire = HandshakeExchange.Dial(
+            peer.EndPoint, infoHash, new HandshakeOptions { ExchangeExtensionHandshake = false, PieceCount = count }, NullLogger.Instance, CancellationToken.None);
 
-        await ReadIndexedMessagesAsync(connection, count, PeerMessageType.Piece, blockLength);
+        ReadIndexedMessages(wire, count, PeerMessageType.Piece, blockLength);
         await sent.Task;
     }
 
@@ -99,26 +100,26 @@ public sealed class PeerConnectionAllocationTests
     /// Reads <paramref name="count"/> messages of <paramref name="type"/> carrying indexes 0, 1, 2, …: the first 100 warm
     /// up, the rest are measured and must each allocate nothing.
     /// </summary>
-    private static async Task ReadIndexedMessagesAsync(PeerConnection connection, int count, PeerMessageType type, int length)
+    private static void ReadIndexedMessages(PeerWire wire, int count, PeerMessageType type, int length)
     {
         const int warmUp = 100;
         for (var i = 0; i < warmUp; i++)
         {
-            await connection.ReadMessageAsync();
+            wire.ReadMessage();
         }
 
-        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var before = GC.GetAllocatedBytesForCurrentThread();
         long sum = 0;
         var others = 0;
         for (var i = warmUp; i < count; i++)
         {
             // No Assert in the loop: xunit's comparers allocate.
-            var message = await connection.ReadMessageAsync();
+            var message = wire.ReadMessage();
             others += message.Type == type && message.Length == length ? 0 : 1;
             sum += message.Index;
         }
 
-        var perMessage = (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / (count - warmUp);
+        var perMessage = (double)(GC.GetAllocatedBytesForCurrentThread() - before) / (count - warmUp);
         Assert.Equal(0, others);
         Assert.Equal(((long)count * (count - 1) / 2) - ((long)warmUp * (warmUp - 1) / 2), sum);
         AssertNoAllocationPerMessage(perMessage);

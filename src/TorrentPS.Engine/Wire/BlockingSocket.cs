@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace TorrentPS.Engine.Wire;
+
+/// <summary>
+/// The socket operations of a peer connection, all blocking. A connection's socket never performs an asynchronous
+/// operation (not even its connect): on Linux .NET keeps a socket non-blocking for good after one, and a blocking
+/// receive on it is then emulated by polling at about twice the CPU (shared/PERFORMANCE.md). Each connection has its
+/// own receiving thread, so blocking is cheap; a socket is cancelled by closing it.
+/// </summary>
+internal static class BlockingSocket
+{
+    private const int SolSocket = 1;
+    private const int SoRcvLowat = 18;
+    private static readonly TimeSpan PollSlice = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Connects a new TCP socket to <paramref name="endPoint"/> within <paramref name="timeout"/>; the socket returned is blocking.</summary>
+    /// <exception cref="PeerUnreachableException">Refused or unreachable, or the local address cannot be bound.</exception>
+    /// <exception cref="PeerTimeoutException">No connection within the timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Socket Connect(IPEndPoint endPoint, IPAddress? localAddress, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (localAddress is not null)
+            {
+                try
+                {
+                    socket.Bind(new IPEndPoint(localAddress, 0));
+                }
+                catch (SocketException ex)
+                {
+                    throw new PeerUnreachableException(endPoint, $"cannot dial from {localAddress}: {Describe(ex)}", ex);
+                }
+            }
+
+            // A non-blocking connect polled in short slices, so both the timeout and the token are honoured; then the
+            // socket goes back to blocking for the connection's life.
+            socket.Blocking = false;
+            try
+            {
+                socket.Connect(endPoint);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress or SocketError.AlreadyInProgress)
+            {
+                WaitConnected(socket, endPoint, timeout, cancellationToken);
+            }
+            catch (SocketException ex)
+            {
+                throw new PeerUnreachableException(endPoint, $"cannot connect: {Describe(ex)}", ex);
+            }
+
+            socket.Blocking = true;
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static void WaitConnected(Socket socket, IPEndPoint endPoint, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0)
+            {
+                throw new PeerTimeoutException(endPoint, $"no connection within {Seconds(timeout)}");
+            }
+
+            var slice = (int)Math.Min(left, (long)PollSlice.TotalMilliseconds) * 1000;
+            bool writable;
+            bool failed;
+            try
+            {
+                writable = socket.Poll(slice, SelectMode.SelectWrite);
+                failed = !writable && socket.Poll(0, SelectMode.SelectError);
+            }
+            catch (SocketException ex)
+            {
+                throw new PeerUnreachableException(endPoint, $"cannot connect: {Describe(ex)}", ex);
+            }
+
+            if (writable || failed)
+            {
+                var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                if (error != SocketError.Success)
+                {
+                    throw new PeerUnreachableException(endPoint, $"cannot connect: {Describe(error)}", new SocketException((int)error));
+                }
+
+                if (writable)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Linux's <c>SO_RCVLOWAT</c>: a blocking receive returns once this many bytes are buffered (or its timeout passes),
+    /// one wake-up per that many bytes instead of one per TCP segment. False where the platform has no such option.
+    /// </summary>
+    public static bool TrySetReceiveLowWater(Socket socket, int bytes)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            Span<byte> value = stackalloc byte[sizeof(int)];
+            System.Runtime.InteropServices.MemoryMarshal.Write(value, Math.Max(1, bytes));
+            socket.SetRawSocketOption(SolSocket, SoRcvLowat, value);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    public static string Describe(SocketException ex) => Describe(ex.SocketErrorCode, ex.Message);
+
+    public static string Describe(SocketError error, string? message = null) => error switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "unreachable",
+        SocketError.ConnectionReset => "connection reset by the peer",
+        SocketError.TimedOut => "timed out",
+        _ => message ?? error.ToString(),
+    };
+
+    public static string Seconds(TimeSpan timeout) => timeout.TotalSeconds == 1 ? "1 second" : $"{timeout.TotalSeconds:0.#} seconds";
+}

@@ -48,25 +48,13 @@ public sealed class PeerHandshaker
     /// Handshakes with every peer, at most <paramref name="throttleLimit"/> at once, yielding each
     /// outcome as it completes. A peer's failure is its outcome; the others go on.
     /// </summary>
-    public IAsyncEnumerable<PeerHandshakeOutcome> HandshakeManyAsync(
-        IEnumerable<TorrentPeer> peers,
-        HandshakeOptions? options = null,
-        int throttleLimit = 16,
-        CancellationToken cancellationToken = default)
-        => HandshakeManyAsync(peers, _ => options, throttleLimit, cancellationToken);
-
-    /// <summary>
-    /// As the overload above, with each peer's options from <paramref name="optionsFor"/> (for example a peer id of
-    /// its own for each handshake: a peer drops a second connection that presents a peer id it is already talking to).
-    /// </summary>
     public async IAsyncEnumerable<PeerHandshakeOutcome> HandshakeManyAsync(
         IEnumerable<TorrentPeer> peers,
-        Func<TorrentPeer, HandshakeOptions?> optionsFor,
+        HandshakeOptions? options = null,
         int throttleLimit = 16,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(peers);
-        ArgumentNullException.ThrowIfNull(optionsFor);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(throttleLimit);
         var results = Channel.CreateUnbounded<PeerHandshakeOutcome>(new UnboundedChannelOptions { SingleReader = true });
         var gate = new SemaphoreSlim(throttleLimit, throttleLimit); // not disposed: a late release after an early break must not throw
@@ -104,7 +92,7 @@ public sealed class PeerHandshaker
         {
             try
             {
-                var handshake = await HandshakeAsync(peer, optionsFor(peer), cancellationToken).ConfigureAwait(false);
+                var handshake = await HandshakeAsync(peer, options, cancellationToken).ConfigureAwait(false);
                 results.Writer.TryWrite(new PeerHandshakeOutcome(peer, handshake, null));
             }
             catch (PeerException ex)

@@ -92,7 +92,7 @@ public sealed class InvokePeerHandshakeCommand : AsyncCmdlet
             ? null
             : new HandshakeProgress(StartProgress(HandshakeProgress.Activity, _peers.Count, unit: HandshakeProgress.Unit), _peers.Count, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSec));
         WriteProgress(progress?.Begin());
-        await foreach (var outcome in handshaker.HandshakeManyAsync(_peers, _ => PeerHandshakeTargets.ForOneHandshake(options), ThrottleLimit, cancellationToken).ConfigureAwait(false))
+        await foreach (var outcome in handshaker.HandshakeManyAsync(_peers, options, ThrottleLimit, cancellationToken).ConfigureAwait(false))
         {
             if (outcome.Handshake is { } handshake)
             {

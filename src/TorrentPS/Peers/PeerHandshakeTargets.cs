@@ -33,15 +33,9 @@ internal static class PeerHandshakeTargets
 
     /// <summary>
     /// The engine's own handshake: the extension protocol bit (and extension handshake), no DHT bit
-    /// (no DHT node runs), no fast bit (not used by a handshake-only connection).
+    /// (no DHT node runs), no fast bit (not used by a handshake-only connection). No fixed peer id: each handshake
+    /// of a batch presents one of its own, since a peer (libtorrent) drops a second connection with an id it already talks to.
     /// </summary>
     public static HandshakeOptions CreateOptions(int timeoutSec, TorrentInfo? torrent)
         => new HandshakeOptions { PieceCount = torrent?.PieceCount ?? 0 }.WithTimeout(TimeSpan.FromSeconds(timeoutSec));
-
-    /// <summary>
-    /// The options of one handshake of a batch: <paramref name="options"/> with a fresh peer id, since the handshakes
-    /// are independent and a peer (libtorrent) drops a second connection that presents a peer id it already talks to.
-    /// </summary>
-    public static HandshakeOptions ForOneHandshake(HandshakeOptions options)
-        => options with { PeerId = PeerId.Generate() };
 }

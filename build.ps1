@@ -7,7 +7,8 @@ Builds, tests, documents and packages the TorrentPS module.
 Tasks (run in the order given; a task that another needs runs once, first):
 
   Build    dotnet publish src/TorrentPS: the importable module folder out/TorrentPS
-           (manifest, TorrentPS.dll, TorrentPS.Engine.dll, Microsoft.Extensions.Logging.Abstractions.dll, format file).
+           (manifest, TorrentPS.dll, TorrentPS.Engine.dll, Microsoft.Extensions.Logging.Abstractions.dll, format
+           file, LICENSE; no .pdb).
   Docs     PlatyPS: New-ExternalHelp from docs/en-US into out/TorrentPS/en-US (TorrentPS.dll-Help.xml, about_TorrentPS.help.txt).
   Test     Build and Docs, then the xunit tests (`dotnet test TorrentPS.sln -c Release`, TRX results in
            out/test-results), then the Pester 5 tests in tests/pester against the built module in a child pwsh
@@ -83,13 +84,16 @@ function Invoke-BuildTask {
         }
         Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src' 'TorrentPS'), '-c', $Configuration, '-o', $ModuleOut, '--nologo')
 
-        foreach ($file in 'TorrentPS.psd1', 'TorrentPS.dll', 'TorrentPS.Engine.dll', 'Microsoft.Extensions.Logging.Abstractions.dll', 'TorrentPS.Format.ps1xml') {
+        foreach ($file in 'TorrentPS.psd1', 'TorrentPS.dll', 'TorrentPS.Engine.dll', 'Microsoft.Extensions.Logging.Abstractions.dll', 'TorrentPS.Format.ps1xml', 'LICENSE') {
             if (-not (Test-Path -LiteralPath (Join-Path $ModuleOut $file))) {
                 throw "The published module lacks $file."
             }
         }
         if (Test-Path -LiteralPath (Join-Path $ModuleOut 'System.Management.Automation.dll')) {
             throw 'The published module contains System.Management.Automation.dll; PowerShell supplies it.'
+        }
+        if ($symbols = Get-ChildItem -LiteralPath $ModuleOut -Filter '*.pdb' -Recurse) {
+            throw "The published module contains symbol files ($($symbols.Name -join ', ')); it ships none."
         }
         Write-Host "Module: $ModuleOut"
     }

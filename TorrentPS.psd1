@@ -19,6 +19,7 @@
         'Get-TorrentPeer'
         'Get-TorrentTracker'
         'Invoke-PeerHandshake'
+        'Test-Torrent'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -31,6 +31,13 @@ internal static class CliApp
 
     internal static Command Root { get; } = CreateRoot();
 
+    /// <summary>Stderr is a terminal: transfer verbs show a status line there.</summary>
+    public static bool StderrIsTerminal { get; set; }
+
+    /// <summary>The engine's log on <paramref name="stderr"/>, from the level <c>TPS_LOG</c> names (warnings by default).</summary>
+    public static Microsoft.Extensions.Logging.ILoggerFactory CreateLoggers(TextWriter stderr, Microsoft.Extensions.Logging.LogLevel fallback = Microsoft.Extensions.Logging.LogLevel.Warning)
+        => new Output.StderrLoggerFactory(stderr, Output.StderrLoggerFactory.LevelFromEnvironment(fallback));
+
     private static readonly ParserConfiguration Parsing = new()
     {
         // A torrent path or a bencoded value may start with '@': no response files.
@@ -89,20 +96,20 @@ internal static class CliApp
     /// <summary>A verb's one-line usage, from its arguments and options: <c>tps peers &lt;file.torrent|magnet-link&gt; [--timeout &lt;seconds&gt;]</c>.</summary>
     internal static string Usage(ICliVerb verb)
     {
+        var options = verb.Command.Options.Where(o => !o.Hidden && o is not HelpOption).ToArray();
         var parts = new List<string> { "tps", verb.Command.Name };
+        parts.AddRange(options.Where(o => o.Required).Select(OptionLabel));
         foreach (var argument in verb.Command.Arguments)
         {
             var label = $"<{argument.Name}>";
             parts.Add(argument.Arity.MinimumNumberOfValues == 0 ? $"[{label}]" : label);
         }
 
-        foreach (var option in verb.Command.Options.Where(o => !o.Hidden && o is not HelpOption))
-        {
-            var label = option.Arity.MaximumNumberOfValues == 0 ? option.Name : $"{option.Name} <{option.HelpName ?? option.Name.TrimStart('-')}>";
-            parts.Add(option.Required ? label : $"[{label}]");
-        }
-
+        parts.AddRange(options.Where(o => !o.Required).Select(o => $"[{OptionLabel(o)}]{(o.Arity.MaximumNumberOfValues > 1 ? "..." : "")}"));
         return string.Join(' ', parts);
+
+        static string OptionLabel(Option option)
+            => option.Arity.MaximumNumberOfValues == 0 ? option.Name : $"{option.Name} <{option.HelpName ?? option.Name.TrimStart('-')}>";
     }
 
     /// <summary>What is wrong with the command line, if anything: a missing argument by name, else the parser's first error.</summary>

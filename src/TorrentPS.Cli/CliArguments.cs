@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace TorrentPS.Cli;
@@ -30,17 +31,37 @@ internal static class CliArguments
         HelpName = "seconds",
         Description = description,
         DefaultValueFactory = _ => defaultSeconds,
-        CustomParser = result =>
-        {
-            if (result.Tokens is [{ Value: var text }]
-                && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
-                && seconds > 0 && seconds <= 3600)
-            {
-                return seconds;
-            }
-
-            result.AddError("--timeout needs a number of seconds more than 0 and at most 3600");
-            return defaultSeconds;
-        },
+        CustomParser = result => Number(result, "--timeout", 0, 3600, exclusiveMin: true) ?? defaultSeconds,
     };
+
+    /// <summary><c>-o &lt;path&gt;</c>, required: where a transfer verb writes.</summary>
+    public static Option<string> Output(string helpName, string description) => new("-o")
+    {
+        HelpName = helpName,
+        Description = description,
+        Required = true,
+    };
+
+    /// <summary>An optional number option from <paramref name="min"/> to <paramref name="max"/>; null when not given.</summary>
+    public static Option<double?> OptionalNumber(string name, string helpName, double min, double max, string description) => new(name)
+    {
+        HelpName = helpName,
+        Description = description,
+        CustomParser = result => Number(result, name, min, max, exclusiveMin: false),
+    };
+
+    private static double? Number(ArgumentResult result, string name, double min, double max, bool exclusiveMin)
+    {
+        if (result.Tokens is [{ Value: var text }]
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && (exclusiveMin ? value > min : value >= min) && value <= max)
+        {
+            return value;
+        }
+
+        result.AddError(exclusiveMin
+            ? $"{name} needs a number of seconds more than {min} and at most {max}"
+            : $"{name} takes a number from {min} to {max}");
+        return null;
+    }
 }

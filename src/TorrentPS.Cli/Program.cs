@@ -7,4 +7,5 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
+CliApp.StderrIsTerminal = !Console.IsErrorRedirected;
 return await CliApp.RunAsync(args, Console.Out, Console.Error, cancellation.Token);

@@ -69,6 +69,22 @@ public sealed class AnnounceSchedule
         NextAnnounce = now + Interval;
     }
 
+    /// <summary>
+    /// The torrent needs peers: the next regular announce becomes due as early as the tracker allows (its min interval,
+    /// and ours, after the last answer). A tracker backing off after failures keeps its back-off.
+    /// </summary>
+    public void Expedite()
+    {
+        if (ConsecutiveFailures == 0 && LastAnnounce is { } last)
+        {
+            var earliest = last + Floor(MinInterval ?? TimeSpan.Zero);
+            if (earliest < NextAnnounce)
+            {
+                NextAnnounce = earliest;
+            }
+        }
+    }
+
     public void RecordFailure(DateTimeOffset now)
     {
         ConsecutiveFailures++;

@@ -3,9 +3,9 @@ using System.Management.Automation;
 namespace TorrentPS.Paths;
 
 /// <summary>
-/// Resolves -Path (wildcards) and -LiteralPath arguments to FileSystem provider paths of files, on the
-/// pipeline thread (session state is not thread-safe). Each path that cannot be read is reported through
-/// <c>onError</c> (a non-terminating error) and the rest go on.
+/// Resolves -Path (wildcards) and -LiteralPath arguments to FileSystem provider paths of files, and folder arguments
+/// with <see cref="ResolveFolder"/>, on the pipeline thread (session state is not thread-safe). Each path that cannot
+/// be read is reported through <c>onError</c> (a non-terminating error) and the rest go on.
 /// </summary>
 internal static class FileSystemPathResolver
 {
@@ -46,6 +46,23 @@ internal static class FileSystemPathResolver
         }
 
         return files;
+    }
+
+    /// <summary>
+    /// Resolves a folder argument such as -DataPath (used literally; it need not exist yet) to a FileSystem provider
+    /// path; null or empty means the current FileSystem location.
+    /// </summary>
+    /// <exception cref="PathResolutionException">NotFileSystemPath, or PathIsFile when a file stands there.</exception>
+    public static string ResolveFolder(PSCmdlet cmdlet, string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        }
+
+        var resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+        RequireFileSystem(path, provider);
+        return File.Exists(resolved) ? throw PathResolutionException.IsFile(path) : resolved;
     }
 
     private static string ResolveOne(PSCmdlet cmdlet, string path, out ProviderInfo provider)

@@ -2,7 +2,7 @@ using TorrentPS.Engine.Errors;
 
 namespace TorrentPS.Paths;
 
-/// <summary>A path a cmdlet cannot read a file from: not a FileSystem path, or a directory.</summary>
+/// <summary>A path a cmdlet cannot use: not a FileSystem path, a directory where a file is expected, a file where a folder is.</summary>
 public sealed class PathResolutionException : TorrentPSException
 {
     private PathResolutionException(string errorId, TorrentErrorKind kind, string message, string path)
@@ -15,6 +15,10 @@ public sealed class PathResolutionException : TorrentPSException
 
     public static PathResolutionException IsDirectory(string path)
         => new("PathIsDirectory", TorrentErrorKind.InvalidArgument, $"'{path}' is a directory, not a file.", path);
+
+    /// <summary>The same id the storage layer uses for a file where a folder must be.</summary>
+    public static PathResolutionException IsFile(string path)
+        => new("PathIsFile", TorrentErrorKind.InvalidArgument, $"'{path}' is a file, not a folder.", path);
 
     public static PathResolutionException NotFound(string path)
         => new("PathNotFound", TorrentErrorKind.ObjectNotFound, $"Cannot find the file '{path}' because it does not exist.", path);

@@ -98,6 +98,9 @@ public class CliAppTests
     [InlineData("handshake", "a.torrent")]
     [InlineData("magnet_parse", "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567", "extra")]
     [InlineData("peers", "a.torrent", "--timeout", "soon")]
+    [InlineData("download", "a.torrent")]
+    [InlineData("download_piece", "-o", "piece", "a.torrent", "first")]
+    [InlineData("download", "-o", "out", "a.torrent", "--seed-ratio", "-1")]
     public async Task Usage_errors_exit_with_2_naming_the_verb_and_its_usage(params string[] args)
     {
         var (exitCode, stdout, stderr) = await CliRunner.RunAsync(args);
@@ -147,6 +150,7 @@ public class CliAppTests
     [Fact]
     public void Usage_lines_come_from_the_verbs_arguments_and_options()
     {
+        Assert.Equal("tps download_piece -o <file> <file.torrent> <piece index> [--peer <ip:port>]... [--timeout <seconds>]", CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == "download_piece")));
         Assert.Equal("tps peers <file.torrent|magnet-link> [--timeout <seconds>]", CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == "peers")));
         Assert.Equal("tps decode <bencoded value>", CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == "decode")));
     }

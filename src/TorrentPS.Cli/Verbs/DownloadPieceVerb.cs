@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Globalization;
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Session;
+
+namespace TorrentPS.Cli.Verbs;
+
+/// <summary><c>tps download_piece -o &lt;file&gt; &lt;file.torrent&gt; &lt;index&gt;</c>: one piece's bytes, verified, to the file; prints <c>Piece &lt;index&gt; downloaded to &lt;file&gt;.</c></summary>
+internal sealed class DownloadPieceVerb : ICliVerb
+{
+    private readonly Option<string> _output = CliArguments.Output("file", "The file that receives the piece's bytes.");
+
+    private readonly Argument<string> _torrent = CliArguments.TorrentFile("The .torrent file of the piece.");
+
+    private readonly Argument<int> _index = new("piece index")
+    {
+        Description = "The piece to download, counted from 0.",
+        CustomParser = result =>
+        {
+            if (result.Tokens is [{ Value: var text }] && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                return index;
+            }
+
+            result.AddError($"the piece index must be a number from 0, not '{string.Join(' ', result.Tokens.Select(t => t.Value))}'");
+            return 0;
+        },
+    };
+
+    private readonly TorrentRun _run = new();
+
+    public DownloadPieceVerb()
+    {
+        Command = new("download_piece", "Downloads one piece of a torrent, checks its hash and writes its bytes to a file.") { _output, _torrent, _index };
+        _run.AddTo(Command, seeding: false);
+    }
+
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var output = parsed.GetRequiredValue(_output);
+        var index = parsed.GetValue(_index);
+        var torrent = await TorrentInfo.LoadAsync(parsed.GetRequiredValue(_torrent), cancellationToken).ConfigureAwait(false);
+        if (index >= torrent.PieceCount)
+        {
+            throw new CliUsageException($"the torrent has pieces 0 to {torrent.PieceCount - 1}, not {index}");
+        }
+
+        var loggers = CliApp.CreateLoggers(stderr);
+        var options = await _run.ApplyAsync(parsed, TorrentOptions.OnePiece(index, output), cancellationToken).ConfigureAwait(false);
+        var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(torrent, options, loggers, status), stderr, cancellationToken).ConfigureAwait(false);
+        var code = await TorrentRun.ExitCodeAsync(result, stderr, Command.Name).ConfigureAwait(false);
+        if (code == 0)
+        {
+            await stdout.WriteLineAsync($"Piece {index} downloaded to {output}.").ConfigureAwait(false);
+        }
+
+        return code;
+    }
+}

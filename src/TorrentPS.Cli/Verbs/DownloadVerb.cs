@@ -1,0 +1,45 @@
+using System.CommandLine;
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Session;
+
+namespace TorrentPS.Cli.Verbs;
+
+/// <summary>
+/// <c>tps download -o &lt;path&gt; &lt;file.torrent&gt;</c>: the whole torrent (for a single file <c>path</c> is the file, for
+/// several the folder that receives them); prints <c>Downloaded &lt;file.torrent&gt; to &lt;path&gt;.</c> The same command run
+/// again after an interruption continues where it stopped.
+/// </summary>
+internal sealed class DownloadVerb : ICliVerb
+{
+    private readonly Option<string> _output = CliArguments.Output("path", "Where the download goes: the file of a single-file torrent, the folder of a multi-file one.");
+
+    private readonly Argument<string> _torrent = CliArguments.TorrentFile("The .torrent file to download.");
+
+    private readonly TorrentRun _run = new();
+
+    public DownloadVerb()
+    {
+        Command = new("download", "Downloads a whole torrent; the same command run again after an interruption continues.") { _output, _torrent };
+        _run.AddTo(Command, seeding: true);
+    }
+
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var output = parsed.GetRequiredValue(_output);
+        var torrentPath = parsed.GetRequiredValue(_torrent);
+        var torrent = await TorrentInfo.LoadAsync(torrentPath, cancellationToken).ConfigureAwait(false);
+        var loggers = CliApp.CreateLoggers(stderr);
+        var options = await _run.ApplyAsync(parsed, TorrentOptions.AtPath(output, loggers), cancellationToken).ConfigureAwait(false);
+        _run.Listen(parsed, options.SeedsAfterDownload, loggers);
+        var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(torrent, options, loggers, status), stderr, cancellationToken).ConfigureAwait(false);
+        var code = await TorrentRun.ExitCodeAsync(result, stderr, Command.Name).ConfigureAwait(false);
+        if (code == 0)
+        {
+            await stdout.WriteLineAsync($"Downloaded {torrentPath} to {output}.").ConfigureAwait(false);
+        }
+
+        return code;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Storage;
+using TorrentPS.Engine.Trackers;
+
+namespace TorrentPS.Engine.Session;
+
+/// <summary>How one torrent runs. The session fills in its identity; callers set the rest.</summary>
+public sealed record TorrentOptions
+{
+    /// <summary>The torrent's data once its metadata is known (at once for a .torrent; after the fetch for a magnet).</summary>
+    public required Func<TorrentInfo, ITorrentData> Data { get; init; }
+
+    /// <summary>Only these pieces are downloaded (e.g. one piece for <c>Save-TorrentPiece</c>); null for all.</summary>
+    public Func<TorrentInfo, Bitfield>? WantedPieces { get; init; }
+
+    /// <summary>Peers to connect to besides those the trackers name.</summary>
+    public IReadOnlyList<IPEndPoint> Peers { get; init; } = [];
+
+    /// <summary>Ask the torrent's trackers for peers.</summary>
+    public bool UseTrackers { get; init; } = true;
+
+    /// <summary>Connections this torrent keeps at most.</summary>
+    public int MaxConnections { get; init; } = 50;
+
+    /// <summary>Dials in progress at most.</summary>
+    public int MaxHalfOpen { get; init; } = 8;
+
+    /// <summary>Give up when nothing was downloaded for this long (while peers were sought); null waits until stopped.</summary>
+    public TimeSpan? NoProgressTimeout { get; init; }
+
+    /// <summary>How often progress is saved while downloading.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The loop's clock tick: rates, timeouts and status.</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A peer that delivers none of the requested blocks for this long is snubbed and its requests go elsewhere.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The longest to wait for connections to close and trackers to hear <c>stopped</c> when stopping.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>The most bytes held in pieces in progress (the download's memory).</summary>
+    public long MaxBufferedBytes { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>Connect from this local address (tests bind one 127.0.0.x per client); any when null.</summary>
+    public IPAddress? LocalAddress { get; init; }
+
+    public TrackerOptions Trackers { get; init; } = TrackerOptions.Default;
+
+    /// <summary>Keep uploading after the download completes until the share ratio reaches this (uploaded ÷ length).</summary>
+    public double? SeedRatio { get; init; }
+
+    /// <summary>Keep uploading after the download completes for this long.</summary>
+    public TimeSpan? SeedTime { get; init; }
+
+    /// <summary>Seed until stopped (for <c>Start-TorrentSeed</c> without limits).</summary>
+    public bool SeedUntilStopped { get; init; }
+
+    /// <summary>Regular unchoke slots (BEP 3's choker); one optimistic slot comes on top.</summary>
+    public int UploadSlots { get; init; } = Swarm.Choker.DefaultSlots;
+
+    /// <summary>Timeouts of the handshake and of a started message.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Options that download into <paramref name="folder"/>: the single file, or the multi-file torrent's top folder, is
+    /// created inside it (<c>-Destination</c>); resume data in its <c>.torrentps</c> folder.
+    /// </summary>
+    public static TorrentOptions InFolder(string folder, ILoggerFactory? loggers = null)
+        => new() { Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder), loggers) };
+
+    /// <summary>Options that download to <paramref name="path"/>: the file itself for a single-file torrent, the folder that receives the files of a multi-file one (<c>tps download -o</c>).</summary>
+    public static TorrentOptions AtPath(string path, ILoggerFactory? loggers = null)
+        => new() { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, path), loggers) };
+
+    /// <summary>Options that download only piece <paramref name="index"/>, verified, into the file <paramref name="path"/>.</summary>
+    public static TorrentOptions OnePiece(int index, string path)
+        => new() { Data = info => new SinglePieceData(info, index, path), WantedPieces = info => new SinglePieceData(info, index, path).WantedPieces };
+
+    /// <summary>Options that fetch a magnet link's metadata and nothing else: the torrent completes when it arrives, with <see cref="Torrent.Info"/> set.</summary>
+    public static TorrentOptions MetadataOnly()
+        => new() { Data = info => new MetadataOnlyData(info), WantedPieces = info => new Bitfield(info.PieceCount) };
+
+    /// <summary>Whether the options ask to seed after the download completes.</summary>
+    public bool SeedsAfterDownload => SeedUntilStopped || SeedRatio is > 0 || SeedTime is { } t && t > TimeSpan.Zero;
+}

@@ -1,0 +1,28 @@
+namespace TorrentPS.Engine.Session;
+
+/// <summary>Where a torrent is in its life. Checking → (FetchingMetadata) → Downloading → Seeding → Completed or Stopped.</summary>
+public enum TorrentState
+{
+    /// <summary>Hashing the data already on disk (trusting resume data where it can be checked).</summary>
+    Checking,
+
+    /// <summary>A magnet link: fetching the info dictionary from peers.</summary>
+    FetchingMetadata,
+
+    Downloading,
+
+    /// <summary>Every wanted piece is here; uploading to others.</summary>
+    Seeding,
+
+    /// <summary>Closing connections and saving state.</summary>
+    Stopping,
+
+    /// <summary>Ended with every wanted piece verified.</summary>
+    Completed,
+
+    /// <summary>Ended before that: the user stopped it.</summary>
+    Stopped,
+
+    /// <summary>Ended by an error (no progress within the timeout, the disk failed).</summary>
+    Failed,
+}

@@ -1,0 +1,73 @@
+using TorrentPS.Engine.Metainfo;
+
+namespace TorrentPS.Engine.Session;
+
+/// <summary>
+/// One immutable snapshot of a running torrent, made by its loop (a few times a second). The module turns it into
+/// progress records, the CLI into a line on stderr.
+/// </summary>
+public sealed record TorrentStatus
+{
+    public required string Name { get; init; }
+
+    public required InfoHash InfoHash { get; init; }
+
+    public required TorrentState State { get; init; }
+
+    /// <summary>Bytes wanted in all (the torrent's length, or the one piece asked for); 0 while a magnet's size is unknown.</summary>
+    public long TotalBytes { get; init; }
+
+    /// <summary>Bytes of the wanted pieces verified so far.</summary>
+    public long VerifiedBytes { get; init; }
+
+    /// <summary>While checking: bytes of existing data hashed so far, of <see cref="TotalBytes"/>.</summary>
+    public long CheckedBytes { get; init; }
+
+    public int PieceCount { get; init; }
+
+    public int VerifiedPieces { get; init; }
+
+    /// <summary>Block bytes received in this run (duplicates and bad pieces included).</summary>
+    public long Downloaded { get; init; }
+
+    /// <summary>Block bytes sent in this run.</summary>
+    public long Uploaded { get; init; }
+
+    /// <summary>Bytes per second received, over the last few seconds.</summary>
+    public double DownloadRate { get; init; }
+
+    /// <summary>Bytes per second sent, over the last few seconds.</summary>
+    public double UploadRate { get; init; }
+
+    public int PeersConnected { get; init; }
+
+    /// <summary>Addresses known (from trackers, the magnet link, the user), connected or not.</summary>
+    public int PeersKnown { get; init; }
+
+    /// <summary>Connected peers that have everything.</summary>
+    public int Seeds { get; init; }
+
+    /// <summary>Peers with metadata to offer, while a magnet link's metadata is fetched.</summary>
+    public int MetadataPeers { get; init; }
+
+    /// <summary>The time to finish at the current rate; null when unknown.</summary>
+    public TimeSpan? TimeRemaining { get; init; }
+
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>Pieces that failed their hash in this run.</summary>
+    public int HashFailures { get; init; }
+
+    /// <summary>Trackers that answered the last announce, of those asked.</summary>
+    public int TrackersWorking { get; init; }
+
+    public int TrackerCount { get; init; }
+
+    /// <summary>What went wrong most recently (a tracker or a peer), for a user wondering why nothing happens.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>Upload ÷ download for this torrent's content (uploaded ÷ length when we started complete).</summary>
+    public double Ratio { get; init; }
+
+    public double PercentComplete => TotalBytes <= 0 ? 0 : Math.Min(100, VerifiedBytes * 100.0 / TotalBytes);
+}

@@ -1,0 +1,72 @@
+using TorrentPS.Engine.Metainfo;
+
+namespace TorrentPS.Engine.Storage;
+
+/// <summary>
+/// What a check of a torrent's data found: which pieces are valid, which exist but fail their hash, which lack data, and
+/// each file's state. Immutable; property names are made for Format-Table (Test-Torrent -Detailed emits it).
+/// </summary>
+public sealed class VerificationResult
+{
+    internal VerificationResult(
+        TorrentInfo torrent,
+        ContentLocation location,
+        Bitfield validPieces,
+        int[] invalidPieces,
+        int[] missingPieces,
+        FileVerification[] files,
+        TimeSpan elapsed,
+        long bytesChecked)
+    {
+        Name = torrent.Name;
+        InfoHash = torrent.InfoHash;
+        TorrentPath = torrent.SourcePath;
+        ContentPath = location.ContentPath;
+        ValidPieces = validPieces;
+        InvalidPieces = invalidPieces;
+        MissingPieces = missingPieces;
+        Files = files;
+        Elapsed = elapsed;
+        BytesChecked = bytesChecked;
+        IsComplete = validPieces.IsComplete && Array.TrueForAll(files, f => f.IsComplete);
+    }
+
+    public string Name { get; }
+
+    public InfoHash InfoHash { get; }
+
+    /// <summary>Every piece is valid and every file exists at its full length.</summary>
+    public bool IsComplete { get; }
+
+    public int PieceCount => ValidPieces.Length;
+
+    public int ValidPieceCount => ValidPieces.Count;
+
+    /// <summary>The pieces whose data is present and matches its hash.</summary>
+    public Bitfield ValidPieces { get; }
+
+    /// <summary>Pieces whose data is present but fails its hash, ascending.</summary>
+    public IReadOnlyList<int> InvalidPieces { get; }
+
+    /// <summary>
+    /// Pieces with data absent, ascending: a file missing or too short, or nothing but zeros where the piece should be
+    /// (never written: a hole in a sparse file).
+    /// </summary>
+    public IReadOnlyList<int> MissingPieces { get; }
+
+    /// <summary>Each file of the torrent (padding files left out).</summary>
+    public IReadOnlyList<FileVerification> Files { get; }
+
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>The bytes read and hashed.</summary>
+    public long BytesChecked { get; }
+
+    /// <summary>The single file of the torrent, or its top folder, on disk.</summary>
+    public string ContentPath { get; }
+
+    /// <summary>The .torrent file, when the torrent came from one.</summary>
+    public string? TorrentPath { get; }
+
+    public override string ToString() => $"{Name}: {ValidPieceCount}/{PieceCount} pieces valid";
+}

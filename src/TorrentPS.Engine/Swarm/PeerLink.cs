@@ -1,0 +1,237 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using TorrentPS.Engine.Peers;
+using TorrentPS.Engine.Wire;
+
+namespace TorrentPS.Engine.Swarm;
+
+/// <summary>
+/// One connected peer of a torrent: its reading thread (this class's <see cref="Run"/>, on the thread that did the
+/// handshake) and its <see cref="SendQueue"/> with the writer thread. The reading thread delivers blocks straight into
+/// their pieces (hashing and writing a piece it completes), serves the peer's requests when the loop has unchoked it,
+/// and hands every other message to the loop, one batch per receive.
+/// </summary>
+public sealed class PeerLink : IPeerLink, IBlockReader
+{
+    private readonly PeerWire _wire;
+    private readonly SendQueue _send;
+    private readonly PieceContextHolder _pieces;
+    private readonly Action<SwarmEvent> _post;
+    private readonly ILogger _logger;
+    private readonly int _maxQueuedUploads;
+    private long _downloaded;
+    private long _expected;
+    private int _expectedChanged;
+    private long _receivedSinceExpected;
+    private volatile bool _amChoking = true;
+
+    public PeerLink(PeerWire wire, int id, PieceContextHolder pieces, Action<SwarmEvent> post, ILogger logger, int maxQueuedUploads = 256)
+    {
+        _wire = wire;
+        Id = id;
+        _pieces = pieces;
+        _post = post;
+        _logger = logger;
+        _maxQueuedUploads = maxQueuedUploads;
+        _send = new SendQueue(wire, this, logger) { Failed = ex => _logger.LogDebug("Peer {EndPoint}: sending failed: {Reason}", EndPoint, ex.Reason) };
+    }
+
+    public int Id { get; }
+
+    public IPEndPoint EndPoint => _wire.RemoteEndPoint;
+
+    public PeerId PeerId => _wire.RemoteHandshake.PeerId;
+
+    public bool IsOutgoing => _wire.IsOutgoing;
+
+    public bool FastExtension => _wire.FastExtension;
+
+    public bool ExtensionProtocol => _wire.ExtensionProtocol;
+
+    public PeerWire Wire => _wire;
+
+    public long DownloadedBytes => Volatile.Read(ref _downloaded);
+
+    public long UploadedBytes => _send.UploadedBytes;
+
+    public int QueuedUploads => _send.QueuedUploads;
+
+    public bool AmChoking
+    {
+        get => _amChoking;
+        set => _amChoking = value;
+    }
+
+    public void Enqueue(in OutgoingMessage message) => _send.Enqueue(message);
+
+    public void Flush() => _send.Flush();
+
+    public List<OutgoingMessage> TakeUploads() => _send.TakeUploads();
+
+    public void SetExpectedBytes(long bytes)
+    {
+        Volatile.Write(ref _expected, bytes);
+        Volatile.Write(ref _expectedChanged, 1);
+    }
+
+    public void Close(string reason) => _wire.Close(reason);
+
+    public void SetPieceCount(int pieceCount) => _wire.SetPieceCount(pieceCount);
+
+    /// <summary>
+    /// Runs the connection on the calling thread until it closes: starts the writer, tells the loop the peer is here,
+    /// reads, and at the end tells the loop it is gone. Never throws.
+    /// </summary>
+    public void Run()
+    {
+        string reason;
+        try
+        {
+            _send.Start();
+            _post(new SwarmEvent.PeerConnected(this));
+            ReadLoop();
+            reason = _wire.CloseReason ?? "closed";
+        }
+        catch (PeerException ex)
+        {
+            reason = _wire.CloseReason ?? ex.Reason;
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Peer {EndPoint}: the connection failed unexpectedly", EndPoint);
+            reason = $"unexpected failure: {ex.Message}";
+            _wire.Close(reason);
+        }
+
+        _send.Dispose();
+        _wire.Dispose();
+        _post(new SwarmEvent.PeerClosed(this, reason));
+    }
+
+    private void ReadLoop()
+    {
+        while (!_wire.IsClosed)
+        {
+            var batch = PeerMessageBatch.Rent();
+            var uploads = false;
+            while (_wire.TryReadBuffered(out var message))
+            {
+                uploads |= Handle(message, batch);
+            }
+
+            if (uploads)
+            {
+                _send.Flush();
+            }
+
+            if (batch.Count > 0)
+            {
+                _post(new SwarmEvent.PeerMessages(this, batch));
+            }
+            else
+            {
+                batch.Return();
+            }
+
+            if (Interlocked.Exchange(ref _expectedChanged, 0) == 1)
+            {
+                _receivedSinceExpected = 0;
+            }
+
+            _wire.ExpectBytes(Volatile.Read(ref _expected) - _receivedSinceExpected);
+            _wire.Receive();
+        }
+    }
+
+    /// <summary>Handles one message on the reading thread; true when an upload was queued.</summary>
+    private bool Handle(in PeerMessage message, PeerMessageBatch batch)
+    {
+        switch (message.Type)
+        {
+            case PeerMessageType.KeepAlive:
+                return false;
+            case PeerMessageType.Piece:
+            {
+                var outcome = _pieces.Current?.Buffers.Deliver(Id, message.Index, message.Begin, message.Payload.Span) ?? BlockOutcome.Unexpected;
+                Interlocked.Add(ref _downloaded, message.Length);
+                _receivedSinceExpected += message.Length;
+                batch.Add(new IncomingMessage(PeerMessageType.Piece, message.Index, message.Begin, message.Length, Outcome: outcome));
+                return false;
+            }
+
+            case PeerMessageType.Request:
+                return Serve(message.Index, message.Begin, message.Length);
+            case PeerMessageType.Cancel:
+                _send.TryCancelUpload(message.Index, message.Begin, message.Length);
+                return false;
+            case PeerMessageType.Bitfield or PeerMessageType.Extended:
+                batch.Add(new IncomingMessage(message.Type, message.Index, message.Begin, message.Length, message.Payload.ToArray(), message.ExtendedId));
+                return false;
+            case PeerMessageType.AllowedFast:
+                batch.Add(new IncomingMessage(message.Type, message.Index));
+                return false;
+            default:
+                batch.Add(new IncomingMessage(message.Type, message.Index, message.Begin, message.Length));
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// A request from the peer: served when we have the piece and have unchoked the peer,
+    /// within its queue limit; refused (BEP 6 reject, or silently without it) when choked or over the limit; a request
+    /// outside the torrent or for a piece we do not have ends the connection.
+    /// </summary>
+    private bool Serve(int index, int begin, int length)
+    {
+        var pieces = _pieces.Current;
+        if (pieces is null || (uint)index >= (uint)pieces.Torrent.PieceCount)
+        {
+            throw _wire.Fail(new PeerProtocolException(EndPoint, $"requested piece {index}, which is not part of the torrent we serve"));
+        }
+
+        if ((long)begin + length > pieces.Torrent.GetPieceLength(index))
+        {
+            throw _wire.Fail(new PeerProtocolException(EndPoint, $"requested {length} bytes at {begin} of piece {index}, past its end"));
+        }
+
+        if (!pieces.Verified.Contains(index))
+        {
+            throw _wire.Fail(new PeerProtocolException(EndPoint, $"requested piece {index}, which we do not have"));
+        }
+
+        if (_amChoking || _send.QueuedUploads >= _maxQueuedUploads)
+        {
+            if (FastExtension)
+            {
+                _send.Enqueue(OutgoingMessage.Reject(index, begin, length));
+                return true;
+            }
+
+            return false;
+        }
+
+        _send.Enqueue(OutgoingMessage.Piece(index, begin, length));
+        return true;
+    }
+
+    bool IBlockReader.TryReadBlock(int piece, int begin, Span<byte> destination)
+    {
+        var pieces = _pieces.Current;
+        if (pieces is null || !pieces.Verified.Contains(piece))
+        {
+            return false;
+        }
+
+        try
+        {
+            return pieces.Storage.Read(piece, begin, destination) == destination.Length;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Errors.TorrentPSException)
+        {
+            _logger.LogWarning("Peer {EndPoint}: reading block {Index}:{Begin} to upload failed: {Reason}", EndPoint, piece, begin, ex.Message);
+            return false;
+        }
+    }
+
+    public override string ToString() => $"{EndPoint} ({PeerClient.FromPeerId(PeerId).DisplayName})";
+}

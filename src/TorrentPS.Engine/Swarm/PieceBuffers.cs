@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using TorrentPS.Engine.Metainfo;
+
+namespace TorrentPS.Engine.Swarm;
+
+/// <summary>
+/// The pieces being downloaded, by index: the loop starts and removes them, connection threads deliver blocks into
+/// them. The thread that delivers a piece's last block hashes it (SHA-1 from the buffer the data already sits in) and,
+/// when good, writes it to storage, then tells the loop; a bad piece's blocks become missing again and the loop hears
+/// who supplied them. A block's way from the socket to its piece, its hash and its write never changes threads.
+/// </summary>
+public sealed class PieceBuffers
+{
+    private readonly TorrentInfo _torrent;
+    private readonly IPieceStorage _storage;
+    private readonly IPieceEvents _events;
+    private readonly ActivePiece?[] _active;
+    private long _bufferedBytes;
+
+    public PieceBuffers(TorrentInfo torrent, IPieceStorage storage, IPieceEvents events)
+    {
+        _torrent = torrent;
+        _storage = storage;
+        _events = events;
+        _active = new ActivePiece?[torrent.PieceCount];
+    }
+
+    /// <summary>Bytes held by pieces in progress.</summary>
+    public long BufferedBytes => Volatile.Read(ref _bufferedBytes);
+
+    /// <summary>Starts downloading a piece (the loop).</summary>
+    public ActivePiece Start(int index)
+    {
+        if (Volatile.Read(ref _active[index]) is { } existing)
+        {
+            return existing;
+        }
+
+        var piece = new ActivePiece(index, (int)_torrent.GetPieceLength(index));
+        Interlocked.Add(ref _bufferedBytes, piece.Length);
+        Volatile.Write(ref _active[index], piece);
+        return piece;
+    }
+
+    /// <summary>Forgets a finished piece (the loop, once it heard the piece was verified).</summary>
+    public void Remove(int index)
+    {
+        if (Interlocked.Exchange(ref _active[index], null) is { } piece)
+        {
+            Interlocked.Add(ref _bufferedBytes, -piece.Length);
+        }
+    }
+
+    public ActivePiece? Get(int index) => (uint)index < (uint)_active.Length ? Volatile.Read(ref _active[index]) : null;
+
+    /// <summary>
+    /// A block from peer <paramref name="peerId"/> (a connection thread). When it completes its piece, the piece is
+    /// hashed and written here, on the caller's thread, and the loop is told.
+    /// </summary>
+    public BlockOutcome Deliver(int peerId, int index, int begin, ReadOnlySpan<byte> data)
+    {
+        var piece = Get(index);
+        if (piece is null)
+        {
+            return BlockOutcome.Unexpected;
+        }
+
+        var outcome = piece.TryAccept(begin, data, peerId);
+        if (outcome == BlockOutcome.CompletedPiece)
+        {
+            Complete(piece);
+        }
+
+        return outcome;
+    }
+
+    private void Complete(ActivePiece piece)
+    {
+        Span<byte> hash = stackalloc byte[20];
+        SHA1.HashData(piece.Data, hash);
+        if (!hash.SequenceEqual(_torrent.GetPieceHash(piece.Index)))
+        {
+            var contributors = piece.Contributors();
+            piece.Reset();
+            _events.PieceFailed(piece.Index, contributors);
+            return;
+        }
+
+        try
+        {
+            _storage.WritePiece(piece.Index, piece.Data);
+        }
+        catch (Exception ex)
+        {
+            // Not verified: the piece stays active with its blocks missing, and the loop decides (usually: stop).
+            piece.Reset();
+            _events.StorageFailed(piece.Index, ex);
+            return;
+        }
+
+        piece.Release();
+        _events.PieceVerified(piece.Index);
+    }
+}

@@ -1,0 +1,37 @@
+using TorrentPS.Engine.Metainfo;
+
+namespace TorrentPS.Engine.Swarm;
+
+/// <summary>
+/// What connection threads need of a torrent's pieces, published as one immutable object: the torrent, the pieces in
+/// progress, the pieces verified and the storage. A magnet download has none until its metadata arrives
+/// (<see cref="PieceContextHolder"/> then publishes one).
+/// </summary>
+public sealed class PieceContext
+{
+    public PieceContext(TorrentInfo torrent, IPieceStorage storage, IPieceEvents events)
+    {
+        Torrent = torrent;
+        Storage = storage;
+        Buffers = new PieceBuffers(torrent, storage, events);
+        Verified = new VerifiedPieces(torrent.PieceCount);
+    }
+
+    public TorrentInfo Torrent { get; }
+
+    public IPieceStorage Storage { get; }
+
+    public PieceBuffers Buffers { get; }
+
+    public VerifiedPieces Verified { get; }
+}
+
+/// <summary>The torrent's <see cref="PieceContext"/>, once known; read by connection threads, set once by the loop.</summary>
+public sealed class PieceContextHolder
+{
+    private PieceContext? _context;
+
+    public PieceContext? Current => Volatile.Read(ref _context);
+
+    public void Publish(PieceContext context) => Volatile.Write(ref _context, context);
+}

@@ -1,0 +1,235 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+
+namespace TorrentPS.Engine.Wire;
+
+/// <summary>
+/// The outgoing side of one connection. Anyone enqueues (the torrent's loop its requests and control messages, the
+/// connection's reading thread the blocks it agreed to upload); one writer thread of the connection's own drains
+/// everything queued into one pooled buffer and sends it in one write: a batch of requests, or a piece header with its
+/// block read straight from storage, goes out together. A peer that does not read blocks only this writer (the send
+/// times out and the connection closes); the queue holds at most what the loop and the upload limit let in.
+/// </summary>
+public sealed class SendQueue : IDisposable
+{
+    private const int BufferSize = 256 * 1024;
+
+    private readonly PeerWire _wire;
+    private readonly IBlockReader? _blocks;
+    private readonly ILogger _logger;
+    private readonly object _lock = new();
+    private List<OutgoingMessage> _pending = new(64);
+    private List<OutgoingMessage> _writing = new(64);
+    private bool _closed;
+    private bool _writerWaiting;
+    private int _queuedUploads;
+    private long _uploadedBytes;
+    private long _messagesSent;
+    private Thread? _writer;
+
+    public SendQueue(PeerWire wire, IBlockReader? blocks, ILogger logger)
+    {
+        _wire = wire;
+        _blocks = blocks;
+        _logger = logger;
+    }
+
+    /// <summary>Called on the writer thread when a send fails (the connection is closed by then).</summary>
+    public Action<PeerException>? Failed { get; set; }
+
+    /// <summary>Block uploads waiting to be sent.</summary>
+    public int QueuedUploads => Volatile.Read(ref _queuedUploads);
+
+    /// <summary>Block bytes uploaded so far (payload only).</summary>
+    public long UploadedBytes => Volatile.Read(ref _uploadedBytes);
+
+    /// <summary>Messages written to the socket so far.</summary>
+    public long MessagesSent => Volatile.Read(ref _messagesSent);
+
+    /// <summary>Starts the writer thread.</summary>
+    public void Start() => _writer = ConnectionThread.Start($"TorrentPS writer {_wire.RemoteEndPoint}", WriterLoop);
+
+    /// <summary>Queues a message; it goes out at the next <see cref="Flush"/>.</summary>
+    public void Enqueue(in OutgoingMessage message)
+    {
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _pending.Add(message);
+            if (message.Type == PeerMessageType.Piece)
+            {
+                Interlocked.Increment(ref _queuedUploads);
+            }
+        }
+    }
+
+    /// <summary>Wakes the writer when something is queued.</summary>
+    public void Flush()
+    {
+        lock (_lock)
+        {
+            if (_writerWaiting && _pending.Count > 0)
+            {
+                Monitor.Pulse(_lock);
+            }
+        }
+    }
+
+    /// <summary>Queues a message and wakes the writer.</summary>
+    public void Send(in OutgoingMessage message)
+    {
+        Enqueue(message);
+        Flush();
+    }
+
+    /// <summary>Takes back a queued upload the peer cancelled; false when it is already on its way.</summary>
+    public bool TryCancelUpload(int index, int begin, int length)
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < _pending.Count; i++)
+            {
+                var m = _pending[i];
+                if (m.Type == PeerMessageType.Piece && m.Index == index && m.Begin == begin && m.Length == length)
+                {
+                    _pending.RemoveAt(i);
+                    Interlocked.Decrement(ref _queuedUploads);
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Takes back every queued upload (we choked the peer); returns them so the caller can reject them (BEP 6).</summary>
+    public List<OutgoingMessage> TakeUploads()
+    {
+        var taken = new List<OutgoingMessage>();
+        lock (_lock)
+        {
+            _pending.RemoveAll(m =>
+            {
+                if (m.Type != PeerMessageType.Piece)
+                {
+                    return false;
+                }
+
+                taken.Add(m);
+                return true;
+            });
+            Interlocked.Add(ref _queuedUploads, -taken.Count);
+        }
+
+        return taken;
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            _pending.Clear();
+            Interlocked.Exchange(ref _queuedUploads, 0);
+            Monitor.PulseAll(_lock);
+        }
+    }
+
+    private void WriterLoop()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            while (true)
+            {
+                lock (_lock)
+                {
+                    while (_pending.Count == 0 && !_closed)
+                    {
+                        _writerWaiting = true;
+                        Monitor.Wait(_lock);
+                        _writerWaiting = false;
+                    }
+
+                    if (_closed)
+                    {
+                        return;
+                    }
+
+                    (_pending, _writing) = (_writing, _pending);
+                }
+
+                var used = 0;
+                var uploads = 0;
+                foreach (var message in _writing)
+                {
+                    var size = message.WireSize;
+                    if (used + size > buffer.Length && used > 0)
+                    {
+                        _wire.Send(buffer.AsSpan(0, used));
+                        used = 0;
+                    }
+
+                    if (size > buffer.Length)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent(size);
+                    }
+
+                    if (message.Type == PeerMessageType.Piece)
+                    {
+                        uploads++;
+                        var header = message.WriteTo(buffer.AsSpan(used));
+                        if (_blocks is null || !_blocks.TryReadBlock(message.Index, message.Begin, buffer.AsSpan(used + header, message.Length)))
+                        {
+                            _logger.LogDebug("Peer {EndPoint}: block {Index}:{Begin} could not be read; not sent", _wire.RemoteEndPoint, message.Index, message.Begin);
+                            continue;
+                        }
+
+                        used += header + message.Length;
+                        Interlocked.Add(ref _uploadedBytes, message.Length);
+                    }
+                    else
+                    {
+                        used += message.WriteTo(buffer.AsSpan(used));
+                    }
+                }
+
+                if (used > 0)
+                {
+                    _wire.Send(buffer.AsSpan(0, used));
+                }
+
+                Interlocked.Add(ref _messagesSent, _writing.Count);
+                _writing.Clear();
+                if (uploads > 0)
+                {
+                    Interlocked.Add(ref _queuedUploads, -uploads);
+                }
+
+                if (buffer.Length > BufferSize)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                }
+            }
+        }
+        catch (PeerException ex)
+        {
+            Failed?.Invoke(ex);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Peer {EndPoint}: the writer failed", _wire.RemoteEndPoint);
+            _wire.Close($"the writer failed: {ex.Message}");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -21,7 +21,7 @@ public sealed class GetTorrentInfoCommand : AsyncCmdlet
     public string[] Path { get; set; } = [];
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
+    [Alias("PSPath", "LP", "SourcePath")]
     public string[] LiteralPath { get; set; } = [];
 
     protected override void ProcessRecord()

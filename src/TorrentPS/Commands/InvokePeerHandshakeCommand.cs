@@ -27,12 +27,18 @@ public sealed class InvokePeerHandshakeCommand : AsyncCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PeerSet)]
     public TorrentPeer[] Peer { get; set; } = [];
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = InfoHashSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = InfoHashSet)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = TorrentSet)]
     [Alias("EndPoint")]
+    [PeerAddressTransformation]
     public string[] Address { get; set; } = [];
 
-    [Parameter(Mandatory = true, ParameterSetName = InfoHashSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = InfoHashSet)]
+    [Parameter(ParameterSetName = TorrentSet)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = InfoHashSet)]
     public string InfoHash { get; set; } = string.Empty;
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TorrentSet)]
@@ -74,7 +80,8 @@ public sealed class InvokePeerHandshakeCommand : AsyncCmdlet
         {
             try
             {
-                _peers.Add(await PeerHandshakeTargets.ResolveAsync(address, infoHash, cancellationToken).ConfigureAwait(false));
+                var text = PeerHandshakeTargets.ComposeAddress(address, Port > 0 ? Port : null);
+                _peers.Add(await PeerHandshakeTargets.ResolveAsync(text, infoHash, cancellationToken).ConfigureAwait(false));
             }
             catch (TorrentPSException ex)
             {

@@ -88,7 +88,7 @@ public sealed class ConvertFromBencodeCommand : AsyncCmdlet
                 return;
             }
 
-            Emit(File.ReadAllBytes(file), file);
+            Emit(File.ReadAllBytes(file), file, file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -96,8 +96,9 @@ public sealed class ConvertFromBencodeCommand : AsyncCmdlet
         }
     }
 
-    private void Emit(ReadOnlyMemory<byte> data, object? target)
+    private void Emit(ReadOnlyMemory<byte> data, object? target, string? file = null)
     {
+        WriteVerbose(Torrents.TorrentNarration.Decoding(data.Length, file));
         object value;
         try
         {

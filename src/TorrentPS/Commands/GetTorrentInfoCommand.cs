@@ -3,6 +3,7 @@ using TorrentPS.Bridge;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Paths;
+using TorrentPS.Torrents;
 
 namespace TorrentPS.Commands;
 
@@ -39,7 +40,9 @@ public sealed class GetTorrentInfoCommand : AsyncCmdlet
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                WriteObject(await TorrentInfo.LoadAsync(file, cancellationToken).ConfigureAwait(false));
+                var torrent = await TorrentInfo.LoadAsync(file, cancellationToken).ConfigureAwait(false);
+                WriteVerbose(TorrentNarration.Read(torrent, file));
+                WriteObject(torrent);
             }
             catch (Exception ex) when (ex is TorrentPSException or IOException or UnauthorizedAccessException)
             {

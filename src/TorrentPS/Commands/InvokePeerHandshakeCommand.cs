@@ -99,20 +99,33 @@ public sealed class InvokePeerHandshakeCommand : AsyncCmdlet
             ? null
             : new HandshakeProgress(StartProgress(HandshakeProgress.Activity, _peers.Count, unit: HandshakeProgress.Unit), _peers.Count, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSec));
         WriteProgress(progress?.Begin());
+        if (_peers.Count > 0)
+        {
+            WriteVerbose(HandshakeNarration.Starting(_peers.Count, ThrottleLimit, TimeoutSec));
+        }
+
+        var answered = 0;
         await foreach (var outcome in handshaker.HandshakeManyAsync(_peers, options, ThrottleLimit, cancellationToken).ConfigureAwait(false))
         {
             if (outcome.Handshake is { } handshake)
             {
+                answered++;
+                WriteVerbose(HandshakeNarration.Answered(handshake));
                 WriteObject(handshake);
                 WriteProgress(progress?.PeerAnswered(outcome.Peer));
             }
             else if (outcome.Error is { } error)
             {
+                WriteVerbose(HandshakeNarration.Failed(outcome.Peer, error));
                 WriteError(error, outcome.Peer);
                 WriteProgress(progress?.PeerFailed(outcome.Peer));
             }
         }
 
         WriteProgress(progress?.Complete());
+        if (_peers.Count > 0)
+        {
+            WriteVerbose(HandshakeNarration.Done(answered, _peers.Count));
+        }
     }
 }

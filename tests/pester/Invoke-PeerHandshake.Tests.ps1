@@ -175,6 +175,15 @@ Describe 'Invoke-PeerHandshake' {
             (Invoke-PeerHandshake -Address $Seeder.Address.ToString() -Port $Seeder.Port -InfoHash $Torrent.InfoHash.Hex).Client | Should -Be $LibtorrentClient
         }
 
+        It 'says a peer that hangs up on our handshake probably does not serve the torrent' {
+            if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
+            $err = $null
+            Invoke-PeerHandshake -Address $Seeder.Text -InfoHash ('ab' * 20) -TimeoutSec 5 -ErrorVariable err -ErrorAction SilentlyContinue
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'PeerUnreachable,*'
+            $err[0].Exception.Message | Should -BeLike '*closed the connection without answering our handshake (it usually does not serve this torrent)*'
+        }
+
         It 'formats as a table with the peer and its client' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
             $text = Invoke-PeerHandshake -Address $Seeder.Text -InfoHash $Torrent.InfoHash.Hex | Out-String

@@ -31,6 +31,7 @@ public sealed class ConvertToMagnetLinkCommand : AsyncCmdlet
 
     /// <summary>The info hash the torrent at -LiteralPath must have (a piped TorrentInfo's InfoHash).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [ArgumentCompleter(typeof(Completion.InfoHashCompleter))]
     public string? InfoHash { get; set; }
 
     /// <summary>Writes a <see cref="MagnetLink"/> object instead of the link text.</summary>

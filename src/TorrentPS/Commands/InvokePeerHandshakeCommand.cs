@@ -39,6 +39,7 @@ public sealed class InvokePeerHandshakeCommand : AsyncCmdlet
     public int Port { get; set; }
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = InfoHashSet)]
+    [ArgumentCompleter(typeof(Completion.InfoHashCompleter))]
     public string InfoHash { get; set; } = string.Empty;
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TorrentSet)]

@@ -46,6 +46,7 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
 
     /// <summary>The info hash the torrent at -LiteralPath must have (a piped TorrentInfo's InfoHash): a changed file is an error.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [ArgumentCompleter(typeof(Completion.InfoHashCompleter))]
     public string? InfoHash { get; set; }
 
     /// <summary>Magnet links, as text or MagnetLink objects (bound by their Uri property; piped text goes to -Path, which takes magnet links too).</summary>
@@ -57,6 +58,7 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
     /// <summary>Ask only these trackers (http, https or udp URLs) instead of the torrent's own.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.TrackerCompleter))]
     public string[] Tracker { get; set; } = [];
 
     /// <summary>The longest one tracker request may take, in seconds.</summary>

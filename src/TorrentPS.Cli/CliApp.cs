@@ -4,6 +4,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using TorrentPS.Cli.Verbs;
 using TorrentPS.Engine.Errors;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Cli;
 
@@ -136,7 +137,8 @@ internal static class CliApp
         return missing is not null ? $"missing <{missing.Name}>" : parsed.Errors[0].Message;
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+    /// <summary>An error message as one safe line: whatever a torrent, tracker or peer put in it is escaped (<see cref="DisplayText"/>).</summary>
+    private static string OneLine(string message) => DisplayText.Message(message);
 
     private static async Task WriteUsageErrorAsync(ICliVerb verb, string message, TextWriter stderr)
     {
@@ -149,7 +151,7 @@ internal static class CliApp
     {
         if (args.Length > 0)
         {
-            await stderr.WriteLineAsync($"tps: unknown command '{OneLine(args[0])}'. Run 'tps --help' for the list.").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"tps: unknown command '{DisplayText.Escape(args[0])}'. Run 'tps --help' for the list.").ConfigureAwait(false);
             return;
         }
 

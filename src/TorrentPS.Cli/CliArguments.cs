@@ -34,6 +34,22 @@ internal static class CliArguments
         CustomParser = result => Number(result, "--timeout", 0, 3600, exclusiveMin: true) ?? defaultSeconds,
     };
 
+    /// <summary><c>&lt;piece index&gt;</c>: a whole number from 0 (checked against the torrent once it is known).</summary>
+    public static Argument<int> PieceIndex() => new("piece index")
+    {
+        Description = "The piece to download, counted from 0.",
+        CustomParser = result =>
+        {
+            if (result.Tokens is [{ Value: var text }] && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                return index;
+            }
+
+            result.AddError($"the piece index must be a number from 0, not '{string.Join(' ', result.Tokens.Select(t => t.Value))}'");
+            return 0;
+        },
+    };
+
     /// <summary><c>-o &lt;path&gt;</c>, required: where a transfer verb writes.</summary>
     public static Option<string> Output(string helpName, string description) => new("-o")
     {

@@ -26,7 +26,7 @@ internal sealed class TorrentRun
         "--timeout", "seconds", 1, 86400 * 7, "Give up when no piece has arrived for this long.");
 
     private readonly Option<double?> _seedRatio = CliArguments.OptionalNumber(
-        "--seed-ratio", "ratio", 0, 1000, "After the download, seed until uploaded / downloaded reaches this ratio.");
+        "--seed-ratio", "ratio", 0, 1000, "After the download, seed on until this upload ratio.");
 
     private readonly Option<double?> _port = CliArguments.OptionalNumber(
         "--port", "port", 1, 65535, "Listen for peers on this port (or the next free one).");

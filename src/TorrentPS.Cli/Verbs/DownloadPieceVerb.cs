@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 
@@ -12,20 +11,7 @@ internal sealed class DownloadPieceVerb : ICliVerb
 
     private readonly Argument<string> _torrent = CliArguments.TorrentFile("The .torrent file of the piece.");
 
-    private readonly Argument<int> _index = new("piece index")
-    {
-        Description = "The piece to download, counted from 0.",
-        CustomParser = result =>
-        {
-            if (result.Tokens is [{ Value: var text }] && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-            {
-                return index;
-            }
-
-            result.AddError($"the piece index must be a number from 0, not '{string.Join(' ', result.Tokens.Select(t => t.Value))}'");
-            return 0;
-        },
-    };
+    private readonly Argument<int> _index = CliArguments.PieceIndex();
 
     private readonly TorrentRun _run = new();
 

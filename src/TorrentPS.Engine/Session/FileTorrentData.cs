@@ -52,11 +52,6 @@ public sealed class FileTorrentData : ITorrentData
 
     public void Checkpoint(Bitfield verified, bool final)
     {
-        if (verified.IsEmpty && !File.Exists(_location.ResumePath))
-        {
-            return;
-        }
-
         _store.Flush();
         new ResumeData(_torrent.InfoHash, verified, _store.GetFileStamps(), _torrent.GetRawInfo(), _torrent.TrackerTiers).Save(_location.ResumePath);
     }

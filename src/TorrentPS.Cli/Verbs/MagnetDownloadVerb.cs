@@ -1,0 +1,48 @@
+using System.CommandLine;
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Storage;
+
+namespace TorrentPS.Cli.Verbs;
+
+/// <summary>
+/// <c>tps magnet_download -o &lt;path&gt; "&lt;magnet link&gt;"</c> (also <c>download_magnet</c>): the metadata from peers, then the
+/// whole torrent as <c>tps download</c> does; prints <c>Downloaded &lt;link&gt; to &lt;path&gt;.</c> as <c>download</c> does. A second run continues
+/// without fetching the metadata again (it is in the resume data).
+/// </summary>
+internal sealed class MagnetDownloadVerb : ICliVerb
+{
+    private readonly Option<string> _output = CliArguments.Output("path", "Where the download goes: the file of a single-file torrent, the folder of a multi-file one.");
+
+    private readonly Argument<string> _link = CliArguments.MagnetLink();
+
+    private readonly TorrentRun _run = new();
+
+    public MagnetDownloadVerb()
+    {
+        Command = new("magnet_download", "Fetches a magnet link's metadata from peers, then downloads the whole torrent; run again after an interruption, it continues.") { _output, _link };
+        Command.Aliases.Add("download_magnet");
+        _run.AddTo(Command, seeding: true);
+    }
+
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var output = parsed.GetRequiredValue(_output);
+        var link = parsed.GetRequiredValue(_link);
+        var magnet = MagnetLink.Parse(link);
+        var loggers = CliApp.CreateLoggers(stderr);
+        var known = MagnetResume.TryLoad(magnet, ContentLocation.GetDefaultResumePathAtPath(output, magnet.InfoHash), loggers.CreateLogger("tps"));
+        var options = await _run.ApplyAsync(parsed, TorrentOptions.AtPath(output, loggers), cancellationToken).ConfigureAwait(false);
+        _run.Listen(parsed, options.SeedsAfterDownload, loggers);
+        var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(magnet, options, loggers, status, known), stderr, cancellationToken).ConfigureAwait(false);
+        var code = await TorrentRun.ExitCodeAsync(result, stderr, Command.Name).ConfigureAwait(false);
+        if (code == 0)
+        {
+            await stdout.WriteLineAsync($"Downloaded {link} to {output}.").ConfigureAwait(false);
+        }
+
+        return code;
+    }
+}

@@ -114,12 +114,14 @@ public sealed class InvokePeerHandshakeCommandTests
     }
 
     [Fact]
-    public void The_format_file_has_a_table_view_for_PeerHandshake()
+    public void The_format_file_has_a_table_view_for_PeerHandshake_first_and_a_list_view()
     {
         var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
         var format = XDocument.Load(Path.Combine(root, "src", "TorrentPS", "TorrentPS.Format.ps1xml"));
-        var view = Assert.Single(format.Descendants("View"), v => v.Element("ViewSelectedBy")?.Element("TypeName")?.Value == typeof(PeerHandshake).FullName);
-        Assert.NotNull(view.Element("TableControl"));
+        var views = format.Descendants("View").Where(v => v.Element("ViewSelectedBy")?.Element("TypeName")?.Value == typeof(PeerHandshake).FullName).ToArray();
+        Assert.Equal(2, views.Length);
+        Assert.NotNull(views[0].Element("TableControl"));
+        Assert.NotNull(views[1].Element("ListControl"));
     }
 
     [Fact]

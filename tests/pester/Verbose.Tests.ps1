@@ -27,14 +27,14 @@ Describe '-Verbose' {
     }
 
     It 'Get-TorrentPeer says which trackers it asks and what came of it' {
-        $lines = @(Get-VerboseText { Get-TorrentPeer -LiteralPath $t.Path -TimeoutSec 1 -Verbose })
+        $lines = @(Get-VerboseText { Get-TorrentPeer -LiteralPath $t.Path -TimeoutSec 1 -Verbose -ErrorAction SilentlyContinue })
         $lines[0] | Should -Be "Asking 1 tracker in 1 tier for peers of 'hello.txt' ($($t.InfoHash))."
         $lines | Should -Contain "Found 0 peers of 'hello.txt' ($($t.InfoHash)): 0 of 1 tracker answered, 1 failed."
     }
 
     It 'Invoke-PeerHandshake says what it does, how each peer answered and the outcome' {
         $closed = Get-ClosedEndPoint
-        $lines = @(Get-VerboseText { Invoke-PeerHandshake -Address $closed -InfoHash $t.InfoHash -TimeoutSec 2 -Verbose })
+        $lines = @(Get-VerboseText { Invoke-PeerHandshake -Address $closed -InfoHash $t.InfoHash -TimeoutSec 2 -Verbose -ErrorAction SilentlyContinue })
         $lines | Should -Contain 'Handshaking with 1 peer, at most 1 at once, each within 2 seconds.'
         $lines | Should -Contain "$closed failed (PeerUnreachable)."
         $lines[-1] | Should -Be '0 of 1 peer answered.'

@@ -8,5 +8,11 @@ if (args.Length > 0 && args[0] is "download" or "seed")
     return await WholeTransferBenchmark.RunAsync(args[0], args[1..]);
 }
 
+// The whole-torrent check against openssl: dotnet run -c Release --project tests/TorrentPS.Benchmarks -- verify
+if (args.Length > 0 && args[0] == "verify")
+{
+    return await VerifyBenchmark.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

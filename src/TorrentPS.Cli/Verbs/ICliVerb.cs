@@ -3,10 +3,10 @@ using System.CommandLine;
 namespace TorrentPS.Cli.Verbs;
 
 /// <summary>
-/// One `tps` command. Adding a verb takes one file in this folder and touches nothing else:
+/// One `tps` command. Adding a verb takes one file in this folder and one line in <see cref="CliApp.Verbs"/>:
 /// <list type="number">
-/// <item>A sealed class implementing <see cref="ICliVerb"/> with a parameterless constructor: <see cref="CliApp"/> finds
-/// every such class in this assembly and lists the commands by name.</item>
+/// <item>A sealed class implementing <see cref="ICliVerb"/>, and <c>new YourVerb()</c> added to <see cref="CliApp.Verbs"/>
+/// (help lists the commands by name; another name for the same command is <c>Command.Aliases.Add(...)</c>).</item>
 /// <item><see cref="Command"/>: the challenge's word (<c>download_piece</c>), a one-sentence description, and its
 /// arguments and options, each with a <c>Description</c> (<c>HelpName</c> sets how help shows a value, e.g.
 /// <c>file.torrent</c>; <c>Validators</c> add usage errors). Keep them in fields so <see cref="RunAsync"/> reads

@@ -52,6 +52,12 @@ public sealed class FileTorrentData : ITorrentData
 
     public void Checkpoint(Bitfield verified, bool final)
     {
+        if (verified.IsComplete && !_store.IsReadOnly)
+        {
+            // Zero-length files hold no piece, so no write ever creates them: a complete torrent has them too.
+            _store.CreateEmptyFiles();
+        }
+
         _store.Flush();
         new ResumeData(_torrent.InfoHash, verified, _store.GetFileStamps(), _torrent.GetRawInfo(), _torrent.TrackerTiers).Save(_location.ResumePath);
     }

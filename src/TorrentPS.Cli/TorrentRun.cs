@@ -78,6 +78,33 @@ internal sealed class TorrentRun
         }
     }
 
+    /// <summary>
+    /// The download verbs' one body: the command line's options over <paramref name="options"/>, listening when they
+    /// seed, the run, and <paramref name="done"/> on stdout when it completed (a stopped run says so on stderr, exit 130).
+    /// </summary>
+    public async Task<int> DownloadAsync(
+        ParseResult parsed,
+        TorrentOptions options,
+        Func<TorrentOptions, Action<TorrentStatus>?, Torrent> start,
+        string done,
+        string verb,
+        ILoggerFactory loggers,
+        TextWriter stdout,
+        TextWriter stderr,
+        CancellationToken cancellationToken)
+    {
+        var applied = await ApplyAsync(parsed, options, cancellationToken).ConfigureAwait(false);
+        Listen(parsed, applied.SeedsAfterDownload, loggers);
+        var result = await RunAsync(status => start(applied, status), stderr, cancellationToken).ConfigureAwait(false);
+        var code = await ExitCodeAsync(result, stderr, verb).ConfigureAwait(false);
+        if (code == 0)
+        {
+            await stdout.WriteLineAsync(done).ConfigureAwait(false);
+        }
+
+        return code;
+    }
+
     /// <summary>Runs a started torrent to its end; Ctrl+C stops it (the result then says Stopped).</summary>
     public static async Task<DownloadResult> RunAsync(Func<Action<TorrentStatus>?, Torrent> start, TextWriter stderr, CancellationToken cancellationToken)
     {

@@ -34,14 +34,15 @@ internal sealed class DownloadPieceVerb : ICliVerb
         }
 
         var loggers = CliApp.CreateLoggers(stderr);
-        var options = await _run.ApplyAsync(parsed, TorrentOptions.OnePiece(index, output), cancellationToken).ConfigureAwait(false);
-        var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(torrent, options, loggers, status), stderr, cancellationToken).ConfigureAwait(false);
-        var code = await TorrentRun.ExitCodeAsync(result, stderr, Command.Name).ConfigureAwait(false);
-        if (code == 0)
-        {
-            await stdout.WriteLineAsync($"Piece {index} downloaded to {output}.").ConfigureAwait(false);
-        }
-
-        return code;
+        return await _run.DownloadAsync(
+            parsed,
+            TorrentOptions.OnePiece(index, output),
+            (options, status) => TorrentSession.Shared.Start(torrent, options, loggers, status),
+            $"Piece {index} downloaded to {output}.",
+            Command.Name,
+            loggers,
+            stdout,
+            stderr,
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -31,15 +31,15 @@ internal sealed class DownloadVerb : ICliVerb
         var torrentPath = parsed.GetRequiredValue(_torrent);
         var torrent = await TorrentInfo.LoadAsync(torrentPath, cancellationToken).ConfigureAwait(false);
         var loggers = CliApp.CreateLoggers(stderr);
-        var options = await _run.ApplyAsync(parsed, TorrentOptions.AtPath(output, loggers), cancellationToken).ConfigureAwait(false);
-        _run.Listen(parsed, options.SeedsAfterDownload, loggers);
-        var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(torrent, options, loggers, status), stderr, cancellationToken).ConfigureAwait(false);
-        var code = await TorrentRun.ExitCodeAsync(result, stderr, Command.Name).ConfigureAwait(false);
-        if (code == 0)
-        {
-            await stdout.WriteLineAsync($"Downloaded {torrentPath} to {output}.").ConfigureAwait(false);
-        }
-
-        return code;
+        return await _run.DownloadAsync(
+            parsed,
+            TorrentOptions.AtPath(output, loggers),
+            (options, status) => TorrentSession.Shared.Start(torrent, options, loggers, status),
+            $"Downloaded {torrentPath} to {output}.",
+            Command.Name,
+            loggers,
+            stdout,
+            stderr,
+            cancellationToken).ConfigureAwait(false);
     }
 }

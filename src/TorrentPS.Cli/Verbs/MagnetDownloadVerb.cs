@@ -34,15 +34,15 @@ internal sealed class MagnetDownloadVerb : ICliVerb
         var magnet = MagnetLink.Parse(link);
         var loggers = CliApp.CreateLoggers(stderr);
         var known = MagnetResume.TryLoad(magnet, ContentLocation.GetDefaultResumePathAtPath(output, magnet.InfoHash), loggers.CreateLogger("tps"));
-        var options = await _run.ApplyAsync(parsed, TorrentOptions.AtPath(output, loggers), cancellationToken).ConfigureAwait(false);
-        _run.Listen(parsed, options.SeedsAfterDownload, loggers);
-        var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(magnet, options, loggers, status, known), stderr, cancellationToken).ConfigureAwait(false);
-        var code = await TorrentRun.ExitCodeAsync(result, stderr, Command.Name).ConfigureAwait(false);
-        if (code == 0)
-        {
-            await stdout.WriteLineAsync($"Downloaded {link} to {output}.").ConfigureAwait(false);
-        }
-
-        return code;
+        return await _run.DownloadAsync(
+            parsed,
+            TorrentOptions.AtPath(output, loggers),
+            (options, status) => TorrentSession.Shared.Start(magnet, options, loggers, status, known),
+            $"Downloaded {link} to {output}.",
+            Command.Name,
+            loggers,
+            stdout,
+            stderr,
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -22,10 +22,9 @@ internal sealed class SeedVerb : ICliVerb
 
     private readonly Option<double?> _seedRatio = CliArguments.OptionalNumber("--seed-ratio", "ratio", 0, 1000, "Stop seeding at this upload ratio; without it, seed until Ctrl+C.");
 
-    private readonly Option<string?> _allowPartial = new("--allow-partial")
+    private readonly Option<bool> _allowPartial = new("--allow-partial")
     {
-        HelpName = "yes",
-        Description = "With yes, serve the pieces that are there even when the data is incomplete.",
+        Description = "Serve the pieces that are there even when the data is incomplete.",
     };
 
     public SeedVerb() => Command = new("seed", "Checks a torrent's data and serves it to peers until Ctrl+C (or --seed-ratio).") { _torrent, _folder, _port, _seedRatio, _allowPartial };
@@ -47,7 +46,7 @@ internal sealed class SeedVerb : ICliVerb
         var listening = TorrentSession.Shared.Listen(port: port, loggers: loggers);
         await stderr.WriteLineAsync($"tps seed: listening on port {listening.Port}").ConfigureAwait(false);
         var ratio = parsed.GetValue(_seedRatio);
-        var options = TorrentOptions.SeedFrom(folder, allowPartial: parsed.GetValue(_allowPartial) is "yes" or "true" or "1", loggers) with
+        var options = TorrentOptions.SeedFrom(folder, allowPartial: parsed.GetValue(_allowPartial), loggers) with
         {
             SeedRatio = ratio,
             SeedUntilStopped = ratio is null,

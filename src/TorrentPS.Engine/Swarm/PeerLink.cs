@@ -155,7 +155,7 @@ public sealed class PeerLink : IPeerLink, IBlockReader
             }
             else if (!_post(new SwarmEvent.PeerMessages(this, batch)))
             {
-                // The loop has ended (and gave the batch back): nobody reads this connection any more.
+                // The torrent has ended (Post gave the batch back).
                 _wire.Close("the torrent has ended");
                 return;
             }
@@ -256,7 +256,9 @@ public sealed class PeerLink : IPeerLink, IBlockReader
 
         try
         {
-            return pieces.Storage.Read(piece, begin, destination) == destination.Length;
+            return pieces.ReadCache is { } cache
+                ? cache.TryRead(piece, (int)pieces.Torrent.GetPieceLength(piece), begin, destination, pieces.Storage)
+                : pieces.Storage.Read(piece, begin, destination) == destination.Length;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Errors.TorrentPSException)
         {

@@ -4,6 +4,7 @@ using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 using TorrentPS.Paths;
+using TorrentPS.Torrents;
 using TorrentPS.Trackers;
 using TorrentPS.Transfers;
 
@@ -31,7 +32,7 @@ public sealed class GetTorrentInfoCommand : AsyncCmdlet
     public string[] Path { get; set; } = [];
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
+    [Alias("PSPath", "LP", "SourcePath")]
     public string[] LiteralPath { get; set; } = [];
 
     /// <summary>Magnet links whose metadata to fetch from peers: text, or MagnetLink objects (bound by their Uri property).</summary>
@@ -86,7 +87,9 @@ public sealed class GetTorrentInfoCommand : AsyncCmdlet
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                WriteObject(await TorrentInfo.LoadAsync(file, cancellationToken).ConfigureAwait(false));
+                var torrent = await TorrentInfo.LoadAsync(file, cancellationToken).ConfigureAwait(false);
+                WriteVerbose(TorrentNarration.Read(torrent, file));
+                WriteObject(torrent);
             }
             catch (Exception ex) when (ex is TorrentPSException or IOException or UnauthorizedAccessException)
             {

@@ -21,9 +21,12 @@ public abstract class TorrentTransferCmdlet : TransferCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
 
-    /// <summary>Paths of .torrent files, used exactly as written.</summary>
+    /// <summary>
+    /// Paths of .torrent files, used exactly as written. Binds PSPath (Get-ChildItem) and SourcePath (a TorrentInfo that came
+    /// back from Export-Clixml, a job or a CSV file, and so is read again).
+    /// </summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
+    [Alias("PSPath", "LP", "SourcePath")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 

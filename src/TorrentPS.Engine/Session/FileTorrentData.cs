@@ -57,6 +57,12 @@ public sealed class FileTorrentData : ITorrentData
             return;
         }
 
+        if (verified.IsComplete && !_store.IsReadOnly)
+        {
+            // No block lands in a zero-length file, so nothing else creates it.
+            _store.CreateEmptyFiles();
+        }
+
         _store.Flush();
         new ResumeData(_torrent.InfoHash, verified, _store.GetFileStamps(), _torrent.GetRawInfo(), _torrent.TrackerTiers).Save(_location.ResumePath);
     }

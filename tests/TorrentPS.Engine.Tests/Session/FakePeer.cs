@@ -25,6 +25,12 @@ internal sealed record FakePeerBehavior
     /// <summary>After this many whole blocks it sends half of the next one and hangs up.</summary>
     public int? DisconnectsAfterBlocks { get; init; }
 
+    /// <summary>
+    /// At this request (counted from 1) it sends choke and unchoke, waits a moment (the client may react), then goes on
+    /// serving every request it was sent: with BEP 6 a choke does not drop requests, so none needs asking again.
+    /// </summary>
+    public int? ChokesBrieflyAtRequest { get; init; }
+
     /// <summary>Offers the metadata over ut_metadata (needs the info dictionary).</summary>
     public bool OffersMetadata { get; init; } = true;
 
@@ -240,7 +246,13 @@ internal sealed class FakePeer : IAsyncDisposable
                     await SendAsync(1, []);
                     return true;
                 case 6: // request
-                    Interlocked.Increment(ref peer._requests);
+                    if (Interlocked.Increment(ref peer._requests) == _behavior.ChokesBrieflyAtRequest)
+                    {
+                        await SendAsync(0, []);
+                        await SendAsync(1, []);
+                        await Task.Delay(300, ct);
+                    }
+
                     return await ServeBlockAsync(
                         BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(1)),
                         BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(5)),

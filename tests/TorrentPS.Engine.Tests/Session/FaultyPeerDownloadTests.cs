@@ -92,6 +92,19 @@ public sealed class FaultyPeerDownloadTests
     }
 
     [Fact]
+    public async Task A_fast_extension_peer_that_chokes_and_unchokes_mid_download_is_not_asked_twice_for_the_same_blocks()
+    {
+        await using var swarm = new FakeSwarm(StorageTorrent.Single("rechoke.bin", (16 * 64 * 1024) + 10, 64 * 1024, seed: 17));
+        var peer = swarm.Peer(new FakePeerBehavior { FastExtension = true, ChokesBrieflyAtRequest = 5 });
+
+        var result = await swarm.CompletionAsync(swarm.Start(peer));
+
+        swarm.AssertDownloadedWhole(result);
+        Assert.Equal(swarm.Info.Length, result.Downloaded);
+        Assert.Equal((16 * 4) + 1, peer.Requests); // every block once: four per piece, and the 10-byte last piece
+    }
+
+    [Fact]
     public async Task Pieces_each_held_by_only_one_of_three_peers_are_combined_into_the_whole_torrent()
     {
         await using var swarm = new FakeSwarm(StorageTorrent.Single("thirds.bin", (30 * 32 * 1024) + 3000, 32 * 1024, seed: 16));

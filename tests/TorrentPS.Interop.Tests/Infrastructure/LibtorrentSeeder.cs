@@ -90,14 +90,15 @@ public sealed class LibtorrentSeeder : ISeeder
 
     public IPEndPoint EndPoint { get; }
 
-    public string Output => _process.Output;
+    /// <summary>What it printed (its alerts), without the upload counts it reports every half second.</summary>
+    public string Output => string.Join('\n', _process.Output.Split('\n').Where(l => !l.StartsWith("UPLOADED ", StringComparison.Ordinal)));
 
     /// <summary>Payload bytes it uploaded in this run, as it last reported them (every half second).</summary>
     public long Uploaded
     {
         get
         {
-            var line = Output.Split('\n').LastOrDefault(l => l.StartsWith("UPLOADED ", StringComparison.Ordinal));
+            var line = _process.Output.Split('\n').LastOrDefault(l => l.StartsWith("UPLOADED ", StringComparison.Ordinal));
             return line is null ? 0 : long.Parse(line["UPLOADED ".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
         }
     }
@@ -107,7 +108,7 @@ public sealed class LibtorrentSeeder : ISeeder
     {
         get
         {
-            var line = Output.Split('\n').First(l => l.StartsWith("HAVE ", StringComparison.Ordinal));
+            var line = _process.Output.Split('\n').First(l => l.StartsWith("HAVE ", StringComparison.Ordinal));
             return int.Parse(line["HAVE ".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
         }
     }

@@ -1,5 +1,6 @@
 using TorrentPS.Cli.Verbs;
 using TorrentPS.Engine.Errors;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Cli;
 
@@ -17,6 +18,12 @@ internal static class CliApp
         new MagnetHandshakeVerb(),
         new DownloadPieceVerb(),
         new DownloadVerb(),
+        new MagnetInfoVerb(),
+        new MagnetDownloadPieceVerb(),
+        new MagnetDownloadVerb(),
+        new MagnetDownloadVerb("download_magnet"),
+        new SeedVerb(),
+        new VerifyVerb(),
     ];
 
     /// <summary>Stderr is a terminal: transfer verbs show a status line there.</summary>
@@ -37,7 +44,7 @@ internal static class CliApp
         var verb = Verbs.FirstOrDefault(v => v.Name == args[0]);
         if (verb is null)
         {
-            await stderr.WriteLineAsync($"tps: unknown command '{args[0]}'. Run 'tps --help' for the list.").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"tps: unknown command '{DisplayText.Escape(args[0])}'. Run 'tps --help' for the list.").ConfigureAwait(false);
             return 2;
         }
 
@@ -47,7 +54,7 @@ internal static class CliApp
         }
         catch (CliUsageException ex)
         {
-            await stderr.WriteLineAsync($"tps {verb.Name}: {ex.Message}. Usage: tps {verb.Name} {verb.Usage}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"tps {verb.Name}: {DisplayText.Message(ex.Message)}. Usage: tps {verb.Name} {verb.Usage}").ConfigureAwait(false);
             return 2;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -62,7 +69,8 @@ internal static class CliApp
         }
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+    /// <summary>An error message as one safe line: whatever a torrent, tracker or peer put in it is escaped (<see cref="DisplayText"/>).</summary>
+    private static string OneLine(string message) => DisplayText.Message(message);
 
     private static async Task WriteUsageAsync(TextWriter writer)
     {

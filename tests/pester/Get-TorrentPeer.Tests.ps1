@@ -25,10 +25,18 @@ Describe 'Get-TorrentPeer' {
             $script:hash = New-TestInfoHash
         }
 
-        It 'writes TrackerTimeout naming an unreachable UDP tracker and still emits the magnet link peers' {
-            $link = "magnet:?xt=urn:btih:$hash&tr=udp%3A%2F%2F127.0.0.1%3A1%2Fannounce&x.pe=192.0.2.1:6889"
+        It 'writes TrackerTimeout naming a silent UDP tracker and still emits the magnet link peers' {
+            # A port that is open but never answers (a closed one is refused at once: TrackerFailed).
+            $silent = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([ipaddress]::Loopback, 0))
+            $url = "udp://127.0.0.1:$($silent.Client.LocalEndPoint.Port)/announce"
+            $link = "magnet:?xt=urn:btih:$hash&tr=$([uri]::EscapeDataString($url))&x.pe=192.0.2.1:6889"
             $err = $null
-            $peers = @(Get-TorrentPeer -MagnetLink $link -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue)
+            try {
+                $peers = @(Get-TorrentPeer -MagnetLink $link -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue)
+            }
+            finally {
+                $silent.Dispose()
+            }
 
             $peers.Count | Should -Be 1
             $peers[0] | Should -BeOfType ([TorrentPS.Engine.Peers.TorrentPeer])
@@ -37,8 +45,19 @@ Describe 'Get-TorrentPeer' {
             $peers[0].InfoHash.Hex | Should -Be $hash
             $err.Count | Should -Be 1
             $err[0].FullyQualifiedErrorId | Should -BeLike 'TrackerTimeout,*'
-            $err[0].TargetObject | Should -Be 'udp://127.0.0.1:1/announce'
+            $err[0].TargetObject | Should -Be $url
             $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        }
+
+        It 'writes TrackerFailed, connection refused, for a UDP tracker on a closed port without waiting out the timeout' {
+            $link = "magnet:?xt=urn:btih:$hash&tr=udp%3A%2F%2F127.0.0.1%3A1%2Fannounce"
+            $err = $null
+            $elapsed = Measure-Command { Get-TorrentPeer -MagnetLink $link -TimeoutSec 20 -ErrorVariable err -ErrorAction SilentlyContinue }
+
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'TrackerFailed,*'
+            $err[0].Exception.Message | Should -BeLike '*connection refused*'
+            $elapsed.TotalSeconds | Should -BeLessThan 10
         }
 
         It 'writes TrackerFailed for an HTTP tracker that refuses the connection' {

@@ -21,13 +21,21 @@ Describe 'Get-TorrentTracker' {
     Context 'Trackers that fail' {
         It 'reports each tracker with its status and last error, without error records' {
             $hash = New-TestInfoHash
+            # A port that is open but never answers (a closed one is refused at once: Failed).
+            $silent = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([ipaddress]::Loopback, 0))
+            $url = "udp://127.0.0.1:$($silent.Client.LocalEndPoint.Port)/announce"
             $err = $null
-            $statuses = @(Get-TorrentTracker -MagnetLink "magnet:?xt=urn:btih:$hash" -Tracker 'udp://127.0.0.1:1/announce', 'wss://127.0.0.1:1/announce' -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue)
+            try {
+                $statuses = @(Get-TorrentTracker -MagnetLink "magnet:?xt=urn:btih:$hash" -Tracker $url, 'wss://127.0.0.1:1/announce' -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue)
+            }
+            finally {
+                $silent.Dispose()
+            }
 
             $err.Count | Should -Be 0
             $statuses.Count | Should -Be 2
             $statuses[0] | Should -BeOfType ([TorrentPS.Engine.Trackers.TrackerStatus])
-            $statuses[0].Url | Should -Be 'udp://127.0.0.1:1/announce'
+            $statuses[0].Url | Should -Be $url
             $statuses[0].Tier | Should -Be 0
             $statuses[0].Status | Should -Be 'TimedOut'
             $statuses[0].LastError | Should -Not -BeNullOrEmpty

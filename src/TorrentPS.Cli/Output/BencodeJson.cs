@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using TorrentPS.Engine.Bencode;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Cli.Output;
 
@@ -9,7 +10,8 @@ namespace TorrentPS.Cli.Output;
 /// <c>[1,"a"]</c>, <c>{"foo":"bar","n":52}</c> (no spaces, dictionary keys in the order they appear).
 /// A byte string that is valid UTF-8 prints as its text. One that is not maps each byte one-to-one
 /// to the character of the same code (Latin-1 style), so no byte is lost: bytes from 0x80 up print
-/// as <c>\u0080</c>…<c>\u00ff</c>. Quotes, backslashes and control characters are escaped as JSON requires.
+/// as <c>\u0080</c>…<c>\u00ff</c>. Quotes, backslashes and control characters are escaped as JSON requires, and so
+/// is every other character <see cref="DisplayText"/> escapes (C1 and bidirectional controls, line separators).
 /// </summary>
 internal static class BencodeJson
 {
@@ -113,6 +115,10 @@ internal static class BencodeJson
                 break;
             case < ' ':
             case '\u007f':
+                AppendEscaped(builder, c);
+                break;
+            case var unsafeChar when DisplayText.IsUnsafe(unsafeChar):
+                // C1 and bidirectional controls: the same string to a JSON reader, nothing a terminal acts on.
                 AppendEscaped(builder, c);
                 break;
             case > '\u007f' when escapeNonAscii:

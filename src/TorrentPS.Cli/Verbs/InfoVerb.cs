@@ -1,4 +1,7 @@
+using System.Globalization;
+using TorrentPS.Cli.Output;
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Cli.Verbs;
 
@@ -14,7 +17,9 @@ namespace TorrentPS.Cli.Verbs;
 /// </code>
 /// A multi-file torrent then adds, after the piece hashes, <c>Files:</c> and one line per file:
 /// <c>&lt;length&gt; &lt;name&gt;/&lt;path&gt;</c> (the path below the destination folder, '/'-separated, sanitised;
-/// BEP 47 padding files are left out, their bytes still count in Length). Nothing else goes to stdout.
+/// BEP 47 padding files are left out, their bytes still count in Length). Nothing else goes to stdout. Text from the
+/// torrent goes through <see cref="DisplayText"/> (a tracker URL cannot add lines), and the output is written as it is
+/// made, so its memory does not grow with the piece count.
 /// </summary>
 internal sealed class InfoVerb : ICliVerb
 {
@@ -35,34 +40,42 @@ internal sealed class InfoVerb : ICliVerb
         }
 
         var torrent = await TorrentInfo.LoadAsync(arguments[0], cancellationToken).ConfigureAwait(false);
-        var output = new System.Text.StringBuilder();
+        await WriteAsync(torrent, stdout, cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Writes <paramref name="torrent"/> in the challenge's format (<c>magnet_info</c> prints the same).</summary>
+    internal static async Task WriteAsync(TorrentInfo torrent, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        // Streamed in chunks: a torrent of millions of pieces never has its whole output in memory.
+        var output = new ChunkedOutput(stdout, cancellationToken);
         if (torrent.Announce is { } tracker)
         {
-            output.Append("Tracker URL: ").Append(tracker).Append('\n');
+            await output.Line("Tracker URL: ", DisplayText.Escape(tracker)).ConfigureAwait(false);
         }
 
-        output.Append("Length: ").Append(torrent.Length).Append('\n');
-        output.Append("Info Hash: ").Append(torrent.InfoHash.Hex).Append('\n');
-        output.Append("Piece Length: ").Append(torrent.PieceLength).Append('\n');
-        output.Append("Piece Hashes:\n");
-        foreach (var hash in torrent.PieceHashes)
+        await output.Line("Length: ", torrent.Length.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        await output.Line("Info Hash: ", torrent.InfoHash.Hex).ConfigureAwait(false);
+        await output.Line("Piece Length: ", torrent.PieceLength.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        await output.Line("Piece Hashes:").ConfigureAwait(false);
+        for (var i = 0; i < torrent.PieceCount; i++)
         {
-            output.Append(hash).Append('\n');
+            await output.HexLine(torrent.GetPieceHash(i)).ConfigureAwait(false);
         }
 
         if (torrent.IsMultiFile)
         {
-            output.Append("Files:\n");
+            await output.Line("Files:").ConfigureAwait(false);
             foreach (var file in torrent.Files)
             {
                 if (!file.IsPadding)
                 {
-                    output.Append(file.Length).Append(' ').Append(torrent.Name).Append('/').Append(file.Path).Append('\n');
+                    // Sanitised paths hold nothing to escape; the rule is applied all the same, uncapped (paths are bounded).
+                    await output.Line(file.Length.ToString(CultureInfo.InvariantCulture), " ", DisplayText.Escape($"{torrent.Name}/{file.Path}", int.MaxValue)).ConfigureAwait(false);
                 }
             }
         }
 
-        await stdout.WriteAsync(output.ToString()).ConfigureAwait(false);
-        return 0;
+        await output.FlushAsync().ConfigureAwait(false);
     }
 }

@@ -1,11 +1,12 @@
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Cli.Verbs;
 
 /// <summary>
 /// `tps magnet_parse "&lt;link&gt;"`, in the challenge's format: <c>Tracker URL: &lt;url&gt;</c> (one line per
 /// <c>tr</c>, none when the link has no tracker) then <c>Info Hash: &lt;40 lowercase hex&gt;</c>, also when
-/// the link carries the hash in base32.
+/// the link carries the hash in base32. Tracker URLs go through <see cref="DisplayText"/>: a decoded <c>%0A</c> cannot add a line.
 /// </summary>
 internal sealed class MagnetParseVerb : ICliVerb
 {
@@ -24,7 +25,7 @@ internal sealed class MagnetParseVerb : ICliVerb
         var output = new System.Text.StringBuilder();
         foreach (var tracker in magnet.Trackers)
         {
-            output.Append("Tracker URL: ").Append(tracker).Append('\n');
+            output.Append("Tracker URL: ").Append(DisplayText.Escape(tracker)).Append('\n');
         }
 
         output.Append("Info Hash: ").Append(magnet.InfoHash.Hex).Append('\n');

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Text;
 using TorrentPS.Engine.Trackers;
 
 namespace TorrentPS.Cli.Verbs;
@@ -45,7 +46,7 @@ internal sealed class PeersVerb : ICliVerb
         var target = source.StartsWith("magnet:", StringComparison.OrdinalIgnoreCase)
             ? PeerDiscoveryTarget.FromMagnet(MagnetLink.Parse(source))
             : PeerDiscoveryTarget.FromTorrent(await TorrentInfo.LoadAsync(source, cancellationToken).ConfigureAwait(false));
-        var options = TrackerDiscoveryOptions.FromSession(TorrentSession.Shared, timeout);
+        var options = TorrentSession.Shared.CreateDiscoveryOptions(timeout);
         var answered = 0;
         var failed = 0;
         var peers = 0;
@@ -61,7 +62,7 @@ internal sealed class PeersVerb : ICliVerb
                     answered++;
                     break;
                 case TrackerDiscoveryEventKind.Warning:
-                    await stderr.WriteLineAsync($"tps peers: warning from {found.TrackerUrl}: {found.Warning}").ConfigureAwait(false);
+                    await stderr.WriteLineAsync($"tps peers: warning from {DisplayText.Escape(found.TrackerUrl)}: {DisplayText.Escape(found.Warning)}").ConfigureAwait(false);
                     break;
                 case TrackerDiscoveryEventKind.Failed:
                     failed++;

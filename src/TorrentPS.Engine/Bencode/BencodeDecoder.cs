@@ -9,8 +9,13 @@ public static class BencodeDecoder
 {
     /// <summary>Decodes exactly one value that spans all of <paramref name="data"/>.</summary>
     public static BencodeValue Decode(ReadOnlyMemory<byte> data, BencodeReaderOptions? options = null)
+        => Decode(data, options, CancellationToken.None);
+
+    /// <summary>Decodes exactly one value that spans all of <paramref name="data"/>; the token is checked as the values are read.</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static BencodeValue Decode(ReadOnlyMemory<byte> data, BencodeReaderOptions? options, CancellationToken cancellationToken)
     {
-        var value = DecodePrefix(data, out var consumed, options);
+        var value = DecodePrefix(data, out var consumed, options, cancellationToken);
         if (consumed != data.Length)
         {
             throw new BencodeException(consumed, $"expected end of input, found {Describe(data.Span, consumed)} ({data.Length - consumed} trailing bytes)");
@@ -21,6 +26,10 @@ public static class BencodeDecoder
 
     /// <summary>Decodes the one value at the start of <paramref name="data"/>; bytes after it are left for the caller.</summary>
     public static BencodeValue DecodePrefix(ReadOnlyMemory<byte> data, out int consumed, BencodeReaderOptions? options = null)
+        => DecodePrefix(data, out consumed, options, CancellationToken.None);
+
+    /// <summary>Decodes the one value at the start of <paramref name="data"/>, checking the token as the values are read.</summary>
+    public static BencodeValue DecodePrefix(ReadOnlyMemory<byte> data, out int consumed, BencodeReaderOptions? options, CancellationToken cancellationToken)
     {
         options ??= BencodeReaderOptions.Default;
         if (data.Length > options.MaxInputLength)
@@ -28,7 +37,7 @@ public static class BencodeDecoder
             throw new BencodeException(0, $"input of {data.Length} bytes is larger than the limit (expected at most {options.MaxInputLength} bytes)");
         }
 
-        var parser = new Parser(data, options);
+        var parser = new Parser(data, options, cancellationToken);
         var value = parser.ReadValue(0);
         consumed = parser.Position;
         return value;
@@ -36,7 +45,11 @@ public static class BencodeDecoder
 
     /// <summary>Decodes a whole input and returns it as a dictionary, or fails saying what it found instead.</summary>
     public static BencodeDictionary DecodeDictionary(ReadOnlyMemory<byte> data, BencodeReaderOptions? options = null)
-        => Decode(data, options) as BencodeDictionary
+        => DecodeDictionary(data, options, CancellationToken.None);
+
+    /// <summary>Decodes a whole input as a dictionary, checking the token as the values are read.</summary>
+    public static BencodeDictionary DecodeDictionary(ReadOnlyMemory<byte> data, BencodeReaderOptions? options, CancellationToken cancellationToken)
+        => Decode(data, options, cancellationToken) as BencodeDictionary
            ?? throw new BencodeException(0, $"expected a dictionary ('d'), found {Describe(data.Span, 0)}");
 
     internal static string Describe(ReadOnlySpan<byte> data, int position)
@@ -54,16 +67,18 @@ public static class BencodeDecoder
     {
         private readonly ReadOnlyMemory<byte> _data;
         private readonly BencodeReaderOptions _options;
+        private readonly CancellationToken _cancellationToken;
         // Children of every open container, innermost last: one growing buffer per parse instead of
         // one list per container. A container takes its slice when it closes.
         private readonly List<BencodeValue> _items;
         private readonly List<KeyValuePair<BencodeString, BencodeValue>> _entries;
         private int _count;
 
-        public Parser(ReadOnlyMemory<byte> data, BencodeReaderOptions options)
+        public Parser(ReadOnlyMemory<byte> data, BencodeReaderOptions options, CancellationToken cancellationToken)
         {
             _data = data;
             _options = options;
+            _cancellationToken = cancellationToken;
             Position = 0;
             _count = 0;
             _items = [];
@@ -77,6 +92,11 @@ public static class BencodeDecoder
             if (++_count > _options.MaxValueCount)
             {
                 throw new BencodeException(Position, $"more than {_options.MaxValueCount} values in one input (expected fewer)");
+            }
+
+            if ((_count & 0xfff) == 0)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
             }
 
             var span = _data.Span;

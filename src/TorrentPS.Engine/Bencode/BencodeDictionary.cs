@@ -9,7 +9,8 @@ namespace TorrentPS.Engine.Bencode;
 /// <see cref="HasDuplicateKeys"/>. Lookups return the first entry with the key.
 /// Equality is that of a map: two dictionaries are equal when they hold the same entries, whatever
 /// order they were read or built in (entries compared in raw key order, duplicates included), so
-/// <c>decode(encode(x)) == x</c> holds for every dictionary.
+/// <c>decode(encode(x)) == x</c> holds for every dictionary without duplicate keys. Bencode cannot hold a key twice:
+/// encoding a dictionary that does throws <see cref="BencodeDuplicateKeyException"/> (a typed error, id DuplicateBencodeKey).
 /// </summary>
 public sealed class BencodeDictionary : BencodeValue, IReadOnlyList<KeyValuePair<BencodeString, BencodeValue>>
 {

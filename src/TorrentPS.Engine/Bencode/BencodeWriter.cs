@@ -53,7 +53,8 @@ public readonly struct BencodeWriter
     public const int MaxDepth = 1024;
 
     /// <summary>Writes <paramref name="value"/> canonically: dictionary keys sorted as raw bytes.</summary>
-    /// <exception cref="ArgumentException">A dictionary holds the same key twice, or the value nests deeper than <see cref="MaxDepth"/>.</exception>
+    /// <exception cref="BencodeDuplicateKeyException">A dictionary holds the same key twice (decoded from non-canonical input).</exception>
+    /// <exception cref="ArgumentException">The value nests deeper than <see cref="MaxDepth"/>.</exception>
     public void WriteValue(BencodeValue value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -98,7 +99,7 @@ public readonly struct BencodeWriter
                     {
                         if (i > 0 && entries[i - 1].Key.Equals(entries[i].Key))
                         {
-                            throw new ArgumentException($"The dictionary holds the key '{entries[i].Key.Text}' more than once; bencode cannot.", nameof(value));
+                            throw new BencodeDuplicateKeyException(entries[i].Key);
                         }
 
                         WriteString(entries[i].Key.Span);

@@ -84,6 +84,7 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
         string? displayName = null;
         long? exactLength = null;
         var trackers = new List<string>();
+        var seenTrackers = new HashSet<string>(StringComparer.Ordinal);
         var peers = new List<string>();
         var webSeeds = new List<string>();
         foreach (var part in text["magnet:?".Length..].Split('&', StringSplitOptions.RemoveEmptyEntries))
@@ -104,7 +105,7 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
                         var hash = value["urn:btih:".Length..];
                         if (!InfoHash.TryParse(hash, out var parsed))
                         {
-                            throw new InvalidMagnetLinkException(link, $"'{hash}' is not an info hash (expected 40 hex digits or 32 base32 characters)");
+                            throw new InvalidMagnetLinkException(link, $"'{Text.DisplayText.Escape(hash, 64)}' is not an info hash (expected 40 hex digits or 32 base32 characters)");
                         }
 
                         infoHash ??= parsed;
@@ -119,7 +120,7 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
                     displayName ??= value;
                     break;
                 case "tr":
-                    if (value.Length > 0 && !trackers.Contains(value))
+                    if (value.Length > 0 && seenTrackers.Add(value))
                     {
                         trackers.Add(value);
                     }
@@ -228,9 +229,10 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
     private static string[] NonEmpty(IReadOnlyList<string> items, bool distinct)
     {
         var result = new List<string>(items.Count);
+        var seen = distinct ? new HashSet<string>(StringComparer.Ordinal) : null;
         foreach (var item in items)
         {
-            if (!string.IsNullOrEmpty(item) && (!distinct || !result.Contains(item)))
+            if (!string.IsNullOrEmpty(item) && (seen is null || seen.Add(item)))
             {
                 result.Add(item);
             }

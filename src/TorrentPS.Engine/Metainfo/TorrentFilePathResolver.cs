@@ -9,18 +9,25 @@ namespace TorrentPS.Engine.Metainfo;
 /// adding <c>.1</c>, <c>.2</c>, … before its extension, as other clients do. Padding files are never
 /// written and are left as they are.
 /// </summary>
+/// <remarks>
+/// Hostile torrents hold thousands of clashing or deeply nested paths, so the cost stays linear: the paths
+/// live in a tree of folders (each segment stored once, never a string per path prefix), and each folder
+/// remembers, per clashing name, the next number to try, so a clash never searches from <c>.1</c> again.
+/// </remarks>
 internal static class TorrentFilePathResolver
 {
-    private const int MaxAttempts = 100_000;
-
-    public static List<TorrentFile> Resolve(List<TorrentFile> files, string? sourcePath)
+    public static List<TorrentFile> Resolve(List<TorrentFile> files, string? sourcePath, CancellationToken cancellationToken = default)
     {
-        var filePaths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var folderPaths = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var renamedFolders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var tree = new FolderTree();
         var result = new List<TorrentFile>(files.Count);
-        foreach (var file in files)
+        for (var index = 0; index < files.Count; index++)
         {
+            if ((index & 0xfff) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            var file = files[index];
             if (file.IsPadding)
             {
                 result.Add(file);
@@ -29,62 +36,42 @@ internal static class TorrentFilePathResolver
 
             string[]? changed = null;
             var segments = file.PathSegments;
-            var current = string.Empty;
+            var folder = FolderTree.Root;
             for (var i = 0; i < segments.Count - 1; i++)
             {
-                var segment = changed?[i] ?? segments[i];
-                var path = Join(current, segment);
-                if (renamedFolders.TryGetValue(path, out var renamed))
+                var segment = segments[i];
+                if (tree.TryGetRenamedFolder(folder, segment, out var renamed))
                 {
                     segment = renamed;
                 }
-                else if (filePaths.Contains(path))
+                else if (tree.IsFile(folder, segment))
                 {
                     // An earlier file stands where this one needs a folder: the folder gets a new name, for every later file too.
-                    segment = FreeName(current, segment, filePaths, folderPaths, sourcePath);
-                    renamedFolders[path] = segment;
+                    segment = tree.RenameFolder(folder, segment);
                 }
 
-                if (segment != segments[i])
+                if (!ReferenceEquals(segment, segments[i]))
                 {
                     changed ??= [.. segments];
                     changed[i] = segment;
                 }
 
-                current = Join(current, segment);
-                folderPaths.Add(current);
+                folder = tree.Folder(folder, segment);
             }
 
             var name = segments[^1];
-            if (filePaths.Contains(Join(current, name)) || folderPaths.Contains(Join(current, name)))
+            if (tree.IsTaken(folder, name))
             {
                 changed ??= [.. segments];
-                name = FreeName(current, name, filePaths, folderPaths, sourcePath);
+                name = tree.FreeName(folder, name);
                 changed[^1] = name;
             }
 
-            filePaths.Add(Join(current, name));
+            tree.AddFile(folder, name);
             result.Add(changed is null ? file : new TorrentFile(changed, file.Length, file.Offset, file.IsPadding, file.Attributes));
         }
 
         return result;
-    }
-
-    private static string Join(string folder, string segment) => folder.Length == 0 ? segment : $"{folder}/{segment}";
-
-    private static string FreeName(string folder, string segment, HashSet<string> filePaths, HashSet<string> folderPaths, string? sourcePath)
-    {
-        for (var n = 1; n <= MaxAttempts; n++)
-        {
-            var candidate = WithNumber(segment, n);
-            var path = Join(folder, candidate);
-            if (!filePaths.Contains(path) && !folderPaths.Contains(path))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidTorrentException($"more than {MaxAttempts} files share the path '{Join(folder, segment)}'", sourcePath);
     }
 
     /// <summary><c>name.ext</c> → <c>name.N.ext</c>, shortening the stem so the segment stays within the sanitiser's limit.</summary>
@@ -98,16 +85,77 @@ internal static class TorrentFilePathResolver
 
         var stem = segment[..^extension.Length];
         var suffix = $".{number}{extension}";
-        var suffixBytes = Encoding.UTF8.GetByteCount(suffix);
-        while (stem.Length > 0 && Encoding.UTF8.GetByteCount(stem) + suffixBytes > TorrentPathSanitizer.MaxSegmentBytes)
+        return TorrentPathSanitizer.TruncateUtf8(stem, TorrentPathSanitizer.MaxSegmentBytes - Encoding.UTF8.GetByteCount(suffix)) + suffix;
+    }
+
+    /// <summary>
+    /// The torrent's folders and files as one table of (folder, name) entries, names compared without regard to case: a
+    /// few dozen bytes per path segment, however deep or wide the tree. Folders are numbered; the root is 0.
+    /// </summary>
+    private sealed class FolderTree
+    {
+        public const int Root = 0;
+        private const int FileEntry = -1;
+
+        private readonly Dictionary<Entry, int> _entries = new(EntryComparer.Instance);
+        private readonly Dictionary<Entry, string> _renamedFolders = new(EntryComparer.Instance);
+        private readonly Dictionary<Entry, int> _nextNumber = new(EntryComparer.Instance);
+        private int _folderCount = 1;
+
+        public bool IsFile(int folder, string name) => _entries.TryGetValue(new(folder, name), out var id) && id == FileEntry;
+
+        public bool IsTaken(int folder, string name) => _entries.ContainsKey(new(folder, name));
+
+        public bool TryGetRenamedFolder(int folder, string name, out string renamed) => _renamedFolders.TryGetValue(new(folder, name), out renamed!);
+
+        /// <summary>The folder <paramref name="name"/> in <paramref name="folder"/>, made when it is new.</summary>
+        public int Folder(int folder, string name)
         {
-            stem = stem[..^1];
-            if (stem.Length > 0 && char.IsHighSurrogate(stem[^1]))
+            var key = new Entry(folder, name);
+            if (!_entries.TryGetValue(key, out var id))
             {
-                stem = stem[..^1];
+                id = _folderCount++;
+                _entries.Add(key, id);
+            }
+
+            return id;
+        }
+
+        public void AddFile(int folder, string name) => _entries.Add(new(folder, name), FileEntry);
+
+        /// <summary>A free name for the folder <paramref name="name"/>, where a file already stands; later paths through it follow.</summary>
+        public string RenameFolder(int folder, string name)
+        {
+            var free = FreeName(folder, name);
+            _renamedFolders[new(folder, name)] = free;
+            return free;
+        }
+
+        /// <summary>The first numbered form of <paramref name="name"/> that nothing in <paramref name="folder"/> uses, continuing where the last clash of the name stopped.</summary>
+        public string FreeName(int folder, string name)
+        {
+            var key = new Entry(folder, name);
+            var number = _nextNumber.GetValueOrDefault(key, 1);
+            while (true)
+            {
+                var candidate = WithNumber(name, number++);
+                if (!IsTaken(folder, candidate))
+                {
+                    _nextNumber[key] = number;
+                    return candidate;
+                }
             }
         }
 
-        return stem + suffix;
+        private readonly record struct Entry(int Folder, string Name);
+
+        private sealed class EntryComparer : IEqualityComparer<Entry>
+        {
+            public static readonly EntryComparer Instance = new();
+
+            public bool Equals(Entry x, Entry y) => x.Folder == y.Folder && string.Equals(x.Name, y.Name, StringComparison.OrdinalIgnoreCase);
+
+            public int GetHashCode(Entry entry) => HashCode.Combine(entry.Folder, StringComparer.OrdinalIgnoreCase.GetHashCode(entry.Name));
+        }
     }
 }

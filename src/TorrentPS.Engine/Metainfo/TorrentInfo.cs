@@ -8,8 +8,7 @@ namespace TorrentPS.Engine.Metainfo;
 /// </summary>
 public sealed class TorrentInfo
 {
-    private readonly byte[] _pieceHashes;
-    private IReadOnlyList<string>? _pieceHashStrings;
+    private readonly ReadOnlyMemory<byte> _pieceHashes;
     private IReadOnlyList<string>? _trackers;
     private readonly ReadOnlyMemory<byte> _rawInfo;
 
@@ -17,7 +16,7 @@ public sealed class TorrentInfo
         InfoHash infoHash,
         string name,
         long pieceLength,
-        byte[] pieceHashes,
+        ReadOnlyMemory<byte> pieceHashes,
         IReadOnlyList<TorrentFile> files,
         bool isMultiFile,
         IReadOnlyList<IReadOnlyList<string>> trackerTiers,
@@ -66,9 +65,8 @@ public sealed class TorrentInfo
 
     public int PieceCount => _pieceHashes.Length / 20;
 
-    /// <summary>Piece hashes as lowercase hex, one per piece.</summary>
-    public IReadOnlyList<string> PieceHashes
-        => _pieceHashStrings ??= Enumerable.Range(0, PieceCount).Select(i => Convert.ToHexString(GetPieceHash(i)).ToLowerInvariant()).ToArray();
+    /// <summary>Piece hashes as lowercase hex, one per piece; each string is made when it is read (a torrent may have millions).</summary>
+    public IReadOnlyList<string> PieceHashes => new PieceHashList(this);
 
     public IReadOnlyList<TorrentFile> Files { get; }
 
@@ -119,13 +117,14 @@ public sealed class TorrentInfo
     }
 
     /// <summary>The 20-byte SHA-1 of piece <paramref name="index"/>.</summary>
-    public ReadOnlySpan<byte> GetPieceHash(int index) => _pieceHashes.AsSpan(index * 20, 20);
+    public ReadOnlySpan<byte> GetPieceHash(int index) => _pieceHashes.Span.Slice(index * 20, 20);
 
     public MagnetLink ToMagnetLink() => new(InfoHash, Name, Trackers, [], WebSeeds, Length);
 
     public override string ToString() => $"{Name} ({InfoHash})";
 
-    /// <summary>Reads a .torrent file.</summary>
+    /// <summary>Reads a .torrent file: at most <see cref="BencodeReaderOptions.MaxInputLength"/> bytes, whatever the file is
+    /// (an endless device or a pipe too), and the token stops the reading and the parsing.</summary>
     /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidTorrentException">The file is not bencode, or not a usable torrent.</exception>
     /// <exception cref="UnsupportedTorrentException">The file is a v2-only torrent.</exception>
@@ -143,42 +142,10 @@ public sealed class TorrentInfo
             throw new FileNotFoundException($"The torrent file '{path}' does not exist.", info.FullName);
         }
 
-        if (info.Length > BencodeReaderOptions.Default.MaxInputLength)
-        {
-            throw new InvalidTorrentException($"the file is {info.Length} bytes, larger than any torrent this engine reads", info.FullName);
-        }
-
-        var bytes = await ReadBoundedAsync(info.FullName, BencodeReaderOptions.Default.MaxInputLength, cancellationToken).ConfigureAwait(false);
-        return Parse(bytes, info.FullName);
-    }
-
-    /// <summary>Reads a whole file, but never more than <paramref name="limit"/> bytes: a device or a pipe named as a torrent cannot exhaust memory.</summary>
-    private static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(string path, long limit, CancellationToken cancellationToken)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var expected = stream.CanSeek ? stream.Length : 0;
-        var buffer = new byte[(int)Math.Clamp(expected + 1, 4096, limit + 1)];
-        var filled = 0;
-        while (true)
-        {
-            if (filled == buffer.Length)
-            {
-                if (buffer.Length > limit)
-                {
-                    throw new InvalidTorrentException($"the file is larger than {limit} bytes, larger than any torrent this engine reads", path);
-                }
-
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, limit + 1));
-            }
-
-            var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return buffer.AsMemory(0, filled);
-            }
-
-            filled += read;
-        }
+        var limit = BencodeReaderOptions.Default.MaxInputLength;
+        var bytes = await BencodeFile.TryReadAsync(info.FullName, limit, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidTorrentException($"the file is larger than {limit} bytes, larger than any torrent this engine reads", info.FullName);
+        return Parse(bytes, info.FullName, cancellationToken);
     }
 
     /// <summary>Parses the bytes of a .torrent file.</summary>
@@ -188,20 +155,25 @@ public sealed class TorrentInfo
     /// <exception cref="InvalidTorrentException">The bytes are bencode but not a usable torrent.</exception>
     /// <exception cref="UnsupportedTorrentException">The bytes are a v2-only torrent.</exception>
     public static TorrentInfo Parse(ReadOnlyMemory<byte> data, string? sourcePath = null)
-        => TorrentInfoParser.Parse(DecodeDictionary(data, sourcePath), sourcePath);
+        => Parse(data, sourcePath, CancellationToken.None);
+
+    /// <summary>Parses the bytes of a .torrent file; the token stops the work part-way (a large torrent takes a while).</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static TorrentInfo Parse(ReadOnlyMemory<byte> data, string? sourcePath, CancellationToken cancellationToken)
+        => TorrentInfoParser.Parse(DecodeDictionary(data, sourcePath, cancellationToken), sourcePath, cancellationToken);
 
     /// <summary>Builds a torrent from an info dictionary alone, as fetched with ut_metadata from a magnet link.</summary>
     /// <exception cref="BencodeException">The bytes are not bencode.</exception>
     /// <exception cref="InvalidTorrentException">The bytes are not a usable info dictionary.</exception>
     public static TorrentInfo FromInfoDictionary(ReadOnlyMemory<byte> rawInfo, IReadOnlyList<IReadOnlyList<string>>? trackerTiers = null)
-        => TorrentInfoParser.ParseInfo(DecodeDictionary(rawInfo, null), trackerTiers ?? [], null);
+        => TorrentInfoParser.ParseInfo(DecodeDictionary(rawInfo, null, CancellationToken.None), trackerTiers ?? [], null);
 
-    private static BencodeDictionary DecodeDictionary(ReadOnlyMemory<byte> data, string? sourcePath)
+    private static BencodeDictionary DecodeDictionary(ReadOnlyMemory<byte> data, string? sourcePath, CancellationToken cancellationToken)
     {
         BencodeValue value;
         try
         {
-            value = BencodeDecoder.Decode(data);
+            value = BencodeDecoder.Decode(data, null, cancellationToken);
         }
         catch (BencodeException ex)
         {
@@ -210,5 +182,23 @@ public sealed class TorrentInfo
 
         return value as BencodeDictionary
                ?? throw new InvalidTorrentException("not a torrent: the file is bencode but not a dictionary", sourcePath);
+    }
+
+    /// <summary>The piece hashes as hex strings, made one at a time on demand: no memory held for millions of pieces.</summary>
+    private sealed class PieceHashList(TorrentInfo torrent) : IReadOnlyList<string>
+    {
+        public int Count => torrent.PieceCount;
+
+        public string this[int index] => Convert.ToHexString(torrent.GetPieceHash(index)).ToLowerInvariant();
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

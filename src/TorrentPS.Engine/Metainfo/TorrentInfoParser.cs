@@ -6,16 +6,24 @@ namespace TorrentPS.Engine.Metainfo;
 /// Validates a decoded metainfo dictionary and builds a <see cref="TorrentInfo"/>. Everything in a
 /// .torrent is hostile input: every required key is checked for presence and type, every length for
 /// sign and overflow, and the piece count against the total length. Optional keys of the wrong type
-/// (comment, announce-list, url-list, …) are ignored, as other clients do.
+/// (comment, announce-list, url-list, …) are ignored, as other clients do. Time and memory stay linear in the
+/// input's size whatever it holds (sets, not list searches; paths bounded in depth and length), and long work
+/// checks the cancellation token.
 /// </summary>
 internal static class TorrentInfoParser
 {
     /// <summary>Largest piece accepted: 2 GiB - 1, beyond what any client makes or the wire protocol serves.</summary>
     public const long MaxPieceLength = int.MaxValue;
 
+    /// <summary>The most segments a file's path may have in a torrent (deeper paths are refused, not cut).</summary>
+    public const int MaxPathSegments = 256;
+
+    /// <summary>The longest path a file may have below the torrent's folder, in UTF-8 bytes once sanitised ('/' between segments).</summary>
+    public const int MaxPathBytes = 4096;
+
     private const long LastUnixSecond = 253402300799; // 9999-12-31T23:59:59Z, the last second DateTimeOffset can show
 
-    public static TorrentInfo Parse(BencodeDictionary root, string? sourcePath)
+    public static TorrentInfo Parse(BencodeDictionary root, string? sourcePath, CancellationToken cancellationToken = default)
     {
         if (!root.TryGetValue("info", out var infoValue))
         {
@@ -30,11 +38,11 @@ internal static class TorrentInfoParser
         var creationDate = root.Get<BencodeInteger>("creation date") is { } date && date.Value is > 0 and <= LastUnixSecond
             ? DateTimeOffset.FromUnixTimeSeconds(date.Value)
             : (DateTimeOffset?)null;
-        return Build(info, ReadTrackerTiers(root), ReadWebSeeds(root), creationDate, ReadText(root, "comment"), ReadText(root, "created by"), sourcePath);
+        return Build(info, ReadTrackerTiers(root), ReadWebSeeds(root), creationDate, ReadText(root, "comment"), ReadText(root, "created by"), sourcePath, cancellationToken);
     }
 
-    public static TorrentInfo ParseInfo(BencodeDictionary info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, string? sourcePath)
-        => Build(info, trackerTiers, [], null, null, null, sourcePath);
+    public static TorrentInfo ParseInfo(BencodeDictionary info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, string? sourcePath, CancellationToken cancellationToken = default)
+        => Build(info, trackerTiers, [], null, null, null, sourcePath, cancellationToken);
 
     private static TorrentInfo Build(
         BencodeDictionary info,
@@ -43,7 +51,8 @@ internal static class TorrentInfoParser
         DateTimeOffset? creationDate,
         string? comment,
         string? createdBy,
-        string? sourcePath)
+        string? sourcePath,
+        CancellationToken cancellationToken)
     {
         if (info.Raw.IsEmpty)
         {
@@ -100,6 +109,11 @@ internal static class TorrentInfoParser
             isMultiFile = true;
             for (var i = 0; i < fileList.Count; i++)
             {
+                if ((i & 0xfff) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 if (fileList[i] is not BencodeDictionary entry)
                 {
                     throw new InvalidTorrentException($"file {i} is {KindOf(fileList[i])}, expected a dictionary", sourcePath);
@@ -109,7 +123,7 @@ internal static class TorrentInfoParser
                 var rawSegments = ReadPath(entry, i, sourcePath);
                 var attributes = ReadText(entry, "attr") ?? string.Empty;
                 var isPadding = attributes.Contains('p') || IsLegacyPaddingPath(rawSegments);
-                files.Add(new TorrentFile(TorrentPathSanitizer.SanitizeSegments(rawSegments), length, total, isPadding, attributes));
+                files.Add(new TorrentFile(SanitizePath(rawSegments, i, sourcePath), length, total, isPadding, attributes));
                 total = AddLength(total, length, sourcePath);
             }
         }
@@ -123,7 +137,7 @@ internal static class TorrentInfoParser
 
         if (isMultiFile)
         {
-            files = TorrentFilePathResolver.Resolve(files, sourcePath);
+            files = TorrentFilePathResolver.Resolve(files, sourcePath, cancellationToken);
         }
 
         long pieceCount = pieces.Length / 20;
@@ -133,13 +147,18 @@ internal static class TorrentInfoParser
             throw new InvalidTorrentException($"{pieceCount} piece hashes for {total} bytes in pieces of {pieceLength} bytes; expected {expected}", sourcePath);
         }
 
-        // Copies detach the torrent from the caller's buffer, which may be reused after this returns.
+        // One copy detaches the torrent from the caller's buffer, which may be reused after this returns; the piece
+        // hashes are a slice of it (the 'pieces' string lies inside the info dictionary), not a second copy.
         var rawInfo = info.Raw.ToArray();
+        var pieceHashes = info.Raw.Span.Overlaps(pieces.Span, out var piecesOffset)
+            ? rawInfo.AsMemory(piecesOffset, pieces.Length)
+            : pieces.Span.ToArray(); // 'pieces' built by hand, outside the info dictionary's bytes
+
         return new TorrentInfo(
-            InfoHash.Compute(rawInfo),
+            InfoHashOf(rawInfo, cancellationToken),
             name,
             pieceLength,
-            pieces.Span.ToArray(),
+            pieceHashes,
             files,
             isMultiFile,
             trackerTiers,
@@ -151,6 +170,40 @@ internal static class TorrentInfoParser
             metaVersion == 2,
             rawInfo,
             sourcePath);
+    }
+
+    /// <summary>SHA-1 of the info dictionary, a chunk at a time so a huge one can be stopped.</summary>
+    private static InfoHash InfoHashOf(byte[] rawInfo, CancellationToken cancellationToken)
+    {
+        const int Chunk = 4 * 1024 * 1024;
+        if (rawInfo.Length <= Chunk)
+        {
+            return InfoHash.Compute(rawInfo);
+        }
+
+        using var sha1 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA1);
+        for (var offset = 0; offset < rawInfo.Length; offset += Chunk)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            sha1.AppendData(rawInfo, offset, Math.Min(Chunk, rawInfo.Length - offset));
+        }
+
+        return new InfoHash(sha1.GetHashAndReset());
+    }
+
+    /// <summary>Sanitises a file's path and holds it to <see cref="MaxPathSegments"/> and <see cref="MaxPathBytes"/>.</summary>
+    private static IReadOnlyList<string> SanitizePath(List<string> rawSegments, int index, string? sourcePath)
+    {
+        var segments = TorrentPathSanitizer.SanitizeSegments(rawSegments);
+        var bytes = segments.Count - 1;
+        foreach (var segment in segments)
+        {
+            bytes += System.Text.Encoding.UTF8.GetByteCount(segment);
+        }
+
+        return bytes > MaxPathBytes
+            ? throw new InvalidTorrentException($"file {index} has a path of {bytes} bytes; at most {MaxPathBytes} are supported", sourcePath)
+            : segments;
     }
 
     private static long AddLength(long total, long length, string? sourcePath)
@@ -165,6 +218,11 @@ internal static class TorrentInfoParser
         if (pathList.Count == 0)
         {
             throw new InvalidTorrentException($"file {index} has an empty path", sourcePath);
+        }
+
+        if (pathList.Count > MaxPathSegments)
+        {
+            throw new InvalidTorrentException($"file {index} has a path {pathList.Count} folders deep; at most {MaxPathSegments} segments are supported", sourcePath);
         }
 
         var segments = new List<string>(pathList.Count);
@@ -217,16 +275,18 @@ internal static class TorrentInfoParser
     private static IReadOnlyList<IReadOnlyList<string>> ReadTrackerTiers(BencodeDictionary root)
     {
         var tiers = new List<IReadOnlyList<string>>();
+        var inTier = new HashSet<string>(StringComparer.Ordinal);
         if (root.Get<BencodeList>("announce-list") is { } announceList)
         {
             foreach (var tierValue in announceList)
             {
                 var tier = new List<string>();
+                inTier.Clear();
                 if (tierValue is BencodeList urls)
                 {
                     foreach (var url in urls)
                     {
-                        if (url is BencodeString s && s.Text.Trim() is { Length: > 0 } text && !tier.Contains(text))
+                        if (url is BencodeString s && s.Text.Trim() is { Length: > 0 } text && inTier.Add(text))
                         {
                             tier.Add(text);
                         }
@@ -261,6 +321,7 @@ internal static class TorrentInfoParser
         }
 
         var seeds = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         switch (value)
         {
             case BencodeString s:
@@ -283,7 +344,7 @@ internal static class TorrentInfoParser
         void AddSeed(BencodeString s)
         {
             var text = s.Text.Trim();
-            if (text.Length > 0 && !seeds.Contains(text))
+            if (text.Length > 0 && seen.Add(text))
             {
                 seeds.Add(text);
             }

@@ -1,22 +1,23 @@
 using System.Text;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Engine.Metainfo;
 
 /// <summary>
 /// Turns path segments read from a torrent (hostile input) into segments that can never escape the
 /// destination folder on any operating system: empty, '.' and '..' segments are dropped, separators,
-/// NUL, control and Windows-invalid characters become '_', reserved device names get a '_' prefix,
-/// trailing dots and spaces are trimmed and overlong segments are shortened.
+/// NUL, control characters (C0 and C1), bidirectional controls, line separators (the characters
+/// <see cref="DisplayText"/> escapes) and Windows-invalid characters become '_', reserved device names get a
+/// '_' prefix, trailing dots and spaces are trimmed and overlong segments are shortened (in one step: the cost
+/// is linear in the segment's length).
 /// </summary>
 public static class TorrentPathSanitizer
 {
     public const int MaxSegmentBytes = 240;
 
-    /// <summary>Separators, NUL and other control characters, and the characters Windows refuses in names.</summary>
+    /// <summary>Separators, every character <see cref="DisplayText"/> escapes (controls, bidirectional controls, line separators), and the characters Windows refuses in names.</summary>
     private static readonly System.Buffers.SearchValues<char> UnsafeChars = System.Buffers.SearchValues.Create(
-        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f" +
-        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f" +
-        "\u007f/\\:*?\"<>|");
+        BuildUnsafeChars());
 
     private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -56,7 +57,7 @@ public static class TorrentPathSanitizer
             return null;
         }
 
-        var text = segment.AsSpan().IndexOfAny(UnsafeChars) < 0 ? segment : ReplaceUnsafe(segment);
+        var text = segment.AsSpan().IndexOfAny(UnsafeChars) < 0 && segment.AsSpan().IndexOfAnyInRange('\ud800', '\udfff') < 0 ? segment : ReplaceUnsafe(segment);
         text = text.TrimEnd('.', ' ');
         if (text.Length == 0 || text.AsSpan().IndexOfAnyExcept('.') < 0)
         {
@@ -76,12 +77,34 @@ public static class TorrentPathSanitizer
     private static string ReplaceUnsafe(string segment)
     {
         var builder = new StringBuilder(segment.Length);
-        foreach (var c in segment)
+        for (var i = 0; i < segment.Length; i++)
         {
-            builder.Append(UnsafeChars.Contains(c) ? '_' : c);
+            var c = segment[i];
+            if (char.IsHighSurrogate(c) && i + 1 < segment.Length && char.IsLowSurrogate(segment[i + 1]))
+            {
+                builder.Append(c).Append(segment[++i]);
+            }
+            else
+            {
+                builder.Append(UnsafeChars.Contains(c) || char.IsSurrogate(c) ? '_' : c);
+            }
         }
 
         return builder.ToString();
+    }
+
+    private static string BuildUnsafeChars()
+    {
+        var chars = new StringBuilder("/\\:*?\"<>|");
+        for (var c = '\u0000'; c <= '\u2069'; c++)
+        {
+            if (DisplayText.IsUnsafe(c))
+            {
+                chars.Append(c);
+            }
+        }
+
+        return chars.ToString();
     }
 
     /// <summary>Joins sanitised segments below <paramref name="destination"/> and proves the result stays inside it.</summary>
@@ -116,7 +139,7 @@ public static class TorrentPathSanitizer
 
     private static string Shorten(string text)
     {
-        if (Encoding.UTF8.GetByteCount(text) <= MaxSegmentBytes)
+        if (text.Length * 3 <= MaxSegmentBytes || Encoding.UTF8.GetByteCount(text) <= MaxSegmentBytes)
         {
             return text;
         }
@@ -128,15 +151,41 @@ public static class TorrentPathSanitizer
         }
 
         var stem = text[..^extension.Length];
-        while (stem.Length > 0 && Encoding.UTF8.GetByteCount(stem) + Encoding.UTF8.GetByteCount(extension) > MaxSegmentBytes)
+        return TruncateUtf8(stem, MaxSegmentBytes - Encoding.UTF8.GetByteCount(extension)) + extension;
+    }
+
+    /// <summary>
+    /// The longest prefix of <paramref name="text"/> that is at most <paramref name="maxBytes"/> bytes in UTF-8, never
+    /// splitting a surrogate pair. One pass over at most the prefix kept.
+    /// </summary>
+    internal static string TruncateUtf8(string text, int maxBytes)
+    {
+        var bytes = 0;
+        var end = 0;
+        while (end < text.Length)
         {
-            stem = stem[..^1];
-            if (stem.Length > 0 && char.IsHighSurrogate(stem[^1]))
+            var width = 1;
+            int size;
+            if (char.IsHighSurrogate(text[end]) && end + 1 < text.Length && char.IsLowSurrogate(text[end + 1]))
             {
-                stem = stem[..^1];
+                width = 2;
+                size = 4;
             }
+            else
+            {
+                // A lone surrogate is written as U+FFFD: three bytes.
+                size = text[end] switch { <= '\u007f' => 1, <= '\u07ff' => 2, _ => 3 };
+            }
+
+            if (bytes + size > maxBytes)
+            {
+                break;
+            }
+
+            bytes += size;
+            end += width;
         }
 
-        return stem + extension;
+        return end == text.Length ? text : text[..end];
     }
 }

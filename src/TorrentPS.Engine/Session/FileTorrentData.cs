@@ -52,11 +52,6 @@ public sealed class FileTorrentData : ITorrentData
 
     public void Checkpoint(Bitfield verified, bool final)
     {
-        if (verified.IsEmpty && !File.Exists(_location.ResumePath))
-        {
-            return;
-        }
-
         if (verified.IsComplete && !_store.IsReadOnly)
         {
             // No block lands in a zero-length file, so nothing else creates it.

@@ -34,7 +34,8 @@ public sealed partial class Torrent
         HandshakeTimeout = _options.HandshakeTimeout,
         LocalExtensionHandshake = ExtensionHandshake.CreateLocal(
             listenPort: _identity.ListenPort,
-            metadataSize: Info?.GetRawInfo().Length),
+            metadataSize: Info?.GetRawInfo().Length,
+            requestQueueLimit: PeerLink.UploadQueueLimit),
     };
 
     /// <summary>
@@ -49,9 +50,15 @@ public sealed partial class Torrent
             return;
         }
 
-        var link = new PeerLink(wire, Interlocked.Increment(ref _nextLinkId), _pieces, Post, _loggers.CreateLogger<PeerLink>());
+        var link = new PeerLink(wire, Interlocked.Increment(ref _nextLinkId), _pieces, Post, _loggers.CreateLogger<PeerLink>(), _transferLimits);
         link.Run();
     }
+
+    /// <summary>A connection made elsewhere joins the torrent (simulated peers in tests use it; real ones post it themselves).</summary>
+    internal void AdoptLink(IPeerLink link) => Post(new SwarmEvent.PeerConnected(link));
+
+    /// <summary>What connection threads see of the torrent's pieces.</summary>
+    internal PieceContextHolder Pieces => _pieces;
 
     /// <summary>Options for an incoming connection's handshake (the session's listener asks).</summary>
     internal HandshakeOptions? IncomingHandshakeOptions()
@@ -94,6 +101,11 @@ public sealed partial class Torrent
         var room = Math.Min(_options.MaxConnections - _peers.Count - _connecting, _options.MaxHalfOpen - _connecting);
         foreach (var candidate in _candidates.ToDial(_time.GetTimestamp(), room))
         {
+            if (!_sessionLimits.TryAcquireConnection())
+            {
+                break;
+            }
+
             Dial(candidate);
         }
     }
@@ -121,13 +133,14 @@ public sealed partial class Torrent
                 return;
             }
 
-            new PeerLink(wire, id, _pieces, Post, linkLogger).Run();
+            new PeerLink(wire, id, _pieces, Post, linkLogger, _transferLimits).Run();
         });
     }
 
     private void OnConnectFailed(IPEndPoint endPoint, string reason)
     {
         _connecting--;
+        _sessionLimits.ReleaseConnection();
         _lastError = $"peer {endPoint}: {reason}";
         _logger.LogDebug("{Torrent}: dialling {Peer} failed: {Reason}", Name, endPoint, reason);
         if (_candidates.Get(endPoint) is { } candidate)
@@ -144,7 +157,9 @@ public sealed partial class Torrent
             _connecting--;
         }
 
-        var refusal = _state is TorrentState.Stopping ? "the torrent is stopping"
+        // An outgoing connection took its session slot when the dial started; an incoming one takes it now.
+        var refusal = !link.IsOutgoing && !_sessionLimits.TryAcquireConnection() ? "the session's connection limit is reached"
+            : _state is TorrentState.Stopping ? "the torrent is stopping"
             : _peers.Count >= _options.MaxConnections ? "the torrent's connection limit is reached"
             : link.PeerId.Equals(_identity.PeerId) ? "it is ourselves"
             : _bannedPeerIds.Contains(link.PeerId) || _bannedAddresses.Contains(link.EndPoint.Address) ? "it is banned for sending bad data"
@@ -156,6 +171,11 @@ public sealed partial class Torrent
             if (candidate is not null && refusal == "it is ourselves")
             {
                 _candidates.Ban(candidate, refusal);
+            }
+
+            if (link.IsOutgoing || refusal != "the session's connection limit is reached")
+            {
+                _sessionLimits.ReleaseConnection();
             }
 
             link.Close(refusal);
@@ -213,6 +233,7 @@ public sealed partial class Torrent
             return;
         }
 
+        _sessionLimits.ReleaseConnection();
         var now = _time.GetTimestamp();
         foreach (var block in peer.Outstanding)
         {

@@ -24,6 +24,7 @@ public sealed partial class Torrent : IPieceEvents
     private Task _checkpointing = Task.CompletedTask;
     private long _seedingSince;
     private long _uploadedAtCompletion;
+    private bool _fetchedMetadata;
 
     void IPieceEvents.PieceVerified(int index) => Post(new SwarmEvent.PieceVerified(index));
 
@@ -85,8 +86,18 @@ public sealed partial class Torrent : IPieceEvents
 
         var info = Info;
         var wanted = _options.WantedPieces?.Invoke(info);
+        if (!_options.DownloadMissing)
+        {
+            if (!verified.IsComplete && !_options.AllowPartial)
+            {
+                Fail(new Errors.TorrentPSException("IncompleteData", Errors.TorrentErrorKind.InvalidData, $"The data of '{Name}' at {_data.ContentPath} has {verified.Count} of {info.PieceCount} pieces; complete it, or allow serving part of it."));
+                return;
+            }
+
+            wanted = verified.Clone();
+        }
         _picker = new PiecePicker(verified, wanted);
-        _context = new PieceContext(info, _data.Storage, this);
+        _context = new PieceContext(info, _data.Storage, this, _options.MaxBufferedBytes);
         for (var i = verified.NextIndex(0); i >= 0; i = verified.NextIndex(i + 1))
         {
             _context.Verified.Add(i);
@@ -103,7 +114,8 @@ public sealed partial class Torrent : IPieceEvents
         }
 
         _pieces.Publish(_context);
-        _checkpointDirty = verified.Count > 0;
+        // Worth saving: pieces found, or metadata fetched from peers (a restart then need not fetch it again).
+        _checkpointDirty = verified.Count > 0 || _fetchedMetadata;
         _logger.LogInformation("{Torrent}: {Verified} of {Count} pieces already here", Name, verified.Count, info.PieceCount);
         _lastProgressAt = _time.GetTimestamp();
         StartAnnouncing();
@@ -138,6 +150,7 @@ public sealed partial class Torrent : IPieceEvents
         _lastProgressAt = now;
         foreach (var peer in _peers.Values)
         {
+            CancelRequestsFor(peer, index);
             if (peer.Has(index))
             {
                 if (_picker.Wanted[index])
@@ -156,6 +169,29 @@ public sealed partial class Torrent : IPieceEvents
         if (_picker.IsComplete && _state == TorrentState.Downloading)
         {
             OnDownloadComplete(alreadyComplete: false);
+        }
+    }
+
+    /// <summary>Requests still out for blocks of a piece already verified (endgame copies) are cancelled.</summary>
+    private void CancelRequestsFor(PeerState peer, int index)
+    {
+        var outstanding = peer.Outstanding;
+        var removed = false;
+        for (var i = outstanding.Count - 1; i >= 0; i--)
+        {
+            if (outstanding[i].Piece == index)
+            {
+                var block = outstanding[i];
+                outstanding.RemoveAt(i);
+                peer.Link.Enqueue(OutgoingMessage.Cancel(block.Piece, block.Begin, BlockLength(block)));
+                removed = true;
+            }
+        }
+
+        if (removed)
+        {
+            _needFlush.Add(peer);
+            _needRequests.Add(peer);
         }
     }
 
@@ -223,7 +259,7 @@ public sealed partial class Torrent : IPieceEvents
             UpdateInterest(peer);
         }
 
-        var seed = _options.SeedsAfterDownload && _picker is { } picker && picker.Wanted.IsComplete;
+        var seed = _options.SeedsAfterDownload;
         if (!seed)
         {
             BeginStop(alreadyComplete ? "the data is already complete" : "the download is complete", TorrentState.Completed);

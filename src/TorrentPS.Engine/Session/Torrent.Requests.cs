@@ -134,8 +134,9 @@ public sealed partial class Torrent
         }
 
         var want = peer.Depth - peer.Outstanding.Count;
-        if (want <= 0)
+        if (want <= 0 || (peer.Snubbed && AnyOtherSupplier(peer)))
         {
+            // A snubbed peer is asked for nothing while another peer can serve us.
             return;
         }
 
@@ -161,6 +162,19 @@ public sealed partial class Torrent
         peer.LastSentAt = _time.GetTimestamp();
         peer.Link.SetExpectedBytes((long)peer.Outstanding.Count * ActivePiece.BlockSize);
         _needFlush.Add(peer);
+    }
+
+    private bool AnyOtherSupplier(PeerState except)
+    {
+        foreach (var peer in _peers.Values)
+        {
+            if (peer != except && !peer.Snubbed && !peer.PeerChoking && peer.AmInterested)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Starts a new piece, unless the pieces in progress already hold as much memory as allowed.</summary>

@@ -35,9 +35,17 @@ public sealed partial class Torrent
     private ITimer? _timer;
     private TorrentAnnouncer? _announcer;
     private long _stopDeadline;
+    private readonly SessionLimits _sessionLimits;
+    private readonly TransferLimits _transferLimits;
 
-    internal Torrent(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, TorrentOptions options, TorrentIdentity identity, TimeProvider? time, ILoggerFactory? loggers, Action<TorrentStatus>? onStatus)
+    internal Torrent(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, TorrentOptions options, TorrentIdentity identity, TimeProvider? time, ILoggerFactory? loggers, Action<TorrentStatus>? onStatus, SessionLimits? limits = null)
     {
+        _sessionLimits = limits ?? new SessionLimits();
+        _transferLimits = new TransferLimits(
+            options.UploadRateLimit > 0 ? new TokenBucket(options.UploadRateLimit, time) : null,
+            _sessionLimits.Upload,
+            options.DownloadRateLimit > 0 ? new TokenBucket(options.DownloadRateLimit, time) : null,
+            _sessionLimits.Download);
         InfoHash = infoHash;
         Name = name;
         Info = info;
@@ -272,6 +280,7 @@ public sealed partial class Torrent
         {
             _logger.LogDebug("{Torrent}: {From} -> {To}", Name, _state, state);
             _state = state;
+            PublishStatus(state);
         }
     }
 
@@ -337,11 +346,17 @@ public sealed partial class Torrent
         _data?.Dispose();
 
         // Batches posted by connections that ended after the loop: give their buffers back.
+        // Events posted after the loop's last batch: give batches back, let waiters go.
         foreach (var late in _events.TakeAll())
         {
-            if (late is SwarmEvent.PeerMessages m)
+            switch (late)
             {
-                m.Batch.Return();
+                case SwarmEvent.PeerMessages m:
+                    m.Batch.Return();
+                    break;
+                case SwarmEvent.Barrier b:
+                    b.Action();
+                    break;
             }
         }
 

@@ -43,7 +43,7 @@ public sealed record TorrentOptions
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(4);
 
     /// <summary>The most bytes held in pieces in progress (the download's memory).</summary>
-    public long MaxBufferedBytes { get; init; } = 32L * 1024 * 1024;
+    public long MaxBufferedBytes { get; init; } = 16L * 1024 * 1024;
 
     /// <summary>Connect from this local address (tests bind one 127.0.0.x per client); any when null.</summary>
     public IPAddress? LocalAddress { get; init; }
@@ -58,6 +58,18 @@ public sealed record TorrentOptions
 
     /// <summary>Seed until stopped (for <c>Start-TorrentSeed</c> without limits).</summary>
     public bool SeedUntilStopped { get; init; }
+
+    /// <summary>This torrent's upload limit in bytes per second (0: only the session's).</summary>
+    public long UploadRateLimit { get; init; }
+
+    /// <summary>This torrent's download limit in bytes per second (0: only the session's).</summary>
+    public long DownloadRateLimit { get; init; }
+
+    /// <summary>Download what is missing (false: only serve what the check finds, as <c>Start-TorrentSeed</c> does).</summary>
+    public bool DownloadMissing { get; init; } = true;
+
+    /// <summary>With <see cref="DownloadMissing"/> off, serve incomplete data too (else the torrent fails with <c>IncompleteData</c>).</summary>
+    public bool AllowPartial { get; init; }
 
     /// <summary>Regular unchoke slots (BEP 3's choker); one optimistic slot comes on top.</summary>
     public int UploadSlots { get; init; } = Swarm.Choker.DefaultSlots;
@@ -85,6 +97,19 @@ public sealed record TorrentOptions
     /// <summary>Options that fetch a magnet link's metadata and nothing else: the torrent completes when it arrives, with <see cref="Torrent.Info"/> set.</summary>
     public static TorrentOptions MetadataOnly()
         => new() { Data = info => new MetadataOnlyData(info), WantedPieces = info => new Bitfield(info.PieceCount) };
+
+    /// <summary>
+    /// Options that serve data already in <paramref name="folder"/> (as <c>-DataPath</c> means: the folder holding the
+    /// single file or the top folder) and download nothing; the files are opened read-only. Seeds until stopped.
+    /// </summary>
+    public static TorrentOptions SeedFrom(string folder, bool allowPartial = false, ILoggerFactory? loggers = null)
+        => new()
+        {
+            Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder), loggers, readOnly: true),
+            DownloadMissing = false,
+            AllowPartial = allowPartial,
+            SeedUntilStopped = true,
+        };
 
     /// <summary>Whether the options ask to seed after the download completes.</summary>
     public bool SeedsAfterDownload => SeedUntilStopped || SeedRatio is > 0 || SeedTime is { } t && t > TimeSpan.Zero;

@@ -34,6 +34,9 @@ public sealed class TorrentSession : IAsyncDisposable
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>The connection bound and rate limits every torrent of the session shares.</summary>
+    public SessionLimits Limits { get; } = new();
+
     /// <summary>The one session of this process (the module's and the CLI's).</summary>
     public static TorrentSession Shared { get; } = new();
 
@@ -101,7 +104,7 @@ public sealed class TorrentSession : IAsyncDisposable
     public Torrent Start(TorrentInfo torrent, TorrentOptions options, ILoggerFactory? loggers = null, Action<TorrentStatus>? onStatus = null)
     {
         ArgumentNullException.ThrowIfNull(torrent);
-        return Register(new Torrent(torrent.InfoHash, torrent.Name, torrent, torrent.TrackerTiers, options, NewIdentity(), _time, loggers, onStatus));
+        return Register(new Torrent(torrent.InfoHash, torrent.Name, torrent, torrent.TrackerTiers, options, NewIdentity(), _time, loggers, onStatus, Limits));
     }
 
     /// <summary>Starts a magnet link: its metadata is fetched from peers first (unless <paramref name="knownInfo"/> has it already, from resume data).</summary>
@@ -111,7 +114,7 @@ public sealed class TorrentSession : IAsyncDisposable
         var tiers = magnet.Trackers.Select(t => (IReadOnlyList<string>)[t]).ToArray();
         var withMagnetPeers = options with { Peers = [.. options.Peers, .. magnet.PeerEndPoints] };
         var name = knownInfo?.Name ?? magnet.DisplayName ?? magnet.InfoHash.Hex;
-        return Register(new Torrent(magnet.InfoHash, name, knownInfo, tiers, withMagnetPeers, NewIdentity(), _time, loggers, onStatus));
+        return Register(new Torrent(magnet.InfoHash, name, knownInfo, tiers, withMagnetPeers, NewIdentity(), _time, loggers, onStatus, Limits));
     }
 
     /// <summary>
@@ -159,6 +162,24 @@ public sealed class TorrentSession : IAsyncDisposable
         {
             await listener.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Options for a one-off tracker conversation (<c>Get-TorrentPeer</c>, <c>tps peers</c>): the session's peer id, key
+    /// and listen port, and this machine's own addresses at that port as endpoints never to report (trackers list the
+    /// announcing peer too).
+    /// </summary>
+    public TrackerDiscoveryOptions CreateDiscoveryOptions(TimeSpan timeout)
+    {
+        var port = ListenPort > 0 ? ListenPort : TrackerDiscoveryOptions.DefaultPort;
+        return new()
+        {
+            PeerId = PeerId,
+            Key = TrackerKey,
+            Port = port,
+            Tracker = TrackerOptions.ForInteractive(timeout),
+            OwnEndPoints = OwnAddresses.Value.Select(a => new IPEndPoint(a, port)).ToArray(),
+        };
     }
 
     /// <summary>Whether <paramref name="address"/> is one of this machine's.</summary>

@@ -25,16 +25,29 @@ public sealed class PeerLink : IPeerLink, IBlockReader
     private long _receivedSinceExpected;
     private volatile bool _amChoking = true;
 
-    public PeerLink(PeerWire wire, int id, PieceContextHolder pieces, Action<SwarmEvent> post, ILogger logger, int maxQueuedUploads = 256)
+    public PeerLink(PeerWire wire, int id, PieceContextHolder pieces, Action<SwarmEvent> post, ILogger logger, TransferLimits? limits = null, int maxQueuedUploads = UploadQueueLimit)
     {
         _wire = wire;
         Id = id;
         _pieces = pieces;
         _post = post;
         _logger = logger;
+        _limits = limits ?? TransferLimits.None;
         _maxQueuedUploads = maxQueuedUploads;
-        _send = new SendQueue(wire, this, logger) { Failed = ex => _logger.LogDebug("Peer {EndPoint}: sending failed: {Reason}", EndPoint, ex.Reason) };
+        _send = new SendQueue(wire, this, logger, _limits.LimitsUpload || limits is not null ? _limits.TakeUpload : null)
+        {
+            Failed = ex => _logger.LogDebug("Peer {EndPoint}: sending failed: {Reason}", EndPoint, ex.Reason),
+        };
     }
+
+    private readonly TransferLimits _limits;
+    private readonly ManualResetEventSlim _closing = new();
+
+    /// <summary>
+    /// Requests a peer may have queued with us (advertised as <c>reqq</c>): uploads cost nothing until they are sent (the
+    /// writer reads each block as it goes out), and a fast downloader keeps hundreds in flight.
+    /// </summary>
+    public const int UploadQueueLimit = 1024;
 
     public int Id { get; }
 
@@ -74,7 +87,11 @@ public sealed class PeerLink : IPeerLink, IBlockReader
         Volatile.Write(ref _expectedChanged, 1);
     }
 
-    public void Close(string reason) => _wire.Close(reason);
+    public void Close(string reason)
+    {
+        _closing.Set();
+        _wire.Close(reason);
+    }
 
     public void SetPieceCount(int pieceCount) => _wire.SetPieceCount(pieceCount);
 
@@ -139,7 +156,12 @@ public sealed class PeerLink : IPeerLink, IBlockReader
             }
 
             _wire.ExpectBytes(Volatile.Read(ref _expected) - _receivedSinceExpected);
+            var before = _wire.BytesReceived;
             _wire.Receive();
+            if (_limits.LimitsDownload && _limits.TakeDownload((int)(_wire.BytesReceived - before)) is { } wait && wait > TimeSpan.Zero && _closing.Wait(wait))
+            {
+                return;
+            }
         }
     }
 

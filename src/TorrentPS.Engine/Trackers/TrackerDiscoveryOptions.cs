@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using TorrentPS.Engine.Peers;
-using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Trackers;
@@ -27,6 +26,33 @@ public sealed record TrackerDiscoveryOptions
     /// <summary>How many tiers (or, for status, trackers) are asked at once.</summary>
     public int MaxConcurrency { get; init; } = 8;
 
+    /// <summary>
+    /// The most trackers one discovery or status query contacts, taken tier by tier in trying order: a torrent that
+    /// lists thousands cannot make us contact them all. The rest are not contacted (and logged once).
+    /// </summary>
+    public int MaxTrackers { get; init; } = 50;
+
+    /// <summary>
+    /// The longest a whole discovery or status query may take, whatever the number of trackers; trackers still
+    /// waited on then are reported as timed out. Null: twice <see cref="TrackerOptions.Timeout"/>.
+    /// </summary>
+    public TimeSpan? OverallTimeout { get; init; }
+
+    /// <summary>
+    /// How long a tier waits on a tracker that has not answered before it asks the tier's next tracker as well (the
+    /// first answer wins and the others are called off), so a good tracker never waits out the timeouts of silent
+    /// ones listed before it. A tracker that fails asks the next at once. Null: a fifth of
+    /// <see cref="TrackerOptions.Timeout"/>, between 250 ms and 3 s.
+    /// </summary>
+    public TimeSpan? TierStagger { get; init; }
+
+    /// <summary><see cref="OverallTimeout"/>, or its default.</summary>
+    public TimeSpan EffectiveOverallTimeout => OverallTimeout ?? Tracker.Timeout * 2;
+
+    /// <summary><see cref="TierStagger"/>, or its default.</summary>
+    public TimeSpan EffectiveTierStagger
+        => TierStagger ?? TimeSpan.FromTicks(Math.Clamp(Tracker.Timeout.Ticks / 5, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromSeconds(3).Ticks));
+
     /// <summary>Our own endpoints: never reported as peers. The local address and port are added when both are known.</summary>
     public IReadOnlyCollection<IPEndPoint> OwnEndPoints { get; init; } = [];
 
@@ -41,23 +67,6 @@ public sealed record TrackerDiscoveryOptions
         NumWant = NumWant,
         Key = Key,
     };
-
-    /// <summary>
-    /// Options from the process-wide session: its peer id, key and listen port, and this machine's own addresses at
-    /// that port as endpoints never to report (trackers list the announcing peer too).
-    /// </summary>
-    public static TrackerDiscoveryOptions FromSession(TorrentSession session, TimeSpan timeout)
-    {
-        var port = session.ListenPort > 0 ? session.ListenPort : DefaultPort;
-        return new()
-        {
-            PeerId = session.PeerId,
-            Key = session.TrackerKey,
-            Port = port,
-            Tracker = TrackerOptions.ForInteractive(timeout),
-            OwnEndPoints = LocalAddresses().Select(a => new IPEndPoint(a, port)).ToArray(),
-        };
-    }
 
     /// <summary>The unicast addresses of this machine's interfaces (loopback included).</summary>
     public static IReadOnlyList<IPAddress> LocalAddresses()

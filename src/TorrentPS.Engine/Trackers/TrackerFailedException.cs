@@ -1,4 +1,5 @@
 using TorrentPS.Engine.Errors;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Engine.Trackers;
 
@@ -9,11 +10,14 @@ namespace TorrentPS.Engine.Trackers;
 public sealed class TrackerFailedException : TorrentPSException
 {
     public TrackerFailedException(string trackerUrl, string reason, Exception? innerException = null)
-        : base("TrackerFailed", TorrentErrorKind.ProtocolError, $"The tracker '{trackerUrl}' failed: {reason}", innerException)
+        : base("TrackerFailed", TorrentErrorKind.ProtocolError, $"The tracker '{DisplayText.Escape(trackerUrl)}' failed: {DisplayText.Escape(reason, MaxReasonLength)}", innerException)
     {
         TrackerUrl = trackerUrl;
         Reason = reason;
     }
+
+    /// <summary>The most characters of the reason the message shows (<see cref="Reason"/> keeps it whole).</summary>
+    public const int MaxReasonLength = 512;
 
     public string TrackerUrl { get; }
 

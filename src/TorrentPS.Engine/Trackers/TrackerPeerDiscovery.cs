@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Peers;
 
 namespace TorrentPS.Engine.Trackers;
@@ -11,6 +12,13 @@ namespace TorrentPS.Engine.Trackers;
 /// Finds a torrent's peers through its trackers: every tier at once (up to a bound), within a tier one tracker after
 /// another until one answers (BEP 12), peers reported as they arrive, each endpoint once, our own never.
 /// </summary>
+/// <remarks>
+/// Bounded in time and in what a torrent can make us do, however many trackers it lists and however silent they are
+/// (<see cref="TrackerDiscoveryOptions"/>): at most <see cref="TrackerDiscoveryOptions.MaxTrackers"/> trackers are
+/// contacted; the whole discovery ends by <see cref="TrackerDiscoveryOptions.EffectiveOverallTimeout"/>; and within a
+/// tier a tracker silent for <see cref="TrackerDiscoveryOptions.EffectiveTierStagger"/> no longer holds back the next
+/// one, which is asked as well (the first answer wins, the others are called off and not reported).
+/// </remarks>
 public static class TrackerPeerDiscovery
 {
     public static IAsyncEnumerable<TrackerDiscoveryEvent> DiscoverAsync(
@@ -45,20 +53,23 @@ public static class TrackerPeerDiscovery
             }
         }
 
-        if (tiers.TierCount == 0)
+        var selected = SelectTiers(tiers, options.MaxTrackers, logger, target);
+        if (selected.Count == 0)
         {
             yield break;
         }
 
         var channel = Channel.CreateUnbounded<TrackerDiscoveryEvent>(new UnboundedChannelOptions { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        deadline.CancelAfter(options.EffectiveOverallTimeout);
         using var http = TrackerHttp.CreateClient(options.Tracker.LocalAddress);
         using var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
-        var request = options.CreateAnnounceRequest(target);
-        var work = new Task[tiers.TierCount];
-        for (var tier = 0; tier < work.Length; tier++)
+        var run = new TierRun(tiers, options.CreateAnnounceRequest(target), options, http, channel.Writer, logger, stop.Token, deadline.Token);
+        var work = new Task[selected.Count];
+        for (var i = 0; i < work.Length; i++)
         {
-            work[tier] = AnnounceTierAsync(tiers, tier, request, options.Tracker, http, gate, channel.Writer, logger, stop.Token);
+            work[i] = AnnounceTierAsync(run, selected[i], gate);
         }
 
         var all = Task.WhenAll(work);
@@ -89,62 +100,161 @@ public static class TrackerPeerDiscovery
         }
     }
 
-    private static async Task AnnounceTierAsync(
-        TrackerTierList tiers,
-        int tier,
-        AnnounceRequest request,
-        TrackerOptions trackerOptions,
-        HttpClient http,
-        SemaphoreSlim gate,
-        ChannelWriter<TrackerDiscoveryEvent> output,
-        ILogger logger,
-        CancellationToken cancellationToken)
+    /// <summary>The tiers' trackers in trying order, cut after <paramref name="maxTrackers"/> in all.</summary>
+    internal static List<IReadOnlyList<TrackerState>> SelectTiers(TrackerTierList tiers, int maxTrackers, ILogger logger, PeerDiscoveryTarget target)
     {
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var selected = new List<IReadOnlyList<TrackerState>>();
+        var budget = Math.Max(1, maxTrackers);
+        var skipped = 0;
+        for (var tier = 0; tier < tiers.TierCount; tier++)
+        {
+            var trackers = tiers.GetTier(tier);
+            if (budget == 0)
+            {
+                skipped += trackers.Count;
+                continue;
+            }
+
+            var take = Math.Min(budget, trackers.Count);
+            skipped += trackers.Count - take;
+            budget -= take;
+            selected.Add(take == trackers.Count ? trackers : trackers.Take(take).ToArray());
+        }
+
+        if (skipped > 0)
+        {
+            logger.LogWarning("The torrent {InfoHash} lists {Count} trackers; only the first {Max} are asked.", target.InfoHash, skipped + Math.Max(1, maxTrackers), Math.Max(1, maxTrackers));
+        }
+
+        return selected;
+    }
+
+    /// <summary>
+    /// One tier: its trackers in order, the next one asked when the last fails or has been silent for the stagger
+    /// delay; the first to answer wins and the others are called off. Reports each answer or failure.
+    /// </summary>
+    private static async Task AnnounceTierAsync(TierRun run, IReadOnlyList<TrackerState> trackers, SemaphoreSlim gate)
+    {
         try
         {
-            foreach (var tracker in tiers.GetTier(tier))
+            await gate.WaitAsync(run.Deadline).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the discovery ended (or its deadline passed) before this tier's turn
+        }
+
+        using var won = CancellationTokenSource.CreateLinkedTokenSource(run.Deadline);
+        var running = new List<(TrackerState Tracker, Task<AnnounceResponse> Request)>();
+        var next = 0;
+        void AskNext()
+        {
+            running.Add((trackers[next], run.AnnounceAsync(trackers[next], won.Token)));
+            next++;
+        }
+
+        try
+        {
+            AskNext();
+            while (running.Count > 0)
             {
-                try
+                var stagger = next < trackers.Count && !won.IsCancellationRequested ? Task.Delay(run.Options.EffectiveTierStagger, won.Token) : null;
+                var finished = await Task.WhenAny(running.Select(r => (Task)r.Request).Concat(stagger is null ? [] : [stagger])).ConfigureAwait(false);
+                if (ReferenceEquals(finished, stagger))
                 {
-                    logger.LogDebug("Announcing {InfoHash} to {Tracker} (tier {Tier})", request.InfoHash, tracker.Url, tier);
-                    using var client = TrackerClientFactory.Create(tracker.Url, trackerOptions, http);
-                    var response = await client.AnnounceAsync(request, cancellationToken).ConfigureAwait(false);
-                    tracker.RecordAnnounce(DateTimeOffset.UtcNow, response);
-                    tiers.Promote(tracker);
-                    logger.LogDebug("{Tracker} answered with {Count} peers, interval {Interval}", tracker.Url, response.Peers.Count, response.Interval);
-                    output.TryWrite(TrackerDiscoveryEvent.ForAnswer(tracker.Url, response));
-                    if (!string.IsNullOrEmpty(response.WarningMessage))
+                    if (!won.IsCancellationRequested)
                     {
-                        output.TryWrite(TrackerDiscoveryEvent.ForWarning(tracker.Url, response.WarningMessage));
+                        AskNext(); // the trackers asked so far are silent: ask the next one as well
                     }
 
-                    foreach (var endPoint in response.Peers)
-                    {
-                        output.TryWrite(TrackerDiscoveryEvent.ForPeer(new TorrentPeer(endPoint.Address, endPoint.Port, request.InfoHash, PeerSource.Tracker, tracker.Url)));
-                    }
+                    continue;
+                }
 
+                var index = running.FindIndex(r => ReferenceEquals(r.Request, finished));
+                var (tracker, request) = running[index];
+                running.RemoveAt(index);
+                if (request.IsCompletedSuccessfully)
+                {
+                    run.Answered(tracker, request.Result);
+                    await won.CancelAsync().ConfigureAwait(false); // the tier has its answer: call the others off, unreported
                     return;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+
+                run.Failed(tracker, request.Exception?.InnerException ?? new OperationCanceledException());
+                if (next < trackers.Count && !won.IsCancellationRequested)
                 {
-                    var error = TrackerErrors.Typed(tracker.Url, ex);
-                    tracker.RecordFailure(DateTimeOffset.UtcNow, error);
-                    logger.LogDebug("{Tracker} failed: {Message}", tracker.Url, error.Message);
-                    output.TryWrite(TrackerDiscoveryEvent.ForFailure(tracker.Url, error));
+                    AskNext();
                 }
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The consumer stopped listening.
         }
         finally
         {
             gate.Release();
+            await Task.WhenAll(running.Select(r => (Task)r.Request)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
 
     private static IPEndPoint Normalize(IPEndPoint endPoint)
         => endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
+
+    /// <summary>What every tier of one discovery shares: the request, the clients' options, the output and the two ways to stop.</summary>
+    private sealed class TierRun(
+        TrackerTierList tiers,
+        AnnounceRequest request,
+        TrackerDiscoveryOptions options,
+        HttpClient http,
+        ChannelWriter<TrackerDiscoveryEvent> output,
+        ILogger logger,
+        CancellationToken stopped,
+        CancellationToken deadline)
+    {
+        public TrackerDiscoveryOptions Options => options;
+
+        /// <summary>Cancelled when the consumer stops, or when the overall deadline passes.</summary>
+        public CancellationToken Deadline => deadline;
+
+        public async Task<AnnounceResponse> AnnounceAsync(TrackerState tracker, CancellationToken cancellationToken)
+        {
+            logger.LogDebug("Announcing {InfoHash} to {Tracker} (tier {Tier})", request.InfoHash, tracker.Url, tracker.Tier);
+            using var client = TrackerClientFactory.Create(tracker.Url, options.Tracker, http);
+            return await client.AnnounceAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        public void Answered(TrackerState tracker, AnnounceResponse response)
+        {
+            tracker.RecordAnnounce(DateTimeOffset.UtcNow, response);
+            tiers.Promote(tracker);
+            logger.LogDebug("{Tracker} answered with {Count} peers, interval {Interval}", tracker.Url, response.Peers.Count, response.Interval);
+            output.TryWrite(TrackerDiscoveryEvent.ForAnswer(tracker.Url, response));
+            if (!string.IsNullOrEmpty(response.WarningMessage))
+            {
+                output.TryWrite(TrackerDiscoveryEvent.ForWarning(tracker.Url, response.WarningMessage));
+            }
+
+            foreach (var endPoint in response.Peers)
+            {
+                output.TryWrite(TrackerDiscoveryEvent.ForPeer(new TorrentPeer(endPoint.Address, endPoint.Port, request.InfoHash, PeerSource.Tracker, tracker.Url)));
+            }
+        }
+
+        /// <summary>Reports a failure; a request called off (another answered, or the consumer stopped) is not one.</summary>
+        public void Failed(TrackerState tracker, Exception error)
+        {
+            if (error is OperationCanceledException)
+            {
+                if (stopped.IsCancellationRequested || !deadline.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                // Still waiting when the whole discovery's time ran out.
+                error = new TrackerTimeoutException(tracker.Url, options.EffectiveOverallTimeout);
+            }
+
+            var typed = TrackerErrors.Typed(tracker.Url, error);
+            tracker.RecordFailure(DateTimeOffset.UtcNow, typed);
+            logger.LogDebug("{Tracker} failed: {Message}", tracker.Url, typed.Message);
+            output.TryWrite(TrackerDiscoveryEvent.ForFailure(tracker.Url, typed));
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using TorrentPS.Engine.Errors;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Engine.Trackers;
 
@@ -6,7 +7,7 @@ namespace TorrentPS.Engine.Trackers;
 public sealed class TrackerTimeoutException : TorrentPSException
 {
     public TrackerTimeoutException(string trackerUrl, TimeSpan timeout)
-        : base("TrackerTimeout", TorrentErrorKind.OperationTimeout, $"The tracker '{trackerUrl}' did not answer within {timeout.TotalSeconds:0.###} seconds.")
+        : base("TrackerTimeout", TorrentErrorKind.OperationTimeout, $"The tracker '{DisplayText.Escape(trackerUrl)}' did not answer within {timeout.TotalSeconds:0.###} seconds.")
     {
         TrackerUrl = trackerUrl;
         Timeout = timeout;

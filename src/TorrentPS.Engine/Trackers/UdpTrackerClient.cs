@@ -107,6 +107,10 @@ public sealed class UdpTrackerClient : ITrackerClient
         {
             throw new TrackerTimeoutException(Url, _options.Timeout);
         }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+        {
+            throw Refused(ex);
+        }
         catch (SocketException ex)
         {
             throw new TrackerFailedException(Url, ex.Message, ex);
@@ -207,9 +211,15 @@ public sealed class UdpTrackerClient : ITrackerClient
             {
                 length = await socket.ReceiveAsync(_receiveBuffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.MessageSize)
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
             {
-                // An ICMP "port unreachable" for an earlier datagram, or an oversized one: UDP has no connection to lose, keep waiting.
+                // ICMP "port unreachable" (reset, on Windows): nothing listens there. Waiting out the retransmissions would
+                // only turn a clear refusal into a timeout.
+                throw Refused(ex);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.MessageSize)
+            {
+                // An oversized datagram: not an answer, keep waiting.
                 continue;
             }
 
@@ -234,6 +244,9 @@ public sealed class UdpTrackerClient : ITrackerClient
             return length;
         }
     }
+
+    private TrackerFailedException Refused(SocketException ex)
+        => new(Url, $"connection refused: nothing listens on UDP port {_port} of {_host}", ex);
 
     private static int NewTransactionId() => RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
 }

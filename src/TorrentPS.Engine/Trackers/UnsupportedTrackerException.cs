@@ -1,4 +1,5 @@
 using TorrentPS.Engine.Errors;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Engine.Trackers;
 
@@ -6,7 +7,7 @@ namespace TorrentPS.Engine.Trackers;
 public sealed class UnsupportedTrackerException : TorrentPSException
 {
     public UnsupportedTrackerException(string trackerUrl, string reason)
-        : base("UnsupportedTracker", TorrentErrorKind.NotImplemented, $"The tracker '{trackerUrl}' is not supported: {reason}")
+        : base("UnsupportedTracker", TorrentErrorKind.NotImplemented, $"The tracker '{DisplayText.Escape(trackerUrl)}' is not supported: {reason}")
     {
         TrackerUrl = trackerUrl;
     }

@@ -60,12 +60,12 @@ public sealed class ExtensionHandshake
     public byte? GetMessageId(string extension) => Extensions.TryGetValue(extension, out var id) ? id : null;
 
     /// <summary>What this client says: ut_metadata as message 1 and our version.</summary>
-    public static ExtensionHandshake CreateLocal(int? listenPort = null, long? metadataSize = null, IPAddress? yourIp = null)
+    public static ExtensionHandshake CreateLocal(int? listenPort = null, long? metadataSize = null, IPAddress? yourIp = null, int requestQueueLimit = 250)
         => new(
             new Dictionary<string, byte>(StringComparer.Ordinal) { [UtMetadata] = LocalUtMetadataId },
             $"TorrentPS {typeof(ExtensionHandshake).Assembly.GetName().Version?.ToString(3) ?? "0.1.0"}",
             listenPort is > 0 and <= 65535 ? listenPort : null,
-            250,
+            requestQueueLimit,
             yourIp,
             metadataSize);
 

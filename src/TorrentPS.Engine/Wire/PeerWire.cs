@@ -60,6 +60,7 @@ public sealed class PeerWire : IDisposable
         _receive = receive;
         _start = start;
         _end = end;
+        _bytesReceived = end; // the handshake and whatever came with it were read before this wire took the buffer
         RemoteEndPoint = remote;
         InfoHash = infoHash;
         Options = options;
@@ -294,6 +295,12 @@ public sealed class PeerWire : IDisposable
         }
         catch (ObjectDisposedException)
         {
+            throw Fail(ClosedError());
+        }
+
+        if (read == 0 && IsClosed)
+        {
+            // Our own shutdown ends the read like an end of stream: say who closed it.
             throw Fail(ClosedError());
         }
 

@@ -18,6 +18,7 @@ public sealed class SendQueue : IDisposable
     private readonly IBlockReader? _blocks;
     private readonly ILogger _logger;
     private readonly object _lock = new();
+    private readonly ManualResetEventSlim _closedSignal = new();
     private List<OutgoingMessage> _pending = new(64);
     private List<OutgoingMessage> _writing = new(64);
     private bool _closed;
@@ -27,12 +28,15 @@ public sealed class SendQueue : IDisposable
     private long _messagesSent;
     private Thread? _writer;
 
-    public SendQueue(PeerWire wire, IBlockReader? blocks, ILogger logger)
+    public SendQueue(PeerWire wire, IBlockReader? blocks, ILogger logger, Func<int, TimeSpan>? uploadPace = null)
     {
         _wire = wire;
         _blocks = blocks;
         _logger = logger;
+        _uploadPace = uploadPace;
     }
+
+    private readonly Func<int, TimeSpan>? _uploadPace;
 
     /// <summary>Called on the writer thread when a send fails (the connection is closed by then).</summary>
     public Action<PeerException>? Failed { get; set; }
@@ -130,6 +134,7 @@ public sealed class SendQueue : IDisposable
 
     public void Dispose()
     {
+        _closedSignal.Set();
         lock (_lock)
         {
             _closed = true;
@@ -192,6 +197,16 @@ public sealed class SendQueue : IDisposable
 
                         used += header + message.Length;
                         Interlocked.Add(ref _uploadedBytes, message.Length);
+                        if (_uploadPace?.Invoke(message.Length) is { } wait && wait > TimeSpan.Zero)
+                        {
+                            // Over the upload limit: send what is ready, then wait (woken early when the queue closes).
+                            _wire.Send(buffer.AsSpan(0, used));
+                            used = 0;
+                            if (_closedSignal.Wait(wait))
+                            {
+                                return;
+                            }
+                        }
                     }
                     else
                     {

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Security;
 using TorrentPS.Engine.Bencode;
 using TorrentPS.Engine.Errors;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Bridge;
 
@@ -11,8 +12,22 @@ internal static class ErrorRecordFactory
     public static ErrorRecord Create(Exception exception, object? target)
     {
         var (errorId, category) = Classify(exception);
-        return new ErrorRecord(exception, errorId, category, target);
+        var record = new ErrorRecord(exception, errorId, category, target);
+        if (SafeMessage(exception) is { } shown)
+        {
+            record.ErrorDetails = new ErrorDetails(shown);
+        }
+
+        return record;
     }
+
+    /// <summary>
+    /// The message the host shows instead of the exception's, or null when it can show the exception's: a system
+    /// exception quoting untrusted text (a file name, a server's answer) goes through the same rule as the engine's own
+    /// messages, which already do (<see cref="DisplayText"/>).
+    /// </summary>
+    public static string? SafeMessage(Exception exception)
+        => DisplayText.IsSafe(exception.Message, DisplayText.MaxMessageLength) ? null : DisplayText.Message(exception.Message);
 
     public static (string ErrorId, ErrorCategory Category) Classify(Exception exception) => exception switch
     {

@@ -15,6 +15,7 @@ public sealed class ConvertFromBencodeCommand : AsyncCmdlet
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
 
+    private readonly List<WorkItem> _work = [];
     private BencodeInputCollector? _collector;
 
     /// <summary>Bencode as a string (read as UTF-8), a byte[], or bytes sent down the pipeline one by one.</summary>
@@ -36,72 +37,94 @@ public sealed class ConvertFromBencodeCommand : AsyncCmdlet
 
     protected override void ProcessRecord()
     {
+        // On the pipeline thread: what to read (session state, pipeline objects). Reading and decoding, which may
+        // take long or wait on a pipe, run in ProcessRecordAsync, where Ctrl+C reaches them.
+        _work.Clear();
         if (ParameterSetName == InputObjectSet)
         {
             _collector ??= new BencodeInputCollector(PSObjectAdapter.Instance);
-            if (PSObjectAdapter.Instance.Adapt(InputObject) is FileInfo file)
+            switch (PSObjectAdapter.Instance.Adapt(InputObject))
             {
-                // Get-ChildItem *.torrent | ConvertFrom-Bencode: the object binds here, so read the file it names.
-                ReadFile(file.FullName);
-                return;
-            }
+                case FileInfo file:
+                    // Get-ChildItem *.torrent | ConvertFrom-Bencode: the object binds here, so read the file it names.
+                    _work.Add(new(file.FullName, default, file.FullName));
+                    break;
+                case DirectoryInfo directory:
+                    WriteError(PathResolutionException.IsDirectory(directory.FullName), InputObject);
+                    return;
+                default:
+                    try
+                    {
+                        if (_collector.TryTake(InputObject, out var data))
+                        {
+                            _work.Add(new(null, data, InputObject));
+                        }
+                    }
+                    catch (Exception ex) when (ex is Engine.Errors.TorrentPSException)
+                    {
+                        WriteError(ex, InputObject);
+                    }
 
-            try
-            {
-                if (_collector.TryTake(InputObject, out var data))
-                {
-                    Emit(data, InputObject);
-                }
+                    break;
             }
-            catch (Exception ex) when (ex is Engine.Errors.TorrentPSException)
+        }
+        else
+        {
+            var literal = ParameterSetName == LiteralPathSet;
+            foreach (var file in FileSystemPathResolver.Resolve(this, literal ? LiteralPath : Path, literal, WriteError))
             {
-                WriteError(ex, InputObject);
+                _work.Add(new(file, default, file));
             }
-
-            return;
         }
 
-        var literal = ParameterSetName == LiteralPathSet;
-        foreach (var file in FileSystemPathResolver.Resolve(this, literal ? LiteralPath : Path, literal, WriteError))
+        base.ProcessRecord();
+    }
+
+    protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
+    {
+        foreach (var item in _work)
         {
-            ReadFile(file);
+            cancellationToken.ThrowIfCancellationRequested();
+            var data = item.Data;
+            if (item.File is { } file)
+            {
+                try
+                {
+                    // The bound Get-TorrentInfo reads with: an endless device or a pipe fails with InvalidBencode, never exhausts memory.
+                    data = await BencodeFile.ReadAsync(file, BencodeReaderOptions.Default.MaxInputLength, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is Engine.Errors.TorrentPSException or IOException or UnauthorizedAccessException)
+                {
+                    WriteError(ex, file);
+                    continue;
+                }
+            }
+
+            Emit(data, item.Target, item.File, cancellationToken);
         }
     }
 
-    protected override void EndProcessing()
+    protected override Task EndProcessingAsync(CancellationToken cancellationToken)
     {
         if (_collector is { HasPending: true })
         {
-            Emit(_collector.TakePending(), null);
+            Emit(_collector.TakePending(), null, null, cancellationToken);
         }
+
+        return Task.CompletedTask;
     }
 
-    private void ReadFile(string file)
-    {
-        try
-        {
-            var length = new FileInfo(file).Length;
-            if (length > BencodeReaderOptions.Default.MaxInputLength)
-            {
-                // Refused before reading: a multi-gigabyte file given by mistake is never loaded.
-                WriteError(new BencodeException(0, $"input of {length} bytes is larger than the limit of {BencodeReaderOptions.Default.MaxInputLength} bytes"), file);
-                return;
-            }
-
-            Emit(File.ReadAllBytes(file), file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            WriteError(ex, file);
-        }
-    }
-
-    private void Emit(ReadOnlyMemory<byte> data, object? target)
+    private void Emit(ReadOnlyMemory<byte> data, object? target, string? file, CancellationToken cancellationToken)
     {
         object value;
         try
         {
-            value = BencodeObjectConverter.Decode(data);
+            value = BencodeObjectConverter.Decode(data, cancellationToken);
+        }
+        catch (BencodeException ex)
+        {
+            WriteError(ex.WithSource(file), target);
+            return;
         }
         catch (Engine.Errors.TorrentPSException ex)
         {
@@ -111,4 +134,7 @@ public sealed class ConvertFromBencodeCommand : AsyncCmdlet
 
         WriteObject(value, enumerateCollection: value is object[] && !NoEnumerate);
     }
+
+    /// <summary>One input to decode: a file to read, or bytes already in hand.</summary>
+    private readonly record struct WorkItem(string? File, ReadOnlyMemory<byte> Data, object? Target);
 }

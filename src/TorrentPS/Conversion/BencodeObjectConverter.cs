@@ -32,7 +32,11 @@ public static class BencodeObjectConverter
     };
 
     /// <summary>Decodes <paramref name="data"/> (one whole value) and converts it.</summary>
-    public static object Decode(ReadOnlyMemory<byte> data) => ToObject(BencodeDecoder.Decode(data));
+    public static object Decode(ReadOnlyMemory<byte> data) => Decode(data, CancellationToken.None);
+
+    /// <summary>Decodes <paramref name="data"/> (one whole value) and converts it; the token stops a long decode.</summary>
+    public static object Decode(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        => ToObject(BencodeDecoder.Decode(data, null, cancellationToken));
 
     /// <summary>The bencode value for <paramref name="value"/>, looking through wrappers with <paramref name="adapter"/>.</summary>
     public static BencodeValue ToBencode(object? value, IBencodeObjectAdapter? adapter = null)

@@ -86,6 +86,7 @@ internal static class FileSystemPathResolver
             return resolved;
         }
 
-        throw Directory.Exists(resolved) ? PathResolutionException.IsDirectory(path) : PathResolutionException.NotFound(path);
+        // The provider path, not the input: a PSPath from the pipeline reads "Microsoft.PowerShell.Core\FileSystem::/…".
+        throw Directory.Exists(resolved) ? PathResolutionException.IsDirectory(resolved) : PathResolutionException.NotFound(path);
     }
 }

@@ -48,7 +48,7 @@ public class BencodeWriterTests
     }
 
     [Fact]
-    public void Refuses_a_dictionary_built_with_a_key_twice()
+    public void Refuses_a_dictionary_built_with_a_key_twice_with_a_typed_error()
     {
         var dict = new BencodeDictionary(new KeyValuePair<string, BencodeValue>[]
         {
@@ -56,8 +56,10 @@ public class BencodeWriterTests
             new("a", new BencodeInteger(2)),
             new("b", new BencodeInteger(3)),
         });
-        var error = Assert.Throws<ArgumentException>(() => BencodeEncoder.Encode(dict));
+        var error = Assert.Throws<BencodeDuplicateKeyException>(() => BencodeEncoder.Encode(dict));
         Assert.Contains("'b' more than once", error.Message, StringComparison.Ordinal);
+        Assert.Equal("DuplicateBencodeKey", error.ErrorId);
+        Assert.Equal("b", error.Key.Text);
     }
 
     [Fact]
@@ -104,5 +106,14 @@ public class BencodeWriterTests
         Assert.Throws<ArgumentException>(() => new BencodeList([null!]));
         Assert.Throws<ArgumentException>(() => new BencodeDictionary(new KeyValuePair<string, BencodeValue>[] { new("a", null!) }));
         Assert.Throws<ArgumentNullException>(() => BencodeEncoder.Encode(null!));
+    }
+
+    [Fact]
+    public void A_decoded_dictionary_with_a_key_twice_is_refused_with_the_typed_error()
+    {
+        var decoded = (BencodeDictionary)BencodeDecoder.Decode("d1:ai1e1:ai2ee"u8.ToArray());
+        Assert.True(decoded.HasDuplicateKeys);
+        var error = Assert.Throws<BencodeDuplicateKeyException>(() => BencodeEncoder.Encode(decoded));
+        Assert.Equal("a", error.Key.Text);
     }
 }

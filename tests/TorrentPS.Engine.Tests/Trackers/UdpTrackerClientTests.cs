@@ -212,7 +212,7 @@ public class UdpTrackerClientTests
     }
 
     [Fact]
-    public async Task Closed_port_is_a_timeout_not_a_crash()
+    public async Task Closed_port_is_a_refusal_not_a_timeout()
     {
         int port;
         using (var probe = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
@@ -220,9 +220,13 @@ public class UdpTrackerClientTests
             port = ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
         }
 
-        using var client = new UdpTrackerClient($"udp://127.0.0.1:{port}/announce", TrackerTestData.FastOptions(TimeSpan.FromMilliseconds(400)));
+        using var client = new UdpTrackerClient($"udp://127.0.0.1:{port}/announce", TrackerTestData.FastOptions(TimeSpan.FromSeconds(10)));
+        var started = System.Diagnostics.Stopwatch.StartNew();
 
-        await Assert.ThrowsAsync<TrackerTimeoutException>(() => client.AnnounceAsync(TrackerTestData.Request(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<TrackerFailedException>(() => client.AnnounceAsync(TrackerTestData.Request(), CancellationToken.None));
+
+        Assert.Contains("connection refused", error.Message, StringComparison.Ordinal);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"the refusal took {started.Elapsed}: it waited for the timeout");
     }
 
     [Theory]

@@ -130,6 +130,24 @@ public sealed class HostilePeerTests
     }
 
     [Fact]
+    public async Task A_timeout_after_a_stream_of_messages_counts_every_byte_received_not_only_the_stalled_message()
+    {
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        // The handshake (68 bytes), 1,000 keep-alives (4,000 bytes), then a request frame cut after 7 bytes.
+        byte[] script = [.. new byte[4000], 0, 0, 0, 13, 6, 0, 0];
+        await using var peer = new ScriptedPeer(AnswerThen(infoHash, script));
+        await using var connection = await ConnectAsync(peer, infoHash, new TestLoggerFactory(), Quick with { MessageTimeout = TimeSpan.FromMilliseconds(300) });
+        var ex = await Assert.ThrowsAsync<PeerTimeoutException>(async () =>
+        {
+            while (true)
+            {
+                await connection.ReadMessageAsync();
+            }
+        });
+        Assert.True(ex.Message.Contains("7 bytes received, 4075 on this connection in all", StringComparison.Ordinal), ex.Message);
+    }
+
+    [Fact]
     public async Task The_message_deadline_covers_one_message_not_the_whole_connection()
     {
         // Three request frames, each cut in two with a pause of 200 ms: within a 400 ms message deadline each time,

@@ -47,4 +47,16 @@ public class ErrorRecordFactoryTests
         Assert.DoesNotContain(ErrorCategory.NotSpecified, categories);
         Assert.Equal(categories.Length, categories.Distinct().Count());
     }
+
+    [Fact]
+    public void A_system_exception_quoting_control_characters_is_shown_escaped()
+    {
+        var error = new IOException("cannot read 'evil\n\u001b[2J.torrent'");
+
+        Assert.Equal("cannot read 'evil\\n\\x1b[2J.torrent'", ErrorRecordFactory.SafeMessage(error));
+    }
+
+    [Fact]
+    public void A_plain_message_needs_no_details()
+        => Assert.Null(ErrorRecordFactory.SafeMessage(new IOException("disk full")));
 }

@@ -43,16 +43,18 @@ public class TrackerCommandRunnerTests
         public TrackerCommandRunner Runner => new(TrackerCommandRunner.Options(1), Output, NullLogger.Instance);
     }
 
-    private static string ClosedUdpTracker()
+    /// <summary>A UDP port that is open but never answers (a closed one is refused at once: TrackerFailed, not a timeout).</summary>
+    private static (UdpClient Socket, string Url) SilentUdpTracker()
     {
-        using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        return $"udp://127.0.0.1:{((IPEndPoint)probe.Client.LocalEndPoint!).Port}/announce";
+        var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        return (socket, $"udp://127.0.0.1:{((IPEndPoint)socket.Client.LocalEndPoint!).Port}/announce");
     }
 
     [Fact]
     public async Task Magnet_peers_are_emitted_and_a_silent_tracker_is_a_TrackerTimeout_error_naming_it()
     {
-        var tracker = ClosedUdpTracker();
+        var (silent, tracker) = SilentUdpTracker();
+        using var socket = silent;
         var link = $"magnet:?xt=urn:btih:{Hash}&tr={Uri.EscapeDataString(tracker)}&x.pe=192.0.2.1:6889";
         var recorder = new Recorder();
 
@@ -94,7 +96,8 @@ public class TrackerCommandRunnerTests
     [Fact]
     public async Task Peer_discovery_writes_one_activity_per_torrent_ending_with_the_final_counts()
     {
-        var tracker = ClosedUdpTracker();
+        var (silent, tracker) = SilentUdpTracker();
+        using var socket = silent;
         var named = $"magnet:?xt=urn:btih:{Hash}&dn=Named&tr={Uri.EscapeDataString(tracker)}&x.pe=192.0.2.1:6889";
         var unnamed = $"magnet:?xt=urn:btih:{Hash.Replace('0', 'f')}&tr={Uri.EscapeDataString(tracker)}";
         var recorder = new Recorder();
@@ -127,7 +130,8 @@ public class TrackerCommandRunnerTests
     [Fact]
     public async Task Tracker_status_writes_one_activity_counting_every_tracker()
     {
-        var tracker = ClosedUdpTracker();
+        var (silent, tracker) = SilentUdpTracker();
+        using var socket = silent;
         var recorder = new Recorder();
 
         await recorder.Runner.QueryTrackersAsync(
@@ -145,7 +149,8 @@ public class TrackerCommandRunnerTests
     [Fact]
     public async Task Tracker_status_is_one_object_per_tracker_with_its_error()
     {
-        var tracker = ClosedUdpTracker();
+        var (silent, tracker) = SilentUdpTracker();
+        using var socket = silent;
         var recorder = new Recorder();
 
         await recorder.Runner.QueryTrackersAsync(

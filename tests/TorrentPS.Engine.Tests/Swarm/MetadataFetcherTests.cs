@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using TorrentPS.Engine.Extensions;
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Swarm;
+
+namespace TorrentPS.Engine.Tests.Swarm;
+
+public sealed class MetadataFetcherTests
+{
+    private static (byte[] Metadata, InfoHash Hash) Metadata(int length)
+    {
+        var metadata = RandomNumberGenerator.GetBytes(length);
+        return (metadata, new InfoHash(SHA1.HashData(metadata)));
+    }
+
+    private static ReadOnlySpan<byte> Piece(byte[] metadata, int piece)
+        => metadata.AsSpan(piece * UtMetadataMessage.PieceLength, UtMetadataMessage.GetPieceLength(piece, metadata.Length));
+
+    [Fact]
+    public void Pieces_are_spread_over_peers_and_the_assembled_metadata_is_returned_when_it_matches_the_info_hash()
+    {
+        var (metadata, hash) = Metadata((5 * 16384) + 100);
+        var fetcher = new MetadataFetcher(hash, 1000);
+        Assert.True(fetcher.Offer(1, metadata.Length));
+        Assert.True(fetcher.Offer(2, metadata.Length));
+        var fromFirst = fetcher.NextRequests(1, 0);
+        var fromSecond = fetcher.NextRequests(2, 0);
+        Assert.Equal(MetadataFetcher.MaxRequestsPerPeer, fromFirst.Count);
+        Assert.Equal(2, fromSecond.Count);
+        Assert.Empty(fromFirst.Intersect(fromSecond));
+
+        MetadataResult result = default;
+        foreach (var piece in fromSecond.Concat(fromFirst).Reverse())
+        {
+            result = fetcher.OnData(fromFirst.Contains(piece) ? 1 : 2, piece, metadata.Length, Piece(metadata, piece));
+        }
+
+        Assert.Equal(MetadataResultKind.Completed, result.Kind);
+        Assert.Equal(metadata, result.Metadata);
+    }
+
+    [Fact]
+    public void A_mismatch_discards_the_copy_and_its_suppliers_are_not_asked_again()
+    {
+        var (metadata, hash) = Metadata(1000);
+        var fetcher = new MetadataFetcher(hash, 1000);
+        fetcher.Offer(1, metadata.Length);
+        fetcher.Offer(2, metadata.Length);
+        Assert.Equal([0], fetcher.NextRequests(1, 0));
+        var wrong = (byte[])metadata.Clone();
+        wrong[10] ^= 1;
+        var result = fetcher.OnData(1, 0, wrong.Length, wrong);
+        Assert.Equal(MetadataResultKind.HashMismatch, result.Kind);
+        Assert.Equal([1], result.Suppliers!);
+        Assert.Empty(fetcher.NextRequests(1, 0));
+        Assert.Equal([0], fetcher.NextRequests(2, 0));
+        Assert.Equal(MetadataResultKind.Completed, fetcher.OnData(2, 0, metadata.Length, metadata).Kind);
+    }
+
+    [Fact]
+    public void Absurd_sizes_are_refused()
+    {
+        var fetcher = new MetadataFetcher(Metadata(10).Hash, 1000);
+        Assert.False(fetcher.Offer(1, UtMetadataMessage.MaxMetadataSize + 1));
+        Assert.False(fetcher.Offer(2, 0));
+        Assert.Null(fetcher.Size);
+    }
+
+    [Fact]
+    public void A_rejecting_peer_is_dropped_and_its_pieces_go_to_another()
+    {
+        var (metadata, hash) = Metadata(20000);
+        var fetcher = new MetadataFetcher(hash, 1000);
+        fetcher.Offer(1, metadata.Length);
+        fetcher.Offer(2, metadata.Length);
+        var asked = fetcher.NextRequests(1, 0);
+        fetcher.OnReject(1, asked[0]);
+        Assert.True(fetcher.IsExcluded(1));
+        Assert.Equal(asked, fetcher.NextRequests(2, 0));
+    }
+
+    [Fact]
+    public void A_piece_of_the_wrong_size_drops_its_sender_for_metadata()
+    {
+        var (metadata, hash) = Metadata(20000);
+        var fetcher = new MetadataFetcher(hash, 1000);
+        fetcher.Offer(1, metadata.Length);
+        fetcher.NextRequests(1, 0);
+        Assert.Equal(MetadataResultKind.PeerDropped, fetcher.OnData(1, 1, metadata.Length, new byte[10]).Kind);
+        Assert.True(fetcher.IsExcluded(1));
+    }
+
+    [Fact]
+    public void Pieces_arriving_twice_or_out_of_order_still_assemble_once()
+    {
+        var (metadata, hash) = Metadata(40000);
+        var fetcher = new MetadataFetcher(hash, 1000);
+        fetcher.Offer(1, metadata.Length);
+        fetcher.NextRequests(1, 0);
+        Assert.Equal(MetadataResultKind.Nothing, fetcher.OnData(1, 2, metadata.Length, Piece(metadata, 2)).Kind);
+        Assert.Equal(MetadataResultKind.Nothing, fetcher.OnData(1, 2, metadata.Length, Piece(metadata, 2)).Kind);
+        Assert.Equal(MetadataResultKind.Nothing, fetcher.OnData(1, 0, metadata.Length, Piece(metadata, 0)).Kind);
+        Assert.Equal(MetadataResultKind.Completed, fetcher.OnData(1, 1, metadata.Length, Piece(metadata, 1)).Kind);
+    }
+
+    [Fact]
+    public void Unanswered_requests_expire_and_a_peer_that_lets_two_lapse_is_dropped()
+    {
+        var (metadata, hash) = Metadata(1000);
+        var fetcher = new MetadataFetcher(hash, requestTimeout: 10);
+        fetcher.Offer(1, metadata.Length);
+        Assert.Equal([0], fetcher.NextRequests(1, 0));
+        fetcher.Expire(11);
+        Assert.Equal([0], fetcher.NextRequests(1, 11));
+        fetcher.Expire(22);
+        Assert.True(fetcher.IsExcluded(1));
+    }
+}

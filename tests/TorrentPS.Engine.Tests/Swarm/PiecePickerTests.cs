@@ -1,0 +1,203 @@
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Swarm;
+
+namespace TorrentPS.Engine.Tests.Swarm;
+
+public sealed class PiecePickerTests
+{
+    private const int PieceLength = 2 * ActivePiece.BlockSize;
+
+    private static PeerState Peer(int id, Func<int, bool>? has = null, int pieces = 10)
+    {
+        var link = new FakeLink(id);
+        var state = new PeerState(link, 0, 1) { PeerChoking = false };
+        if (has is null)
+        {
+            state.IsSeed = true;
+        }
+        else
+        {
+            state.Have = new Bitfield(pieces);
+            for (var i = 0; i < pieces; i++)
+            {
+                state.Have[i] = has(i);
+            }
+        }
+
+        return state;
+    }
+
+    private static Func<int, PieceProgress?> Start() => index => new PieceProgress(new ActivePiece(index, PieceLength), 0);
+
+    [Fact]
+    public void The_first_pieces_are_random_then_rarest_first()
+    {
+        var picked = new HashSet<int>();
+        for (var seed = 0; seed < 10; seed++)
+        {
+            var picker = new PiecePicker(new Bitfield(100), random: new Random(seed));
+            var blocks = new List<BlockRef>();
+            picker.Pick(Peer(1, pieces: 100), 2, blocks, Start());
+            picked.Add(blocks[0].Piece);
+        }
+
+        Assert.True(picked.Count > 3, "random first pieces differ between runs");
+
+        var have = new Bitfield(10);
+        for (var i = 0; i < PiecePicker.RandomFirstPieces; i++)
+        {
+            have[i] = true;
+        }
+
+        var rarest = new PiecePicker(have);
+        var everything = Peer(1, _ => true);
+        rarest.AddAvailability(everything.Have!);
+        var most = Peer(2, i => i != 8);
+        rarest.AddAvailability(most.Have!);
+        var output = new List<BlockRef>();
+        rarest.Pick(everything, 2, output, Start());
+        Assert.Equal(8, output[0].Piece);
+    }
+
+    [Fact]
+    public void Open_blocks_of_started_pieces_come_before_new_pieces()
+    {
+        var have = new Bitfield(10);
+        have.SetAll();
+        have[3] = have[6] = false;
+        var picker = new PiecePicker(have);
+        var one = new List<BlockRef>();
+        picker.Pick(Peer(1), 1, one, Start());
+        var started = one[0].Piece;
+
+        var next = new List<BlockRef>();
+        picker.Pick(Peer(2), 2, next, Start());
+        Assert.Equal(started, next[0].Piece);
+        Assert.Equal(1, next[0].Block);
+    }
+
+    [Fact]
+    public void New_pieces_stop_when_the_start_function_refuses_for_lack_of_memory()
+    {
+        var picker = new PiecePicker(new Bitfield(10));
+        var output = new List<BlockRef>();
+        var started = 0;
+        picker.Pick(Peer(1), 100, output, index => ++started > 2 ? null : new PieceProgress(new ActivePiece(index, PieceLength), 0));
+        Assert.Equal(4, output.Count);
+    }
+
+    [Fact]
+    public void Endgame_shares_requested_blocks_with_another_peer_but_never_asks_one_peer_twice()
+    {
+        var have = new Bitfield(2);
+        have[0] = true;
+        var picker = new PiecePicker(have);
+        var first = Peer(1, pieces: 2);
+        var taken = new List<BlockRef>();
+        picker.Pick(first, 10, taken, Start());
+        first.Outstanding.AddRange(taken);
+        Assert.Equal(2, taken.Count);
+
+        var again = new List<BlockRef>();
+        picker.Pick(first, 10, again, Start());
+        Assert.Empty(again);
+
+        var second = Peer(2, pieces: 2);
+        var shared = new List<BlockRef>();
+        picker.Pick(second, 10, shared, Start());
+        Assert.Equal(taken, shared);
+        Assert.True(picker.InEndgame());
+
+        var third = new List<BlockRef>();
+        picker.Pick(Peer(3, pieces: 2), 10, third, Start());
+        Assert.Empty(third); // two requests per block at most
+    }
+
+    [Fact]
+    public void Only_wanted_pieces_are_picked_and_completion_counts_only_them()
+    {
+        var wanted = new Bitfield(10);
+        wanted[7] = true;
+        var picker = new PiecePicker(new Bitfield(10), wanted);
+        Assert.Equal(1, picker.MissingCount);
+        var output = new List<BlockRef>();
+        picker.Pick(Peer(1), 100, output, Start());
+        Assert.All(output, b => Assert.Equal(7, b.Piece));
+        picker.MarkVerified(7);
+        Assert.True(picker.IsComplete);
+    }
+
+    [Fact]
+    public void A_choked_peer_is_asked_only_for_pieces_it_allowed_fast()
+    {
+        var picker = new PiecePicker(new Bitfield(10));
+        var peer = Peer(1);
+        peer.PeerChoking = true;
+        var none = new List<BlockRef>();
+        picker.Pick(peer, 10, none, Start());
+        Assert.Empty(none);
+
+        peer.AllowedFast.Add(5);
+        var fast = new List<BlockRef>();
+        picker.Pick(peer, 10, fast, Start());
+        Assert.All(fast, b => Assert.Equal(5, b.Piece));
+        Assert.NotEmpty(fast);
+    }
+
+    [Fact]
+    public void Released_blocks_are_open_again()
+    {
+        var picker = new PiecePicker(new Bitfield(1));
+        var output = new List<BlockRef>();
+        picker.Pick(Peer(1, pieces: 1), 1, output, Start());
+        picker.Release(output[0]);
+        var again = new List<BlockRef>();
+        picker.Pick(Peer(2, pieces: 1), 1, again, Start());
+        Assert.Equal(output[0], again[0]);
+    }
+
+    private sealed class FakeLink(int id) : IPeerLink
+    {
+        public int Id => id;
+
+        public System.Net.IPEndPoint EndPoint { get; } = new(System.Net.IPAddress.Loopback, 1);
+
+        public TorrentPS.Engine.Peers.PeerId PeerId { get; } = TorrentPS.Engine.Peers.PeerId.Generate();
+
+        public bool IsOutgoing => false;
+
+        public bool FastExtension => true;
+
+        public bool ExtensionProtocol => true;
+
+        public long DownloadedBytes => 0;
+
+        public long UploadedBytes => 0;
+
+        public int QueuedUploads => 0;
+
+        public bool AmChoking { get; set; }
+
+        public void Close(string reason)
+        {
+        }
+
+        public void Enqueue(in TorrentPS.Engine.Wire.OutgoingMessage message)
+        {
+        }
+
+        public void Flush()
+        {
+        }
+
+        public void SetExpectedBytes(long bytes)
+        {
+        }
+
+        public void SetPieceCount(int pieceCount)
+        {
+        }
+
+        public List<TorrentPS.Engine.Wire.OutgoingMessage> TakeUploads() => [];
+    }
+}

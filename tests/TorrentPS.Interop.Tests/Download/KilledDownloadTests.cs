@@ -6,14 +6,19 @@ using TorrentPS.Interop.Tests.Infrastructure;
 
 namespace TorrentPS.Interop.Tests.Download;
 
-/// <summary>`tps download` killed with SIGKILL mid-download and run again: it continues, losing at most the pieces in flight.</summary>
+/// <summary>
+/// `tps download` and `tps magnet_download` killed with SIGKILL mid-download and run again: each continues where the
+/// killed run was, losing at most the pieces in flight (and a magnet's metadata is not fetched again).
+/// </summary>
 public sealed partial class KilledDownloadTests(ITestOutputHelper output)
 {
     private const int PieceLength = 64 * 1024;
     private const int Rate = 1024 * 1024;
 
-    [Fact]
-    public async Task A_tps_download_killed_mid_way_completes_when_run_again_and_fetches_again_only_what_was_in_flight()
+    [Theory]
+    [InlineData("download")]
+    [InlineData("magnet_download")]
+    public async Task A_tps_download_killed_mid_way_completes_when_run_again_and_fetches_again_only_what_was_in_flight(string verb)
     {
         using var folder = new TempDirectory("tps-dl-kill");
         var torrent = TestTorrent.Create(folder.Path, "killed.bin", length: (8 * 1024 * 1024) + 4321, pieceLength: PieceLength);
@@ -21,7 +26,8 @@ public sealed partial class KilledDownloadTests(ITestOutputHelper output)
         await using var seeder = await LibtorrentSeeder.StartAsync(torrent, new LibtorrentSeederOptions { UploadBytesPerSecond = Rate });
         var target = folder.Combine("out", "killed.bin");
         var resumePath = ContentLocation.GetDefaultResumePathAtPath(target, torrent.Info.InfoHash);
-        string[] command = ["download", "-o", target, torrent.TorrentPath, "--peer", seeder.EndPoint.ToString(), "--timeout", "60"];
+        var source = verb == "download" ? torrent.TorrentPath : MagnetDownloadTests.MagnetOf(torrent).Uri;
+        string[] command = [verb, "-o", target, source, "--peer", seeder.EndPoint.ToString(), "--timeout", "60"];
 
         // First run: killed once a checkpoint recorded a good part (the CLI saves progress at the first piece, then every 5 s).
         int checkpointed;
@@ -37,7 +43,7 @@ public sealed partial class KilledDownloadTests(ITestOutputHelper output)
             }
 
             firstLog = first.Output;
-        } // SIGKILL: no final checkpoint, no goodbye to the peer
+        } // disposing kills it with SIGKILL: no final checkpoint, no goodbye to the peer
 
         checkpointed = CheckpointedPieces(resumePath, torrent);
         var sentBeforeKill = await SettledUploadAsync(seeder);
@@ -46,7 +52,7 @@ public sealed partial class KilledDownloadTests(ITestOutputHelper output)
         var secondLog = await Tps.RunAsync(command, TimeSpan.FromSeconds(60));
         var sentInAll = await SettledUploadAsync(seeder);
 
-        Assert.Contains($"Downloaded {torrent.TorrentPath} to {target}.", secondLog);
+        Assert.Contains($"Downloaded {source} to {target}.", secondLog);
         TestContent.AssertSame(torrent.DataPath, target);
         var found = int.Parse(AlreadyHere().Match(secondLog).Groups[1].Value, CultureInfo.InvariantCulture);
         var downloaded = long.Parse(BytesDown().Match(secondLog).Groups[1].Value, CultureInfo.InvariantCulture);
@@ -60,17 +66,20 @@ public sealed partial class KilledDownloadTests(ITestOutputHelper output)
 
         // ...so the second run fetches only the missing pieces, and what the kill lost was in flight: the blocks requested
         // (about half a second's worth at this rate), the pieces they belong to, and what sat in the sockets' buffers.
-        Assert.True(downloaded <= MissingBytes(torrent, found), report);
+        Assert.True(downloaded <= (long)(pieceCount - found) * PieceLength, report);
         var lost = sentInAll - downloaded - ((long)found * PieceLength);
         Assert.True(lost <= 2 * Rate, $"{lost} bytes sent to the killed run were lost\n{report}");
+        if (verb == "magnet_download")
+        {
+            Assert.Contains("metadata received", firstLog);
+            Assert.DoesNotContain("metadata received", secondLog);
+            Assert.Contains("taken from the resume data", secondLog);
+        }
     }
 
     /// <summary>Pieces the resume data records as verified (0 while there is none, or it is being replaced).</summary>
     private static int CheckpointedPieces(string resumePath, TestTorrent torrent)
         => File.Exists(resumePath) ? ResumeData.TryLoad(resumePath, torrent.Info, logger: null)?.VerifiedPieces.Count ?? 0 : 0;
-
-    private static long MissingBytes(TestTorrent torrent, int found)
-        => torrent.Info.Length - ((long)found * PieceLength);
 
     /// <summary>The seeder's upload count once it stopped changing (it reports every half second).</summary>
     private static async Task<long> SettledUploadAsync(LibtorrentSeeder seeder)

@@ -95,6 +95,5 @@ internal sealed class FakeSwarm : IAsyncDisposable
         }
 
         Torrent.Dispose();
-        if (Environment.GetEnvironmentVariable("TPS_DEBUG_LOG") is { } dir) File.WriteAllText(Path.Combine(dir, Info.Name + ".log"), LogText);
     }
 }

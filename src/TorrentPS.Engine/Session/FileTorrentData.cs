@@ -54,7 +54,7 @@ public sealed class FileTorrentData : ITorrentData
     {
         if (verified.IsComplete && !_store.IsReadOnly)
         {
-            // No block lands in a zero-length file, so nothing else creates it.
+            // Zero-length files hold no piece, so no write ever creates them: a complete torrent has them too.
             _store.CreateEmptyFiles();
         }
 

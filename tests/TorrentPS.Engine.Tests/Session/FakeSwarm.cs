@@ -49,6 +49,19 @@ internal sealed class FakeSwarm : IAsyncDisposable
 
     public Torrent StartMagnet(params FakePeer[] peers) => _session.Start(Magnet, Options(peers), Log);
 
+    /// <summary>
+    /// Downloads (the torrent, or its magnet link) from <paramref name="bad"/> alone until <paramref name="misbehaved"/>
+    /// shows it did what it does, then lets an honest peer join and waits for the end.
+    /// </summary>
+    public async Task<(DownloadResult Result, Torrent Torrent, FakePeer Honest)> BadFirstThenHonestAsync(FakePeer bad, Func<bool> misbehaved, string what, bool magnet = false)
+    {
+        var honest = Peer();
+        var torrent = magnet ? StartMagnet(bad) : Start(bad);
+        await WaitUntilAsync(misbehaved, what);
+        torrent.AddPeers(EndPoints(honest));
+        return (await CompletionAsync(torrent), torrent, honest);
+    }
+
     /// <summary>The download's result, within a bound that catches a hang (the log in the failure message).</summary>
     public async Task<DownloadResult> CompletionAsync(Torrent torrent, int seconds = 45)
     {

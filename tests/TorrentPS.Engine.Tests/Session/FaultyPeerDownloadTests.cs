@@ -14,12 +14,8 @@ public sealed class FaultyPeerDownloadTests
         // One block per piece: every piece the liar sends is its alone, so two of them earn a ban.
         await using var swarm = new FakeSwarm(StorageTorrent.Single("corrupt.bin", (40 * 16 * 1024) + 777, 16 * 1024, seed: 11));
         var liar = swarm.Peer(new FakePeerBehavior { CorruptsBlocks = true });
-        var honest = swarm.Peer();
-        var torrent = swarm.Start(liar);
-        await swarm.WaitUntilAsync(() => liar.BlocksSent >= 2, "the liar sent two blocks");
-        torrent.AddPeers(FakeSwarm.EndPoints(honest));
 
-        var result = await swarm.CompletionAsync(torrent);
+        var (result, _, honest) = await swarm.BadFirstThenHonestAsync(liar, () => liar.BlocksSent >= 2, "the liar sent two blocks");
 
         swarm.AssertDownloadedWhole(result);
         Assert.True(result.HashFailures >= 2, $"{result.HashFailures} hash failures\n{swarm.LogText}");
@@ -63,12 +59,8 @@ public sealed class FaultyPeerDownloadTests
     {
         await using var swarm = new FakeSwarm(StorageTorrent.Single("stall.bin", (12 * 64 * 1024) + 4321, 64 * 1024, seed: 14));
         var staller = swarm.Peer(new FakePeerBehavior { StallsAfterBlocks = 3 });
-        var honest = swarm.Peer();
-        var torrent = swarm.Start(staller);
-        await swarm.WaitUntilAsync(() => staller.BlocksSent >= 4, "the staller sent half a block");
-        torrent.AddPeers(FakeSwarm.EndPoints(honest));
 
-        var result = await swarm.CompletionAsync(torrent);
+        var (result, _, _) = await swarm.BadFirstThenHonestAsync(staller, () => staller.BlocksSent >= 4, "the staller sent half a block");
 
         swarm.AssertDownloadedWhole(result);
         Assert.Equal(4, staller.BlocksSent);
@@ -80,12 +72,8 @@ public sealed class FaultyPeerDownloadTests
         // Four blocks per piece; it sends two whole blocks and half of the third, then hangs up (and on every later connection).
         await using var swarm = new FakeSwarm(StorageTorrent.Single("hangup.bin", (10 * 64 * 1024) + 1, 64 * 1024, seed: 15));
         var quitter = swarm.Peer(new FakePeerBehavior { DisconnectsAfterBlocks = 2 });
-        var honest = swarm.Peer();
-        var torrent = swarm.Start(quitter);
-        await swarm.WaitUntilAsync(() => quitter.BlocksSent >= 3, "the quitter hung up mid-piece");
-        torrent.AddPeers(FakeSwarm.EndPoints(honest));
 
-        var result = await swarm.CompletionAsync(torrent);
+        var (result, _, _) = await swarm.BadFirstThenHonestAsync(quitter, () => quitter.BlocksSent >= 3, "the quitter hung up mid-piece");
 
         swarm.AssertDownloadedWhole(result);
         Assert.Equal(0, result.HashFailures);

@@ -22,13 +22,8 @@ public sealed class MagnetFaultTests
     {
         await using var swarm = new FakeSwarm(Small("liar-meta.bin", 21));
         var liar = swarm.Peer(new FakePeerBehavior { ServedMetadata = FakePeer.Falsified(swarm.Info.GetRawInfo()) });
-        var honest = swarm.Peer();
-        var torrent = swarm.StartMagnet(liar);
-        await swarm.WaitUntilAsync(() => swarm.LogText.Contains("does not match the info hash", StringComparison.Ordinal), "the liar's metadata was refused");
-        Assert.Null(torrent.Info);
-        torrent.AddPeers(FakeSwarm.EndPoints(honest));
 
-        var result = await swarm.CompletionAsync(torrent);
+        var (result, torrent, honest) = await swarm.BadFirstThenHonestAsync(liar, () => swarm.LogText.Contains("does not match the info hash", StringComparison.Ordinal), "the liar's metadata was refused", magnet: true);
 
         swarm.AssertDownloadedWhole(result);
         Assert.Equal(swarm.Info.InfoHash, torrent.Info!.InfoHash);
@@ -57,13 +52,8 @@ public sealed class MagnetFaultTests
     {
         await using var swarm = new FakeSwarm(Small("reject-meta.bin", 23));
         var rejecter = swarm.Peer(new FakePeerBehavior { RejectsMetadata = true });
-        var honest = swarm.Peer();
-        var torrent = swarm.StartMagnet(rejecter);
-        await swarm.WaitUntilAsync(() => rejecter.MetadataRequests >= 1, "the rejecter was asked");
-        await Task.Delay(300);
-        torrent.AddPeers(FakeSwarm.EndPoints(honest));
 
-        var result = await swarm.CompletionAsync(torrent);
+        var (result, _, _) = await swarm.BadFirstThenHonestAsync(rejecter, () => swarm.LogText.Contains("rejected metadata piece", StringComparison.Ordinal), "the rejecter was asked and refused", magnet: true);
 
         swarm.AssertDownloadedWhole(result);
         Assert.Equal(1, rejecter.MetadataRequests);
@@ -74,12 +64,8 @@ public sealed class MagnetFaultTests
     {
         await using var swarm = new FakeSwarm(Small("absurd-meta.bin", 24));
         var boaster = swarm.Peer(new FakePeerBehavior { AnnouncedMetadataSize = 1L << 40 });
-        var honest = swarm.Peer();
-        var torrent = swarm.StartMagnet(boaster);
-        await swarm.WaitUntilAsync(() => swarm.LogText.Contains("not believable", StringComparison.Ordinal), "the absurd size was refused");
-        torrent.AddPeers(FakeSwarm.EndPoints(honest));
 
-        var result = await swarm.CompletionAsync(torrent);
+        var (result, _, _) = await swarm.BadFirstThenHonestAsync(boaster, () => swarm.LogText.Contains("not believable", StringComparison.Ordinal), "the absurd size was refused", magnet: true);
 
         swarm.AssertDownloadedWhole(result);
         Assert.Equal(0, boaster.MetadataRequests);

@@ -44,6 +44,21 @@ public sealed class InteropDownload : IAsyncDisposable
         NoProgressTimeout = TimeSpan.FromSeconds(40),
     };
 
+    /// <summary>
+    /// Starts a seeder of <paramref name="torrent"/>, downloads it from that seeder alone, and checks the download is
+    /// complete and byte for byte the seeder's content.
+    /// </summary>
+    public static async Task<DownloadResult> FromSeederAsync<TSeeder>(TestTorrent torrent, Func<TestTorrent, Task<TSeeder>> start, int seconds = 60)
+        where TSeeder : ISeeder
+    {
+        await using var seeder = await start(torrent);
+        await using var download = new InteropDownload();
+        download.Explain(() => seeder.Output);
+        var result = await download.CompletionAsync(download.Start(torrent, download.Options(seeder.EndPoint)), seconds);
+        download.AssertComplete(result, torrent);
+        return result;
+    }
+
     public Torrent Start(TestTorrent torrent, TorrentOptions options, Action<TorrentStatus>? onStatus = null)
         => Session.Start(torrent.Info, options, _log, onStatus);
 

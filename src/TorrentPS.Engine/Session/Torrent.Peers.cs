@@ -307,7 +307,12 @@ public sealed partial class Torrent
                     break;
                 case PeerMessageType.Choke:
                     peer.PeerChoking = true;
-                    ReleaseOutstanding(peer, sendCancels: false);
+                    if (!peer.Link.FastExtension)
+                    {
+                        // Without BEP 6 a choke drops every request; with it, the peer still serves them or rejects each one.
+                        ReleaseOutstanding(peer, sendCancels: false);
+                    }
+
                     break;
                 case PeerMessageType.Unchoke:
                     peer.PeerChoking = false;

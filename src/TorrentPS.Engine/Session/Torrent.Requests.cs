@@ -160,7 +160,9 @@ public sealed partial class Torrent
         }
 
         peer.LastSentAt = _time.GetTimestamp();
-        peer.Link.SetExpectedBytes((long)peer.Outstanding.Count * ActivePiece.BlockSize);
+        // Blocks are 16 KiB, or the whole piece when pieces are smaller: overstating it makes the receive wait for bytes
+        // that never come.
+        peer.Link.SetExpectedBytes((long)peer.Outstanding.Count * Math.Min(ActivePiece.BlockSize, Info!.PieceLength));
         _needFlush.Add(peer);
     }
 

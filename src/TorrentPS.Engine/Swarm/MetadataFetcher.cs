@@ -8,7 +8,9 @@ namespace TorrentPS.Engine.Swarm;
 /// Fetches a magnet link's info dictionary from peers (BEP 9): the size the peers announce (absurd sizes refused), its
 /// 16 KiB pieces asked of several peers at once, a reject or a piece of the wrong size drops that peer for metadata, a
 /// request unanswered in time goes to another peer, and the assembled dictionary must hash to the info hash; when it
-/// does not, it is thrown away and the peers that supplied it are not asked again. Owned by the loop; no I/O.
+/// does not, it is thrown away. A copy one peer supplied alone convicts that peer: it is not asked again. A copy mixed
+/// from several peers convicts nobody (the honest ones among them are needed): from then on each copy comes whole from
+/// one peer at a time, so the next failure names the liar. Owned by the loop; no I/O.
 /// </summary>
 public sealed class MetadataFetcher
 {
@@ -26,6 +28,8 @@ public sealed class MetadataFetcher
     private int[] _suppliedBy = [];
     private bool[] _received = [];
     private int _receivedCount;
+    private bool _onePeerPerCopy;
+    private int _copySupplier = -1;
 
     /// <param name="requestTimeout">How long a piece request may go unanswered, in timestamp units.</param>
     public MetadataFetcher(InfoHash infoHash, long requestTimeout)
@@ -69,6 +73,11 @@ public sealed class MetadataFetcher
     public void PeerGone(int peerId)
     {
         _offers.Remove(peerId);
+        if (_copySupplier == peerId)
+        {
+            _copySupplier = -1;
+        }
+
         for (var i = 0; i < _requestedFrom.Length; i++)
         {
             if (_requestedFrom[i] == peerId && !_received[i])
@@ -85,6 +94,18 @@ public sealed class MetadataFetcher
         if (Size is not { } size || !_offers.TryGetValue(peerId, out var offered) || offered != size || _excluded.Contains(peerId))
         {
             return pieces;
+        }
+
+        if (_onePeerPerCopy)
+        {
+            if (_copySupplier < 0)
+            {
+                _copySupplier = peerId;
+            }
+            else if (_copySupplier != peerId)
+            {
+                return pieces;
+            }
         }
 
         var outstanding = 0;
@@ -137,14 +158,20 @@ public sealed class MetadataFetcher
             return MetadataResult.Completed(_buffer!);
         }
 
-        // Somebody lied: nobody who supplied a piece of this copy is asked again.
+        // Somebody lied. A sole supplier is known to have; among several, which one is not known: whole copies from one
+        // peer at a time find out.
         HashFailures++;
         var suppliers = _suppliedBy.Distinct().ToArray();
-        foreach (var supplier in suppliers)
+        if (suppliers.Length == 1)
         {
-            _excluded.Add(supplier);
+            _excluded.Add(suppliers[0]);
+        }
+        else
+        {
+            _onePeerPerCopy = true;
         }
 
+        _copySupplier = -1;
         Begin(size);
         return MetadataResult.Mismatch(suppliers);
     }

@@ -58,6 +58,38 @@ public sealed class MetadataFetcherTests
     }
 
     [Fact]
+    public void A_mixed_copy_that_fails_convicts_nobody_and_the_next_copies_come_whole_from_one_peer_each()
+    {
+        var (metadata, hash) = Metadata((2 * 16384) + 5);
+        var wrong = (byte[])metadata.Clone();
+        wrong[16384 + 1] ^= 1; // the liar's piece 1 is wrong
+        var fetcher = new MetadataFetcher(hash, 1000);
+        fetcher.Offer(1, metadata.Length);
+        fetcher.Offer(2, metadata.Length);
+        Assert.Equal([0, 1, 2], fetcher.NextRequests(1, 0));
+        fetcher.OnData(2, 2, metadata.Length, Piece(metadata, 2)); // the honest peer's answer to an earlier request
+
+        // The liar's two pieces and the honest peer's one make a copy that fails: neither is excluded.
+        fetcher.OnData(1, 0, metadata.Length, Piece(metadata, 0));
+        var mixed = fetcher.OnData(1, 1, metadata.Length, Piece(wrong, 1));
+        Assert.Equal(MetadataResultKind.HashMismatch, mixed.Kind);
+        Assert.False(fetcher.IsExcluded(1) || fetcher.IsExcluded(2));
+
+        // Then one peer supplies a whole copy: the liar's fails and convicts it alone, the honest one's completes.
+        Assert.Equal([0, 1, 2], fetcher.NextRequests(1, 1));
+        Assert.Empty(fetcher.NextRequests(2, 1));
+        fetcher.OnData(1, 0, metadata.Length, Piece(wrong, 0));
+        fetcher.OnData(1, 2, metadata.Length, Piece(wrong, 2));
+        Assert.Equal(MetadataResultKind.HashMismatch, fetcher.OnData(1, 1, metadata.Length, Piece(wrong, 1)).Kind);
+        Assert.True(fetcher.IsExcluded(1));
+        Assert.False(fetcher.IsExcluded(2));
+        Assert.Equal([0, 1, 2], fetcher.NextRequests(2, 2));
+        fetcher.OnData(2, 0, metadata.Length, Piece(metadata, 0));
+        fetcher.OnData(2, 1, metadata.Length, Piece(metadata, 1));
+        Assert.Equal(MetadataResultKind.Completed, fetcher.OnData(2, 2, metadata.Length, Piece(metadata, 2)).Kind);
+    }
+
+    [Fact]
     public void Absurd_sizes_are_refused()
     {
         var fetcher = new MetadataFetcher(Metadata(10).Hash, 1000);

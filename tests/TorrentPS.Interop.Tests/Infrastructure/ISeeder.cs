@@ -6,4 +6,7 @@ namespace TorrentPS.Interop.Tests.Infrastructure;
 public interface ISeeder : IAsyncDisposable
 {
     IPEndPoint EndPoint { get; }
+
+    /// <summary>What the client printed, for failure messages.</summary>
+    string Output { get; }
 }

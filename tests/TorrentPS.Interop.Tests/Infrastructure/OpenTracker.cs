@@ -96,6 +96,41 @@ public sealed class OpenTracker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the tracker lists <paramref name="peer"/> for the torrent (a seeder announces on its own schedule),
+    /// asking as a probe client that leaves again with a <c>stopped</c> announce.
+    /// </summary>
+    public async Task WaitUntilListedAsync(Engine.Metainfo.InfoHash infoHash, IPEndPoint peer, TimeSpan timeout)
+    {
+        var probeAddress = Loopback.NextAddress();
+        using var client = TrackerClientFactory.Create(HttpAnnounceUrl, new TrackerOptions { Timeout = TimeSpan.FromSeconds(5), LocalAddress = probeAddress });
+        var request = new AnnounceRequest { InfoHash = infoHash, PeerId = Engine.Peers.PeerId.Generate(), Port = 1, Left = 1, Event = TrackerEvent.Started };
+        var deadline = DateTime.UtcNow + timeout;
+        try
+        {
+            while (true)
+            {
+                var response = await client.AnnounceAsync(request, CancellationToken.None);
+                if (response.Peers.Contains(peer))
+                {
+                    return;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new TimeoutException($"opentracker did not list {peer} within {timeout} (it lists {string.Join(", ", response.Peers)})");
+                }
+
+                request = request with { Event = TrackerEvent.None };
+                await Task.Delay(200);
+            }
+        }
+        finally
+        {
+            await client.AnnounceAsync(request with { Event = TrackerEvent.Stopped }, CancellationToken.None);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();

@@ -24,7 +24,26 @@ public sealed class TransmissionSeeder : ISeeder
 
     public string Output => _process.Output;
 
+    /// <summary>
+    /// Starts it, again (up to three times, each on a fresh address) when it exits right after printing its version: on a
+    /// busy machine transmission-cli now and then quits by itself while it sets the torrent up.
+    /// </summary>
     public static async Task<TransmissionSeeder> StartAsync(TestTorrent torrent)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(torrent);
+            }
+            catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.StartsWith("The seeder exited", StringComparison.Ordinal))
+            {
+                // Try again.
+            }
+        }
+    }
+
+    private static async Task<TransmissionSeeder> StartOnceAsync(TestTorrent torrent)
     {
         var address = Loopback.NextAddress();
         var port = Loopback.FreePort(address);

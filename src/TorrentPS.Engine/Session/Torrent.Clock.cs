@@ -118,6 +118,7 @@ public sealed partial class Torrent
                 break;
             case TorrentState.Seeding:
                 CheckSeedingGoals(now);
+                DialMore();
                 break;
         }
 

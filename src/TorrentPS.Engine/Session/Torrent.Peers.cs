@@ -90,10 +90,13 @@ public sealed partial class Torrent
     private bool IsOwnEndPoint(IPEndPoint endPoint)
         => _identity.ListenPort > 0 && endPoint.Port == _identity.ListenPort && (IPAddress.IsLoopback(endPoint.Address) ? _options.LocalAddress is null || endPoint.Address.Equals(_options.LocalAddress) : TorrentSession.IsLocalAddress(endPoint.Address));
 
-    /// <summary>Dials candidates while there is room: the connection limit, and a bound on dials in progress.</summary>
+    /// <summary>
+    /// Dials candidates while there is room: the connection limit, and a bound on dials in progress. A seed dials too:
+    /// peers that never dial out (transmission ignores every loopback address a tracker names) are reached only so.
+    /// </summary>
     private void DialMore()
     {
-        if (_state is not (TorrentState.Downloading or TorrentState.FetchingMetadata))
+        if (_state is not (TorrentState.Downloading or TorrentState.FetchingMetadata or TorrentState.Seeding))
         {
             return;
         }

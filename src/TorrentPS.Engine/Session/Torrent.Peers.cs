@@ -32,6 +32,7 @@ public sealed partial class Torrent
         LocalAddress = _options.LocalAddress,
         ConnectTimeout = _options.ConnectTimeout,
         HandshakeTimeout = _options.HandshakeTimeout,
+        MessageTimeout = _options.MessageTimeout,
         LocalExtensionHandshake = ExtensionHandshake.CreateLocal(
             listenPort: _identity.ListenPort,
             metadataSize: Info?.GetRawInfo().Length,

@@ -47,25 +47,17 @@ internal sealed class LoopbackSeeder : IAsyncDisposable
         Func<int, bool>? has = null,
         Func<TorrentOptions, TorrentOptions>? configure = null,
         Action<TorrentSession>? session = null,
-        bool waitForSeeding = true)
+        bool waitForSeeding = true,
+        string? announce = null)
     {
-        var content = TestTorrent.Content(length, seed: length);
-        var info = TorrentInfo.Parse(TestTorrent.SingleFile("seeded.bin", content, pieceLength).ToBytes());
+        var (info, content) = MakeTorrent("seeded.bin", length, pieceLength, announce);
         var have = Pieces(info.PieceCount, has ?? (_ => true));
 
         var log = new TestLoggerFactory();
         var seeds = new TorrentSession();
         session?.Invoke(seeds);
         var endPoint = seeds.Listen(IPAddress.Loopback, 0, log);
-        var options = new TorrentOptions
-        {
-            Data = _ => new MemoryTorrentData(info, content, have),
-            UseTrackers = false,
-            DownloadMissing = false,
-            AllowPartial = true,
-            SeedUntilStopped = true,
-            StopTimeout = TimeSpan.FromSeconds(2),
-        };
+        var options = SeedOptions(info, content, have) with { UseTrackers = announce is not null };
         var torrent = seeds.Start(info, configure?.Invoke(options) ?? options, log);
         var seeder = new LoopbackSeeder(info, content, seeds, torrent, endPoint, log);
         if (waitForSeeding)
@@ -74,6 +66,21 @@ internal sealed class LoopbackSeeder : IAsyncDisposable
         }
 
         return seeder;
+    }
+
+    /// <summary>Seeds a second torrent (all of it) from the same session; returns its metainfo.</summary>
+    public async Task<TorrentInfo> SeedAnotherAsync(int length = 8 * 16384)
+    {
+        var (info, content) = MakeTorrent("another.bin", length, 4 * 16384, null);
+        var torrent = Session.Start(info, SeedOptions(info, content, Pieces(info.PieceCount, _ => true)), Log);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (torrent.Status.State != TorrentState.Seeding && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(TorrentState.Seeding, torrent.Status.State);
+        return info;
     }
 
     /// <summary>A fake downloader dialling the seeder (BEP 6 or not).</summary>
@@ -176,4 +183,26 @@ internal sealed class LoopbackSeeder : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await Session.DisposeAsync();
+
+    private static (TorrentInfo Info, byte[] Content) MakeTorrent(string name, int length, int pieceLength, string? announce)
+    {
+        var content = TestTorrent.Content(length, seed: length);
+        var torrent = TestTorrent.SingleFile(name, content, pieceLength);
+        if (announce is not null)
+        {
+            torrent.Root("announce", TestTorrent.Str(announce));
+        }
+
+        return (TorrentInfo.Parse(torrent.ToBytes()), content);
+    }
+
+    private static TorrentOptions SeedOptions(TorrentInfo info, byte[] content, Bitfield have) => new()
+    {
+        Data = _ => new MemoryTorrentData(info, content, have),
+        UseTrackers = false,
+        DownloadMissing = false,
+        AllowPartial = true,
+        SeedUntilStopped = true,
+        StopTimeout = TimeSpan.FromSeconds(2),
+    };
 }

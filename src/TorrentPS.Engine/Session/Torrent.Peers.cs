@@ -176,6 +176,11 @@ public sealed partial class Torrent
             {
                 _candidates.Ban(candidate, refusal);
             }
+            else if (candidate is not null)
+            {
+                // Not left connecting for ever: dialled again after the back-off (say when the other connection ends).
+                _candidates.Failed(candidate, _time.GetTimestamp(), refusal);
+            }
 
             if (link.IsOutgoing || refusal != "the session's connection limit is reached")
             {

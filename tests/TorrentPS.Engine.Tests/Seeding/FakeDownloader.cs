@@ -46,7 +46,8 @@ internal sealed class FakeDownloader : IAsyncDisposable
 
     /// <summary>Dials <paramref name="seeder"/> and exchanges handshakes for <paramref name="infoHash"/>.</summary>
     /// <param name="receiveBuffer">A small receive buffer for a peer that means not to read.</param>
-    public static async Task<FakeDownloader> ConnectAsync(IPEndPoint seeder, InfoHash infoHash, bool fast = true, int? receiveBuffer = null)
+    /// <param name="peerId">The peer id it introduces itself with (a fresh one by default).</param>
+    public static async Task<FakeDownloader> ConnectAsync(IPEndPoint seeder, InfoHash infoHash, bool fast = true, int? receiveBuffer = null, PeerId? peerId = null)
     {
         var client = new TcpClient(AddressFamily.InterNetwork) { NoDelay = true };
         if (receiveBuffer is { } size)
@@ -60,7 +61,7 @@ internal sealed class FakeDownloader : IAsyncDisposable
             await client.ConnectAsync(seeder, timeout.Token);
             var stream = client.GetStream();
             var reserved = ReservedBits.Create(extensionProtocol: false, fastExtension: fast, dht: false);
-            await stream.WriteAsync(new HandshakeMessage(reserved, infoHash, PeerId.Generate()).ToArray(), timeout.Token);
+            await stream.WriteAsync(new HandshakeMessage(reserved, infoHash, peerId ?? PeerId.Generate()).ToArray(), timeout.Token);
             var answer = new byte[HandshakeMessage.Length];
             await stream.ReadExactlyAsync(answer, timeout.Token);
             return new FakeDownloader(client, HandshakeMessage.Read(answer));

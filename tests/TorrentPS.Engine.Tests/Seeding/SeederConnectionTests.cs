@@ -1,3 +1,4 @@
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Tests.Wire;
 using TorrentPS.Engine.Wire;
 using static TorrentPS.Engine.Tests.Seeding.HostileDownloaderTests;
@@ -41,6 +42,26 @@ public sealed class SeederConnectionTests
 
         var result = await download;
         Assert.Equal(seeder.Info.Length, result.Downloaded);
+    }
+
+    [Fact]
+    public async Task A_dial_refused_as_a_second_connection_to_a_peer_is_tried_again_once_the_first_ends()
+    {
+        await using var seeder = await LoopbackSeeder.StartAsync();
+        var peerId = PeerId.Generate();
+        await using var listening = new ListeningFakePeer(seeder.Info.InfoHash, peerId);
+        var incoming = await FakeDownloader.ConnectAsync(seeder.EndPoint, seeder.Info.InfoHash, peerId: peerId);
+        await seeder.WaitForPeersAsync(1, Wait);
+
+        // The same peer, dialled: the seed drops its own dial, as both peers dialling each other at once can make it do.
+        seeder.Torrent.AddPeers([listening.EndPoint]);
+        await listening.WaitForConnectionsAsync(1, Wait);
+        Assert.True(await seeder.Log.WaitForAsync("already connected to this peer"));
+        await incoming.DisposeAsync();
+
+        // Dialled again after the back-off (5 s), rather than never.
+        await listening.WaitForConnectionsAsync(2, TimeSpan.FromSeconds(15));
+        await seeder.WaitForPeersAsync(1, Wait);
     }
 
     [Fact]

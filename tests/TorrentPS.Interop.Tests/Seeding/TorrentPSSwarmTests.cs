@@ -68,13 +68,47 @@ public sealed class TorrentPSSwarmTests
     {
         using var folder = new TempDirectory("tps-seed-swarm");
         var torrent = TestTorrent.Create(folder.Path, "seeded.bin", length: (3 * 1024 * 1024) + 4097, pieceLength: 64 * 1024);
+
+        var results = await SwarmAsync(folder, torrent, 4);
+
+        foreach (var result in results)
+        {
+            // Each had a quarter and fetched the rest; each served some of its own.
+            Assert.InRange(result.Downloaded, torrent.Info.Length / 2, torrent.Info.Length);
+            Assert.True(result.Uploaded > 0, $"{result.Destination} uploaded nothing");
+        }
+    }
+
+    /// <summary>
+    /// Two peers with half the data each dial each other at the same moment: each may keep a different one of the two
+    /// connections and drop the other, leaving none; they must find each other again. Several rounds, as the race is rare.
+    /// </summary>
+    [Fact]
+    public async Task Two_TorrentPS_peers_dialling_each_other_at_once_both_finish()
+    {
+        for (var round = 0; round < 6; round++)
+        {
+            using var folder = new TempDirectory("tps-seed-pair");
+            var torrent = TestTorrent.Create(folder.Path, "seeded.bin", length: 1024 * 1024, pieceLength: 64 * 1024);
+            var results = await SwarmAsync(folder, torrent, 2);
+            Assert.All(results, r => Assert.Equal(torrent.Info.Length / 2, r.Uploaded));
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> TorrentPS peers, each with a different share of <paramref name="torrent"/>'s pieces on
+    /// disk and every other peer's address, seed until stopped: all must reach Seeding with every byte; they are then
+    /// stopped (Completed).
+    /// </summary>
+    private static async Task<DownloadResult[]> SwarmAsync(TempDirectory folder, TestTorrent torrent, int count)
+    {
         var content = await File.ReadAllBytesAsync(torrent.DataPath);
         var pieces = torrent.Info.PieceCount;
         var sessions = new List<TorrentSession>();
         try
         {
             var endPoints = new List<IPEndPoint>();
-            for (var peer = 0; peer < 4; peer++)
+            for (var peer = 0; peer < count; peer++)
             {
                 var session = new TorrentSession();
                 sessions.Add(session);
@@ -82,10 +116,9 @@ public sealed class TorrentPSSwarmTests
                 var partial = content.ToArray();
                 for (var piece = 0; piece < pieces; piece++)
                 {
-                    if (piece * 4 / pieces != peer)
+                    if (piece * count / pieces != peer)
                     {
-                        var start = (int)(piece * torrent.Info.PieceLength);
-                        partial.AsSpan(start, (int)torrent.Info.GetPieceLength(piece)).Clear();
+                        partial.AsSpan((int)(piece * torrent.Info.PieceLength), (int)torrent.Info.GetPieceLength(piece)).Clear();
                     }
                 }
 
@@ -96,25 +129,19 @@ public sealed class TorrentPSSwarmTests
             var running = sessions.Select((session, peer) => session.Start(
                 torrent.Info,
                 Options(folder.Combine($"peer{peer}"), endPoints[peer].Address, [.. endPoints.Where((_, other) => other != peer)]) with { SeedUntilStopped = true })).ToArray();
-
             foreach (var run in running)
             {
                 await TorrentPSSeeder.WaitForStateAsync(run, TorrentState.Seeding, Finish);
             }
 
-            for (var peer = 0; peer < 4; peer++)
+            for (var peer = 0; peer < count; peer++)
             {
                 await SameBytes.AssertAsync(torrent.DataPath, folder.Combine($"peer{peer}", "seeded.bin"));
             }
 
             var results = await Task.WhenAll(running.Select(r => r.StopAsync()));
-            foreach (var result in results)
-            {
-                // Each had a quarter and fetched the rest; each served some of its own.
-                Assert.Equal(TorrentState.Completed, result.State);
-                Assert.InRange(result.Downloaded, torrent.Info.Length / 2, torrent.Info.Length);
-                Assert.True(result.Uploaded > 0, $"{result.Destination} uploaded nothing");
-            }
+            Assert.All(results, r => Assert.Equal(TorrentState.Completed, r.State));
+            return results;
         }
         finally
         {

@@ -23,6 +23,7 @@ internal static class CliApp
         new MagnetDownloadVerb(),
         new MagnetDownloadVerb("download_magnet"),
         new SeedVerb(),
+        new VerifyVerb(),
     ];
 
     /// <summary>Stderr is a terminal: transfer verbs show a status line there.</summary>

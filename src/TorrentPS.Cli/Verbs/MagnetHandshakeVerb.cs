@@ -30,7 +30,7 @@ internal sealed class MagnetHandshakeVerb : ICliVerb
 
         var magnet = MagnetLink.Parse(arguments[0]);
         var options = HandshakeOptions.ExtensionBitOnly with { ExchangeExtensionHandshake = true };
-        var discoveryOptions = TrackerDiscoveryOptions.FromSession(TorrentSession.Shared, TrackerTimeout);
+        var discoveryOptions = TorrentSession.Shared.CreateDiscoveryOptions(TrackerTimeout);
         using var found = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         TorrentPSException? last = null;
         var tried = 0;

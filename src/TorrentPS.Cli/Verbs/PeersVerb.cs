@@ -46,7 +46,7 @@ internal sealed class PeersVerb : ICliVerb
         var target = source.StartsWith("magnet:", StringComparison.OrdinalIgnoreCase)
             ? PeerDiscoveryTarget.FromMagnet(MagnetLink.Parse(source))
             : PeerDiscoveryTarget.FromTorrent(await TorrentInfo.LoadAsync(source, cancellationToken).ConfigureAwait(false));
-        var options = TrackerDiscoveryOptions.FromSession(TorrentSession.Shared, timeout);
+        var options = TorrentSession.Shared.CreateDiscoveryOptions(timeout);
         var answered = 0;
         var failed = 0;
         var peers = 0;

@@ -52,9 +52,10 @@ public sealed class FileTorrentData : ITorrentData
 
     public void Checkpoint(Bitfield verified, bool final)
     {
-        if (verified.IsEmpty && !File.Exists(_location.ResumePath))
+        if (verified.IsComplete && !_store.IsReadOnly)
         {
-            return;
+            // Zero-length files hold no piece, so no write ever creates them: a complete torrent has them too.
+            _store.CreateEmptyFiles();
         }
 
         _store.Flush();

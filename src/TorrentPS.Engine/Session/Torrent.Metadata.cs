@@ -154,6 +154,7 @@ public sealed partial class Torrent
 
         _logger.LogInformation("{Torrent}: metadata received ({Size} bytes): {Name}, {Length} bytes in {Pieces} pieces", Name, rawInfo.Length, info.Name, info.Length, info.PieceCount);
         _metadata = null;
+        _fetchedMetadata = true;
         Info = info;
         Name = info.Name;
         foreach (var peer in _peers.Values)

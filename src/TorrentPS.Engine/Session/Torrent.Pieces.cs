@@ -24,6 +24,7 @@ public sealed partial class Torrent : IPieceEvents
     private Task _checkpointing = Task.CompletedTask;
     private long _seedingSince;
     private long _uploadedAtCompletion;
+    private bool _fetchedMetadata;
 
     void IPieceEvents.PieceVerified(int index) => Post(new SwarmEvent.PieceVerified(index));
 
@@ -96,7 +97,7 @@ public sealed partial class Torrent : IPieceEvents
             wanted = verified.Clone();
         }
         _picker = new PiecePicker(verified, wanted);
-        _context = new PieceContext(info, _data.Storage, this);
+        _context = new PieceContext(info, _data.Storage, this, _options.MaxBufferedBytes);
         for (var i = verified.NextIndex(0); i >= 0; i = verified.NextIndex(i + 1))
         {
             _context.Verified.Add(i);
@@ -113,7 +114,8 @@ public sealed partial class Torrent : IPieceEvents
         }
 
         _pieces.Publish(_context);
-        _checkpointDirty = verified.Count > 0;
+        // Worth saving: pieces found, or metadata fetched from peers (a restart then need not fetch it again).
+        _checkpointDirty = verified.Count > 0 || _fetchedMetadata;
         _logger.LogInformation("{Torrent}: {Verified} of {Count} pieces already here", Name, verified.Count, info.PieceCount);
         _lastProgressAt = _time.GetTimestamp();
         StartAnnouncing();

@@ -116,12 +116,20 @@ public sealed partial class Torrent
         return done.Task;
     }
 
-    internal void Post(SwarmEvent message)
+    /// <summary>Posts an event to the loop; false once the loop has ended (the event is dropped).</summary>
+    internal bool Post(SwarmEvent message)
     {
-        if (!_events.TryPost(message) && message is SwarmEvent.PeerMessages late)
+        if (_events.TryPost(message))
+        {
+            return true;
+        }
+
+        if (message is SwarmEvent.PeerMessages late)
         {
             late.Batch.Return();
         }
+
+        return false;
     }
 
     /// <summary>Starts the loop on a thread of its own (the session calls it once).</summary>
@@ -131,7 +139,7 @@ public sealed partial class Torrent
     {
         try
         {
-            _timer = _time.CreateTimer(static s => ((Torrent)s!).Post(new SwarmEvent.Tick()), this, _options.TickInterval, _options.TickInterval);
+            _timer = _time.CreateTimer(static s => _ = ((Torrent)s!).Post(new SwarmEvent.Tick()), this, _options.TickInterval, _options.TickInterval);
             Begin();
             while (true)
             {

@@ -43,7 +43,7 @@ public sealed record TorrentOptions
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(4);
 
     /// <summary>The most bytes held in pieces in progress (the download's memory).</summary>
-    public long MaxBufferedBytes { get; init; } = 32L * 1024 * 1024;
+    public long MaxBufferedBytes { get; init; } = 16L * 1024 * 1024;
 
     /// <summary>Connect from this local address (tests bind one 127.0.0.x per client); any when null.</summary>
     public IPAddress? LocalAddress { get; init; }

@@ -164,6 +164,24 @@ public sealed class TorrentSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Options for a one-off tracker conversation (<c>Get-TorrentPeer</c>, <c>tps peers</c>): the session's peer id, key
+    /// and listen port, and this machine's own addresses at that port as endpoints never to report (trackers list the
+    /// announcing peer too).
+    /// </summary>
+    public TrackerDiscoveryOptions CreateDiscoveryOptions(TimeSpan timeout)
+    {
+        var port = ListenPort > 0 ? ListenPort : TrackerDiscoveryOptions.DefaultPort;
+        return new()
+        {
+            PeerId = PeerId,
+            Key = TrackerKey,
+            Port = port,
+            Tracker = TrackerOptions.ForInteractive(timeout),
+            OwnEndPoints = OwnAddresses.Value.Select(a => new IPEndPoint(a, port)).ToArray(),
+        };
+    }
+
     /// <summary>Whether <paramref name="address"/> is one of this machine's.</summary>
     public static bool IsLocalAddress(IPAddress address)
     {

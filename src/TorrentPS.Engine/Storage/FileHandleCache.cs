@@ -93,36 +93,6 @@ internal sealed class FileHandleCache : IDisposable
         return lease;
     }
 
-    /// <summary>Runs <paramref name="action"/> on every handle open now, each under a lease.</summary>
-    public void ForEachOpen<TState>(TState state, Action<TState, int, SafeFileHandle> action)
-    {
-        Entry[] open;
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            open = [.. _entries.Values];
-            foreach (var entry in open)
-            {
-                entry.Users++;
-            }
-        }
-
-        try
-        {
-            foreach (var entry in open)
-            {
-                action(state, entry.FileIndex, entry.Handle);
-            }
-        }
-        finally
-        {
-            foreach (var entry in open)
-            {
-                Release(entry);
-            }
-        }
-    }
-
     public void Dispose()
     {
         List<Entry> idle = [];

@@ -24,6 +24,9 @@ public sealed class PieceStore : IDisposable
     private readonly FileHandleCache _handles;
     private readonly ILogger _logger;
 
+    /// <summary>Per file, 1 when written since the last <see cref="Flush"/>.</summary>
+    private readonly int[] _written;
+
     public PieceStore(FileLayout layout, ContentLocation location, PieceStoreOptions? options = null, ILogger<PieceStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
@@ -39,6 +42,7 @@ public sealed class PieceStore : IDisposable
         IsReadOnly = options.ReadOnly;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _handles = new FileHandleCache(Math.Max(1, options.MaxOpenFiles), Open);
+        _written = new int[layout.FileCount];
     }
 
     public FileLayout Layout { get; }
@@ -74,6 +78,10 @@ public sealed class PieceStore : IDisposable
             {
                 using var lease = _handles.Acquire(span.FileIndex, create: true);
                 RandomAccess.Write(lease.Handle!, data.Slice(span.BufferOffset, span.Length), span.FileOffset);
+                if (Volatile.Read(ref _written[span.FileIndex]) == 0)
+                {
+                    Volatile.Write(ref _written[span.FileIndex], 1);
+                }
             }
             catch (Exception ex) when (StorageErrors.IsIOFault(ex))
             {
@@ -95,7 +103,10 @@ public sealed class PieceStore : IDisposable
     internal int ReadAt(long offset, Span<byte> destination)
         => ReadSpans(Layout.GetSpans(offset, destination.Length), destination);
 
-    /// <summary>Flushes every open file to the disk (for checkpoints). Nothing to do on a read-only store.</summary>
+    /// <summary>
+    /// Flushes every file written since the last flush to the disk (for checkpoints), reopening those whose handle the
+    /// cache closed meanwhile (closing a handle does not flush it). Nothing to do on a read-only store.
+    /// </summary>
     /// <exception cref="StorageException">The disk refused (DiskFull, StorageFailed).</exception>
     public void Flush()
     {
@@ -104,17 +115,28 @@ public sealed class PieceStore : IDisposable
             return;
         }
 
-        _handles.ForEachOpen(this, static (store, fileIndex, handle) =>
+        for (var fileIndex = 0; fileIndex < _written.Length; fileIndex++)
         {
+            // Cleared first: a write racing with the flush marks the file again for the next one.
+            if (Interlocked.Exchange(ref _written[fileIndex], 0) == 0)
+            {
+                continue;
+            }
+
             try
             {
-                RandomAccess.FlushToDisk(handle);
+                using var lease = _handles.Acquire(fileIndex, create: false);
+                if (lease.Handle is { } handle)
+                {
+                    RandomAccess.FlushToDisk(handle);
+                }
             }
             catch (Exception ex) when (StorageErrors.IsIOFault(ex))
             {
-                throw StorageErrors.Classify(ex, store.PathOf(fileIndex), writing: true);
+                Volatile.Write(ref _written[fileIndex], 1);
+                throw StorageErrors.Classify(ex, PathOf(fileIndex), writing: true);
             }
-        });
+        }
     }
 
     /// <summary>
@@ -240,8 +262,10 @@ public sealed class PieceStore : IDisposable
         {
             handle = File.OpenHandle(path, FileMode.OpenOrCreate, access, share);
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
         {
+            // A folder is missing. (.NET names the error by whether the folder exists when it looks, after the open:
+            // another thread making it meanwhile turns DirectoryNotFound into FileNotFound.)
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             _logger.LogDebug("Created the folder of {Path}", path);
             handle = File.OpenHandle(path, FileMode.OpenOrCreate, access, share);

@@ -250,7 +250,7 @@ public sealed class TorrentVerifier
             var tasks = new Task[workers];
             for (var i = 0; i < workers; i++)
             {
-                tasks[i] = Task.Run(() => Work(store, stop), stop.Token);
+                tasks[i] = Task.Run(() => Work(store, stop, cancellationToken), stop.Token);
             }
 
             try
@@ -271,7 +271,10 @@ public sealed class TorrentVerifier
             }
         }
 
-        private void Work(PieceStore store, CancellationTokenSource stop)
+        /// <param name="stop">Cancelled when the caller cancels or another worker fails.</param>
+        /// <param name="cancellationToken">The caller's token, also checked directly: it is set the moment the caller
+        /// cancels, while <paramref name="stop"/> follows only once the cancelling thread has run its callbacks.</param>
+        private void Work(PieceStore store, CancellationTokenSource stop, CancellationToken cancellationToken)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(readSize);
             using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
@@ -279,7 +282,7 @@ public sealed class TorrentVerifier
             {
                 for (var run = Interlocked.Increment(ref _nextRun); run < runs.Count; run = Interlocked.Increment(ref _nextRun))
                 {
-                    CheckRun(store, runs[run].First, runs[run].Last, buffer.AsSpan(0, readSize), sha1, stop.Token);
+                    CheckRun(store, runs[run].First, runs[run].Last, buffer.AsSpan(0, readSize), sha1, stop.Token, cancellationToken);
                 }
             }
             catch
@@ -294,7 +297,7 @@ public sealed class TorrentVerifier
         }
 
         /// <summary>Reads pieces <paramref name="first"/> to <paramref name="last"/> front to back and hashes each as its last byte arrives.</summary>
-        private void CheckRun(PieceStore store, int first, int last, Span<byte> buffer, IncrementalHash sha1, CancellationToken cancellationToken)
+        private void CheckRun(PieceStore store, int first, int last, Span<byte> buffer, IncrementalHash sha1, CancellationToken stop, CancellationToken cancellationToken)
         {
             var offset = layout.GetPieceOffset(first);
             var end = layout.GetPieceOffset(last) + layout.GetPieceSize(last);
@@ -304,6 +307,7 @@ public sealed class TorrentVerifier
             while (offset < end)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                stop.ThrowIfCancellationRequested();
                 var want = (int)Math.Min(buffer.Length, end - offset);
                 var read = store.ReadAt(offset, buffer[..want]);
                 var data = buffer[..read];

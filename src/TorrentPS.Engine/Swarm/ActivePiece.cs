@@ -21,14 +21,17 @@ public sealed class ActivePiece
     private byte[]? _buffer;
     private int _received;
 
-    internal ActivePiece(int index, int length)
+    private readonly PieceBufferPool? _pool;
+
+    internal ActivePiece(int index, int length, PieceBufferPool? pool = null)
     {
+        _pool = pool;
         Index = index;
         Length = length;
         BlockCount = (length + BlockSize - 1) / BlockSize;
         _state = new int[BlockCount];
         _contributor = new int[BlockCount];
-        _buffer = ArrayPool<byte>.Shared.Rent(length);
+        _buffer = pool is not null && pool.BufferLength >= length ? pool.Rent() : ArrayPool<byte>.Shared.Rent(length);
     }
 
     public int Index { get; }
@@ -101,7 +104,16 @@ public sealed class ActivePiece
     internal void Release()
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null)
+        if (buffer is null)
+        {
+            return;
+        }
+
+        if (_pool is not null && buffer.Length == _pool.BufferLength)
+        {
+            _pool.Return(buffer);
+        }
+        else
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }

@@ -16,7 +16,7 @@ public sealed class PeerLink : IPeerLink, IBlockReader
     private readonly PeerWire _wire;
     private readonly SendQueue _send;
     private readonly PieceContextHolder _pieces;
-    private readonly Action<SwarmEvent> _post;
+    private readonly Func<SwarmEvent, bool> _post;
     private readonly ILogger _logger;
     private readonly int _maxQueuedUploads;
     private long _downloaded;
@@ -25,7 +25,7 @@ public sealed class PeerLink : IPeerLink, IBlockReader
     private long _receivedSinceExpected;
     private volatile bool _amChoking = true;
 
-    public PeerLink(PeerWire wire, int id, PieceContextHolder pieces, Action<SwarmEvent> post, ILogger logger, TransferLimits? limits = null, int maxQueuedUploads = UploadQueueLimit)
+    public PeerLink(PeerWire wire, int id, PieceContextHolder pieces, Func<SwarmEvent, bool> post, ILogger logger, TransferLimits? limits = null, int maxQueuedUploads = UploadQueueLimit)
     {
         _wire = wire;
         Id = id;
@@ -111,9 +111,17 @@ public sealed class PeerLink : IPeerLink, IBlockReader
         try
         {
             _send.Start();
-            _post(new SwarmEvent.PeerConnected(this));
-            ReadLoop();
-            reason = _wire.CloseReason ?? "closed";
+            if (!_post(new SwarmEvent.PeerConnected(this)))
+            {
+                // The torrent has ended: nobody would read what this connection says.
+                _wire.Close("the torrent has ended");
+                reason = "the torrent has ended";
+            }
+            else
+            {
+                ReadLoop();
+                reason = _wire.CloseReason ?? "closed";
+            }
         }
         catch (PeerException ex)
         {
@@ -128,7 +136,7 @@ public sealed class PeerLink : IPeerLink, IBlockReader
 
         _send.Dispose();
         _wire.Dispose();
-        _post(new SwarmEvent.PeerClosed(this, reason));
+        _ = _post(new SwarmEvent.PeerClosed(this, reason));
     }
 
     private void ReadLoop()
@@ -147,9 +155,10 @@ public sealed class PeerLink : IPeerLink, IBlockReader
                 _send.Flush();
             }
 
-            if (batch.Count > 0)
+            if (batch.Count > 0 && !_post(new SwarmEvent.PeerMessages(this, batch)))
             {
-                _post(new SwarmEvent.PeerMessages(this, batch));
+                _wire.Close("the torrent has ended");
+                return;
             }
             else
             {

@@ -17,9 +17,12 @@ public sealed class PieceBuffers
     private readonly ActivePiece?[] _active;
     private long _bufferedBytes;
 
-    public PieceBuffers(TorrentInfo torrent, IPieceStorage storage, IPieceEvents events)
+    private readonly PieceBufferPool _pool;
+
+    public PieceBuffers(TorrentInfo torrent, IPieceStorage storage, IPieceEvents events, long maxBufferedBytes = 32L * 1024 * 1024)
     {
         _torrent = torrent;
+        _pool = new PieceBufferPool((int)torrent.PieceLength, (int)Math.Max(1, maxBufferedBytes / Math.Max(1, torrent.PieceLength)));
         _storage = storage;
         _events = events;
         _active = new ActivePiece?[torrent.PieceCount];
@@ -36,7 +39,7 @@ public sealed class PieceBuffers
             return existing;
         }
 
-        var piece = new ActivePiece(index, (int)_torrent.GetPieceLength(index));
+        var piece = new ActivePiece(index, (int)_torrent.GetPieceLength(index), _pool);
         Interlocked.Add(ref _bufferedBytes, piece.Length);
         Volatile.Write(ref _active[index], piece);
         return piece;

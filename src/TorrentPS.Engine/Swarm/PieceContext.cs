@@ -9,11 +9,11 @@ namespace TorrentPS.Engine.Swarm;
 /// </summary>
 public sealed class PieceContext
 {
-    public PieceContext(TorrentInfo torrent, IPieceStorage storage, IPieceEvents events)
+    public PieceContext(TorrentInfo torrent, IPieceStorage storage, IPieceEvents events, long maxBufferedBytes = 32L * 1024 * 1024)
     {
         Torrent = torrent;
         Storage = storage;
-        Buffers = new PieceBuffers(torrent, storage, events);
+        Buffers = new PieceBuffers(torrent, storage, events, maxBufferedBytes);
         Verified = new VerifiedPieces(torrent.PieceCount);
     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using TorrentPS.Engine.Peers;
-using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Trackers;
@@ -68,23 +67,6 @@ public sealed record TrackerDiscoveryOptions
         NumWant = NumWant,
         Key = Key,
     };
-
-    /// <summary>
-    /// Options from the process-wide session: its peer id, key and listen port, and this machine's own addresses at
-    /// that port as endpoints never to report (trackers list the announcing peer too).
-    /// </summary>
-    public static TrackerDiscoveryOptions FromSession(TorrentSession session, TimeSpan timeout)
-    {
-        var port = session.ListenPort > 0 ? session.ListenPort : DefaultPort;
-        return new()
-        {
-            PeerId = session.PeerId,
-            Key = session.TrackerKey,
-            Port = port,
-            Tracker = TrackerOptions.ForInteractive(timeout),
-            OwnEndPoints = LocalAddresses().Select(a => new IPEndPoint(a, port)).ToArray(),
-        };
-    }
 
     /// <summary>The unicast addresses of this machine's interfaces (loopback included).</summary>
     public static IReadOnlyList<IPAddress> LocalAddresses()

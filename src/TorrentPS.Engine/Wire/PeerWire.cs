@@ -298,6 +298,12 @@ public sealed class PeerWire : IDisposable
             throw Fail(ClosedError());
         }
 
+        if (read == 0 && IsClosed)
+        {
+            // Our own shutdown ends the read like an end of stream: say who closed it.
+            throw Fail(ClosedError());
+        }
+
         if (read == 0)
         {
             var partial = _end - _start;

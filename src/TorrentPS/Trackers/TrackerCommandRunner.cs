@@ -17,7 +17,7 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
     public const int DefaultTimeoutSec = 15;
 
     public static TrackerDiscoveryOptions Options(int timeoutSec)
-        => TrackerDiscoveryOptions.FromSession(TorrentSession.Shared, TimeSpan.FromSeconds(timeoutSec));
+        => TorrentSession.Shared.CreateDiscoveryOptions(TimeSpan.FromSeconds(timeoutSec));
 
     /// <summary>Get-TorrentPeer: one TorrentPeer per distinct peer as it arrives; failed trackers as non-terminating errors.</summary>
     public async Task<PeerDiscoverySummary> DiscoverPeersAsync(IReadOnlyList<TrackerInput> inputs, IReadOnlyList<string>? trackers, CancellationToken cancellationToken)

@@ -31,6 +31,15 @@ public sealed class ExistingDataTests : IDisposable
         new ResumeData(_t.Torrent.InfoHash, verified, store.GetFileStamps()).Save(_t.Location.ResumePath);
     }
 
+    /// <summary>All the data on disk and a checkpoint saying every piece is verified.</summary>
+    private void CheckpointCompleteData()
+    {
+        _t.WriteContent();
+        var all = new Bitfield(_t.Torrent.PieceCount);
+        all.SetAll();
+        Checkpoint(all);
+    }
+
     private long HashedBytes => _progress.Count == 0 ? 0 : _progress.Max(p => p.BytesChecked);
 
     [Fact]
@@ -47,10 +56,7 @@ public sealed class ExistingDataTests : IDisposable
     [Fact]
     public async Task Trusted_resume_data_is_taken_without_hashing_anything()
     {
-        _t.WriteContent();
-        var all = new Bitfield(_t.Torrent.PieceCount);
-        all.SetAll();
-        Checkpoint(all);
+        CheckpointCompleteData();
         var verified = await Check();
         Assert.True(verified.IsComplete);
         Assert.Equal(0, HashedBytes);
@@ -70,10 +76,7 @@ public sealed class ExistingDataTests : IDisposable
     [Fact]
     public async Task A_file_touched_after_the_checkpoint_has_its_pieces_hashed_again()
     {
-        _t.WriteContent();
-        var all = new Bitfield(_t.Torrent.PieceCount);
-        all.SetAll();
-        Checkpoint(all);
+        CheckpointCompleteData();
 
         // b.bin (bytes 3000..5500: pieces 2 to 5) changes after the checkpoint: same length, new time, one byte flipped.
         var bytes = File.ReadAllBytes(_t.PathOf(1));
@@ -89,10 +92,7 @@ public sealed class ExistingDataTests : IDisposable
     [Fact]
     public async Task Only_the_time_changing_is_enough_to_distrust_a_file()
     {
-        _t.WriteContent();
-        var all = new Bitfield(_t.Torrent.PieceCount);
-        all.SetAll();
-        Checkpoint(all);
+        CheckpointCompleteData();
         File.SetLastWriteTimeUtc(_t.PathOf(0), File.GetLastWriteTimeUtc(_t.PathOf(0)).AddTicks(1));
         Assert.True((await Check()).IsComplete);
         Assert.Equal(3 * 1024, HashedBytes); // a.bin's pieces 0 to 2
@@ -101,10 +101,7 @@ public sealed class ExistingDataTests : IDisposable
     [Fact]
     public async Task A_verified_piece_whose_file_is_gone_is_missing_without_reading()
     {
-        _t.WriteContent();
-        var all = new Bitfield(_t.Torrent.PieceCount);
-        all.SetAll();
-        Checkpoint(all);
+        CheckpointCompleteData();
         File.Delete(_t.PathOf(2));
         var verified = await Check();
         Assert.Equal(Enumerable.Range(0, 5), verified.Indexes());

@@ -15,6 +15,10 @@ public class PieceStoreTests
         new TestFile("empty.txt", []),
         TestFile.Random("c.bin", 9, 3));
 
+    /// <summary>Files of one 16-byte piece each.</summary>
+    private static StorageTorrent OneFilePerPiece(int count)
+        => StorageTorrent.Multi("files", 16, Enumerable.Range(0, count).Select(i => TestFile.Random($"f{i}.bin", 16, i)).ToArray());
+
     /// <summary>Writes every piece in blocks of <paramref name="block"/> bytes.</summary>
     private static void WriteAll(PieceStore store, byte[] content, int block)
     {
@@ -130,8 +134,8 @@ public class PieceStoreTests
     [Fact]
     public void The_handle_cache_stays_bounded_and_closes_least_recently_used_first()
     {
-        var files = Enumerable.Range(0, 10).Select(i => TestFile.Random($"f{i}.bin", 16, i)).ToArray();
-        using var t = StorageTorrent.Multi("many", 16, files);
+        using var t = OneFilePerPiece(10);
+        var files = t.Files.ToArray();
         using var store = Store(t, new PieceStoreOptions { MaxOpenFiles = 3 });
         WriteAll(store, t.Content, 16);
         Assert.Equal(3, store.OpenFileCount);
@@ -173,6 +177,65 @@ public class PieceStoreTests
         for (var i = 0; i < files.Length; i++)
         {
             Assert.Equal(files[i].Content, File.ReadAllBytes(t.PathOf(i)));
+        }
+    }
+
+    [Fact]
+    public void Flush_reaches_every_file_written_since_the_last_flush_even_when_the_cache_closed_its_handle()
+    {
+        using var t = OneFilePerPiece(3);
+        var files = t.Files;
+        using var store = Store(t, new PieceStoreOptions { MaxOpenFiles = 1 });
+        WriteAll(store, t.Content, 16);
+        Assert.Equal(1, store.OpenFileCount);
+
+        // f0's handle was closed unflushed; put a folder in its place so that the flush's reopening shows.
+        File.Delete(t.PathOf(0));
+        Directory.CreateDirectory(t.PathOf(0));
+        Assert.Equal("PathIsDirectory", Assert.Throws<StorageException>(store.Flush).ErrorId);
+
+        // Once the file is back and flushed, a flush with nothing written since touches no file at all.
+        Directory.Delete(t.PathOf(0));
+        File.WriteAllBytes(t.PathOf(0), files[0].Content);
+        store.Flush();
+        File.Delete(t.PathOf(0));
+        Directory.CreateDirectory(t.PathOf(0));
+        store.Flush();
+    }
+
+    [Fact]
+    public void Threads_creating_files_in_one_new_folder_at_once_all_succeed()
+    {
+        // The race: a thread fails to open because the folder is missing, another makes the folder, and .NET then calls
+        // the first failure FileNotFound rather than DirectoryNotFound.
+        for (var round = 0; round < 300; round++)
+        {
+            var files = Enumerable.Range(0, 16).Select(i => TestFile.Random($"new/deep/folder/f{i}.bin", 64, i)).ToArray();
+            using var t = StorageTorrent.Multi("race", 64, files);
+            using (var store = Store(t, new PieceStoreOptions { MaxOpenFiles = 4 }))
+            {
+                using var go = new ManualResetEventSlim();
+                var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+                var threads = Enumerable.Range(0, 8).Select(n => new Thread(() =>
+                {
+                    go.Wait();
+                    try
+                    {
+                        store.Write(n, 0, files[n].Content);
+                        store.Write(n + 8, 0, files[n + 8].Content);
+                    }
+                    catch (Exception ex)
+                    {
+                        errors.Enqueue(ex);
+                    }
+                })).ToArray();
+                Array.ForEach(threads, thread => thread.Start());
+                go.Set();
+                Array.ForEach(threads, thread => thread.Join());
+                Assert.Empty(errors);
+            }
+
+            Assert.All(Enumerable.Range(0, 16), i => Assert.Equal(files[i].Content, File.ReadAllBytes(t.PathOf(i))));
         }
     }
 

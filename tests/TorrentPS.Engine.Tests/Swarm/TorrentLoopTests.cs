@@ -224,8 +224,8 @@ public sealed class TorrentLoopTests
     public async Task With_no_progress_for_the_timeout_the_download_fails_with_DownloadStalled()
     {
         await using var swarm = await SimulatedSwarm.StartAsync(configure: o => o with { NoProgressTimeout = TimeSpan.FromSeconds(3) });
-        await swarm.AdvanceAsync(TimeSpan.FromSeconds(4));
-        var error = await Assert.ThrowsAsync<DownloadStalledException>(() => swarm.Torrent.Completion.WaitAsync(TimeSpan.FromSeconds(10)));
+        await swarm.AdvanceAsync(TimeSpan.FromSeconds(6));
+        var error = await Assert.ThrowsAsync<DownloadStalledException>(() => swarm.Torrent.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal("DownloadStalled", error.ErrorId);
         Assert.Contains("made no progress for 3 seconds", error.Message);
     }

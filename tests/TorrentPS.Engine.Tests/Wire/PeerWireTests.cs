@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorrentPS.Engine.Wire;
+
+namespace TorrentPS.Engine.Tests.Wire;
+
+/// <summary>The framed blocking connection: replay of early messages, buffer sizing, closing from another thread, coalesced sends.</summary>
+public sealed class PeerWireTests
+{
+    private static readonly HandshakeOptions Options = new HandshakeOptions { ExchangeExtensionHandshake = false }.WithTimeout(TimeSpan.FromSeconds(5));
+
+    private static PeerWire Dial(ScriptedPeer peer, Engine.Metainfo.InfoHash infoHash, HandshakeOptions? options = null)
+        => HandshakeExchange.Dial(peer.EndPoint, infoHash, options ?? Options, NullLogger.Instance, CancellationToken.None);
+
+    [Fact]
+    public async Task Messages_sent_before_the_extension_handshake_are_replayed_in_order_after_it()
+    {
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        await using var peer = new ScriptedPeer(async (stream, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash, reserved: ReservedBits.Create(true, true, false)), ct);
+            var frames = new byte[64];
+            var n = PeerMessageEncoder.WriteHaveNone(frames);
+            n += PeerMessageEncoder.WriteHave(frames.AsSpan(n), 3);
+            n += PeerMessageEncoder.WriteUnchoke(frames.AsSpan(n));
+            await stream.WriteAsync(frames.AsMemory(0, n), ct);
+            await stream.WriteAsync(Extended(new ExtensionHandshake(clientVersion: "late").ToArray()), ct);
+            await ScriptedPeer.DrainAsync(stream, ct);
+        });
+        using var wire = Dial(peer, infoHash, Options with { ExchangeExtensionHandshake = true, FastExtension = true, PieceCount = 8 });
+
+        wire.ReadUntilExtensionHandshake(TimeSpan.FromSeconds(5));
+
+        Assert.Equal("late", wire.RemoteExtensionHandshake!.ClientVersion);
+        Assert.Equal(PeerMessageType.HaveNone, wire.ReadMessage().Type);
+        var have = wire.ReadMessage();
+        Assert.Equal((PeerMessageType.Have, 3), (have.Type, have.Index));
+        Assert.Equal(PeerMessageType.Unchoke, wire.ReadMessage().Type);
+    }
+
+    [Fact]
+    public async Task A_peer_without_an_extension_handshake_is_still_a_peer_whose_messages_arrive()
+    {
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        await using var peer = new ScriptedPeer(async (stream, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash, reserved: ReservedBits.Create(true, false, false)), ct);
+            var frame = new byte[5];
+            PeerMessageEncoder.WriteUnchoke(frame);
+            await stream.WriteAsync(frame, ct);
+            await ScriptedPeer.DrainAsync(stream, ct);
+        });
+        using var wire = Dial(peer, infoHash, Options with { ExchangeExtensionHandshake = true });
+        Assert.Equal(PeerMessageType.Unchoke, wire.ReadMessage().Type);
+        Assert.Null(wire.RemoteExtensionHandshake);
+    }
+
+    [Fact]
+    public async Task Closing_from_another_thread_ends_a_blocked_read_at_once()
+    {
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        await using var peer = new ScriptedPeer(async (stream, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
+            await ScriptedPeer.DrainAsync(stream, ct);
+        });
+        var wire = Dial(peer, infoHash);
+        var reading = Task.Run(() => Assert.Throws<PeerUnreachableException>(() => wire.ReadMessage()));
+        await Task.Delay(200);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        wire.Close("test over");
+        var error = await reading.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Contains("test over", error.Message);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(2));
+        wire.Dispose();
+    }
+
+    [Fact]
+    public async Task The_receive_buffer_returns_to_its_normal_size_after_a_large_frame()
+    {
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        var body = new byte[200_000];
+        await using var peer = new ScriptedPeer(async (stream, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash, reserved: ReservedBits.Create(true, false, false)), ct);
+            await stream.WriteAsync(Extended([.. "d1:ai1ee"u8, .. body], extendedId: 7), ct);
+            var small = new byte[9];
+            PeerMessageEncoder.WriteHave(small, 1);
+            await Task.Delay(100, ct);
+            await stream.WriteAsync(small, ct);
+            await stream.WriteAsync(small, ct);
+            await ScriptedPeer.DrainAsync(stream, ct);
+        });
+        using var wire = Dial(peer, infoHash);
+        var large = wire.ReadMessage();
+        Assert.Equal(200_008, large.Payload.Length);
+        Assert.Equal(PeerMessageType.Have, wire.ReadMessage().Type);
+        Assert.Equal(PeerMessageType.Have, wire.ReadMessage().Type);
+        Assert.True(ReceiveBufferLength(wire) <= PeerWire.NormalReceiveSize * 2, $"the buffer is {ReceiveBufferLength(wire)} bytes");
+    }
+
+    [Fact]
+    public async Task Queued_messages_go_out_together_in_one_write()
+    {
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        var firstRead = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var peer = new ScriptedPeer(async (stream, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
+            var buffer = new byte[64 * 1024];
+            var read = 0;
+            // Everything queued before the flush arrives in the first read (one segment on loopback).
+            read = await stream.ReadAsync(buffer, ct);
+            firstRead.SetResult(read);
+            await ScriptedPeer.DrainAsync(stream, ct);
+        });
+        using var wire = Dial(peer, infoHash);
+        using var queue = new SendQueue(wire, null, NullLogger.Instance);
+        for (var i = 0; i < 50; i++)
+        {
+            queue.Enqueue(OutgoingMessage.Request(i, 0, 16384));
+        }
+
+        queue.Start();
+        queue.Flush();
+        Assert.Equal(50 * PeerMessageEncoder.RequestSize, await firstRead.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    private static byte[] Extended(byte[] body, byte extendedId = 0)
+    {
+        var frame = new byte[6 + body.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame, 2 + body.Length);
+        frame[4] = (byte)PeerMessageType.Extended;
+        frame[5] = extendedId;
+        body.CopyTo(frame, 6);
+        return frame;
+    }
+
+    private static int ReceiveBufferLength(PeerWire wire)
+        => ((byte[])typeof(PeerWire).GetField("_receive", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(wire)!).Length;
+}

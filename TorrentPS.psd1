@@ -5,7 +5,7 @@
     Author                 = 'TorrentPS contributors'
     CompanyName            = 'TorrentPS'
     Copyright              = '(c) TorrentPS contributors. MIT License.'
-    Description            = 'A BitTorrent client for PowerShell: inspect torrents and magnet links, find peers through trackers, handshake with peers, download and seed, as rich pipeline objects.'
+    Description            = 'A BitTorrent client for PowerShell: read torrents and magnet links, convert bencode, ask HTTP and UDP trackers for peers and handshake with peers, as typed pipeline objects.'
     CompatiblePSEditions   = @('Core')
     PowerShellVersion      = '7.4'
     RequiredAssemblies     = @()

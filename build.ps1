@@ -7,15 +7,18 @@ Builds, tests, documents and packages the TorrentPS module.
 Tasks (run in the order given; a task that another needs runs once, first):
 
   Build    dotnet publish src/TorrentPS: the importable module folder out/TorrentPS
-           (manifest, TorrentPS.dll, TorrentPS.Engine.dll, Microsoft.Extensions.Logging.Abstractions.dll, format file).
-  Test     Build, then `dotnet test TorrentPS.sln -c Release`, then the Pester 5 tests in tests/pester against the
-           built module, in a child pwsh (so this session never loads, and locks, the module's assemblies).
-           Test results go to out/pester-results.xml (NUnit XML). Any failure fails the script.
+           (manifest, TorrentPS.dll, TorrentPS.Engine.dll, Microsoft.Extensions.Logging.Abstractions.dll, format
+           file, LICENSE; no .pdb).
   Docs     PlatyPS: New-ExternalHelp from docs/en-US into out/TorrentPS/en-US (TorrentPS.dll-Help.xml, about_TorrentPS.help.txt).
+  Test     Build and Docs, then the xunit tests (`dotnet test TorrentPS.sln -c Release`, TRX results in
+           out/test-results), then the Pester 5 tests in tests/pester against the built module in a child pwsh
+           started from $PSHOME (so this session never loads, and locks, the module's assemblies; results in
+           out/pester-results.xml). It ends with one line `N passed, N failed` over both and exits 1 when any failed.
   Package  Build and Docs, then out/TorrentPS-<version>.zip and, where PSResourceGet is available, a .nupkg in out/packages.
 
-dotnet is required and its absence fails the script. Pester (Test) and PlatyPS (Docs) are optional: when missing,
-a warning says so and the rest of the task goes on.
+dotnet is required. PlatyPS (Docs) is looked for on PSModulePath, then in shared/tools beside this checkout (or
+beside a folder above it); Pester 5 (Test) on
+PSModulePath. When one is missing, the task fails and says how to get it.
 
 .EXAMPLE
 ./build.ps1
@@ -56,7 +59,7 @@ function Invoke-Native {
     # Runs a program, echoing the command line; a non-zero exit code fails the script unless -AllowFailure.
     param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @(), [switch] $AllowFailure)
     Write-Host "> $FilePath $($ArgumentList -join ' ')" -ForegroundColor Cyan
-    & $FilePath @ArgumentList
+    & $FilePath @ArgumentList | Out-Host
     if ($LASTEXITCODE -ne 0 -and -not $AllowFailure) {
         throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
     }
@@ -81,7 +84,7 @@ function Invoke-BuildTask {
         }
         Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src' 'TorrentPS'), '-c', $Configuration, '-o', $ModuleOut, '--nologo')
 
-        foreach ($file in 'TorrentPS.psd1', 'TorrentPS.dll', 'TorrentPS.Engine.dll', 'Microsoft.Extensions.Logging.Abstractions.dll', 'TorrentPS.Format.ps1xml') {
+        foreach ($file in 'TorrentPS.psd1', 'TorrentPS.dll', 'TorrentPS.Engine.dll', 'Microsoft.Extensions.Logging.Abstractions.dll', 'TorrentPS.Format.ps1xml', 'LICENSE') {
             if (-not (Test-Path -LiteralPath (Join-Path $ModuleOut $file))) {
                 throw "The published module lacks $file."
             }
@@ -89,55 +92,132 @@ function Invoke-BuildTask {
         if (Test-Path -LiteralPath (Join-Path $ModuleOut 'System.Management.Automation.dll')) {
             throw 'The published module contains System.Management.Automation.dll; PowerShell supplies it.'
         }
+        if ($symbols = Get-ChildItem -LiteralPath $ModuleOut -Filter '*.pdb' -Recurse) {
+            throw "The published module contains symbol files ($($symbols.Name -join ', ')); it ships none."
+        }
         Write-Host "Module: $ModuleOut"
     }
+}
+
+function Get-ChildPwsh {
+    # The pwsh of this session. Not [Environment]::ProcessPath: that is dotnet when pwsh runs as a dotnet tool.
+    $name = if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }
+    $path = Join-Path $PSHOME $name
+    if (-not (Test-Path -LiteralPath $path -PathType Leaf)) {
+        throw "No $name next to the running PowerShell in `$PSHOME ($PSHOME): cannot start a child pwsh."
+    }
+    $path
+}
+
+function Invoke-XunitTests {
+    # dotnet test with TRX results; returns the counts read from them.
+    $results = Join-Path $OutDir 'test-results'
+    if (Test-Path -LiteralPath $results) {
+        Remove-Item -LiteralPath $results -Recurse -Force
+    }
+    Invoke-Native dotnet @('test', (Join-Path $RepoRoot 'TorrentPS.sln'), '-c', $Configuration, '--logger', 'trx', '--results-directory', $results) -AllowFailure
+    $exitCode = $LASTEXITCODE
+    $counts = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0; Problem = $null }
+    $trx = @(Get-ChildItem -LiteralPath $results -Filter '*.trx' -ErrorAction SilentlyContinue)
+    foreach ($file in $trx) {
+        $counters = ([xml](Get-Content -LiteralPath $file.FullName -Raw)).TestRun.ResultSummary.Counters
+        $counts.Passed += [int]$counters.passed
+        $counts.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $counts.Skipped += [int]$counters.notExecuted
+    }
+    if ($exitCode -ne 0 -and $counts.Failed -eq 0) {
+        # Nothing failed in the results, yet dotnet test failed: a build error or a test host that crashed.
+        $counts.Failed = 1
+        $counts.Problem = "dotnet test exited with code $exitCode but its $($trx.Count) result file(s) record no failed test: a build error or a crashed test host (see its output above)."
+    }
+    [pscustomobject]$counts
+}
+
+function Invoke-PesterTests {
+    # Pester in a child pwsh; returns the counts from the summary the runner writes.
+    $pester = Get-Module -Name Pester -ListAvailable |
+        Where-Object { $_.Version -ge [version]'5.0.0' } |
+        Sort-Object Version -Descending |
+        Select-Object -First 1
+    if (-not $pester) {
+        throw 'Pester 5 was not found on PSModulePath. Get it with `Install-Module Pester -RequiredVersion 5.7.1 -Scope CurrentUser` where the PowerShell Gallery is reachable, or run `bash .ci/run` once (it installs Pester 5.7.1 from NuGet); see README.'
+    }
+
+    $resultPath = Join-Path $OutDir 'pester-results.xml'
+    $summaryPath = Join-Path $OutDir 'pester-summary.json'
+    Remove-Item -LiteralPath $resultPath, $summaryPath -ErrorAction SilentlyContinue
+    $runner = Join-Path $RepoRoot 'tests' 'pester' 'Invoke-Tests.ps1'
+    $env:TORRENTPS_MODULE = Join-Path $ModuleOut 'TorrentPS.psd1'
+    try {
+        Invoke-Native (Get-ChildPwsh) @('-NoProfile', '-NonInteractive', '-File', $runner, '-ResultPath', $resultPath, '-SummaryPath', $summaryPath, '-PesterPath', $pester.Path) -AllowFailure
+    }
+    finally {
+        Remove-Item -Path Env:TORRENTPS_MODULE -ErrorAction SilentlyContinue
+    }
+    $exitCode = $LASTEXITCODE
+    if (-not (Test-Path -LiteralPath $summaryPath)) {
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0; Problem = "The Pester run ended (exit code $exitCode) before it wrote $summaryPath, so no test result is known: see its output above." }
+    }
+    $summary = Get-Content -LiteralPath $summaryPath -Raw | ConvertFrom-Json
+    [pscustomobject]@{ Passed = $summary.Passed; Failed = $summary.Failed; Skipped = $summary.Skipped; Problem = $null }
 }
 
 function Invoke-TestTask {
     Invoke-Task Test {
         Invoke-BuildTask
-        Invoke-Native dotnet @('test', (Join-Path $RepoRoot 'TorrentPS.sln'), '-c', 'Release')
+        Invoke-DocsTask
+        $xunit = Invoke-XunitTests
+        $pester = Invoke-PesterTests
 
-        $pester = Get-Module -Name Pester -ListAvailable |
-            Where-Object { $_.Version -ge [version]'5.0.0' } |
-            Sort-Object Version -Descending |
-            Select-Object -First 1
-        if (-not $pester) {
-            Write-Warning 'Pester 5 is not installed (Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser): the Pester tests were skipped.'
-            return
+        foreach ($problem in $xunit.Problem, $pester.Problem) {
+            if ($problem) {
+                Write-Host $problem -ForegroundColor Red
+            }
         }
-
-        $resultPath = Join-Path $OutDir 'pester-results.xml'
-        $runner = Join-Path $RepoRoot 'tests' 'pester' 'Invoke-Tests.ps1'
-        $env:TORRENTPS_MODULE = Join-Path $ModuleOut 'TorrentPS.psd1'
-        try {
-            Invoke-Native ([System.Environment]::ProcessPath) @('-NoProfile', '-NonInteractive', '-File', $runner, '-ResultPath', $resultPath, '-PesterPath', $pester.Path) -AllowFailure
+        Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped for a stated reason"
+        $passed = $xunit.Passed + $pester.Passed
+        $failed = $xunit.Failed + $pester.Failed
+        $skipped = $xunit.Skipped + $pester.Skipped
+        # The last line: the summary CI reads.
+        Write-Host ("$passed passed, $failed failed" + $(if ($skipped) { ", $skipped skipped" }))
+        if ($failed -gt 0) {
+            exit 1
         }
-        finally {
-            Remove-Item -Path Env:TORRENTPS_MODULE -ErrorAction SilentlyContinue
-        }
-        if ($LASTEXITCODE -ne 0) {
-            throw "The Pester tests failed (exit code $LASTEXITCODE); results in $resultPath."
-        }
-        Write-Host "Pester results: $resultPath"
     }
+}
+
+function Find-PlatyPS {
+    $platyPS = Get-Module -Name platyPS -ListAvailable | Sort-Object Version -Descending | Select-Object -First 1
+    if ($platyPS) {
+        return $platyPS
+    }
+    # The project's offline copy of PlatyPS 0.14.2 in shared/tools/platyPS beside this checkout (CI's layout)
+    # or beside a folder above it (a worktree in a subfolder).
+    for ($dir = Split-Path $RepoRoot; $dir; $dir = Split-Path $dir) {
+        $shared = Join-Path $dir 'shared' 'tools' 'platyPS' 'platyPS.psd1'
+        if (Test-Path -LiteralPath $shared) {
+            return (Get-Module -Name $shared -ListAvailable)
+        }
+    }
+    $null
 }
 
 function Invoke-DocsTask {
     Invoke-Task Docs {
-        $platyPS = Get-Module -Name platyPS -ListAvailable | Sort-Object Version -Descending | Select-Object -First 1
+        $platyPS = Find-PlatyPS
         if (-not $platyPS) {
-            Write-Warning 'PlatyPS is not installed (Install-Module platyPS -Scope CurrentUser): the help was not built.'
-            return
+            throw 'PlatyPS was not found on PSModulePath nor in a shared/tools folder beside this checkout or a folder above it. Get it with `Install-Module platyPS -RequiredVersion 0.14.2 -Scope CurrentUser`, or put the folder that holds platyPS/ on PSModulePath; see README.'
         }
-        Import-Module $platyPS
+        Import-Module $platyPS.Path
         $docs = Join-Path $RepoRoot 'docs' 'en-US'
         $helpOut = Join-Path $ModuleOut 'en-US'
         # The module page (TorrentPS.md) is an index for readers; New-ExternalHelp converts the cmdlet pages and about_ topics.
         $pages = Get-ChildItem -LiteralPath $docs -Filter '*.md' | Where-Object Name -ne 'TorrentPS.md'
         $null = New-ExternalHelp -Path $pages.FullName -OutputPath $helpOut -Force
-        if (-not (Test-Path -LiteralPath (Join-Path $helpOut 'TorrentPS.dll-Help.xml'))) {
-            throw "New-ExternalHelp did not write $helpOut/TorrentPS.dll-Help.xml."
+        foreach ($file in 'TorrentPS.dll-Help.xml', 'about_TorrentPS.help.txt') {
+            if (-not (Test-Path -LiteralPath (Join-Path $helpOut $file))) {
+                throw "New-ExternalHelp did not write $helpOut/$file."
+            }
         }
         Write-Host "Help: $helpOut"
     }

@@ -1,81 +1,83 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace TorrentPS.Cli;
 
-/// <summary>
-/// The arguments of one verb: positional ones in order, and <c>-o value</c> / <c>--name value</c> options anywhere
-/// among them (a repeated option keeps every value).
-/// </summary>
-internal sealed class CliArguments
+/// <summary>Arguments and options several verbs take, defined once so they read and check the same everywhere.</summary>
+internal static class CliArguments
 {
-    private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
-
-    private CliArguments()
+    /// <summary>A .torrent file path (<c>&lt;file.torrent&gt;</c>); an empty name is a usage error.</summary>
+    public static Argument<string> TorrentFile(string description)
     {
+        var argument = new Argument<string>("file.torrent") { Description = description };
+        argument.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+            {
+                result.AddError("the .torrent file name is empty");
+            }
+        });
+        return argument;
     }
 
-    public List<string> Positional { get; } = [];
+    /// <summary>A magnet link (<c>&lt;magnet-link&gt;</c>).</summary>
+    public static Argument<string> MagnetLink()
+        => new("magnet-link") { Description = "The magnet link, quoted (it contains '&'): \"magnet:?xt=urn:btih:...&tr=...\"." };
 
-    /// <summary>Splits <paramref name="arguments"/>; an option not in <paramref name="known"/>, or one without its value, is a usage error.</summary>
-    public static CliArguments Parse(IReadOnlyList<string> arguments, params string[] known)
+    /// <summary><c>--timeout &lt;seconds&gt;</c>: a number more than 0 and at most 3600.</summary>
+    public static Option<double> TimeoutSeconds(double defaultSeconds, string description) => new("--timeout")
     {
-        var parsed = new CliArguments();
-        for (var i = 0; i < arguments.Count; i++)
+        HelpName = "seconds",
+        Description = description,
+        DefaultValueFactory = _ => defaultSeconds,
+        CustomParser = result => Number(result, "--timeout", 0, 3600, exclusiveMin: true) ?? defaultSeconds,
+    };
+
+    /// <summary><c>&lt;piece index&gt;</c>: a whole number from 0 (checked against the torrent once it is known).</summary>
+    public static Argument<int> PieceIndex() => new("piece index")
+    {
+        Description = "The piece to download, counted from 0.",
+        CustomParser = result =>
         {
-            var argument = arguments[i];
-            if (argument.Length > 1 && argument[0] == '-' && !double.TryParse(argument, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            if (result.Tokens is [{ Value: var text }] && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
             {
-                if (!known.Contains(argument))
-                {
-                    throw new CliUsageException($"unknown option '{argument}'");
-                }
-
-                if (i + 1 >= arguments.Count)
-                {
-                    throw new CliUsageException($"the option {argument} needs a value");
-                }
-
-                if (!parsed._options.TryGetValue(argument, out var values))
-                {
-                    parsed._options[argument] = values = [];
-                }
-
-                values.Add(arguments[++i]);
-                continue;
+                return index;
             }
 
-            parsed.Positional.Add(argument);
-        }
+            result.AddError($"the piece index must be a number from 0, not '{string.Join(' ', result.Tokens.Select(t => t.Value))}'");
+            return 0;
+        },
+    };
 
-        return parsed;
-    }
-
-    public string? Get(string option) => _options.TryGetValue(option, out var values) ? values[^1] : null;
-
-    public IReadOnlyList<string> GetAll(string option) => _options.TryGetValue(option, out var values) ? values : [];
-
-    public string Require(string option) => Get(option) ?? throw new CliUsageException($"the option {option} is required");
-
-    public double? GetNumber(string option, double min, double max)
+    /// <summary><c>-o &lt;path&gt;</c>, required: where a transfer verb writes.</summary>
+    public static Option<string> Output(string helpName, string description) => new("-o")
     {
-        if (Get(option) is not { } text)
-        {
-            return null;
-        }
+        HelpName = helpName,
+        Description = description,
+        Required = true,
+    };
 
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            throw new CliUsageException($"{option} takes a number from {min} to {max}, not '{text}'");
-        }
-
-        return value;
-    }
-
-    public void ExpectPositional(int count)
+    /// <summary>An optional number option from <paramref name="min"/> to <paramref name="max"/>; null when not given.</summary>
+    public static Option<double?> OptionalNumber(string name, string helpName, double min, double max, string description) => new(name)
     {
-        if (Positional.Count != count)
+        HelpName = helpName,
+        Description = description,
+        CustomParser = result => Number(result, name, min, max, exclusiveMin: false),
+    };
+
+    private static double? Number(ArgumentResult result, string name, double min, double max, bool exclusiveMin)
+    {
+        if (result.Tokens is [{ Value: var text }]
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && (exclusiveMin ? value > min : value >= min) && value <= max)
         {
-            throw new CliUsageException($"expected {count} argument{(count == 1 ? "" : "s")}, got {Positional.Count}");
+            return value;
         }
+
+        result.AddError(exclusiveMin
+            ? $"{name} needs a number of seconds more than {min} and at most {max}"
+            : $"{name} takes a number from {min} to {max}");
+        return null;
     }
 }

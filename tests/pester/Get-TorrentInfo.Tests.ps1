@@ -130,8 +130,8 @@ Describe 'Get-TorrentInfo' {
     }
 
     Context 'formatting' {
-        It 'shows a TorrentInfo as a list with human-readable sizes' {
-            $text = Get-TorrentInfo -LiteralPath $multi.Path | Out-String
+        It 'lists a TorrentInfo with human-readable sizes under Format-List' {
+            $text = Get-TorrentInfo -LiteralPath $multi.Path | Format-List | Out-String
             $text | Should -Match 'Name\s+: album'
             $text | Should -Match ('InfoHash\s+: ' + $multi.InfoHash)
             $text | Should -Match 'Length\s+: 39\.1 KiB'
@@ -147,8 +147,8 @@ Describe 'Get-TorrentInfo' {
             $text | Should -Match 'cover\.jpg\s+10 B\s+40000'
         }
 
-        It 'has a table view for many torrents' {
-            $text = Get-TorrentInfo -LiteralPath $single.Path | Format-Table -View TorrentPS.Engine.Metainfo.TorrentInfo.Table | Out-String
+        It 'shows torrents as a table by default' {
+            $text = Get-TorrentInfo -LiteralPath $single.Path | Out-String
             $text | Should -Match ('hello\.txt\s+15 B\s+1 ' + $single.InfoHash)
         }
     }

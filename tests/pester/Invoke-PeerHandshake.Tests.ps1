@@ -137,6 +137,53 @@ Describe 'Invoke-PeerHandshake' {
             $err[0].FullyQualifiedErrorId | Should -BeLike 'PeerUnreachable*'
         }
 
+        It 'handshakes with peers that come back from <Through>' -ForEach @(
+            @{ Through = 'Export-Csv and Import-Csv'; Save = { param($peer, $file) $peer | Export-Csv -LiteralPath $file }; Load = { param($file) Import-Csv -LiteralPath $file } }
+            @{ Through = 'Export-Clixml and Import-Clixml'; Save = { param($peer, $file) $peer | Export-Clixml -LiteralPath $file }; Load = { param($file) Import-Clixml -LiteralPath $file } }
+        ) {
+            if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
+            $file = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+            & $Save ([TorrentPS.Engine.Peers.TorrentPeer]::new($Seeder.Address, $Seeder.Port, $Torrent.InfoHash, 'Manual', $null)) $file
+            $back = & $Load $file
+            $back | Should -Not -BeOfType ([TorrentPS.Engine.Peers.TorrentPeer])
+            $h = $back | Invoke-PeerHandshake -TimeoutSec 10
+            $h.Client | Should -Be $LibtorrentClient
+            $h.Peer.EndPointText | Should -Be $Seeder.Text
+            $h.InfoHash.Hex | Should -Be $Torrent.InfoHash.Hex
+        }
+
+        It 'handshakes with peers a background job returns' {
+            if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
+            $back = Start-Job -ArgumentList $ModuleManifest, $Seeder.Text, $Torrent.InfoHash.Hex {
+                param($manifest, $address, $hash)
+                Import-Module $manifest
+                $endPoint = [System.Net.IPEndPoint]::Parse($address)
+                [TorrentPS.Engine.Peers.TorrentPeer]::new($endPoint.Address, $endPoint.Port, [TorrentPS.Engine.Metainfo.InfoHash]::Parse($hash), 'Manual', $null)
+            } | Receive-Job -Wait -AutoRemoveJob
+            ($back | Invoke-PeerHandshake -TimeoutSec 10).Client | Should -Be $LibtorrentClient
+        }
+
+        It 'handshakes with a [pscustomobject] of Address, Port and InfoHash' {
+            if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
+            $h = [pscustomobject]@{ Address = $Seeder.Address; Port = $Seeder.Port; InfoHash = $Torrent.InfoHash } | Invoke-PeerHandshake
+            $h.Client | Should -Be $LibtorrentClient
+        }
+
+        It 'takes piped address text with -InfoHash, and -Port for an address without one' {
+            if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
+            ($Seeder.Text | Invoke-PeerHandshake -InfoHash $Torrent.InfoHash.Hex).Client | Should -Be $LibtorrentClient
+            (Invoke-PeerHandshake -Address $Seeder.Address.ToString() -Port $Seeder.Port -InfoHash $Torrent.InfoHash.Hex).Client | Should -Be $LibtorrentClient
+        }
+
+        It 'says a peer that hangs up on our handshake probably does not serve the torrent' {
+            if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
+            $err = $null
+            Invoke-PeerHandshake -Address $Seeder.Text -InfoHash ('ab' * 20) -TimeoutSec 5 -ErrorVariable err -ErrorAction SilentlyContinue
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'PeerUnreachable,*'
+            $err[0].Exception.Message | Should -BeLike '*closed the connection without answering our handshake (it usually does not serve this torrent)*'
+        }
+
         It 'formats as a table with the peer and its client' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
             $text = Invoke-PeerHandshake -Address $Seeder.Text -InfoHash $Torrent.InfoHash.Hex | Out-String

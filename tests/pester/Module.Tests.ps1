@@ -1,10 +1,3 @@
-BeforeDiscovery {
-    $repoRoot = (Resolve-Path -LiteralPath (Join-Path $PSScriptRoot '..' '..')).ProviderPath
-    $manifestPath = if ($env:TORRENTPS_MODULE) { $env:TORRENTPS_MODULE } else { Join-Path $repoRoot 'out' 'TorrentPS' 'TorrentPS.psd1' }
-    $script:helpBuilt = Test-Path -LiteralPath (Join-Path (Split-Path $manifestPath) 'en-US' 'TorrentPS.dll-Help.xml')
-    $script:cmdlets = (Import-PowerShellDataFile -LiteralPath (Join-Path $repoRoot 'TorrentPS.psd1')).CmdletsToExport
-}
-
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     $script:manifest = Import-PowerShellDataFile -LiteralPath $script:ModuleManifest
@@ -41,12 +34,6 @@ Describe 'TorrentPS module' {
 
     It 'formats sizes with the module helper' {
         [TorrentPS.Formatting.ByteSize]::Format(1536) | Should -Be '1.50 KiB'
-    }
-
-    It 'has built help for <_>' -ForEach $cmdlets -Skip:(-not $helpBuilt) {
-        $help = Get-Help -Name $_ -Full
-        $help.Synopsis | Should -Not -BeNullOrEmpty
-        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
     }
 }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using TorrentPS.Cli.Output;
 using TorrentPS.Engine.Bencode;
@@ -7,19 +8,19 @@ namespace TorrentPS.Cli.Verbs;
 /// <summary>`tps decode &lt;bencoded&gt;`: prints the value as compact JSON (see <see cref="BencodeJson"/>).</summary>
 internal sealed class DecodeVerb : ICliVerb
 {
-    public string Name => "decode";
-
-    public string Usage => "<bencoded value>";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private readonly Argument<string> _value = new("bencoded value")
     {
-        if (arguments.Count != 1)
-        {
-            throw new CliUsageException(arguments.Count == 0 ? "missing the bencoded value" : "expected exactly one argument");
-        }
+        Description = "The bencoded value, e.g. d3:foo3:bar5:helloi52ee (string lengths count UTF-8 bytes).",
+    };
 
+    public DecodeVerb() => Command = new("decode", "Decodes a bencoded value and prints it as JSON.") { _value };
+
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
         // The argument is text; bencode is bytes: the string lengths in it count UTF-8 bytes.
-        var value = BencodeDecoder.Decode(Encoding.UTF8.GetBytes(arguments[0]));
+        var value = BencodeDecoder.Decode(Encoding.UTF8.GetBytes(parsed.GetRequiredValue(_value)));
         await stdout.WriteAsync(BencodeJson.Render(value) + "\n").ConfigureAwait(false);
         return 0;
     }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 
@@ -7,35 +7,42 @@ namespace TorrentPS.Cli.Verbs;
 /// <summary><c>tps download_piece -o &lt;file&gt; &lt;file.torrent&gt; &lt;index&gt;</c>: one piece's bytes, verified, to the file; prints <c>Piece &lt;index&gt; downloaded to &lt;file&gt;.</c></summary>
 internal sealed class DownloadPieceVerb : ICliVerb
 {
-    public string Name => "download_piece";
+    private readonly Option<string> _output = CliArguments.Output("file", "The file that receives the piece's bytes.");
 
-    public string Usage => "-o <file> <file.torrent> <piece index> [--peer <ip:port>]... [--timeout <seconds>]";
+    private readonly Argument<string> _torrent = CliArguments.TorrentFile("The .torrent file of the piece.");
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private readonly Argument<int> _index = CliArguments.PieceIndex();
+
+    private readonly TorrentRun _run = new();
+
+    public DownloadPieceVerb()
     {
-        var parsed = CliArguments.Parse(arguments, ["-o", .. TorrentRun.Options]);
-        parsed.ExpectPositional(2);
-        var output = parsed.Require("-o");
-        if (!int.TryParse(parsed.Positional[1], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-        {
-            throw new CliUsageException($"the piece index must be a number from 0, not '{parsed.Positional[1]}'");
-        }
+        Command = new("download_piece", "Downloads one piece of a torrent, checks its hash and writes its bytes to a file.") { _output, _torrent, _index };
+        _run.AddTo(Command, seeding: false);
+    }
 
-        var torrent = await TorrentInfo.LoadAsync(parsed.Positional[0], cancellationToken).ConfigureAwait(false);
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var output = parsed.GetRequiredValue(_output);
+        var index = parsed.GetValue(_index);
+        var torrent = await TorrentInfo.LoadAsync(parsed.GetRequiredValue(_torrent), cancellationToken).ConfigureAwait(false);
         if (index >= torrent.PieceCount)
         {
             throw new CliUsageException($"the torrent has pieces 0 to {torrent.PieceCount - 1}, not {index}");
         }
 
         var loggers = CliApp.CreateLoggers(stderr);
-        var options = await TorrentRun.ApplyAsync(parsed, TorrentOptions.OnePiece(index, output), cancellationToken).ConfigureAwait(false);
-        var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(torrent, options, loggers, status), stderr, cancellationToken).ConfigureAwait(false);
-        var code = await TorrentRun.ExitCodeAsync(result, stderr, Name).ConfigureAwait(false);
-        if (code == 0)
-        {
-            await stdout.WriteLineAsync($"Piece {index} downloaded to {output}.").ConfigureAwait(false);
-        }
-
-        return code;
+        return await _run.DownloadAsync(
+            parsed,
+            TorrentOptions.OnePiece(index, output),
+            (options, status) => TorrentSession.Shared.Start(torrent, options, loggers, status),
+            $"Piece {index} downloaded to {output}.",
+            Command.Name,
+            loggers,
+            stdout,
+            stderr,
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 
@@ -10,26 +11,35 @@ namespace TorrentPS.Cli.Verbs;
 /// </summary>
 internal sealed class DownloadVerb : ICliVerb
 {
-    public string Name => "download";
+    private readonly Option<string> _output = CliArguments.Output("path", "Where the download goes: the file of a single-file torrent, the folder of a multi-file one.");
 
-    public string Usage => "-o <path> <file.torrent> [--peer <ip:port>]... [--timeout <seconds>] [--seed-ratio <ratio>] [--port <port>]";
+    private readonly Argument<string> _torrent = CliArguments.TorrentFile("The .torrent file to download.");
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private readonly TorrentRun _run = new();
+
+    public DownloadVerb()
     {
-        var parsed = CliArguments.Parse(arguments, ["-o", .. TorrentRun.Options]);
-        parsed.ExpectPositional(1);
-        var output = parsed.Require("-o");
-        var torrent = await TorrentInfo.LoadAsync(parsed.Positional[0], cancellationToken).ConfigureAwait(false);
-        var loggers = CliApp.CreateLoggers(stderr);
-        var options = await TorrentRun.ApplyAsync(parsed, TorrentOptions.AtPath(output, loggers), cancellationToken).ConfigureAwait(false);
-        TorrentRun.Listen(parsed, options.SeedsAfterDownload, loggers);
-        var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(torrent, options, loggers, status), stderr, cancellationToken).ConfigureAwait(false);
-        var code = await TorrentRun.ExitCodeAsync(result, stderr, Name).ConfigureAwait(false);
-        if (code == 0)
-        {
-            await stdout.WriteLineAsync($"Downloaded {parsed.Positional[0]} to {output}.").ConfigureAwait(false);
-        }
+        Command = new("download", "Downloads a whole torrent; the same command run again after an interruption continues.") { _output, _torrent };
+        _run.AddTo(Command, seeding: true);
+    }
 
-        return code;
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var output = parsed.GetRequiredValue(_output);
+        var torrentPath = parsed.GetRequiredValue(_torrent);
+        var torrent = await TorrentInfo.LoadAsync(torrentPath, cancellationToken).ConfigureAwait(false);
+        var loggers = CliApp.CreateLoggers(stderr);
+        return await _run.DownloadAsync(
+            parsed,
+            TorrentOptions.AtPath(output, loggers),
+            (options, status) => TorrentSession.Shared.Start(torrent, options, loggers, status),
+            $"Downloaded {torrentPath} to {output}.",
+            Command.Name,
+            loggers,
+            stdout,
+            stderr,
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Wire;
@@ -7,19 +8,21 @@ namespace TorrentPS.Cli.Verbs;
 /// <summary><c>tps handshake &lt;file.torrent&gt; &lt;ip&gt;:&lt;port&gt;</c>: prints <c>Peer ID: &lt;40 hex&gt;</c>.</summary>
 internal sealed class HandshakeVerb : ICliVerb
 {
-    public string Name => "handshake";
+    private readonly Argument<string> _torrent = CliArguments.TorrentFile("The .torrent file of the torrent to handshake for.");
 
-    public string Usage => "<file.torrent> <ip>:<port>";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private readonly Argument<string> _peer = new("ip:port")
     {
-        if (arguments.Count != 2)
-        {
-            throw new CliUsageException($"expected 2 arguments, got {arguments.Count}");
-        }
+        Description = "The peer's address: ip:port, [ipv6]:port or host:port.",
+    };
 
-        var torrent = await TorrentInfo.LoadAsync(arguments[0], cancellationToken).ConfigureAwait(false);
-        var endPoint = await PeerEndPoint.ResolveAsync(arguments[1], cancellationToken).ConfigureAwait(false);
+    public HandshakeVerb() => Command = new("handshake", "Connects to a peer, exchanges BitTorrent handshakes and prints the peer's id.") { _torrent, _peer };
+
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var torrent = await TorrentInfo.LoadAsync(parsed.GetRequiredValue(_torrent), cancellationToken).ConfigureAwait(false);
+        var endPoint = await PeerEndPoint.ResolveAsync(parsed.GetRequiredValue(_peer), cancellationToken).ConfigureAwait(false);
         var peer = new TorrentPeer(endPoint.Address, endPoint.Port, torrent.InfoHash, PeerSource.Manual);
         // The challenge's handshake: reserved bytes 00 00 00 00 00 10 00 00 and nothing after it.
         var handshake = await new PeerHandshaker().HandshakeAsync(peer, HandshakeOptions.ExtensionBitOnly with { PieceCount = torrent.PieceCount }, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using TorrentPS.Cli.Output;
 using TorrentPS.Engine.Metainfo;
@@ -23,23 +24,15 @@ namespace TorrentPS.Cli.Verbs;
 /// </summary>
 internal sealed class InfoVerb : ICliVerb
 {
-    public string Name => "info";
+    private readonly Argument<string> _torrent = CliArguments.TorrentFile("The .torrent file to read.");
 
-    public string Usage => "<file.torrent>";
+    public InfoVerb() => Command = new("info", "Prints a torrent's tracker, length, info hash, piece length, piece hashes and files.") { _torrent };
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (arguments.Count != 1)
-        {
-            throw new CliUsageException(arguments.Count == 0 ? "missing the .torrent file" : "expected exactly one argument");
-        }
-
-        if (string.IsNullOrWhiteSpace(arguments[0]))
-        {
-            throw new CliUsageException("the .torrent file name is empty");
-        }
-
-        var torrent = await TorrentInfo.LoadAsync(arguments[0], cancellationToken).ConfigureAwait(false);
+        var torrent = await TorrentInfo.LoadAsync(parsed.GetRequiredValue(_torrent), cancellationToken).ConfigureAwait(false);
         await WriteAsync(torrent, stdout, cancellationToken).ConfigureAwait(false);
         return 0;
     }

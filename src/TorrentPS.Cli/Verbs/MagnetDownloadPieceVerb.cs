@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 
@@ -7,30 +7,37 @@ namespace TorrentPS.Cli.Verbs;
 /// <summary><c>tps magnet_download_piece -o &lt;file&gt; "&lt;magnet link&gt;" &lt;index&gt;</c>: the metadata from peers, then one piece, verified; prints <c>Piece &lt;index&gt; downloaded to &lt;file&gt;.</c></summary>
 internal sealed class MagnetDownloadPieceVerb : ICliVerb
 {
-    public string Name => "magnet_download_piece";
+    private readonly Option<string> _output = CliArguments.Output("file", "The file that receives the piece's bytes.");
 
-    public string Usage => "-o <file> \"<magnet link>\" <piece index> [--peer <ip:port>]... [--timeout <seconds>]";
+    private readonly Argument<string> _link = CliArguments.MagnetLink();
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private readonly Argument<int> _index = CliArguments.PieceIndex();
+
+    private readonly TorrentRun _run = new();
+
+    public MagnetDownloadPieceVerb()
     {
-        var parsed = CliArguments.Parse(arguments, ["-o", .. TorrentRun.Options]);
-        parsed.ExpectPositional(2);
-        var output = parsed.Require("-o");
-        var magnet = MagnetLink.Parse(parsed.Positional[0]);
-        if (!int.TryParse(parsed.Positional[1], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-        {
-            throw new CliUsageException($"the piece index must be a number from 0, not '{parsed.Positional[1]}'");
-        }
+        Command = new("magnet_download_piece", "Fetches a magnet link's metadata from peers, then downloads one piece, checks its hash and writes it to a file.") { _output, _link, _index };
+        _run.AddTo(Command, seeding: false);
+    }
 
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var output = parsed.GetRequiredValue(_output);
+        var magnet = MagnetLink.Parse(parsed.GetRequiredValue(_link));
+        var index = parsed.GetValue(_index);
         var loggers = CliApp.CreateLoggers(stderr);
-        var options = await TorrentRun.ApplyAsync(parsed, TorrentOptions.OnePiece(index, output), cancellationToken).ConfigureAwait(false);
-        var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(magnet, options, loggers, status), stderr, cancellationToken).ConfigureAwait(false);
-        var code = await TorrentRun.ExitCodeAsync(result, stderr, Name).ConfigureAwait(false);
-        if (code == 0)
-        {
-            await stdout.WriteLineAsync($"Piece {index} downloaded to {output}.").ConfigureAwait(false);
-        }
-
-        return code;
+        return await _run.DownloadAsync(
+            parsed,
+            TorrentOptions.OnePiece(index, output),
+            (options, status) => TorrentSession.Shared.Start(magnet, options, loggers, status),
+            $"Piece {index} downloaded to {output}.",
+            Command.Name,
+            loggers,
+            stdout,
+            stderr,
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Storage;
@@ -9,29 +10,39 @@ namespace TorrentPS.Cli.Verbs;
 /// whole torrent as <c>tps download</c> does; prints <c>Downloaded &lt;link&gt; to &lt;path&gt;.</c> as <c>download</c> does. A second run continues
 /// without fetching the metadata again (it is in the resume data).
 /// </summary>
-internal sealed class MagnetDownloadVerb(string name = "magnet_download") : ICliVerb
+internal sealed class MagnetDownloadVerb : ICliVerb
 {
-    public string Name => name;
+    private readonly Option<string> _output = CliArguments.Output("path", "Where the download goes: the file of a single-file torrent, the folder of a multi-file one.");
 
-    public string Usage => "-o <path> \"<magnet link>\" [--peer <ip:port>]... [--timeout <seconds>] [--seed-ratio <ratio>] [--port <port>]";
+    private readonly Argument<string> _link = CliArguments.MagnetLink();
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private readonly TorrentRun _run = new();
+
+    public MagnetDownloadVerb()
     {
-        var parsed = CliArguments.Parse(arguments, ["-o", .. TorrentRun.Options]);
-        parsed.ExpectPositional(1);
-        var output = parsed.Require("-o");
-        var magnet = MagnetLink.Parse(parsed.Positional[0]);
+        Command = new("magnet_download", "Fetches a magnet link's metadata from peers, then downloads the whole torrent; run again after an interruption, it continues.") { _output, _link };
+        Command.Aliases.Add("download_magnet");
+        _run.AddTo(Command, seeding: true);
+    }
+
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var output = parsed.GetRequiredValue(_output);
+        var link = parsed.GetRequiredValue(_link);
+        var magnet = MagnetLink.Parse(link);
         var loggers = CliApp.CreateLoggers(stderr);
         var known = MagnetResume.TryLoad(magnet, ContentLocation.GetDefaultResumePathAtPath(output, magnet.InfoHash), loggers.CreateLogger("tps"));
-        var options = await TorrentRun.ApplyAsync(parsed, TorrentOptions.AtPath(output, loggers), cancellationToken).ConfigureAwait(false);
-        TorrentRun.Listen(parsed, options.SeedsAfterDownload, loggers);
-        var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(magnet, options, loggers, status, known), stderr, cancellationToken).ConfigureAwait(false);
-        var code = await TorrentRun.ExitCodeAsync(result, stderr, Name).ConfigureAwait(false);
-        if (code == 0)
-        {
-            await stdout.WriteLineAsync($"Downloaded {parsed.Positional[0]} to {output}.").ConfigureAwait(false);
-        }
-
-        return code;
+        return await _run.DownloadAsync(
+            parsed,
+            TorrentOptions.AtPath(output, loggers),
+            (options, status) => TorrentSession.Shared.Start(magnet, options, loggers, status, known),
+            $"Downloaded {link} to {output}.",
+            Command.Name,
+            loggers,
+            stdout,
+            stderr,
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
@@ -17,18 +18,17 @@ internal sealed class MagnetHandshakeVerb : ICliVerb
 {
     private static readonly TimeSpan TrackerTimeout = TimeSpan.FromSeconds(15);
 
-    public string Name => "magnet_handshake";
+    private readonly Argument<string> _link = CliArguments.MagnetLink();
 
-    public string Usage => "\"<magnet link>\"";
+    public MagnetHandshakeVerb() => Command = new(
+        "magnet_handshake",
+        "Finds a peer of a magnet link through its trackers, handshakes with it and prints its peer id and ut_metadata extension id.") { _link };
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (arguments.Count != 1)
-        {
-            throw new CliUsageException($"expected 1 argument, got {arguments.Count}");
-        }
-
-        var magnet = MagnetLink.Parse(arguments[0]);
+        var magnet = MagnetLink.Parse(parsed.GetRequiredValue(_link));
         var options = HandshakeOptions.ExtensionBitOnly with { ExchangeExtensionHandshake = true };
         var discoveryOptions = TorrentSession.Shared.CreateDiscoveryOptions(TrackerTimeout);
         using var found = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

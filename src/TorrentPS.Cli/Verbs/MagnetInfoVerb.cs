@@ -1,3 +1,4 @@
+using System.CommandLine;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 
@@ -9,22 +10,28 @@ namespace TorrentPS.Cli.Verbs;
 /// </summary>
 internal sealed class MagnetInfoVerb : ICliVerb
 {
-    public string Name => "magnet_info";
+    private readonly Argument<string> _link = CliArguments.MagnetLink();
 
-    public string Usage => "\"<magnet link>\" [--peer <ip:port>]... [--timeout <seconds>]";
+    private readonly TorrentRun _run = new();
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public MagnetInfoVerb()
     {
-        var parsed = CliArguments.Parse(arguments, TorrentRun.Options);
-        parsed.ExpectPositional(1);
-        var magnet = MagnetLink.Parse(parsed.Positional[0]);
+        Command = new("magnet_info", "Fetches a magnet link's metadata from peers and prints it as info prints a .torrent file.") { _link };
+        _run.AddTo(Command, seeding: false);
+    }
+
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var magnet = MagnetLink.Parse(parsed.GetRequiredValue(_link));
         var loggers = CliApp.CreateLoggers(stderr);
-        var options = await TorrentRun.ApplyAsync(parsed, TorrentOptions.MetadataOnly() with { NoProgressTimeout = TimeSpan.FromSeconds(60) }, cancellationToken).ConfigureAwait(false);
+        var options = await _run.ApplyAsync(parsed, TorrentOptions.MetadataOnly() with { NoProgressTimeout = TimeSpan.FromSeconds(60) }, cancellationToken).ConfigureAwait(false);
         Torrent? torrent = null;
         var result = await TorrentRun.RunAsync(status => torrent = TorrentSession.Shared.Start(magnet, options, loggers, status), stderr, cancellationToken).ConfigureAwait(false);
         if (result.State == TorrentState.Stopped || torrent?.Info is not { } info)
         {
-            return await TorrentRun.ExitCodeAsync(result, stderr, Name).ConfigureAwait(false);
+            return await TorrentRun.ExitCodeAsync(result, stderr, Command.Name).ConfigureAwait(false);
         }
 
         await InfoVerb.WriteAsync(info, stdout, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Text;
 
@@ -10,18 +11,15 @@ namespace TorrentPS.Cli.Verbs;
 /// </summary>
 internal sealed class MagnetParseVerb : ICliVerb
 {
-    public string Name => "magnet_parse";
+    private readonly Argument<string> _link = CliArguments.MagnetLink();
 
-    public string Usage => "\"<magnet link>\"";
+    public MagnetParseVerb() => Command = new("magnet_parse", "Prints the trackers and the info hash of a magnet link.") { _link };
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        if (arguments.Count != 1)
-        {
-            throw new CliUsageException(arguments.Count == 0 ? "missing the magnet link" : "expected exactly one argument (quote the link: it contains '&')");
-        }
-
-        var magnet = MagnetLink.Parse(arguments[0]);
+        var magnet = MagnetLink.Parse(parsed.GetRequiredValue(_link));
         var output = new System.Text.StringBuilder();
         foreach (var tracker in magnet.Trackers)
         {

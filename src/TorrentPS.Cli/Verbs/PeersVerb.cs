@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Text;
@@ -9,40 +9,21 @@ namespace TorrentPS.Cli.Verbs;
 /// <summary>`tps peers &lt;file.torrent&gt;`: asks the torrent's trackers for peers and prints each as ip:port, one per line.</summary>
 internal sealed class PeersVerb : ICliVerb
 {
-    public string Name => "peers";
-
-    public string Usage => "<file.torrent|magnet-link> [--timeout SECONDS]";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private readonly Argument<string> _source = new("file.torrent|magnet-link")
     {
-        string? source = null;
-        var timeout = TimeSpan.FromSeconds(15);
-        for (var i = 0; i < arguments.Count; i++)
-        {
-            if (arguments[i] == "--timeout")
-            {
-                if (i + 1 >= arguments.Count || !double.TryParse(arguments[++i], NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0 || seconds > 3600)
-                {
-                    throw new CliUsageException("--timeout needs a number of seconds between 0 and 3600");
-                }
+        Description = "The .torrent file, or a magnet link (quoted: it contains '&').",
+    };
 
-                timeout = TimeSpan.FromSeconds(seconds);
-            }
-            else if (source is null)
-            {
-                source = arguments[i];
-            }
-            else
-            {
-                throw new CliUsageException($"unexpected argument '{arguments[i]}'");
-            }
-        }
+    private readonly Option<double> _timeout = CliArguments.TimeoutSeconds(15, "How long to wait for the trackers' answers.");
 
-        if (source is null)
-        {
-            throw new CliUsageException("a torrent file or magnet link is required");
-        }
+    public PeersVerb() => Command = new("peers", "Asks a torrent's trackers for peers and prints each as ip:port, one per line.") { _source, _timeout };
 
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var source = parsed.GetRequiredValue(_source);
+        var timeout = TimeSpan.FromSeconds(parsed.GetValue(_timeout));
         var target = source.StartsWith("magnet:", StringComparison.OrdinalIgnoreCase)
             ? PeerDiscoveryTarget.FromMagnet(MagnetLink.Parse(source))
             : PeerDiscoveryTarget.FromTorrent(await TorrentInfo.LoadAsync(source, cancellationToken).ConfigureAwait(false));

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
@@ -13,33 +14,45 @@ internal sealed class SeedVerb : ICliVerb
 {
     public const int DefaultPort = 6881;
 
-    public string Name => "seed";
+    private readonly Argument<string> _torrent = CliArguments.TorrentFile("The .torrent file of the data to serve.");
 
-    public string Usage => "[--port <port>] <file.torrent> <folder> [--seed-ratio <ratio>] [--allow-partial yes]";
+    private readonly Argument<string> _folder = new("folder") { Description = "The folder that holds the torrent's single file or its top folder." };
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private readonly Option<double?> _port = CliArguments.OptionalNumber("--port", "port", 1, 65535, $"Listen for peers on this port (or the next free one); {DefaultPort} by default.");
+
+    private readonly Option<double?> _seedRatio = CliArguments.OptionalNumber("--seed-ratio", "ratio", 0, 1000, "Stop seeding at this upload ratio; without it, seed until Ctrl+C.");
+
+    private readonly Option<bool> _allowPartial = new("--allow-partial")
     {
-        var parsed = CliArguments.Parse(arguments, ["--port", "--seed-ratio", "--allow-partial"]);
-        parsed.ExpectPositional(2);
-        var torrent = await TorrentInfo.LoadAsync(parsed.Positional[0], cancellationToken).ConfigureAwait(false);
-        var folder = parsed.Positional[1];
+        Description = "Serve the pieces that are there even when the data is incomplete.",
+    };
+
+    public SeedVerb() => Command = new("seed", "Checks a torrent's data and serves it to peers until Ctrl+C (or --seed-ratio).") { _torrent, _folder, _port, _seedRatio, _allowPartial };
+
+    public Command Command { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var torrentPath = parsed.GetRequiredValue(_torrent);
+        var torrent = await TorrentInfo.LoadAsync(torrentPath, cancellationToken).ConfigureAwait(false);
+        var folder = parsed.GetRequiredValue(_folder);
         if (!Directory.Exists(folder))
         {
             throw new DirectoryNotFoundException($"The data folder '{folder}' does not exist.");
         }
 
         var loggers = CliApp.CreateLoggers(stderr, LogLevel.Information);
-        var port = (int)(parsed.GetNumber("--port", 1, 65535) ?? DefaultPort);
+        var port = (int)(parsed.GetValue(_port) ?? DefaultPort);
         var listening = TorrentSession.Shared.Listen(port: port, loggers: loggers);
         await stderr.WriteLineAsync($"tps seed: listening on port {listening.Port}").ConfigureAwait(false);
-        var ratio = parsed.GetNumber("--seed-ratio", 0, 1000);
-        var options = TorrentOptions.SeedFrom(folder, allowPartial: parsed.Get("--allow-partial") is "yes" or "true" or "1", loggers) with
+        var ratio = parsed.GetValue(_seedRatio);
+        var options = TorrentOptions.SeedFrom(folder, allowPartial: parsed.GetValue(_allowPartial), loggers) with
         {
             SeedRatio = ratio,
             SeedUntilStopped = ratio is null,
         };
         var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(torrent, options, loggers, status), stderr, cancellationToken).ConfigureAwait(false);
-        await stdout.WriteLineAsync($"Seeded {parsed.Positional[0]}: {result.Uploaded} bytes uploaded.").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"Seeded {torrentPath}: {result.Uploaded} bytes uploaded.").ConfigureAwait(false);
         return 0;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Storage;
@@ -18,21 +19,26 @@ namespace TorrentPS.Cli.Verbs;
 /// </summary>
 internal sealed class VerifyVerb : ICliVerb
 {
-    public string Name => "verify";
+    private readonly Argument<string> _torrent = CliArguments.TorrentFile("The .torrent file whose data to check.");
 
-    public string Usage => "<file.torrent> <folder>";
+    private readonly Argument<string> _folder = new("folder") { Description = "The folder that holds the torrent's single file or its top folder." };
 
-    public Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public VerifyVerb()
     {
-        var parsed = CliArguments.Parse(arguments);
-        parsed.ExpectPositional(2);
-        if (string.IsNullOrWhiteSpace(parsed.Positional[0]) || string.IsNullOrWhiteSpace(parsed.Positional[1]))
+        _folder.Validators.Add(result =>
         {
-            throw new CliUsageException("the .torrent file and the data folder must not be empty");
-        }
-
-        return VerifyAsync(parsed.Positional[0], parsed.Positional[1], stdout, cancellationToken);
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+            {
+                result.AddError("the data folder must not be empty");
+            }
+        });
+        Command = new("verify", "Checks a torrent's data on disk against its piece hashes; exit code 1 when it is not complete.") { _torrent, _folder };
     }
+
+    public Command Command { get; }
+
+    public Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        => VerifyAsync(parsed.GetRequiredValue(_torrent), parsed.GetRequiredValue(_folder), stdout, cancellationToken);
 
     /// <summary>Checks <paramref name="torrentPath"/>'s data in <paramref name="folder"/>, prints the report; 0 when complete, 1 otherwise.</summary>
     public static async Task<int> VerifyAsync(string torrentPath, string folder, TextWriter stdout, CancellationToken cancellationToken)

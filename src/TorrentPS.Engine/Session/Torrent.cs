@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Swarm;
@@ -157,8 +158,9 @@ public sealed partial class Torrent
                     }
                     catch (Exception ex)
                     {
+                        // A defect of ours: the torrent ends with a typed error (and a logged stack), the process goes on.
                         _logger.LogError(ex, "{Torrent}: the loop failed handling {Event}", Name, message.GetType().Name);
-                        Fail(ex);
+                        Fail(ex as TorrentPSException ?? new TorrentPSException("TorrentFailed", TorrentErrorKind.NotImplemented, $"The torrent {Name} stopped on an internal error: {ex.Message}", ex));
                     }
                 }
 
@@ -175,7 +177,7 @@ public sealed partial class Torrent
         catch (Exception ex)
         {
             _logger.LogError(ex, "{Torrent}: the loop failed", Name);
-            _failure ??= ex;
+            _failure ??= new TorrentPSException("TorrentFailed", TorrentErrorKind.NotImplemented, $"The torrent {Name} stopped on an internal error: {ex.Message}", ex);
             _endState = TorrentState.Failed;
         }
 

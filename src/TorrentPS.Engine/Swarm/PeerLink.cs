@@ -155,14 +155,15 @@ public sealed class PeerLink : IPeerLink, IBlockReader
                 _send.Flush();
             }
 
-            if (batch.Count > 0 && !_post(new SwarmEvent.PeerMessages(this, batch)))
-            {
-                _wire.Close("the torrent has ended");
-                return;
-            }
-            else
+            if (batch.Count == 0)
             {
                 batch.Return();
+            }
+            else if (!_post(new SwarmEvent.PeerMessages(this, batch)))
+            {
+                // The torrent has ended (Post gave the batch back).
+                _wire.Close("the torrent has ended");
+                return;
             }
 
             if (Interlocked.Exchange(ref _expectedChanged, 0) == 1)
@@ -272,7 +273,9 @@ public sealed class PeerLink : IPeerLink, IBlockReader
 
         try
         {
-            return pieces.Storage.Read(piece, begin, destination) == destination.Length;
+            return pieces.ReadCache is { } cache
+                ? cache.TryRead(piece, (int)pieces.Torrent.GetPieceLength(piece), begin, destination, pieces.Storage)
+                : pieces.Storage.Read(piece, begin, destination) == destination.Length;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Errors.TorrentPSException)
         {

@@ -15,7 +15,13 @@ public sealed class PieceContext
         Storage = storage;
         Buffers = new PieceBuffers(torrent, storage, events, maxBufferedBytes);
         Verified = new VerifiedPieces(torrent.PieceCount);
+
+        // Four pieces, and never much memory: 16 MiB pieces are read block by block instead.
+        ReadCache = torrent.PieceLength <= 4 * 1024 * 1024 ? new PieceReadCache((int)torrent.PieceLength, 4) : null;
     }
+
+    /// <summary>Whole pieces read for uploading (null for pieces too large to cache).</summary>
+    public PieceReadCache? ReadCache { get; }
 
     public TorrentInfo Torrent { get; }
 

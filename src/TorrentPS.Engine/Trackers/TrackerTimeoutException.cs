@@ -7,7 +7,7 @@ namespace TorrentPS.Engine.Trackers;
 public sealed class TrackerTimeoutException : TorrentPSException
 {
     public TrackerTimeoutException(string trackerUrl, TimeSpan timeout)
-        : base("TrackerTimeout", TorrentErrorKind.OperationTimeout, $"The tracker '{DisplayText.Escape(trackerUrl)}' did not answer within {timeout.TotalSeconds:0.###} seconds.")
+        : base("TrackerTimeout", TorrentErrorKind.OperationTimeout, $"The tracker '{DisplayText.Escape(trackerUrl)}' did not answer within {timeout.TotalSeconds:0.###} second{(timeout.TotalSeconds == 1 ? "" : "s")}.")
     {
         TrackerUrl = trackerUrl;
         Timeout = timeout;

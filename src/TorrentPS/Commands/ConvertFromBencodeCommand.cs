@@ -116,6 +116,7 @@ public sealed class ConvertFromBencodeCommand : AsyncCmdlet
 
     private void Emit(ReadOnlyMemory<byte> data, object? target, string? file, CancellationToken cancellationToken)
     {
+        WriteVerbose(Torrents.TorrentNarration.Decoding(data.Length, file));
         object value;
         try
         {

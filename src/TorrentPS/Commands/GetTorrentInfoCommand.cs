@@ -3,6 +3,7 @@ using TorrentPS.Bridge;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Paths;
+using TorrentPS.Torrents;
 
 namespace TorrentPS.Commands;
 
@@ -21,7 +22,7 @@ public sealed class GetTorrentInfoCommand : AsyncCmdlet
     public string[] Path { get; set; } = [];
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
+    [Alias("PSPath", "LP", "SourcePath")]
     public string[] LiteralPath { get; set; } = [];
 
     protected override void ProcessRecord()
@@ -39,7 +40,9 @@ public sealed class GetTorrentInfoCommand : AsyncCmdlet
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                WriteObject(await TorrentInfo.LoadAsync(file, cancellationToken).ConfigureAwait(false));
+                var torrent = await TorrentInfo.LoadAsync(file, cancellationToken).ConfigureAwait(false);
+                WriteVerbose(TorrentNarration.Read(torrent, file));
+                WriteObject(torrent);
             }
             catch (Exception ex) when (ex is TorrentPSException or IOException or UnauthorizedAccessException)
             {

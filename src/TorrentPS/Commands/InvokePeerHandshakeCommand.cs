@@ -27,12 +27,19 @@ public sealed class InvokePeerHandshakeCommand : AsyncCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PeerSet)]
     public TorrentPeer[] Peer { get; set; } = [];
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = InfoHashSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = InfoHashSet)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = TorrentSet)]
     [Alias("EndPoint")]
+    [PeerAddressTransformation]
     public string[] Address { get; set; } = [];
 
-    [Parameter(Mandatory = true, ParameterSetName = InfoHashSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = InfoHashSet)]
+    [Parameter(ParameterSetName = TorrentSet)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = InfoHashSet)]
+    [ArgumentCompleter(typeof(Completion.InfoHashCompleter))]
     public string InfoHash { get; set; } = string.Empty;
 
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TorrentSet)]
@@ -74,7 +81,8 @@ public sealed class InvokePeerHandshakeCommand : AsyncCmdlet
         {
             try
             {
-                _peers.Add(await PeerHandshakeTargets.ResolveAsync(address, infoHash, cancellationToken).ConfigureAwait(false));
+                var text = PeerHandshakeTargets.ComposeAddress(address, Port > 0 ? Port : null);
+                _peers.Add(await PeerHandshakeTargets.ResolveAsync(text, infoHash, cancellationToken).ConfigureAwait(false));
             }
             catch (TorrentPSException ex)
             {
@@ -92,20 +100,33 @@ public sealed class InvokePeerHandshakeCommand : AsyncCmdlet
             ? null
             : new HandshakeProgress(StartProgress(HandshakeProgress.Activity, _peers.Count, unit: HandshakeProgress.Unit), _peers.Count, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSec));
         WriteProgress(progress?.Begin());
+        if (_peers.Count > 0)
+        {
+            WriteVerbose(HandshakeNarration.Starting(_peers.Count, ThrottleLimit, TimeoutSec));
+        }
+
+        var answered = 0;
         await foreach (var outcome in handshaker.HandshakeManyAsync(_peers, options, ThrottleLimit, cancellationToken).ConfigureAwait(false))
         {
             if (outcome.Handshake is { } handshake)
             {
+                answered++;
+                WriteVerbose(HandshakeNarration.Answered(handshake));
                 WriteObject(handshake);
                 WriteProgress(progress?.PeerAnswered(outcome.Peer));
             }
             else if (outcome.Error is { } error)
             {
+                WriteVerbose(HandshakeNarration.Failed(outcome.Peer, error));
                 WriteError(error, outcome.Peer);
                 WriteProgress(progress?.PeerFailed(outcome.Peer));
             }
         }
 
         WriteProgress(progress?.Complete());
+        if (_peers.Count > 0)
+        {
+            WriteVerbose(HandshakeNarration.Done(answered, _peers.Count));
+        }
     }
 }

@@ -28,7 +28,7 @@ public sealed class TestTorrentCommand : AsyncCmdlet
     public string[] Path { get; set; } = [];
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
+    [Alias("PSPath", "LP", "SourcePath")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 

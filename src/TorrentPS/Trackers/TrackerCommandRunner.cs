@@ -31,7 +31,8 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
                 continue;
             }
 
-            output.Verbose($"Asking {target.TrackerTiers.Sum(t => t.Count)} tracker(s) in {target.TrackerTiers.Count} tier(s) for peers of {target.InfoHash}.");
+            output.Verbose(TrackerNarration.Asking(target, name, TrackerAskMode.Discovery));
+            var before = summary;
 
             // Known peers alone (a magnet link without trackers) come at once: no progress to show.
             var progress = target.TrackerTiers.Count > 0 ? StartProgress(target, name, TrackerAskMode.Discovery) : null;
@@ -45,7 +46,7 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
                         WriteProgress(progress?.PeerFound());
                         break;
                     case TrackerDiscoveryEventKind.Answered:
-                        output.Verbose($"{found.TrackerUrl} answered with {found.Response!.Peers.Count} peer(s); next announce in {found.Response.Interval.TotalSeconds:0} s.");
+                        output.Verbose(TrackerNarration.Answered(found.TrackerUrl!, found.Response!));
                         summary = summary.Add(null, true, false);
                         WriteProgress(progress?.TrackerAnswered(found.TrackerUrl));
                         break;
@@ -53,6 +54,7 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
                         output.Warning($"The tracker '{found.TrackerUrl}' warns: {found.Warning}");
                         break;
                     case TrackerDiscoveryEventKind.Failed:
+                        output.Verbose(TrackerNarration.Failed(found.TrackerUrl!, found.Error!));
                         output.Error(found.Error!, found.TrackerUrl);
                         summary = summary.Add(null, false, true);
                         WriteProgress(progress?.TrackerFailed(found.TrackerUrl));
@@ -61,6 +63,11 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
             }
 
             WriteProgress(progress?.Complete());
+            output.Verbose(TrackerNarration.PeersFound(
+                TrackerNarration.Subject(name, target.InfoHash),
+                summary.Peers - before.Peers,
+                summary.TrackersAnswered - before.TrackersAnswered,
+                summary.TrackersFailed - before.TrackersFailed));
         }
 
         return summary;
@@ -77,14 +84,19 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
                 continue;
             }
 
+            output.Verbose(TrackerNarration.Asking(target, name, TrackerAskMode.Status));
             var progress = StartProgress(target, name, TrackerAskMode.Status);
+            var (working, total) = (0, 0);
             await foreach (var status in TrackerStatusQuery.QueryAsync(target, options, logger, cancellationToken).ConfigureAwait(false))
             {
+                output.Verbose(TrackerNarration.Status(status));
                 output.Object(status);
+                (working, total) = (working + (status.Status == TrackerStatusKind.Working ? 1 : 0), total + 1);
                 WriteProgress(status.Status == TrackerStatusKind.Working ? progress.TrackerAnswered(status.Url) : progress.TrackerFailed(status.Url));
             }
 
             WriteProgress(progress.Complete());
+            output.Verbose(TrackerNarration.StatusDone(TrackerNarration.Subject(name, target.InfoHash), working, total));
         }
     }
 

@@ -1,6 +1,7 @@
 using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Trackers;
+using TorrentPS.Torrents;
 
 namespace TorrentPS.Trackers;
 
@@ -10,12 +11,13 @@ namespace TorrentPS.Trackers;
 /// </summary>
 internal sealed class TrackerInput
 {
-    private TrackerInput(object target, TorrentInfo? torrent, string? path, string? magnet)
+    private TrackerInput(object target, TorrentInfo? torrent, string? path, string? magnet, InfoHash? expectedInfoHash = null)
     {
         Target = target;
         Torrent = torrent;
         Path = path;
         Magnet = magnet;
+        ExpectedInfoHash = expectedInfoHash;
     }
 
     /// <summary>What an error about this input names: the torrent, the path or the link.</summary>
@@ -27,10 +29,13 @@ internal sealed class TrackerInput
 
     public string? Magnet { get; }
 
+    /// <summary>The info hash the torrent at <see cref="Path"/> must have (a TorrentInfo read again from its SourcePath).</summary>
+    public InfoHash? ExpectedInfoHash { get; }
+
     public static TrackerInput ForTorrent(TorrentInfo torrent) => new(torrent, torrent, null, null);
 
     /// <summary>A file-system path already resolved by the provider.</summary>
-    public static TrackerInput ForPath(string providerPath) => new(providerPath, null, providerPath, null);
+    public static TrackerInput ForPath(string providerPath, InfoHash? expectedInfoHash = null) => new(providerPath, null, providerPath, null, expectedInfoHash);
 
     public static TrackerInput ForMagnet(string link) => new(link, null, null, link);
 
@@ -63,7 +68,7 @@ internal sealed class TrackerInput
         }
         else if (Path is not null)
         {
-            var torrent = await TorrentInfo.LoadAsync(Path, cancellationToken).ConfigureAwait(false);
+            var torrent = await TorrentReference.LoadAsync(Path, ExpectedInfoHash, cancellationToken).ConfigureAwait(false);
             target = PeerDiscoveryTarget.FromTorrent(torrent);
             name = torrent.Name;
         }

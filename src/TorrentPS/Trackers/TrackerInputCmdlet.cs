@@ -4,6 +4,7 @@ using TorrentPS.Bridge;
 using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Paths;
+using TorrentPS.Torrents;
 
 namespace TorrentPS.Trackers;
 
@@ -34,11 +35,19 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
 
-    /// <summary>Paths of .torrent files, used exactly as written.</summary>
+    /// <summary>
+    /// Paths of .torrent files, used exactly as written. Binds the <c>SourcePath</c> of a TorrentInfo that came back
+    /// through Import-Clixml, a job or a CSV file, so it is read again.
+    /// </summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
+    [Alias("PSPath", "LP", "SourcePath")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
+
+    /// <summary>The info hash the torrent at -LiteralPath must have (a piped TorrentInfo's InfoHash): a changed file is an error.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [ArgumentCompleter(typeof(Completion.InfoHashCompleter))]
+    public string? InfoHash { get; set; }
 
     /// <summary>Magnet links, as text or MagnetLink objects (bound by their Uri property; piped text goes to -Path, which takes magnet links too).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = MagnetSet)]
@@ -49,6 +58,7 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
     /// <summary>Ask only these trackers (http, https or udp URLs) instead of the torrent's own.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completion.TrackerCompleter))]
     public string[] Tracker { get; set; } = [];
 
     /// <summary>The longest one tracker request may take, in seconds.</summary>
@@ -85,7 +95,15 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
                 inputs.AddRange(MagnetLink.Select(TrackerInput.ForMagnet));
                 break;
             case LiteralPathSet:
-                AddFiles(inputs, LiteralPath, literal: true);
+                try
+                {
+                    AddFiles(inputs, LiteralPath, literal: true, TorrentReference.ParseExpected(InfoHash));
+                }
+                catch (Engine.Errors.TorrentPSException ex)
+                {
+                    WriteError(ex, InfoHash);
+                }
+
                 break;
             default:
                 var paths = new List<string>();
@@ -109,11 +127,11 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
     }
 
     /// <summary>Resolves paths the way Get-TorrentInfo does (one resolver, the same error ids); each bad path is a non-terminating error.</summary>
-    private void AddFiles(List<TrackerInput> inputs, IEnumerable<string> paths, bool literal)
+    private void AddFiles(List<TrackerInput> inputs, IEnumerable<string> paths, bool literal, InfoHash? expectedInfoHash = null)
     {
         foreach (var file in FileSystemPathResolver.Resolve(this, paths, literal, WriteError))
         {
-            inputs.Add(TrackerInput.ForPath(file));
+            inputs.Add(TrackerInput.ForPath(file, expectedInfoHash));
         }
     }
 }

@@ -82,6 +82,6 @@ public sealed class VerifyVerbTests : IDisposable
     public async Task Help_lists_verify()
     {
         var (_, stdout, _) = await CliRunner.RunAsync("--help");
-        Assert.Contains("tps verify <file.torrent> <folder>", stdout, StringComparison.Ordinal);
+        Assert.Contains("verify <file.torrent> <folder>", stdout, StringComparison.Ordinal);
     }
 }

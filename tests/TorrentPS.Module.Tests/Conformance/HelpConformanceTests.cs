@@ -91,6 +91,55 @@ public class HelpConformanceTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Cmdlets))]
+    public void Examples_start_at_a_PS_prompt(string name)
+    {
+        var help = Help(name);
+        var examples = System.Text.RegularExpressions.Regex.Matches(help.Text, "(?m)^### Example[^\n]*\n```powershell\n(?<first>[^\n]*)");
+        Assert.Equal(help.Examples.Count, examples.Count);
+        foreach (System.Text.RegularExpressions.Match example in examples)
+        {
+            Assert.StartsWith("PS> ", example.Groups["first"].Value, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("PS C:\\>", help.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cmdlets))]
+    public void The_online_version_is_the_page_in_the_project_repository(string name)
+    {
+        var project = ((string)ModuleManifest.Load().PSData["ProjectUri"]!).TrimEnd('/');
+        Assert.Equal($"{project}/blob/main/docs/en-US/{name}.md", Help(name).FrontMatter.GetValueOrDefault("online version"));
+    }
+
+    [Fact]
+    public void The_about_topic_keeps_lists_and_tables_in_text_blocks_that_fit_80_columns_once_indented()
+    {
+        // PlatyPS 0.14.2 reflows about topics: bullet lists and pipe tables run together, links lose their text.
+        var inBlock = false;
+        foreach (var line in File.ReadAllLines(Path.Combine(RepoPaths.HelpDir, "about_TorrentPS.md")))
+        {
+            if (line.StartsWith("```", StringComparison.Ordinal))
+            {
+                inBlock = !inBlock;
+                continue;
+            }
+
+            if (inBlock)
+            {
+                Assert.True(line.Length <= 76, $"longer than 76 characters (80 once indented): {line}");
+            }
+            else
+            {
+                Assert.DoesNotMatch(@"^\s*([-*+] |\d+\. |\|)|\]\(", line);
+            }
+        }
+
+        Assert.False(inBlock, "a code block is not closed");
+    }
+
     [Fact]
     public void The_module_page_lists_every_exported_cmdlet()
     {

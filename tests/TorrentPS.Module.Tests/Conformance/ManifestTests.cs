@@ -95,6 +95,17 @@ public class ManifestTests
     }
 
     [Fact]
+    public void The_license_uri_points_at_the_LICENSE_file_the_module_ships()
+    {
+        var project = ((string)Manifest.PSData["ProjectUri"]!).TrimEnd('/');
+        Assert.Equal($"{project}/blob/main/LICENSE", Manifest.PSData["LicenseUri"]);
+        Assert.StartsWith("MIT License", File.ReadAllText(RepoPaths.Combine("LICENSE")), StringComparison.Ordinal);
+        Assert.Contains("MIT", Manifest.String("Copyright"), StringComparison.Ordinal);
+        var projectFile = File.ReadAllText(Path.Combine(RepoPaths.ModuleProjectDir, "TorrentPS.csproj"));
+        Assert.Matches("<None Include=\"\\$\\(RepoRoot\\)LICENSE\"[^>]*CopyToPublishDirectory=\"PreserveNewest\"", projectFile);
+    }
+
+    [Fact]
     public void The_manifest_has_a_description_and_author()
     {
         Assert.False(string.IsNullOrWhiteSpace(Manifest.String("Description")));

@@ -92,12 +92,44 @@ public class ParameterBindingTests
             }
         }
 
+        // A torrent that came back from a file or a job binds by SourcePath (read again) and InfoHash (checked: -InfoHash is
+        // only in the LiteralPath sets, so alone it binds nothing); a peer by Address, Port and InfoHash (the AddressInfoHash
+        // set, which our own TorrentPeer and PeerHandshake never reach: they bind -Peer first).
         Assert.Equal(
             [
                 "ConvertFrom-MagnetLink -Link <- MagnetLink.Uri",
+                "ConvertTo-MagnetLink -InfoHash <- MagnetLink.InfoHash",
+                "ConvertTo-MagnetLink -InfoHash <- PeerHandshake.InfoHash",
+                "ConvertTo-MagnetLink -InfoHash <- TorrentInfo.InfoHash",
+                "ConvertTo-MagnetLink -InfoHash <- TorrentPeer.InfoHash",
+                "ConvertTo-MagnetLink -InfoHash <- TrackerStatus.InfoHash",
+                "ConvertTo-MagnetLink -LiteralPath <- TorrentInfo.SourcePath",
+                "Get-TorrentInfo -LiteralPath <- TorrentInfo.SourcePath",
+                "Get-TorrentPeer -InfoHash <- MagnetLink.InfoHash",
+                "Get-TorrentPeer -InfoHash <- PeerHandshake.InfoHash",
+                "Get-TorrentPeer -InfoHash <- TorrentInfo.InfoHash",
+                "Get-TorrentPeer -InfoHash <- TorrentPeer.InfoHash",
+                "Get-TorrentPeer -InfoHash <- TrackerStatus.InfoHash",
+                "Get-TorrentPeer -LiteralPath <- TorrentInfo.SourcePath",
                 "Get-TorrentPeer -MagnetLink <- MagnetLink.Uri",
+                "Get-TorrentTracker -InfoHash <- MagnetLink.InfoHash",
+                "Get-TorrentTracker -InfoHash <- PeerHandshake.InfoHash",
+                "Get-TorrentTracker -InfoHash <- TorrentInfo.InfoHash",
+                "Get-TorrentTracker -InfoHash <- TorrentPeer.InfoHash",
+                "Get-TorrentTracker -InfoHash <- TrackerStatus.InfoHash",
+                "Get-TorrentTracker -LiteralPath <- TorrentInfo.SourcePath",
                 "Get-TorrentTracker -MagnetLink <- MagnetLink.Uri",
+                "Invoke-PeerHandshake -Address <- PeerHandshake.EndPoint",
+                "Invoke-PeerHandshake -Address <- TorrentPeer.Address",
+                "Invoke-PeerHandshake -Address <- TorrentPeer.EndPoint",
+                "Invoke-PeerHandshake -InfoHash <- MagnetLink.InfoHash",
+                "Invoke-PeerHandshake -InfoHash <- PeerHandshake.InfoHash",
+                "Invoke-PeerHandshake -InfoHash <- TorrentInfo.InfoHash",
+                "Invoke-PeerHandshake -InfoHash <- TorrentPeer.InfoHash",
+                "Invoke-PeerHandshake -InfoHash <- TrackerStatus.InfoHash",
                 "Invoke-PeerHandshake -Peer <- PeerHandshake.Peer",
+                "Invoke-PeerHandshake -Port <- TorrentPeer.Port",
+                "Test-Torrent -LiteralPath <- TorrentInfo.SourcePath",
             ],
             bindings.Order(StringComparer.Ordinal));
     }

@@ -67,6 +67,30 @@ public sealed class InvokePeerHandshakeCommandTests
         Assert.Equal("InvalidPeerAddress", ex.ErrorId);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", 6881, "127.0.0.1:6881")]
+    [InlineData(" 127.0.0.1 ", 6881, "127.0.0.1:6881")]
+    [InlineData("127.0.0.1:51413", 6881, "127.0.0.1:51413")]
+    [InlineData("::1", 6881, "[::1]:6881")]
+    [InlineData("[::1]", 6881, "[::1]:6881")]
+    [InlineData("[::1]:51413", 6881, "[::1]:51413")]
+    [InlineData("peer.example", 6881, "peer.example:6881")]
+    [InlineData("peer.example:1", 6881, "peer.example:1")]
+    [InlineData("127.0.0.1", null, "127.0.0.1")]
+    [InlineData("", 6881, "")]
+    public void An_address_without_a_port_takes_the_Port(string address, int? port, string expected)
+        => Assert.Equal(expected, PeerHandshakeTargets.ComposeAddress(address, port));
+
+    [Fact]
+    public void Address_Port_and_InfoHash_bind_by_property_name_and_addresses_from_the_pipeline()
+    {
+        var address = Assert.Single(ParameterAttributes("Address"), a => (string?)Named(a, "ParameterSetName") == "AddressInfoHash");
+        Assert.Equal((true, true), ((bool)Named(address, "ValueFromPipeline")!, (bool)Named(address, "ValueFromPipelineByPropertyName")!));
+        Assert.Contains(typeof(InvokePeerHandshakeCommand).GetProperty("Address")!.CustomAttributes, a => a.AttributeType == typeof(PeerAddressTransformationAttribute));
+        Assert.Equal(true, Named(Assert.Single(ParameterAttributes("InfoHash")), "ValueFromPipelineByPropertyName"));
+        Assert.Equal(true, Named(Assert.Single(ParameterAttributes("Port"), a => (string?)Named(a, "ParameterSetName") == "AddressInfoHash"), "ValueFromPipelineByPropertyName"));
+    }
+
     [Fact]
     public void A_bad_info_hash_is_InvalidInfoHash()
         => Assert.Equal("InvalidInfoHash", Assert.Throws<TorrentPSException>(() => PeerHandshakeTargets.ParseInfoHash("xyz")).ErrorId);
@@ -82,12 +106,22 @@ public sealed class InvokePeerHandshakeCommandTests
     }
 
     [Fact]
-    public void The_format_file_has_a_table_view_for_PeerHandshake()
+    public void Each_handshake_of_a_batch_presents_a_peer_id_of_its_own()
+    {
+        // No fixed id in the options: the engine generates one per handshake (with our client prefix).
+        var options = PeerHandshakeTargets.CreateOptions(3, null);
+        Assert.Null(options.PeerId);
+    }
+
+    [Fact]
+    public void The_format_file_has_a_table_view_for_PeerHandshake_first_and_a_list_view()
     {
         var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
         var format = XDocument.Load(Path.Combine(root, "src", "TorrentPS", "TorrentPS.Format.ps1xml"));
-        var view = Assert.Single(format.Descendants("View"), v => v.Element("ViewSelectedBy")?.Element("TypeName")?.Value == typeof(PeerHandshake).FullName);
-        Assert.NotNull(view.Element("TableControl"));
+        var views = format.Descendants("View").Where(v => v.Element("ViewSelectedBy")?.Element("TypeName")?.Value == typeof(PeerHandshake).FullName).ToArray();
+        Assert.Equal(2, views.Length);
+        Assert.NotNull(views[0].Element("TableControl"));
+        Assert.NotNull(views[1].Element("ListControl"));
     }
 
     [Fact]

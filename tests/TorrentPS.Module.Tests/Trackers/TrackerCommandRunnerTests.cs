@@ -21,6 +21,8 @@ public class TrackerCommandRunnerTests
 
         public List<string> Warnings { get; } = [];
 
+        public List<string> Verbose { get; } = [];
+
         public List<ProgressUpdate> Progress { get; } = [];
 
         /// <summary>Activities started the way the cmdlet starts them: completed by the tracker however the call ends.</summary>
@@ -30,7 +32,7 @@ public class TrackerCommandRunnerTests
             o => Objects.Add(o),
             (e, t) => Errors.Add((ErrorRecordFactory.Classify(e).ErrorId, t)),
             w => Warnings.Add(w),
-            _ => { },
+            v => Verbose.Add(v),
             (activity, unit) => Activities.Start(activity, 0, unit: unit),
             u =>
             {
@@ -65,6 +67,28 @@ public class TrackerCommandRunnerTests
         Assert.Equal((PeerSource.Magnet, "192.0.2.1:6889", Hash), (peer.Source, peer.EndPointText, peer.InfoHash.Hex));
         Assert.Equal([("TrackerTimeout", (object?)tracker)], recorder.Errors);
         Assert.Equal(new PeerDiscoverySummary(1, 0, 1), summary);
+        Assert.Equal(
+            [
+                $"Asking 1 tracker in 1 tier for peers of {Hash}, after the 1 peer of the magnet link.",
+                $"{tracker} failed (TrackerTimeout).",
+                $"Found 1 peer of {Hash}: 0 of 1 tracker answered, 1 failed.",
+            ],
+            recorder.Verbose);
+    }
+
+    [Fact]
+    public async Task Tracker_status_narrates_each_tracker_and_the_outcome()
+    {
+        var (silent, tracker) = SilentUdpTracker();
+        using var socket = silent;
+        var recorder = new Recorder();
+
+        await recorder.Runner.QueryTrackersAsync([TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}&dn=Named&tr={Uri.EscapeDataString(tracker)}")], null, CancellationToken.None);
+
+        Assert.Equal($"Asking the 1 tracker in 1 tier of 'Named' ({Hash}) for their status.", recorder.Verbose[0]);
+        Assert.StartsWith($"{tracker}: TimedOut: ", recorder.Verbose[1], StringComparison.Ordinal);
+        Assert.Equal($"Trackers of 'Named' ({Hash}): 0 of 1 working.", recorder.Verbose[2]);
+        Assert.Equal(3, recorder.Verbose.Count);
     }
 
     [Fact]

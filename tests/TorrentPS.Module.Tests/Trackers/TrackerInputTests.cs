@@ -73,4 +73,25 @@ public class TrackerInputTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public async Task A_torrent_read_again_from_its_SourcePath_must_have_the_info_hash_it_came_with()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"tps-{Guid.NewGuid():N}.torrent");
+        await File.WriteAllBytesAsync(path, "d8:announce18:udp://t:1/announce4:infod6:lengthi5e4:name1:x12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaaee"u8.ToArray());
+        try
+        {
+            var actual = (await TorrentInfo.LoadAsync(path)).InfoHash;
+            var same = await TrackerInput.ForPath(path, actual).ResolveAsync(null, CancellationToken.None);
+            Assert.Equal(actual, same.InfoHash);
+
+            var changed = await Assert.ThrowsAsync<TorrentPSException>(() => TrackerInput.ForPath(path, InfoHash.Compute("other"u8)).ResolveAsync(null, CancellationToken.None));
+            Assert.Equal(("TorrentChanged", TorrentErrorKind.InvalidData), (changed.ErrorId, changed.Kind));
+            Assert.Contains(actual.Hex, changed.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

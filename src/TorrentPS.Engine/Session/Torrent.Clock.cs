@@ -69,12 +69,11 @@ public sealed partial class Torrent
         var frequency = _time.TimestampFrequency;
         _downloadRate ??= new RateMeter(RateWindow);
         _uploadRate ??= new RateMeter(RateWindow);
-        long uploaded = _uploadedByClosed;
+        var uploaded = CountUploaded();
         foreach (var peer in _peers.Values)
         {
             peer.DownloadRate.Sample(peer.Link.DownloadedBytes, now, frequency);
             peer.UploadRate.Sample(peer.Link.UploadedBytes, now, frequency);
-            uploaded += peer.Link.UploadedBytes;
             var depth = RequestDepth.For(peer.DownloadRate.BytesPerSecond, peer.RequestQueueLimit, peer.Snubbed);
             if (depth > peer.Depth)
             {
@@ -118,6 +117,7 @@ public sealed partial class Torrent
                 break;
             case TorrentState.Seeding:
                 CheckSeedingGoals(now);
+                DialMore();
                 break;
         }
 
@@ -128,6 +128,18 @@ public sealed partial class Torrent
 
         RequestCheckpoint(now);
         PublishStatus(_state);
+    }
+
+    /// <summary>Block bytes uploaded in this run: by connections that closed, and so far by those still open.</summary>
+    private long CountUploaded()
+    {
+        var uploaded = _uploadedByClosed;
+        foreach (var peer in _peers.Values)
+        {
+            uploaded += peer.Link.UploadedBytes;
+        }
+
+        return uploaded;
     }
 
     /// <summary>With no peer to download from, ask the trackers again (as early as they allow) every little while.</summary>

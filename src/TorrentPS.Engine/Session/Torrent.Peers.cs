@@ -32,6 +32,7 @@ public sealed partial class Torrent
         LocalAddress = _options.LocalAddress,
         ConnectTimeout = _options.ConnectTimeout,
         HandshakeTimeout = _options.HandshakeTimeout,
+        MessageTimeout = _options.MessageTimeout,
         LocalExtensionHandshake = ExtensionHandshake.CreateLocal(
             listenPort: _identity.ListenPort,
             metadataSize: Info?.GetRawInfo().Length,
@@ -90,10 +91,13 @@ public sealed partial class Torrent
     private bool IsOwnEndPoint(IPEndPoint endPoint)
         => _identity.ListenPort > 0 && endPoint.Port == _identity.ListenPort && (IPAddress.IsLoopback(endPoint.Address) ? _options.LocalAddress is null || endPoint.Address.Equals(_options.LocalAddress) : TorrentSession.IsLocalAddress(endPoint.Address));
 
-    /// <summary>Dials candidates while there is room: the connection limit, and a bound on dials in progress.</summary>
+    /// <summary>
+    /// Dials candidates while there is room: the connection limit, and a bound on dials in progress. A seed dials too:
+    /// peers that never dial out (transmission ignores every loopback address a tracker names) are reached only so.
+    /// </summary>
     private void DialMore()
     {
-        if (_state is not (TorrentState.Downloading or TorrentState.FetchingMetadata))
+        if (_state is not (TorrentState.Downloading or TorrentState.FetchingMetadata or TorrentState.Seeding))
         {
             return;
         }
@@ -171,6 +175,11 @@ public sealed partial class Torrent
             if (candidate is not null && refusal == "it is ourselves")
             {
                 _candidates.Ban(candidate, refusal);
+            }
+            else if (candidate is not null)
+            {
+                // Not left connecting for ever: dialled again after the back-off (say when the other connection ends).
+                _candidates.Failed(candidate, _time.GetTimestamp(), refusal);
             }
 
             if (link.IsOutgoing || refusal != "the session's connection limit is reached")

@@ -270,6 +270,7 @@ public sealed partial class Torrent : IPieceEvents
         _uploadedAtCompletion = _uploaded;
         SetState(TorrentState.Seeding);
         _chokeSoon = true;
+        DialMore();
     }
 
     /// <summary>Seeding ends when the ratio or the time asked for is reached.</summary>

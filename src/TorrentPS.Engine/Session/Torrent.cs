@@ -170,6 +170,9 @@ public sealed partial class Torrent
                     break;
                 }
             }
+
+            // The result and the stopped announce count every byte sent, not only those counted at the last tick.
+            Volatile.Write(ref _uploaded, CountUploaded());
         }
         catch (Exception ex)
         {

@@ -79,6 +79,9 @@ public sealed record TorrentOptions
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The longest a peer may take to finish a message it started; twice this to take what we send (a peer that never reads is dropped).</summary>
+    public TimeSpan MessageTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Options that download into <paramref name="folder"/>: the single file, or the multi-file torrent's top folder, is
     /// created inside it (<c>-Destination</c>); resume data in its <c>.torrentps</c> folder.

@@ -49,6 +49,12 @@ public sealed class PeerLink : IPeerLink, IBlockReader
     /// </summary>
     public const int UploadQueueLimit = 1024;
 
+    /// <summary>
+    /// Rejects a BEP 6 peer may have waiting behind a writer it does not let send: beyond them it is asking without
+    /// reading our answers, and the connection ends (BEP 6 allows closing instead of rejecting) rather than the queue growing.
+    /// </summary>
+    public const int WaitingRejectLimit = 4 * UploadQueueLimit;
+
     public int Id { get; }
 
     public IPEndPoint EndPoint => _wire.RemoteEndPoint;
@@ -194,7 +200,13 @@ public sealed class PeerLink : IPeerLink, IBlockReader
             case PeerMessageType.Request:
                 return Serve(message.Index, message.Begin, message.Length);
             case PeerMessageType.Cancel:
-                _send.TryCancelUpload(message.Index, message.Begin, message.Length);
+                // BEP 6: every request gets exactly one answer, a cancelled one too: the block, or a reject when it was still queued.
+                if (_send.TryCancelUpload(message.Index, message.Begin, message.Length) && FastExtension)
+                {
+                    _send.Enqueue(OutgoingMessage.Reject(message.Index, message.Begin, message.Length));
+                    return true;
+                }
+
                 return false;
             case PeerMessageType.Bitfield or PeerMessageType.Extended:
                 batch.Add(new IncomingMessage(message.Type, message.Index, message.Begin, message.Length, message.Payload.ToArray(), message.ExtendedId));
@@ -235,6 +247,11 @@ public sealed class PeerLink : IPeerLink, IBlockReader
         {
             if (FastExtension)
             {
+                if (_send.Waiting >= WaitingRejectLimit)
+                {
+                    throw _wire.Fail(new PeerProtocolException(EndPoint, $"keeps requesting without reading our answers ({_send.Waiting} messages waiting to be sent)"));
+                }
+
                 _send.Enqueue(OutgoingMessage.Reject(index, begin, length));
                 return true;
             }

@@ -44,6 +44,18 @@ public sealed class SendQueue : IDisposable
     /// <summary>Block uploads waiting to be sent.</summary>
     public int QueuedUploads => Volatile.Read(ref _queuedUploads);
 
+    /// <summary>Messages queued and not yet taken by the writer (it takes them all at once when it is free).</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
     /// <summary>Block bytes uploaded so far (payload only).</summary>
     public long UploadedBytes => Volatile.Read(ref _uploadedBytes);
 

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Tests.Trackers;
+
+namespace TorrentPS.Engine.Tests.Seeding;
+
+/// <summary>When seeding ends (a share ratio, a seeding time, the user) and what trackers hear about it.</summary>
+public sealed class SeedingGoalTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Seeding_ends_as_Completed_once_the_share_ratio_is_reached_and_not_before()
+    {
+        await using var seeder = await LoopbackSeeder.StartAsync(configure: o => o with { SeedUntilStopped = false, SeedRatio = 2.0 });
+
+        await seeder.DownloadAsync(Wait);
+        await Task.Delay(600); // a couple of ticks: one full copy uploaded is a ratio of 1, short of 2
+        Assert.Equal(TorrentState.Seeding, seeder.Torrent.Status.State);
+        await seeder.DownloadAsync(Wait);
+        var result = await seeder.Torrent.Completion.WaitAsync(Wait);
+
+        Assert.Equal(TorrentState.Completed, result.State);
+        Assert.Equal(2 * seeder.Info.Length, result.Uploaded);
+        Assert.Equal(2.0, result.Ratio);
+        Assert.Equal(0, result.Downloaded);
+    }
+
+    [Fact]
+    public async Task Seeding_ends_as_Completed_once_the_seeding_time_has_passed()
+    {
+        var clock = Stopwatch.StartNew();
+        await using var seeder = await LoopbackSeeder.StartAsync(configure: o => o with { SeedUntilStopped = false, SeedTime = TimeSpan.FromSeconds(1.5) });
+        await seeder.DownloadAsync(Wait);
+
+        var result = await seeder.Torrent.Completion.WaitAsync(Wait);
+
+        Assert.Equal(TorrentState.Completed, result.State);
+        Assert.Equal(seeder.Info.Length, result.Uploaded);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task Stopping_a_seed_tells_the_tracker_stopped_with_the_listen_port_and_what_was_uploaded()
+    {
+        await using var tracker = new FakeHttpTracker(_ => FakeHttpResponse.Ok("d8:intervali1800e5:peers0:e"));
+        await using var seeder = await LoopbackSeeder.StartAsync(announce: tracker.AnnounceUrl);
+        await WaitForAsync(() => tracker.Requests.Count > 0);
+        var started = tracker.Requests.First();
+        await seeder.DownloadAsync(Wait);
+
+        var result = await seeder.Torrent.StopAsync().WaitAsync(Wait);
+
+        Assert.Equal(TorrentState.Completed, result.State);
+        Assert.Equal("started", FakeHttpTracker.Query(started, "event"));
+        Assert.Equal("0", FakeHttpTracker.Query(started, "left"));
+        var stopped = Assert.Single(tracker.Requests, r => FakeHttpTracker.Query(r, "event") == "stopped");
+        foreach (var request in tracker.Requests)
+        {
+            Assert.Equal(seeder.EndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), FakeHttpTracker.Query(request, "port"));
+            Assert.Equal(seeder.Torrent.PeerId.ToArray(), FakeHttpTracker.QueryBytes(request, "peer_id"));
+        }
+
+        Assert.Equal(result.Uploaded.ToString(System.Globalization.CultureInfo.InvariantCulture), FakeHttpTracker.Query(stopped, "uploaded"));
+        Assert.Equal(seeder.Info.Length, result.Uploaded);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out");
+            await Task.Delay(20);
+        }
+    }
+}

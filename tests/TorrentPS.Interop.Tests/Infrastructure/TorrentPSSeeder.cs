@@ -19,6 +19,9 @@ public sealed class TorrentPSSeeder : ISeeder
 
     public IPEndPoint EndPoint { get; }
 
+    /// <summary>What the seed is doing (it runs in this process: its status, not a log).</summary>
+    public string Output => $"{Torrent.Status.State}: {Torrent.Status.Uploaded} bytes uploaded, {Torrent.Status.PeersConnected} peers";
+
     public TorrentSession Session { get; }
 
     public Torrent Torrent { get; }

@@ -8,12 +8,13 @@ namespace TorrentPS.Benchmarks;
 /// Whole transfers on loopback, timed as whole processes beside the reference clients in the same run (machines here
 /// differ by up to 3× from one day to the next: only figures from one run compare).
 /// <code>
-/// dotnet run -c Release --project tests/TorrentPS.Benchmarks -- download [--size-mib 1024] [--piece-kib 1024] [--files 1] [--seeders 1] [--runs 3] [--dir /dev/shm] [--clients tps,libtorrent]
+/// dotnet run -c Release --project tests/TorrentPS.Benchmarks -- download [--size-mib 1024] [--piece-kib 1024] [--files 1] [--seeders 1] [--runs 3] [--dir /dev/shm] [--clients tps,libtorrent,pwsh,pwsh-baseline] [--tps out/tps/tps]
 /// dotnet run -c Release --project tests/TorrentPS.Benchmarks -- seed [--size-mib 1024] [--piece-kib 1024] [--runs 3] [--dir /dev/shm]
 /// </code>
 /// <c>download</c>: python3-libtorrent seeders (uTP off, INTEROP.md's settings) serve random data; each client downloads it
 /// to the folder given (tmpfs by default) in turn; wall time, MB/s, CPU seconds and peak RSS (from <c>/usr/bin/time</c>) per
-/// client, medians with minimum and maximum. <c>seed</c>: libtorrent's downloader fetches the data from <c>tps seed</c> and
+/// client, medians with minimum and maximum. <c>pwsh</c> runs Start-TorrentDownload from the built module (build.ps1) in
+/// a real pwsh; <c>pwsh-baseline</c> only imports the module, so the difference is the download's share. <c>seed</c>: libtorrent's downloader fetches the data from <c>tps seed</c> and
 /// from libtorrent's own seeder in turn; the seeders' CPU and peak RSS come from /proc.
 /// </summary>
 internal static class WholeTransferBenchmark
@@ -83,6 +84,13 @@ internal static class WholeTransferBenchmark
             {
                 ["tps"] = output => [Tps, "download", "-o", content.IsMultiFile ? output : Path.Combine(output, content.Name), .. peers.SelectMany(p => new[] { "--peer", p }), content.TorrentPath],
                 ["libtorrent"] = output => [Python, Script(root, "download.py", DownloaderScript), content.TorrentPath, output, "127.0.9.200", .. peers],
+
+                // The module inside a real pwsh: the engine in-process, where the runtime's settings are pwsh's.
+                ["pwsh"] = output => [Pwsh, "-NoProfile", "-NonInteractive", "-Command",
+                    $"Import-Module '{Module}'; $null = New-Item -ItemType Directory '{output}'; Start-TorrentDownload -LiteralPath '{content.TorrentPath}' -Destination '{output}' -Peer {string.Join(',', peers.Select(p => $"'{p}'"))} -ProgressAction SilentlyContinue | Out-Null"],
+
+                // pwsh importing the module and nothing else: what the pwsh row costs before any download.
+                ["pwsh-baseline"] = output => [Pwsh, "-NoProfile", "-NonInteractive", "-Command", $"Import-Module '{Module}'; $null = New-Item -ItemType Directory '{output}'"],
             };
             var results = settings.Clients.ToDictionary(c => c, _ => new List<Measurement>());
             for (var run = 0; run < settings.Runs; run++)
@@ -91,7 +99,11 @@ internal static class WholeTransferBenchmark
                 {
                     var output = Path.Combine(root, $"out-{client}-{run}");
                     var measurement = await TimedProcess.RunAsync(clients[client](output));
-                    content.AssertDownloaded(content.IsMultiFile && client == "tps" ? output : Path.Combine(output, content.Name));
+                    if (client != "pwsh-baseline")
+                    {
+                        content.AssertDownloaded(content.IsMultiFile && client == "tps" ? output : Path.Combine(output, content.Name));
+                    }
+
                     Directory.Delete(output, recursive: true);
                     results[client].Add(measurement);
                     Console.WriteLine($"  run {run + 1} {client}: {measurement}");
@@ -156,8 +168,37 @@ internal static class WholeTransferBenchmark
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    /// <summary>The <c>tps</c> beside this program (the benchmark project references the CLI).</summary>
-    private static string Tps => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "tps.exe" : "tps");
+    /// <summary>The <c>tps</c> to time: <c>--tps</c> (e.g. the Native AOT build), else the one beside this program (the benchmark project references the CLI).</summary>
+    private static string Tps => TpsOverride ?? Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "tps.exe" : "tps");
+
+    private static string? TpsOverride { get; set; }
+
+    /// <summary>pwsh: on PATH, else the dotnet global tool's.</summary>
+    private static string Pwsh
+    {
+        get
+        {
+            var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "pwsh");
+            return File.Exists(tool) ? tool : "pwsh";
+        }
+    }
+
+    /// <summary>The built module (out/TorrentPS under the repository, as build.ps1 lays it out).</summary>
+    private static string Module
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "TorrentPS.sln")))
+                {
+                    return Path.Combine(dir.FullName, "out", "TorrentPS", "TorrentPS.psd1");
+                }
+            }
+
+            throw new InvalidOperationException("The repository (TorrentPS.sln) is not above this program.");
+        }
+    }
 
     private static string Script(string root, string name, string text)
     {
@@ -168,6 +209,12 @@ internal static class WholeTransferBenchmark
         }
 
         return path;
+    }
+
+    private static Settings SetTps(Settings settings, string path)
+    {
+        TpsOverride = Path.GetFullPath(path);
+        return settings;
     }
 
     private sealed record Settings(int SizeMiB, int PieceKiB, int Files, int Seeders, int Runs, string Directory, string[] Clients)
@@ -187,6 +234,7 @@ internal static class WholeTransferBenchmark
                     "--runs" => settings with { Runs = int.Parse(value, CultureInfo.InvariantCulture) },
                     "--dir" => settings with { Directory = value },
                     "--clients" => settings with { Clients = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                    "--tps" => SetTps(settings, value),
                     _ => throw new ArgumentException($"Unknown option {args[i]}."),
                 };
             }

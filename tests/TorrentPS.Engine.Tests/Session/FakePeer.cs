@@ -46,6 +46,9 @@ internal sealed record FakePeerBehavior
     /// <summary>Answers the first metadata request with every piece, last first, each twice.</summary>
     public bool SendsMetadataBackwardsTwice { get; init; }
 
+    /// <summary>Waits this long before answering each metadata request (so a faster peer answers its share first).</summary>
+    public TimeSpan? MetadataDelay { get; init; }
+
     /// <summary>Speaks BEP 6 (have all, reject request).</summary>
     public bool FastExtension { get; init; }
 }
@@ -340,6 +343,11 @@ internal sealed class FakePeer : IAsyncDisposable
                 }
 
                 return;
+            }
+
+            if (_behavior.MetadataDelay is { } delay)
+            {
+                await Task.Delay(delay);
             }
 
             await SendMetadataPieceAsync(id, piece);

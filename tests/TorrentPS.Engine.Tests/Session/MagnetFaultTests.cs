@@ -38,7 +38,8 @@ public sealed class MagnetFaultTests
         await using var swarm = new FakeSwarm(StorageTorrent.Single("mixed-meta.bin", (4000 * 1024) - 3, 1024, seed: 22));
         Assert.True(UtMetadataMessage.PieceCount(swarm.Info.GetRawInfo().Length) > MetadataFetcher.MaxRequestsPerPeer);
         var liar = swarm.Peer(new FakePeerBehavior { ServedMetadata = FakePeer.Falsified(swarm.Info.GetRawInfo()) });
-        var honest = swarm.Peer();
+        // The honest peer answers late, so whichever connects first, the liar's pieces are in the first copy.
+        var honest = swarm.Peer(new FakePeerBehavior { MetadataDelay = TimeSpan.FromMilliseconds(300) });
 
         var result = await swarm.CompletionAsync(swarm.StartMagnet(liar, honest));
 

@@ -117,10 +117,18 @@ function Invoke-XunitTests {
     }
     Invoke-Native dotnet @('test', (Join-Path $RepoRoot 'TorrentPS.sln'), '-c', $Configuration, '--logger', 'trx', '--results-directory', $results) -AllowFailure
     $exitCode = $LASTEXITCODE
-    $counts = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0; Problem = $null }
+    $counts = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0; Problem = $null; FailedTests = [System.Collections.Generic.List[string]]::new() }
     $trx = @(Get-ChildItem -LiteralPath $results -Filter '*.trx' -ErrorAction SilentlyContinue)
     foreach ($file in $trx) {
-        $counters = ([xml](Get-Content -LiteralPath $file.FullName -Raw)).TestRun.ResultSummary.Counters
+        $run = ([xml](Get-Content -LiteralPath $file.FullName -Raw)).TestRun
+        $counters = $run.ResultSummary.Counters
+        foreach ($result in @($run.Results.UnitTestResult)) {
+            if ($result -and $result.outcome -notin 'Passed', 'NotExecuted') {
+                # The name and the first lines of the message, so the end of a long log says what failed.
+                $message = "$($result.Output.ErrorInfo.Message)" -split '\r?\n' | Select-Object -First 4
+                $counts.FailedTests.Add("$($result.testName) [$($result.outcome), $($result.duration)]: $($message -join ' | ')")
+            }
+        }
         $counts.Passed += [int]$counters.passed
         $counts.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
         $counts.Skipped += [int]$counters.notExecuted
@@ -169,6 +177,9 @@ function Invoke-TestTask {
         $xunit = Invoke-XunitTests
         $pester = Invoke-PesterTests
 
+        foreach ($failure in $xunit.FailedTests) {
+            Write-Host "FAILED $failure" -ForegroundColor Red
+        }
         foreach ($problem in $xunit.Problem, $pester.Problem) {
             if ($problem) {
                 Write-Host $problem -ForegroundColor Red

@@ -48,6 +48,11 @@ foreach ($test in $unexplained) {
 foreach ($test in $run.Skipped | Where-Object { Get-SkipReason $_ }) {
     Write-Host "Skipped: $($test.ExpandedPath): $(Get-SkipReason $test)" -ForegroundColor Yellow
 }
+foreach ($test in $run.Failed) {
+    # Again at the end, so the tail of a long log says what failed and why.
+    $message = @($test.ErrorRecord | ForEach-Object { $_.Exception.Message }) -join ' ' -split '\r?\n' | Select-Object -First 4
+    Write-Host "FAILED $($test.ExpandedPath): $($message -join ' | ')" -ForegroundColor Red
+}
 foreach ($block in $run.FailedBlocks) {
     Write-Host "Block failed: $($block.ExpandedPath)" -ForegroundColor Red
 }

@@ -59,15 +59,7 @@ public static class HandshakeExchange
         }
         catch (Exception ex) when (!owned)
         {
-            socket.Dispose();
-            ArrayPool<byte>.Shared.Return(receive);
-            var typed = Translate(ex, endPoint, logger, cancellationToken);
-            if (typed is PeerException peer)
-            {
-                logger.LogInformation("Peer {EndPoint}: closing the connection: {Reason}", endPoint, peer.Reason);
-            }
-
-            throw typed;
+            throw Abandon(socket, receive, ex, endPoint, "connection", logger, cancellationToken);
         }
     }
 
@@ -118,16 +110,22 @@ public static class HandshakeExchange
         }
         catch (Exception ex) when (!owned)
         {
-            socket.Dispose();
-            ArrayPool<byte>.Shared.Return(receive);
-            var typed = Translate(ex, remote, logger, cancellationToken);
-            if (typed is PeerException peer)
-            {
-                logger.LogInformation("Peer {EndPoint}: closing the incoming connection: {Reason}", remote, peer.Reason);
-            }
-
-            throw typed;
+            throw Abandon(socket, receive, ex, remote, "incoming connection", logger, cancellationToken);
         }
+    }
+
+    /// <summary>A handshake that failed before the wire took over: socket closed, buffer returned, the typed error logged and returned.</summary>
+    private static Exception Abandon(Socket socket, byte[] receive, Exception failure, IPEndPoint endPoint, string what, ILogger logger, CancellationToken cancellationToken)
+    {
+        socket.Dispose();
+        ArrayPool<byte>.Shared.Return(receive);
+        var typed = Translate(failure, endPoint, logger, cancellationToken);
+        if (typed is PeerException peer)
+        {
+            logger.LogInformation("Peer {EndPoint}: closing the {What}: {Reason}", endPoint, what, peer.Reason);
+        }
+
+        return typed;
     }
 
     private static void Finish(PeerWire wire, long started, ILogger logger, CancellationToken cancellationToken)

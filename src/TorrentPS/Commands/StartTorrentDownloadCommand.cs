@@ -45,15 +45,7 @@ public sealed class StartTorrentDownloadCommand : TorrentTransferCmdlet
 
     protected override void BeginProcessing()
     {
-        try
-        {
-            _destination = FileSystemPathResolver.ResolveFolder(this, Destination);
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(ErrorRecordFactory.Create(ex, Destination));
-        }
-
+        _destination = FileSystemPathResolver.ResolveFolderOrTerminate(this, Destination);
         base.BeginProcessing();
     }
 

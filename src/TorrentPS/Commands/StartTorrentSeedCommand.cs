@@ -46,15 +46,7 @@ public sealed class StartTorrentSeedCommand : TorrentTransferCmdlet
 
     protected override void BeginProcessing()
     {
-        try
-        {
-            _dataFolder = FileSystemPathResolver.ResolveFolder(this, DataPath);
-        }
-        catch (Exception ex) when (ex is not PipelineStoppedException)
-        {
-            ThrowTerminatingError(ErrorRecordFactory.Create(ex, DataPath));
-        }
-
+        _dataFolder = FileSystemPathResolver.ResolveFolderOrTerminate(this, DataPath);
         base.BeginProcessing();
     }
 

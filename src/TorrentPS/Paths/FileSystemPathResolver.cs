@@ -54,6 +54,26 @@ internal static class FileSystemPathResolver
     /// </summary>
     /// <exception cref="PathResolutionException">NotFileSystemPath, or PathIsFile when a file stands there.</exception>
     public static string ResolveFolder(PSCmdlet cmdlet, string? path)
+        => ResolveFolderCore(cmdlet, path);
+
+    /// <summary>
+    /// <see cref="ResolveFolder"/> for a cmdlet's BeginProcessing: a folder argument that cannot be used ends the command
+    /// with that path's ErrorRecord (nothing could be written anywhere sensible).
+    /// </summary>
+    public static string ResolveFolderOrTerminate(PSCmdlet cmdlet, string? path)
+    {
+        try
+        {
+            return ResolveFolderCore(cmdlet, path);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            cmdlet.ThrowTerminatingError(Bridge.ErrorRecordFactory.Create(ex, path));
+            throw;
+        }
+    }
+
+    private static string ResolveFolderCore(PSCmdlet cmdlet, string? path)
     {
         if (string.IsNullOrEmpty(path))
         {

@@ -150,8 +150,9 @@ public sealed class HostilePeerTests
     [Fact]
     public async Task The_message_deadline_covers_one_message_not_the_whole_connection()
     {
-        // Three request frames, each cut in two with a pause of 200 ms: within a 400 ms message deadline each time,
-        // though the three together take longer. A deadline left running from one message would fire in the next.
+        // Four request frames, each cut in two with a pause of 350 ms: within a one-second message deadline each time
+        // (with room for a loaded machine), though the four together take longer. A deadline left running from one
+        // message would fire in a later one.
         var infoHash = ScriptedPeer.RandomInfoHash();
         var log = new TestLoggerFactory();
         var frame = new byte[17];
@@ -160,17 +161,17 @@ public sealed class HostilePeerTests
         {
             await ScriptedPeer.ReadHandshakeAsync(stream, ct);
             await stream.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
-            for (var i = 0; i < 3; i++)
+            for (var i = 0; i < 4; i++)
             {
                 await stream.WriteAsync(frame.AsMemory(0, 7), ct);
-                await Task.Delay(200, ct);
+                await Task.Delay(350, ct);
                 await stream.WriteAsync(frame.AsMemory(7), ct);
             }
 
             await ScriptedPeer.DrainAsync(stream, ct);
         });
-        await using var connection = await ConnectAsync(peer, infoHash, log, Quick with { MessageTimeout = TimeSpan.FromMilliseconds(400) });
-        for (var i = 0; i < 3; i++)
+        await using var connection = await ConnectAsync(peer, infoHash, log, Quick with { MessageTimeout = TimeSpan.FromSeconds(1) });
+        for (var i = 0; i < 4; i++)
         {
             var message = await connection.ReadMessageAsync();
             Assert.Equal((PeerMessageType.Request, 1, 16384), (message.Type, message.Index, message.Length));

@@ -36,19 +36,26 @@ internal sealed class TestLoggerFactory : ILoggerFactory, ILogger
         }
     }
 
-    /// <summary>Waits briefly for a message containing <paramref name="text"/> (logging may trail the exception).</summary>
+    /// <summary>
+    /// Waits for a message containing <paramref name="text"/> (logging may trail the exception). Every caller expects the
+    /// message, so the deadline is generous: it only decides how long a failing test takes, never whether a loaded machine passes.
+    /// </summary>
     public async Task<bool> WaitForAsync(string text)
     {
-        for (var i = 0; i < 100; i++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
         {
             if (Messages.Any(m => m.Contains(text, StringComparison.Ordinal)))
             {
                 return true;
             }
 
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+
             await Task.Delay(20);
         }
-
-        return false;
     }
 }

@@ -65,7 +65,8 @@ public sealed class HttpTrackerClient : ITrackerClient
             var uri = new Uri(requestUrl);
             for (var redirects = 0; ; redirects++)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                // The tracker hears that the connection ends with this request (TrackerHttp uses each one once).
+                using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Headers = { ConnectionClose = true } };
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
                 if (IsRedirect(response.StatusCode))
                 {

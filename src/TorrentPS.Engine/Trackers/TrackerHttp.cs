@@ -3,7 +3,10 @@ using System.Net.Sockets;
 
 namespace TorrentPS.Engine.Trackers;
 
-/// <summary>The HttpClient tracker requests go through: no automatic redirects (the client bounds its own), no cookies.</summary>
+/// <summary>
+/// The HttpClient tracker requests go through: no automatic redirects (the client bounds its own), no cookies, and a
+/// new connection for every request.
+/// </summary>
 public static class TrackerHttp
 {
     public static HttpClient CreateClient(IPAddress? localAddress = null)
@@ -14,7 +17,10 @@ public static class TrackerHttp
             UseCookies = false,
             UseProxy = false,
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            // No connection is kept between requests (announces are minutes apart): trackers such as opentracker
+            // answer HTTP/1.1 without "Connection: close" yet hang up, so a request sent on a kept connection
+            // (a "stopped" right after "started") was reset. Zero is the handler's "use a connection once".
+            PooledConnectionLifetime = TimeSpan.Zero,
             ConnectTimeout = TimeSpan.FromSeconds(30),
         };
         if (localAddress is not null)

@@ -216,4 +216,68 @@ public class HttpTrackerClientTests
         Assert.Equal(new ScrapeResponse(3, 1, 8), counts);
         Assert.StartsWith("/scrape?info_hash=%00%FF", Assert.Single(tracker.Requests));
     }
+
+    [Fact]
+    public async Task Each_request_goes_on_its_own_connection_so_a_tracker_that_hangs_up_after_answering_loses_no_announce()
+    {
+        // opentracker answers HTTP/1.1 without "Connection: close" and then resets the connection: an announce sent on
+        // the kept connection (a "stopped" right after "started") failed with "Connection reset by peer".
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var connections = 0;
+        var served = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var socket = await listener.AcceptSocketAsync();
+                Interlocked.Increment(ref connections);
+                _ = Task.Run(() => AnswerOnceThenResetAsync(socket));
+            }
+        });
+        var url = $"http://{listener.LocalEndpoint}/announce";
+        using var client = new HttpTrackerClient(url, options: TrackerTestData.FastOptions());
+
+        for (var i = 0; i < 5; i++)
+        {
+            var response = await client.AnnounceAsync(TrackerTestData.Request(i == 0 ? TrackerEvent.Started : TrackerEvent.Stopped), CancellationToken.None);
+            Assert.Equal(TimeSpan.FromSeconds(120), response.Interval);
+        }
+
+        Assert.Equal(5, Volatile.Read(ref connections));
+    }
+
+    /// <summary>Answers the first request keep-alive style; a second request on the same connection gets a reset.</summary>
+    private static async Task AnswerOnceThenResetAsync(System.Net.Sockets.Socket socket)
+    {
+        using (socket)
+        {
+            var buffer = new byte[8192];
+            var requests = 0;
+            var text = new StringBuilder();
+            while (true)
+            {
+                var read = await socket.ReceiveAsync(buffer);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                text.Append(Encoding.Latin1.GetString(buffer, 0, read));
+                if (!text.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                text.Clear();
+                if (++requests > 1)
+                {
+                    socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+                    return;
+                }
+
+                const string body = "d8:intervali120e5:peers0:e";
+                await socket.SendAsync(Encoding.Latin1.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\n\r\n{body}"));
+            }
+        }
+    }
 }

@@ -146,7 +146,10 @@ public sealed class OpenTracker : IAsyncDisposable
         var query = new StringBuilder($"{HttpAnnounceUrl}?info_hash=");
         HttpTrackerUrl.AppendPercentEncoded(query, Convert.FromHexString(infoHashHex));
         query.Append("&peer_id=-XX0000-whitelist123&port=1&uploaded=0&downloaded=0&left=0&event=stopped&compact=1");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        // TrackerHttp uses each connection once: opentracker hangs up after every answer, so a second GET on a kept
+        // connection would be reset.
+        using var http = TrackerHttp.CreateClient();
+        http.Timeout = TimeSpan.FromSeconds(5);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {

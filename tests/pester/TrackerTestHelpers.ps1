@@ -49,7 +49,8 @@ function Start-TestOpenTracker([string[]] $InfoHash, [string] $Address = (Get-Te
     if ($InfoHash.Count -gt 0) {
         $encoded = -join ([Convert]::FromHexString($InfoHash[0]) | ForEach-Object { '%{0:X2}' -f $_ })
         $probeUrl = "http://${Address}:$Port/announce?info_hash=$encoded&peer_id=-XX0000-whitelist123&port=1&uploaded=0&downloaded=0&left=0&event=stopped&compact=1"
-        $http = [System.Net.Http.HttpClient]::new()
+        # A new connection per GET: opentracker hangs up after every answer, so a second GET on a kept one is reset.
+        $http = [System.Net.Http.HttpClient]::new([System.Net.Http.SocketsHttpHandler]@{ PooledConnectionLifetime = [TimeSpan]::Zero })
         try {
             while ($http.GetStringAsync($probeUrl).GetAwaiter().GetResult() -like '*not authorized*') {
                 if ([DateTime]::UtcNow -gt $deadline) { throw "opentracker did not load its whitelist" }

@@ -29,11 +29,15 @@ public sealed class CompletionMarker
         {
             if (process.HasExited)
             {
-                // The hook may run just before the process exits.
-                await Task.Delay(200);
-                if (File.Exists(MarkerPath))
+                // The client may exit while its hook is still running: give the hook a few seconds on a loaded machine.
+                for (var waited = 0; waited < 5000; waited += 100)
                 {
-                    return;
+                    if (File.Exists(MarkerPath))
+                    {
+                        return;
+                    }
+
+                    await Task.Delay(100);
                 }
 
                 throw new InvalidOperationException($"{client} exited before completing its download:\n{process.Output}");

@@ -114,7 +114,19 @@ public sealed class ExternalProcess : IAsyncDisposable
         {
             if (HasExited)
             {
-                throw new InvalidOperationException($"The process exited before printing '{text}':\n{Output}");
+                // The exit can overtake the last lines on their way through the output events: WaitForExitAsync
+                // returns once both streams reached their end, so what the process printed is all in Output.
+                using (var drained = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+                {
+                    await _process.WaitForExitAsync(drained.Token);
+                }
+
+                if (Output.Contains(text, StringComparison.Ordinal))
+                {
+                    return;
+                }
+
+                throw new InvalidOperationException($"The process exited with {_process.ExitCode} before printing '{text}':\n{Output}");
             }
 
             if (DateTime.UtcNow > deadline)

@@ -122,7 +122,7 @@ Describe 'Get-TorrentPeer' {
         BeforeAll {
             $script:trackerAddress = Get-TestLoopbackAddress
             $script:trackerPort = Get-TestFreePort $trackerAddress
-            $script:torrent = New-TestTorrent -AnnounceUrl "udp://${trackerAddress}:$trackerPort/announce"
+            $script:torrent = New-TestTrackerTorrentBytes -AnnounceUrl "udp://${trackerAddress}:$trackerPort/announce"
             $script:torrentPath = Join-Path $TestDrive 'udp-only.torrent'
             [System.IO.File]::WriteAllBytes($torrentPath, $torrent.Bytes)
             $script:magnetHash = New-TestInfoHash

@@ -1,7 +1,6 @@
 # Start-TorrentSeed: python3-libtorrent downloaders fetch from it on 127.0.0.0/8; opentracker hears it start and stop.
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
-    # TrackerTestHelpers.ps1 has a New-TestTorrent of its own: TestTorrents.ps1's, loaded after it, is the one used here.
     . (Join-Path $PSScriptRoot 'TrackerTestHelpers.ps1')
     . (Join-Path $PSScriptRoot 'TestTorrents.ps1')
     . (Join-Path $PSScriptRoot 'LibtorrentTestHelpers.ps1')

@@ -103,7 +103,7 @@ function Send-TestUdpAnnounce($Tracker, [string] $InfoHash, [string] $FromAddres
 }
 
 # A minimal single-file torrent announcing to $AnnounceUrl; returns Bytes and InfoHash (hex).
-function New-TestTorrent([string] $AnnounceUrl, [string] $Name = 'pester.bin') {
+function New-TestTrackerTorrentBytes([string] $AnnounceUrl, [string] $Name = 'pester.bin') {
     $ascii = [System.Text.Encoding]::ASCII
     $info = $ascii.GetBytes("d6:lengthi5e4:name$($Name.Length):${Name}12:piece lengthi16384e6:pieces20:$('a' * 20)e")
     $hash = [Convert]::ToHexString([System.Security.Cryptography.SHA1]::HashData($info)).ToLowerInvariant()

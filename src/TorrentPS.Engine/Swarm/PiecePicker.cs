@@ -118,7 +118,9 @@ public sealed class PiecePicker
 
         var choked = peer.PeerChoking;
 
-        // 1. Pieces in progress, oldest first; pieces this peer helped break are left to others while others can.
+        // 1. Pieces in progress, oldest first; pieces this peer helped break are left to others while others can:
+        // while more peers have the piece than there are suspects, one of them is not a suspect. (Counting any other
+        // holder would stall for good when every peer that has the piece helped break it.)
         foreach (var progress in _activeOrder)
         {
             if (output.Count >= max)
@@ -126,7 +128,7 @@ public sealed class PiecePicker
                 return;
             }
 
-            if (!peer.Has(progress.Index) || (choked && !peer.AllowedFast.Contains(progress.Index)) || (progress.Suspects.Contains(peer.Id) && Availability(progress.Index) > 1))
+            if (!peer.Has(progress.Index) || (choked && !peer.AllowedFast.Contains(progress.Index)) || (progress.Suspects.Contains(peer.Id) && Availability(progress.Index) > progress.Suspects.Length))
             {
                 continue;
             }

@@ -74,6 +74,11 @@ internal sealed class FakeSwarm : IAsyncDisposable
             Assert.Fail($"The download did not end within {seconds} s; status {torrent.Status}\n{LogText}");
             throw;
         }
+        catch (DownloadStalledException ex)
+        {
+            Assert.Fail($"{ex.Message}\n{LogText}");
+            throw;
+        }
     }
 
     /// <summary>Completed, every piece verified, and the file on disk equal to the content byte for byte.</summary>

@@ -156,6 +156,52 @@ public sealed class PiecePickerTests
         Assert.Equal(output[0], again[0]);
     }
 
+    [Fact]
+    public void A_piece_that_failed_its_hash_is_left_to_a_peer_that_did_not_help_break_it()
+    {
+        var picker = FailedPiece(holders: 3, suspects: [1, 2]);
+
+        var fromSuspect = new List<BlockRef>();
+        picker.Pick(Peer(1, pieces: 1, has: _ => true), 2, fromSuspect, Start());
+        var fromOther = new List<BlockRef>();
+        picker.Pick(Peer(3, pieces: 1, has: _ => true), 2, fromOther, Start());
+
+        Assert.Empty(fromSuspect);
+        Assert.Equal([new BlockRef(0, 0), new BlockRef(0, 1)], fromOther);
+    }
+
+    [Fact]
+    public void A_piece_that_failed_its_hash_is_asked_again_of_its_suspects_when_only_they_have_it()
+    {
+        // Two peers, both with blocks in the broken copy: skipping both stalled the download for good.
+        var picker = FailedPiece(holders: 2, suspects: [1, 2]);
+
+        var output = new List<BlockRef>();
+        picker.Pick(Peer(2, pieces: 1, has: _ => true), 2, output, Start());
+
+        Assert.Equal([new BlockRef(0, 0), new BlockRef(0, 1)], output);
+    }
+
+    /// <summary>A one-piece torrent whose piece is active again after failing its hash, with blocks from <paramref name="suspects"/>.</summary>
+    private static PiecePicker FailedPiece(int holders, int[] suspects)
+    {
+        var picker = new PiecePicker(new Bitfield(1));
+        for (var i = 0; i < holders; i++)
+        {
+            picker.AddAvailability(0);
+        }
+
+        var first = new List<BlockRef>();
+        picker.Pick(Peer(suspects[0], pieces: 1, has: _ => true), 2, first, Start());
+        picker.GetProgress(0)!.Suspects = suspects;
+        foreach (var block in first)
+        {
+            picker.Release(block);
+        }
+
+        return picker;
+    }
+
     private sealed class FakeLink(int id) : IPeerLink
     {
         public int Id => id;

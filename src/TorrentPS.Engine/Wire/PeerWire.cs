@@ -33,9 +33,6 @@ public sealed class PeerWire : IDisposable
     private const int MaxReplayed = 4096;
     private static readonly int LowWaterSliceMs = 200;
 
-    /// <summary>The longest single poll; a longer deadline is waited out in several.</summary>
-    private const long MaxPollMs = 60_000;
-
     private readonly Socket _socket;
     private readonly ILogger _logger;
     private readonly object _sendLock = new();
@@ -45,6 +42,7 @@ public sealed class PeerWire : IDisposable
     private int _end;
     private int _consumeOnNextRead;
     private int _lowWater = 1;
+    private int _receiveTimeoutMs = -1;
     private long _expected;
     private long _frameStarted;
     private long _lastReceive;
@@ -72,7 +70,6 @@ public sealed class PeerWire : IDisposable
         Limits = new PeerMessageLimits { PieceCount = options.PieceCount, ExtensionProtocol = ExtensionProtocol, FastExtension = FastExtension };
         _lastReceive = Environment.TickCount64;
         _socket.SendTimeout = (int)Math.Clamp(options.MessageTimeout.TotalMilliseconds * 2, 1, int.MaxValue);
-        _socket.ReceiveTimeout = 0; // the handshake's deadline: from here on receives wait in Poll, and block only once data is there
     }
 
     public IPEndPoint RemoteEndPoint { get; }
@@ -268,43 +265,29 @@ public sealed class PeerWire : IDisposable
         }
 
         ConfigureLowWater();
-        var timeout = Math.Min(left, _lowWater > 1 ? LowWaterSliceMs : MaxPollMs);
+        var timeout = (int)Math.Min(left, _lowWater > 1 ? LowWaterSliceMs : int.MaxValue);
+        if (timeout != _receiveTimeoutMs)
+        {
+            _socket.ReceiveTimeout = timeout;
+            _receiveTimeoutMs = timeout;
+        }
 
         int read;
         try
         {
-            // The wait is a poll (it honours SO_RCVLOWAT), never SO_RCVTIMEO: a receive that times out makes .NET
-            // switch the socket to non-blocking for good and emulate every later receive through its epoll thread,
-            // a futex hand-off per receive (about a third more CPU for a 1 GiB download).
-            if (!_socket.Poll(TimeSpan.FromMilliseconds(timeout), SelectMode.SelectRead))
+            read = _socket.Receive(_receive.AsSpan(_end), SocketFlags.None);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock && !IsClosed)
+        {
+            if (Environment.TickCount64 >= deadline)
             {
-                if (IsClosed)
-                {
-                    throw Fail(ClosedError());
-                }
-
-                var waiting = true;
-                if (_lowWater > 1)
-                {
-                    // Fewer bytes came in a slice than the low-water mark asked for: the flow slowed or stopped. Take
-                    // what is there (the mark drops to one byte, so the receive cannot block), as a receive timeout would.
-                    _lowWater = 1;
-                    BlockingSocket.TrySetReceiveLowWater(_socket, 1);
-                    waiting = _socket.Available == 0;
-                }
-
-                if (waiting)
-                {
-                    if (Environment.TickCount64 >= deadline)
-                    {
-                        throw Fail(TimeoutError(what, limit));
-                    }
-
-                    return;
-                }
+                throw Fail(TimeoutError(what, limit));
             }
 
-            read = _socket.Receive(_receive.AsSpan(_end), SocketFlags.None);
+            // Fewer bytes came than the low-water mark asked for, and none at all in a slice: the flow stopped.
+            _lowWater = 1;
+            BlockingSocket.TrySetReceiveLowWater(_socket, 1);
+            return;
         }
         catch (SocketException ex)
         {

@@ -110,8 +110,19 @@ internal sealed class LoopbackSeeder : IAsyncDisposable
         var own = session is null ? new TorrentSession() : null;
         try
         {
-            var torrent = (session ?? own!).Start(Info, configure?.Invoke(options) ?? options);
-            var result = await torrent.Completion.WaitAsync(timeout + TimeSpan.FromSeconds(10));
+            var downloaderLog = new TestLoggerFactory();
+            var torrent = (session ?? own!).Start(Info, configure?.Invoke(options) ?? options, downloaderLog);
+            DownloadResult result;
+            try
+            {
+                result = await torrent.Completion.WaitAsync(timeout + TimeSpan.FromSeconds(10));
+            }
+            catch (Exception ex) when (ex is DownloadStalledException or TimeoutException)
+            {
+                Assert.Fail($"{ex.Message}\n--- downloader\n{string.Join("\n", downloaderLog.Messages)}\n--- seeder\n{string.Join("\n", Log.Messages)}");
+                throw;
+            }
+
             Assert.Equal(TorrentState.Completed, result.State);
             for (var i = 0; i < Info.PieceCount; i++)
             {

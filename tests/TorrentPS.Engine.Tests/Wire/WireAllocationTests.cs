@@ -135,7 +135,9 @@ public sealed class WireAllocationTests
     {
         var optimized = typeof(PeerConnection).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
             .OfType<System.Diagnostics.DebuggableAttribute>().All(d => !d.IsJITOptimizerDisabled);
-        var limit = optimized ? 4 : 1024;
+        // The smallest object is 24 bytes, so anything allocated per message averages 24 or more; a rare event (the
+        // exception of a receive slice that timed out on a loaded machine) spread over thousands of messages stays below 16.
+        var limit = optimized ? 16 : 1024;
         Assert.True(perMessage < limit, $"{perMessage:0.00} bytes allocated per message (limit {limit}, optimized build: {optimized})");
     }
 }

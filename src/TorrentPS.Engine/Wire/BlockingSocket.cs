@@ -132,6 +132,101 @@ internal static class BlockingSocket
         }
     }
 
+    /// <summary>
+    /// A blocking receive into <paramref name="buffer"/>: the byte count, 0 at the end of the stream. On Linux it is
+    /// <c>recv</c> itself, because .NET's <see cref="Socket.Receive(Span{byte}, SocketFlags)"/> answers a receive timeout
+    /// (<c>SO_RCVTIMEO</c>) by switching the socket to non-blocking for good and emulating every later receive through
+    /// its epoll thread and the thread pool: a futex hand-off per receive and spinning pool workers, about a third of a
+    /// download's CPU. <paramref name="systemBlocking"/> says <see cref="TryMakeSystemBlocking"/> succeeded for the socket;
+    /// without it (other systems, no libc) this is <see cref="Socket.Receive(Span{byte}, SocketFlags)"/>.
+    /// </summary>
+    /// <exception cref="SocketException">The receive failed, or timed out (<see cref="SocketError.TimedOut"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The socket was closed.</exception>
+    public static int Receive(Socket socket, Span<byte> buffer, bool systemBlocking)
+    {
+        if (!systemBlocking || !_nativeReceive)
+        {
+            return socket.Receive(buffer, SocketFlags.None);
+        }
+
+        var handle = socket.SafeHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            var fd = (int)handle.DangerousGetHandle();
+            while (true)
+            {
+                nint read;
+                try
+                {
+                    read = LinuxSocket.recv(fd, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(buffer), buffer.Length, 0);
+                }
+                catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    _nativeReceive = false;
+                    return socket.Receive(buffer, SocketFlags.None);
+                }
+
+                if (read >= 0)
+                {
+                    return (int)read;
+                }
+
+                var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                if (errno != LinuxSocket.EINTR)
+                {
+                    throw new SocketException((int)LinuxSocket.ToSocketError(errno));
+                }
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    private static volatile bool _nativeReceive = true;
+
+    /// <summary>
+    /// Makes the socket blocking at the system level too, so <see cref="Receive"/> can call <c>recv</c> itself (Linux;
+    /// elsewhere nothing to do). False when it could not: <see cref="Receive"/> then goes through .NET.
+    /// </summary>
+    public static bool TryMakeSystemBlocking(Socket socket)
+    {
+        if (!OperatingSystem.IsLinux() || !_nativeReceive)
+        {
+            return false;
+        }
+
+        var handle = socket.SafeHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return LinuxSocket.TryMakeBlocking((int)handle.DangerousGetHandle());
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            _nativeReceive = false;
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
     public static string Describe(SocketException ex) => Describe(ex.SocketErrorCode, ex.Message);
 
     public static string Describe(SocketError error, string? message = null) => error switch

@@ -42,6 +42,9 @@ public sealed class PeerWire : IDisposable
     private int _end;
     private int _consumeOnNextRead;
     private int _lowWater = 1;
+
+    /// <summary>The socket blocks at the system level, so receives call <c>recv</c> directly (see <see cref="BlockingSocket.Receive"/>).</summary>
+    private readonly bool _systemBlocking;
     private int _receiveTimeoutMs = -1;
     private long _expected;
     private long _frameStarted;
@@ -70,6 +73,7 @@ public sealed class PeerWire : IDisposable
         Limits = new PeerMessageLimits { PieceCount = options.PieceCount, ExtensionProtocol = ExtensionProtocol, FastExtension = FastExtension };
         _lastReceive = Environment.TickCount64;
         _socket.SendTimeout = (int)Math.Clamp(options.MessageTimeout.TotalMilliseconds * 2, 1, int.MaxValue);
+        _systemBlocking = BlockingSocket.TryMakeSystemBlocking(_socket);
     }
 
     public IPEndPoint RemoteEndPoint { get; }
@@ -275,7 +279,7 @@ public sealed class PeerWire : IDisposable
         int read;
         try
         {
-            read = _socket.Receive(_receive.AsSpan(_end), SocketFlags.None);
+            read = BlockingSocket.Receive(_socket, _receive.AsSpan(_end), _systemBlocking);
         }
         catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock && !IsClosed)
         {

@@ -78,6 +78,9 @@ public sealed class PeerWire : IDisposable
 
     public IPEndPoint RemoteEndPoint { get; }
 
+    /// <summary>The connection's socket, for tests that look at it from the system's side.</summary>
+    internal Socket Socket => _socket;
+
     public InfoHash InfoHash { get; }
 
     public HandshakeOptions Options { get; }

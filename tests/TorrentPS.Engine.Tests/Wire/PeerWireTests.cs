@@ -14,6 +14,39 @@ public sealed class PeerWireTests
         => HandshakeExchange.Dial(peer.EndPoint, infoHash, options ?? Options, NullLogger.Instance, CancellationToken.None);
 
     [Fact]
+    public async Task A_dialled_connection_blocks_at_the_system_level_and_still_reads_after_a_quiet_spell()
+    {
+        // .NET emulates a blocking receive on a socket that is non-blocking underneath through its epoll thread and
+        // thread pool; the non-blocking connect used to leave every dialled socket that way for good.
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        var proceed = new TaskCompletionSource();
+        await using var peer = new ScriptedPeer(async (stream, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
+            await proceed.Task.WaitAsync(ct);
+            await stream.WriteAsync(new byte[] { 0, 0, 0, 5, 4, 0, 0, 0, 7 }, ct); // have 7
+            await ScriptedPeer.DrainAsync(stream, ct);
+        });
+        using var wire = Dial(peer, infoHash);
+        if (OperatingSystem.IsLinux())
+        {
+            var fd = (int)wire.Socket.SafeHandle.DangerousGetHandle();
+            var flags = File.ReadAllLines($"/proc/self/fdinfo/{fd}").Single(l => l.StartsWith("flags:", StringComparison.Ordinal));
+            const int nonBlocking = 0x800;
+            Assert.Equal(0, Convert.ToInt32(flags["flags:".Length..].Trim(), 8) & nonBlocking);
+        }
+
+        var read = Task.Run(wire.ReadMessage);
+        await Task.Delay(300); // longer than a receive slice: the wait times out at least once before the message comes
+        proceed.SetResult();
+        var message = await read.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(PeerMessageType.Have, message.Type);
+        Assert.Equal(7, message.Index);
+    }
+
+    [Fact]
     public async Task Messages_sent_before_the_extension_handshake_are_replayed_in_order_after_it()
     {
         var infoHash = ScriptedPeer.RandomInfoHash();

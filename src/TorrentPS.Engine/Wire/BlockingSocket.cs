@@ -6,7 +6,9 @@ namespace TorrentPS.Engine.Wire;
 /// <summary>
 /// The socket operations of a peer connection, all blocking. A connection's socket never performs an asynchronous
 /// operation (not even its connect): on Linux .NET keeps a socket non-blocking for good after one, and a blocking
-/// receive on it is then emulated by polling at about twice the CPU (shared/PERFORMANCE.md). Each connection has its
+/// receive on it is then emulated by polling at about twice the CPU (shared/PERFORMANCE.md). Setting
+/// <see cref="Socket.Blocking"/> back after the non-blocking connect does not undo that at the system level, so
+/// <see cref="TryMakeSystemBlocking"/> does, and <see cref="Receive"/> calls <c>recv</c> itself. Each connection has its
 /// own receiving thread, so blocking is cheap; a socket is cancelled by closing it.
 /// </summary>
 internal static class BlockingSocket
@@ -136,8 +138,8 @@ internal static class BlockingSocket
     /// A blocking receive into <paramref name="buffer"/>: the byte count, 0 at the end of the stream. On Linux it is
     /// <c>recv</c> itself, because .NET's <see cref="Socket.Receive(Span{byte}, SocketFlags)"/> answers a receive timeout
     /// (<c>SO_RCVTIMEO</c>) by switching the socket to non-blocking for good and emulating every later receive through
-    /// its epoll thread and the thread pool: a futex hand-off per receive and spinning pool workers, about a third of a
-    /// download's CPU. <paramref name="systemBlocking"/> says <see cref="TryMakeSystemBlocking"/> succeeded for the socket;
+    /// its epoll thread and the thread pool. For a 1 GiB download that was 4,000 epoll wake-ups, 13,000 futex calls and
+    /// 29,000 <c>sched_yield</c> of spinning pool workers (strace); measured as whole processes, about 5% of the CPU. <paramref name="systemBlocking"/> says <see cref="TryMakeSystemBlocking"/> succeeded for the socket;
     /// without it (other systems, no libc) this is <see cref="Socket.Receive(Span{byte}, SocketFlags)"/>.
     /// </summary>
     /// <exception cref="SocketException">The receive failed, or timed out (<see cref="SocketError.TimedOut"/>).</exception>

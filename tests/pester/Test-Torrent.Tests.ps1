@@ -246,8 +246,10 @@ Describe 'Test-Torrent' {
 
             $ps = [powershell]::Create()
             try {
-                $null = $ps.AddCommand('Import-Module').AddParameter('Name', $script:ModuleManifest).AddStatement().
-                    AddCommand('Test-Torrent').AddParameter('LiteralPath', $torrentPath).AddParameter('DataPath', $big)
+                # One script, not a batch of statements: a batch's next statement still queued when the stopped
+                # PowerShell is disposed throws on a pool thread and ends the whole process.
+                $null = $ps.AddScript('param($Manifest, $Torrent, $Data) Import-Module $Manifest; Test-Torrent -LiteralPath $Torrent -DataPath $Data').
+                    AddParameter('Manifest', $script:ModuleManifest).AddParameter('Torrent', $torrentPath).AddParameter('Data', $big)
                 $async = $ps.BeginInvoke()
                 Start-Sleep -Milliseconds 500
                 $async.IsCompleted | Should -BeFalse -Because 'hashing 8 GiB takes longer than half a second'

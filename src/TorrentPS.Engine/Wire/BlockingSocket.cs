@@ -135,18 +135,18 @@ internal static class BlockingSocket
     }
 
     /// <summary>
-    /// A blocking receive into <paramref name="buffer"/>: the byte count, 0 at the end of the stream. On Linux it is
-    /// <c>recv</c> itself, because .NET's <see cref="Socket.Receive(Span{byte}, SocketFlags)"/> answers a receive timeout
-    /// (<c>SO_RCVTIMEO</c>) by switching the socket to non-blocking for good and emulating every later receive through
-    /// its epoll thread and the thread pool. For a 1 GiB download that was 4,000 epoll wake-ups, 13,000 futex calls and
-    /// 29,000 <c>sched_yield</c> of spinning pool workers (strace); measured as whole processes, about 5% of the CPU. <paramref name="systemBlocking"/> says <see cref="TryMakeSystemBlocking"/> succeeded for the socket;
-    /// without it (other systems, no libc) this is <see cref="Socket.Receive(Span{byte}, SocketFlags)"/>.
+    /// A blocking receive into <paramref name="buffer"/>: the byte count, 0 at the end of the stream. On a socket that
+    /// <see cref="TryMakeSystemBlocking"/> made blocking (<paramref name="systemBlocking"/>) it is <c>recv</c> itself,
+    /// because .NET's <see cref="Socket.Receive(Span{byte}, SocketFlags)"/> on a socket that was ever non-blocking
+    /// emulates every receive through its epoll thread and the thread pool: for a 1 GiB download 4,000 epoll wake-ups,
+    /// 13,000 futex calls and 29,000 <c>sched_yield</c> of spinning pool workers (strace), about 5% of the CPU measured
+    /// as whole processes. Otherwise (other systems, no libc) it is <see cref="Socket.Receive(Span{byte}, SocketFlags)"/>.
     /// </summary>
     /// <exception cref="SocketException">The receive failed, or timed out (<see cref="SocketError.TimedOut"/>).</exception>
     /// <exception cref="ObjectDisposedException">The socket was closed.</exception>
     public static int Receive(Socket socket, Span<byte> buffer, bool systemBlocking)
     {
-        if (!systemBlocking || !_nativeReceive)
+        if (!systemBlocking)
         {
             return socket.Receive(buffer, SocketFlags.None);
         }
@@ -159,17 +159,7 @@ internal static class BlockingSocket
             var fd = (int)handle.DangerousGetHandle();
             while (true)
             {
-                nint read;
-                try
-                {
-                    read = LinuxSocket.recv(fd, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(buffer), buffer.Length, 0);
-                }
-                catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
-                {
-                    _nativeReceive = false;
-                    return socket.Receive(buffer, SocketFlags.None);
-                }
-
+                var read = LinuxSocket.recv(fd, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(buffer), buffer.Length, 0);
                 if (read >= 0)
                 {
                     return (int)read;
@@ -191,6 +181,7 @@ internal static class BlockingSocket
         }
     }
 
+    /// <summary>False once libc could not be called: sockets are then left to .NET.</summary>
     private static volatile bool _nativeReceive = true;
 
     /// <summary>

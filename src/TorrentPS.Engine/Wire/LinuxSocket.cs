@@ -3,7 +3,10 @@ using System.Runtime.InteropServices;
 
 namespace TorrentPS.Engine.Wire;
 
-/// <summary>The one libc socket call the blocking receive makes itself (see <see cref="BlockingSocket.Receive"/>), and its errors.</summary>
+/// <summary>
+/// The two libc calls behind <see cref="BlockingSocket.Receive"/>: <c>fcntl</c> to make a socket blocking at the system
+/// level, <c>recv</c> to read from it, and the errors <c>recv</c> reports.
+/// </summary>
 internal static class LinuxSocket
 {
     public const int EINTR = 4;

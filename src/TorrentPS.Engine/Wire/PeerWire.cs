@@ -34,6 +34,9 @@ public sealed class PeerWire : IDisposable
     private static readonly int LowWaterSliceMs = 200;
 
     private readonly Socket _socket;
+
+    /// <summary>The socket blocks at the system level, so receives call <c>recv</c> directly (see <see cref="BlockingSocket.Receive"/>).</summary>
+    private readonly bool _systemBlocking;
     private readonly ILogger _logger;
     private readonly object _sendLock = new();
     private readonly Queue<PeerMessage> _replay = new();
@@ -42,9 +45,6 @@ public sealed class PeerWire : IDisposable
     private int _end;
     private int _consumeOnNextRead;
     private int _lowWater = 1;
-
-    /// <summary>The socket blocks at the system level, so receives call <c>recv</c> directly (see <see cref="BlockingSocket.Receive"/>).</summary>
-    private readonly bool _systemBlocking;
     private int _receiveTimeoutMs = -1;
     private long _expected;
     private long _frameStarted;

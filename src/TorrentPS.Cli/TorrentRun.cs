@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using TorrentPS.Cli.Output;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Cli;
 
@@ -85,7 +86,7 @@ internal sealed class TorrentRun
     public async Task<int> DownloadAsync(
         ParseResult parsed,
         TorrentOptions options,
-        Func<TorrentOptions, Action<TorrentStatus>?, Torrent> start,
+        Func<TorrentOptions, Torrent> start,
         string done,
         string verb,
         ILoggerFactory loggers,
@@ -95,7 +96,7 @@ internal sealed class TorrentRun
     {
         var applied = await ApplyAsync(parsed, options, cancellationToken).ConfigureAwait(false);
         Listen(parsed, applied.SeedsAfterDownload, loggers);
-        var result = await RunAsync(status => start(applied, status), stderr, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(start(applied), stderr, cancellationToken).ConfigureAwait(false);
         var code = await ExitCodeAsync(result, stderr, verb).ConfigureAwait(false);
         if (code == 0)
         {
@@ -105,19 +106,19 @@ internal sealed class TorrentRun
         return code;
     }
 
-    /// <summary>Runs a started torrent to its end; Ctrl+C stops it (the result then says Stopped).</summary>
-    public static async Task<DownloadResult> RunAsync(Func<Action<TorrentStatus>?, Torrent> start, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>Runs a started torrent to its end, its status on stderr's line when that is a terminal; Ctrl+C stops it (the result then says Stopped).</summary>
+    public static async Task<DownloadResult> RunAsync(Torrent torrent, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var line = CliApp.StderrIsTerminal ? new StatusLine(stderr) : null;
-        var torrent = start(line is null ? null : line.Update);
+        var showing = CliApp.StderrIsTerminal ? new StatusLine(stderr).ShowAsync(torrent) : null;
         try
         {
             return await TorrentSession.RunAsync(torrent, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            if (line is not null)
+            if (showing is not null)
             {
+                await showing.ConfigureAwait(false);
                 StatusLine.ClearCurrent(stderr);
             }
         }

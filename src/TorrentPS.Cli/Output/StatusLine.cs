@@ -1,5 +1,7 @@
 using System.Globalization;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Cli.Output;
 
@@ -11,6 +13,15 @@ internal sealed class StatusLine(TextWriter stderr)
 {
     private static int _visible;
     private long _lastWrite;
+
+    /// <summary>Shows the torrent's status snapshots until it ends (read from its feed, off the torrent's loop).</summary>
+    public async Task ShowAsync(Torrent torrent)
+    {
+        await foreach (var status in torrent.WatchStatusAsync().ConfigureAwait(false))
+        {
+            Update(status);
+        }
+    }
 
     public void Update(TorrentStatus status)
     {
@@ -42,7 +53,7 @@ internal sealed class StatusLine(TextWriter stderr)
     {
         var text = status.State switch
         {
-            TorrentState.Checking => $"checking {Size(status.CheckedBytes)} of {Size(status.TotalBytes)}",
+            TorrentState.Checking => $"checking {Size(status.CheckedBytes)} of {Size(status.Length)}",
             TorrentState.FetchingMetadata => $"fetching metadata from {status.MetadataPeers} peers ({status.PeersConnected} connected, {status.PeersKnown} known)",
             TorrentState.Seeding => $"seeding: {Size(status.Uploaded)} up at {Size((long)status.UploadRate)}/s, ratio {status.Ratio.ToString("0.00", CultureInfo.InvariantCulture)}, {status.PeersConnected} peers",
             _ => $"{status.PercentComplete.ToString("0.0", CultureInfo.InvariantCulture)}% {Size(status.VerifiedBytes)} of {Size(status.TotalBytes)} at {Size((long)status.DownloadRate)}/s, {status.PeersConnected} peers ({status.Seeds} seeds){Left(status.TimeRemaining)}",
@@ -54,17 +65,5 @@ internal sealed class StatusLine(TextWriter stderr)
 
     private static string Shorten(string name) => name.Length <= 32 ? name : string.Concat(name.AsSpan(0, 31), "…");
 
-    internal static string Size(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double value = bytes;
-        var unit = 0;
-        while (value >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-
-        return unit == 0 ? $"{bytes} B" : $"{value.ToString("0.0", CultureInfo.InvariantCulture)} {units[unit]}";
-    }
+    internal static string Size(long bytes) => Units.Bytes(bytes);
 }

@@ -37,7 +37,7 @@ internal sealed class DownloadPieceVerb : ICliVerb
         return await _run.DownloadAsync(
             parsed,
             TorrentOptions.OnePiece(index, output),
-            (options, status) => TorrentSession.Shared.Start(torrent, options, loggers, status),
+            options => TorrentSession.Shared.Start(torrent, options, loggers),
             $"Piece {index} downloaded to {output}.",
             Command.Name,
             loggers,

@@ -34,7 +34,7 @@ internal sealed class DownloadVerb : ICliVerb
         return await _run.DownloadAsync(
             parsed,
             TorrentOptions.AtPath(output, loggers),
-            (options, status) => TorrentSession.Shared.Start(torrent, options, loggers, status),
+            options => TorrentSession.Shared.Start(torrent, options, loggers),
             $"Downloaded {torrentPath} to {output}.",
             Command.Name,
             loggers,

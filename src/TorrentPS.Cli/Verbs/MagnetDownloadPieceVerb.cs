@@ -32,7 +32,7 @@ internal sealed class MagnetDownloadPieceVerb : ICliVerb
         return await _run.DownloadAsync(
             parsed,
             TorrentOptions.OnePiece(index, output),
-            (options, status) => TorrentSession.Shared.Start(magnet, options, loggers, status),
+            options => TorrentSession.Shared.Start(magnet, options, loggers),
             $"Piece {index} downloaded to {output}.",
             Command.Name,
             loggers,

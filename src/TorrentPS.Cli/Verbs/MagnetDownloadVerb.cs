@@ -37,7 +37,7 @@ internal sealed class MagnetDownloadVerb : ICliVerb
         return await _run.DownloadAsync(
             parsed,
             TorrentOptions.AtPath(output, loggers),
-            (options, status) => TorrentSession.Shared.Start(magnet, options, loggers, status, known),
+            options => TorrentSession.Shared.Start(magnet, options, loggers, known),
             $"Downloaded {link} to {output}.",
             Command.Name,
             loggers,

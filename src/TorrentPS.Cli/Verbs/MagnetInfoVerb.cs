@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Cli.Verbs;
 
@@ -28,7 +29,7 @@ internal sealed class MagnetInfoVerb : ICliVerb
         var loggers = CliApp.CreateLoggers(stderr);
         var options = await _run.ApplyAsync(parsed, TorrentOptions.MetadataOnly() with { NoProgressTimeout = TimeSpan.FromSeconds(60) }, cancellationToken).ConfigureAwait(false);
         Torrent? torrent = null;
-        var result = await TorrentRun.RunAsync(status => torrent = TorrentSession.Shared.Start(magnet, options, loggers, status), stderr, cancellationToken).ConfigureAwait(false);
+        var result = await TorrentRun.RunAsync(torrent = TorrentSession.Shared.Start(magnet, options, loggers), stderr, cancellationToken).ConfigureAwait(false);
         if (result.State == TorrentState.Stopped || torrent?.Info is not { } info)
         {
             return await TorrentRun.ExitCodeAsync(result, stderr, Command.Name).ConfigureAwait(false);

@@ -51,7 +51,7 @@ internal sealed class SeedVerb : ICliVerb
             SeedRatio = ratio,
             SeedUntilStopped = ratio is null,
         };
-        var result = await TorrentRun.RunAsync(status => TorrentSession.Shared.Start(torrent, options, loggers, status), stderr, cancellationToken).ConfigureAwait(false);
+        var result = await TorrentRun.RunAsync(TorrentSession.Shared.Start(torrent, options, loggers), stderr, cancellationToken).ConfigureAwait(false);
         await stdout.WriteLineAsync($"Seeded {torrentPath}: {result.Uploaded} bytes uploaded.").ConfigureAwait(false);
         return 0;
     }

@@ -25,7 +25,6 @@ public sealed class FileTorrentData : ITorrentData
         loggers ??= NullLoggerFactory.Instance;
         _logger = loggers.CreateLogger<FileTorrentData>();
         _store = new PieceStore(FileLayout.For(torrent), location, new PieceStoreOptions { ReadOnly = readOnly }, loggers.CreateLogger<PieceStore>());
-        Storage = new StoreStorage(_store);
         var paths = new List<string>();
         for (var i = 0; i < torrent.Files.Count; i++)
         {
@@ -38,7 +37,7 @@ public sealed class FileTorrentData : ITorrentData
         FilePaths = paths;
     }
 
-    public IPieceStorage Storage { get; }
+    public IPieceStorage Storage => _store;
 
     public string ContentPath => _location.ContentPath;
 
@@ -63,13 +62,6 @@ public sealed class FileTorrentData : ITorrentData
     }
 
     public void Dispose() => _store.Dispose();
-
-    private sealed class StoreStorage(PieceStore store) : IPieceStorage
-    {
-        public void WritePiece(int piece, ReadOnlySpan<byte> data) => store.Write(piece, 0, data);
-
-        public int Read(int piece, int begin, Span<byte> destination) => store.Read(piece, begin, destination);
-    }
 
     private sealed class BytesProgress(IProgress<long> bytes) : IProgress<VerificationProgress>
     {

@@ -6,7 +6,7 @@ namespace TorrentPS.Engine.Session;
 /// What every torrent of a session shares: a bound on connections across all of them, and the session's upload and
 /// download rate limits (each torrent may have tighter ones of its own). Thread-safe.
 /// </summary>
-public sealed class SessionLimits
+public sealed class SessionLimits : IConnectionBudget
 {
     private int _connections;
 
@@ -47,4 +47,8 @@ public sealed class SessionLimits
     }
 
     public void ReleaseConnection() => Interlocked.Decrement(ref _connections);
+
+    bool IConnectionBudget.TryAcquire() => TryAcquireConnection();
+
+    void IConnectionBudget.Release() => ReleaseConnection();
 }

@@ -1,4 +1,5 @@
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Storage;
 using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Engine.Session;

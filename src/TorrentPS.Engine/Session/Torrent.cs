@@ -11,10 +11,12 @@ using TorrentPS.Engine.Wire;
 namespace TorrentPS.Engine.Session;
 
 /// <summary>
-/// One running torrent. Its state (pieces, peers, requests, choking, trackers) is owned by one loop that reads one
-/// channel and awaits nothing else: connection threads, trackers, the disk and the clock post <see cref="SwarmEvent"/>s
-/// to it. See Swarm/INVARIANTS.md for what each part may touch. Start it from <see cref="TorrentSession"/>; it ends by
-/// itself (completed, or failed) or when stopped, with <see cref="Completion"/> giving the result.
+/// One running torrent: the loop that owns its state, not the logic. It reads one channel and awaits nothing else
+/// (connection threads, trackers, the disk and the clock post <see cref="SwarmEvent"/>s to it), dispatches each event to
+/// the parts that decide (in Swarm/: the roster, what peers have, the request scheduler, the piece ledger, the choker,
+/// the metadata exchange, the status), and moves the torrent through its phases (Torrent.Lifecycle.cs). INVARIANTS.md
+/// beside this file says who may touch what. Start it from <see cref="TorrentSession"/>; it ends by itself (completed,
+/// or failed) or when stopped, with <see cref="Completion"/> giving the result.
 /// </summary>
 public sealed partial class Torrent
 {
@@ -26,27 +28,27 @@ public sealed partial class Torrent
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
-    private readonly Action<TorrentStatus>? _onStatus;
     private readonly IReadOnlyList<IReadOnlyList<string>> _trackerTiers;
     private readonly long _startedAt;
-    private TorrentStatus _status;
-    private TorrentState _state = TorrentState.Checking;
-    private TorrentState _endState = TorrentState.Stopped;
-    private Exception? _failure;
-    private ITimer? _timer;
-    private TorrentAnnouncer? _announcer;
-    private long _stopDeadline;
-    private readonly SessionLimits _sessionLimits;
-    private readonly TransferLimits _transferLimits;
+    private readonly PieceContextHolder _pieces = new();
+    private readonly StatusFeed _feed;
+    private readonly List<PeerState> _wake = new();
 
-    internal Torrent(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, TorrentOptions options, TorrentIdentity identity, TimeProvider? time, ILoggerFactory? loggers, Action<TorrentStatus>? onStatus, SessionLimits? limits = null)
+    // The parts; each owns its state (Swarm/).
+    private readonly PeerOutbox _outbox = new();
+    private readonly PeerConnector _connector;
+    private readonly PeerRoster _roster;
+    private readonly PeerAvailability _availability;
+    private readonly RequestScheduler _requests;
+    private readonly PieceLedger _ledger;
+    private readonly Choker _choker;
+    private readonly MetadataExchange _metadata;
+    private readonly SeedingGoal _goal;
+    private readonly ProgressWatchdog _watchdog;
+    private readonly StatusBuilder _statusBuilder;
+
+    internal Torrent(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, TorrentOptions options, TorrentIdentity identity, TimeProvider? time, ILoggerFactory? loggers, SessionLimits? limits = null)
     {
-        _sessionLimits = limits ?? new SessionLimits();
-        _transferLimits = new TransferLimits(
-            options.UploadRateLimit > 0 ? new TokenBucket(options.UploadRateLimit, time) : null,
-            _sessionLimits.Upload,
-            options.DownloadRateLimit > 0 ? new TokenBucket(options.DownloadRateLimit, time) : null,
-            _sessionLimits.Download);
         InfoHash = infoHash;
         Name = name;
         Info = info;
@@ -56,10 +58,41 @@ public sealed partial class Torrent
         _time = time ?? TimeProvider.System;
         _loggers = loggers ?? NullLoggerFactory.Instance;
         _logger = _loggers.CreateLogger<Torrent>();
-        _onStatus = onStatus;
         _startedAt = _time.GetTimestamp();
-        _candidates = new PeerSet(_time.TimestampFrequency);
-        _status = new TorrentStatus { Name = name, InfoHash = infoHash, State = TorrentState.Checking };
+        _feed = new StatusFeed(new TorrentStatus { Name = name, InfoHash = infoHash, State = info is null ? TorrentState.FetchingMetadata : TorrentState.Checking, Length = info?.Length ?? 0, PieceCount = info?.PieceCount ?? 0 });
+
+        var sessionLimits = limits ?? new SessionLimits();
+        var transferLimits = new TransferLimits(
+            options.UploadRateLimit > 0 ? new TokenBucket(options.UploadRateLimit, time) : null,
+            sessionLimits.Upload,
+            options.DownloadRateLimit > 0 ? new TokenBucket(options.DownloadRateLimit, time) : null,
+            sessionLimits.Download);
+        var swarmLogger = _loggers.CreateLogger<Torrent>();
+        _connector = new PeerConnector(
+            infoHash,
+            new ConnectorSettings(identity.PeerId, identity.ListenPort, options.LocalAddress, options.ConnectTimeout, options.HandshakeTimeout, options.MessageTimeout),
+            _pieces,
+            Post,
+            _loggers,
+            transferLimits,
+            _stopping.Token) { Info = info };
+        _watchdog = new ProgressWatchdog(_time, _startedAt);
+        _roster = new PeerRoster(
+            new RosterSettings(options.MaxConnections, options.MaxHalfOpen, identity.PeerId, IsOwnEndPoint),
+            _connector,
+            sessionLimits,
+            _outbox,
+            NoteError,
+            _time,
+            swarmLogger,
+            name);
+        _availability = new PeerAvailability(_outbox, _roster);
+        _requests = new RequestScheduler(_roster, _outbox, _watchdog, options.RequestTimeout, options.MaxBufferedBytes, _time, swarmLogger, name);
+        _ledger = new PieceLedger(_roster, _watchdog, options.CheckpointInterval, NoteError, _time, swarmLogger, name);
+        _choker = new Choker(_roster, _outbox, options.UploadSlots, _time);
+        _metadata = new MetadataExchange(infoHash, _roster, _outbox, NoteError, _time, swarmLogger, name);
+        _goal = new SeedingGoal(options.SeedRatio, options.SeedTime, _time);
+        _statusBuilder = new StatusBuilder(infoHash, _ledger, _requests, _roster, _goal, _time, _startedAt);
     }
 
     public InfoHash InfoHash { get; }
@@ -71,13 +104,19 @@ public sealed partial class Torrent
     public TorrentInfo? Info { get; private set; }
 
     /// <summary>The latest status snapshot.</summary>
-    public TorrentStatus Status => Volatile.Read(ref _status);
+    public TorrentStatus Status => _feed.Latest;
 
     /// <summary>Our peer id for this torrent.</summary>
     public PeerId PeerId => _identity.PeerId;
 
     /// <summary>Ends with the result (Completed, Stopped); faults with a typed error when the torrent failed.</summary>
     public Task<DownloadResult> Completion => _completion.Task;
+
+    /// <summary>
+    /// The latest status at once, then each newer snapshot as the loop makes it (a few a second, and at every change of
+    /// state), ending after the last one. A slow reader skips snapshots; none of its code runs on the loop's thread.
+    /// </summary>
+    public IAsyncEnumerable<TorrentStatus> WatchStatusAsync(CancellationToken cancellationToken = default) => _feed.WatchAsync(cancellationToken);
 
     /// <summary>Stops the torrent: connections close, progress is saved, trackers hear <c>stopped</c>. Returns at once.</summary>
     public void Stop(string reason = "stopped by the user") => Post(new SwarmEvent.Stop(reason));
@@ -93,8 +132,11 @@ public sealed partial class Torrent
     public void AddPeers(IEnumerable<IPEndPoint> endPoints, PeerSource source = PeerSource.Manual)
         => Post(new SwarmEvent.PeersFound(endPoints.Select(e => new TorrentPeer(e.Address, e.Port, InfoHash, source)).ToArray()));
 
-    /// <summary>Runs <paramref name="action"/> on the loop, after everything posted before (for tests and status queries).</summary>
-    public Task RunOnLoopAsync(Action action)
+    /// <summary>What connection threads see of the torrent's pieces.</summary>
+    internal PieceContextHolder Pieces => _pieces;
+
+    /// <summary>Runs <paramref name="action"/> on the loop, after everything posted before (tests wait on it).</summary>
+    internal Task RunOnLoopAsync(Action action)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var posted = _events.TryPost(new SwarmEvent.Barrier(() =>
@@ -132,6 +174,28 @@ public sealed partial class Torrent
 
         return false;
     }
+
+    /// <summary>
+    /// Takes a peer that dialled our listener and asked for this torrent (on the connection's own thread, which becomes
+    /// its reading thread). The loop decides whether to keep it.
+    /// </summary>
+    internal void AdoptIncoming(PeerWire wire)
+    {
+        if (_events.IsCompleted || _stopping.IsCancellationRequested)
+        {
+            wire.Dispose();
+            return;
+        }
+
+        _connector.Adopt(wire);
+    }
+
+    /// <summary>A connection made elsewhere joins the torrent (simulated peers in tests use it; real ones post it themselves).</summary>
+    internal void AdoptLink(IPeerLink link) => Post(new SwarmEvent.PeerConnected(link));
+
+    /// <summary>Options for an incoming connection's handshake (the session's listener asks).</summary>
+    internal HandshakeOptions? IncomingHandshakeOptions()
+        => _state is TorrentState.Stopping || _stopping.IsCancellationRequested ? null : _connector.HandshakeOptions;
 
     /// <summary>Starts the loop on a thread of its own (the session calls it once).</summary>
     internal void Start() => ConnectionThread.Start($"TorrentPS torrent {InfoHash.Hex[..8]}", Run);
@@ -172,7 +236,7 @@ public sealed partial class Torrent
             }
 
             // The result and the stopped announce count every byte sent, not only those counted at the last tick.
-            Volatile.Write(ref _uploaded, CountUploaded());
+            _statusBuilder.CountFinalUpload();
         }
         catch (Exception ex)
         {
@@ -204,7 +268,8 @@ public sealed partial class Torrent
                 OnPieceVerified(v.Index);
                 break;
             case SwarmEvent.PieceFailed f:
-                OnPieceFailed(f.Index, f.Contributors);
+                _ledger.OnFailed(f.Index, f.Contributors);
+                _requests.WakeAll();
                 break;
             case SwarmEvent.PeerConnected c:
                 OnPeerConnected(c.Link);
@@ -213,10 +278,14 @@ public sealed partial class Torrent
                 OnPeerClosed(c.Link, c.Reason);
                 break;
             case SwarmEvent.ConnectFailed f:
-                OnConnectFailed(f.EndPoint, f.Reason);
+                _roster.ConnectFailed(f.EndPoint, f.Reason);
                 break;
             case SwarmEvent.PeersFound p:
-                OnPeersFound(p.Peers);
+                if (_roster.Add(p.Peers) > 0)
+                {
+                    DialMore();
+                }
+
                 break;
             case SwarmEvent.Tick:
                 OnTick();
@@ -225,17 +294,17 @@ public sealed partial class Torrent
                 OnCheckFinished(c.Verified, c.Error);
                 break;
             case SwarmEvent.StorageFailed s:
-                OnStorageFailed(s.Index, s.Error);
+                _logger.LogError("{Torrent}: writing piece {Index} failed: {Reason}", Name, s.Index, s.Error.Message);
+                Fail(s.Error);
                 break;
             case SwarmEvent.TrackerAnswered t:
-                _trackersAnswered++;
-                _logger.LogDebug("{Torrent}: {Tracker} named {Count} peers", Name, t.Url, t.PeerCount);
+                _logger.LogDebug("{Torrent}: {Tracker} named {Count}", Name, t.Url, Text.Units.Count(t.PeerCount, "peer"));
                 break;
             case SwarmEvent.TrackerFailed t:
-                _lastError = $"tracker {t.Url}: {t.Reason}";
+                NoteError($"tracker {t.Url}: {t.Reason}");
                 break;
             case SwarmEvent.Stop s:
-                BeginStop(s.Reason, _picker is { IsComplete: true } ? TorrentState.Completed : TorrentState.Stopped);
+                BeginStop(s.Reason, _ledger.IsComplete ? TorrentState.Completed : TorrentState.Stopped);
                 break;
             case SwarmEvent.Barrier b:
                 b.Action();
@@ -243,162 +312,200 @@ public sealed partial class Torrent
         }
     }
 
-    /// <summary>The first step: check the data on disk, or (a magnet) look for peers with the metadata.</summary>
-    private void Begin()
+    private void OnPeerConnected(IPeerLink link)
     {
-        _logger.LogInformation("{Torrent}: starting ({InfoHash})", Name, InfoHash);
-        foreach (var endPoint in _options.Peers)
+        if (_roster.Admit(link, stopping: _state is TorrentState.Stopping) is not { } peer)
         {
-            _candidates.Add(endPoint, PeerSource.Manual);
-        }
-
-        if (Info is null)
-        {
-            _metadata = new MetadataFetcher(InfoHash, (long)(MetadataRequestTimeout.TotalSeconds * _time.TimestampFrequency));
-            SetState(TorrentState.FetchingMetadata);
-            StartAnnouncing();
             return;
         }
 
-        StartChecking(Info);
+        _availability.Greet(peer);
+        _choker.RequestRound();
     }
 
-    private void StartAnnouncing()
+    private void OnPeerClosed(IPeerLink link, string reason)
     {
-        if (!_options.UseTrackers || _announcer is not null || _trackerTiers.Count == 0)
+        if (_roster.Remove(link, reason, stopping: _state is TorrentState.Stopping) is not { } peer)
         {
             return;
         }
 
-        _announcer = new TorrentAnnouncer(
-            InfoHash,
-            _trackerTiers,
-            new AnnounceIdentity(_identity.PeerId, _identity.ListenPort, _identity.TrackerKey, _options.LocalAddress),
-            _options.Trackers with { LocalAddress = _options.Trackers.LocalAddress ?? _options.LocalAddress },
-            AnnounceFigures,
-            (url, peers) =>
+        _requests.PeerGone(peer);
+        _availability.PeerGone(peer);
+        _metadata.PeerGone(peer);
+        _choker.PeerGone(peer);
+    }
+
+    /// <summary>The messages of one receive, each to the part it concerns.</summary>
+    private void OnPeerMessages(IPeerLink link, PeerMessageBatch batch)
+    {
+        if (!_roster.TryGet(link.Id, out var peer))
+        {
+            return;
+        }
+
+        peer.LastActivityAt = _time.GetTimestamp();
+        foreach (var message in batch.Messages)
+        {
+            switch (message.Type)
             {
-                Post(new SwarmEvent.TrackerAnswered(url, peers.Count));
-                Post(new SwarmEvent.PeersFound(peers.Select(p => new TorrentPeer(p.Address, p.Port, InfoHash, PeerSource.Tracker, url)).ToArray()));
-            },
-            (url, reason) => Post(new SwarmEvent.TrackerFailed(url, reason)),
-            _time,
-            _loggers.CreateLogger<TorrentAnnouncer>());
-        _announcer.Start();
-    }
+                case PeerMessageType.Piece:
+                    if (!_requests.OnBlock(peer, message))
+                    {
+                        return;
+                    }
 
-    private void SetState(TorrentState state)
-    {
-        if (_state != state)
-        {
-            _logger.LogDebug("{Torrent}: {From} -> {To}", Name, _state, state);
-            _state = state;
-            PublishStatus(state);
+                    break;
+                case PeerMessageType.Choke:
+                    _requests.OnChoke(peer);
+                    break;
+                case PeerMessageType.Unchoke:
+                    _requests.OnUnchoke(peer);
+                    break;
+                case PeerMessageType.Interested:
+                    _choker.OnInterest(peer, interested: true);
+                    break;
+                case PeerMessageType.NotInterested:
+                    _choker.OnInterest(peer, interested: false);
+                    break;
+                case PeerMessageType.Have:
+                    WakeIf(peer, _availability.OnHave(peer, message.Index));
+                    break;
+                case PeerMessageType.Bitfield:
+                    WakeIf(peer, _availability.OnBitfield(peer, message.Payload!));
+                    break;
+                case PeerMessageType.HaveAll:
+                    WakeIf(peer, _availability.OnHaveAll(peer));
+                    break;
+                case PeerMessageType.RejectRequest:
+                    _requests.OnReject(peer, message);
+                    break;
+                case PeerMessageType.AllowedFast:
+                    _requests.OnAllowedFast(peer, message.Index);
+                    break;
+                case PeerMessageType.Extended:
+                    OnExtended(peer, message);
+                    break;
+            }
+
+            if (!_roster.TryGet(link.Id, out _))
+            {
+                return;
+            }
         }
     }
 
-    /// <summary>Ends the torrent because of an error it cannot go on from.</summary>
-    private void Fail(Exception error)
+    private void WakeIf(PeerState peer, bool wake)
     {
-        _failure ??= error;
-        _lastError = error.Message;
-        BeginStop(error.Message, TorrentState.Failed);
-    }
-
-    /// <summary>Starts stopping: no more dials or requests, every connection closes; the loop ends when they are gone (or after a grace period).</summary>
-    private void BeginStop(string reason, TorrentState endState)
-    {
-        if (_state is TorrentState.Stopping)
+        if (wake)
         {
-            return;
-        }
-
-        _endState = endState;
-        _logger.LogInformation("{Torrent}: stopping: {Reason}", Name, reason);
-        SetState(TorrentState.Stopping);
-        _stopDeadline = _time.GetTimestamp() + (long)(_options.StopTimeout.TotalSeconds * _time.TimestampFrequency);
-        _stopping.Cancel();
-        foreach (var peer in _peers.Values)
-        {
-            peer.Link.Close(reason);
+            _requests.Wake(peer);
         }
     }
 
-    private bool ReadyToEnd() => (_peers.Count == 0 && _connecting == 0) || _time.GetTimestamp() >= _stopDeadline;
-
-    /// <summary>After the loop: final checkpoint, trackers told, result published.</summary>
-    private async Task EndAsync()
+    private void OnExtended(PeerState peer, in IncomingMessage message)
     {
-        _timer?.Dispose();
-        try
-        {
-            await SaveFinalCheckpointAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            _logger.LogWarning("{Torrent}: saving progress failed: {Reason}", Name, ex.Message);
-            _failure ??= ex;
-            _endState = TorrentState.Failed;
-        }
-
-        if (_announcer is not null)
+        if (message.ExtendedId == 0)
         {
             try
             {
-                await _announcer.StopAsync(_options.StopTimeout).ConfigureAwait(false);
-                await _announcer.DisposeAsync().ConfigureAwait(false);
+                peer.Extensions = ExtensionHandshake.Decode(message.Payload);
             }
-            catch (Exception ex)
+            catch (PeerProtocolException ex)
             {
-                _logger.LogDebug("{Torrent}: telling trackers we stopped failed: {Reason}", Name, ex.Message);
+                peer.Link.Close($"sent a bad extension handshake: {ex.Reason}");
+                return;
             }
+
+            peer.RequestQueueLimit = peer.Extensions.RequestQueueLimit;
+            _metadata.OnExtensionHandshake(peer);
+            return;
         }
 
-        var state = _endState;
-        PublishStatus(state);
-        _data?.Dispose();
-
-        // Batches posted by connections that ended after the loop: give their buffers back.
-        // Events posted after the loop's last batch: give batches back, let waiters go.
-        foreach (var late in _events.TakeAll())
+        if (message.ExtendedId == ExtensionHandshake.LocalUtMetadataId
+            && _metadata.OnMessage(peer, message.Payload!, Info?.GetRawInfo()) is { } rawInfo)
         {
-            switch (late)
-            {
-                case SwarmEvent.PeerMessages m:
-                    m.Batch.Return();
-                    break;
-                case SwarmEvent.Barrier b:
-                    b.Action();
-                    break;
-            }
-        }
-
-        _logger.LogInformation("{Torrent}: {State} ({Verified}/{Count} pieces, {Downloaded} bytes down, {Uploaded} up)", Name, state, _picker?.Have.Count ?? 0, Info?.PieceCount ?? 0, _downloaded, _uploaded);
-        if (state == TorrentState.Failed && _failure is not null)
-        {
-            _completion.TrySetException(_failure);
-        }
-        else
-        {
-            _completion.TrySetResult(CreateResult(state));
+            OnMetadataComplete(rawInfo);
         }
     }
 
-    private DownloadResult CreateResult(TorrentState state) => new()
+    private void OnPieceVerified(int index)
     {
-        Name = Name,
-        InfoHash = InfoHash,
-        Destination = _data?.ContentPath ?? string.Empty,
-        Length = Info?.Length ?? 0,
-        Downloaded = _downloaded,
-        Uploaded = _uploaded,
-        Elapsed = _time.GetElapsedTime(_startedAt),
-        State = state,
-        VerifiedPieces = _picker?.Have.Count ?? 0,
-        PieceCount = Info?.PieceCount ?? 0,
-        Files = _data is FileTorrentData files ? files.FilePaths : [],
-        HashFailures = _hashFailures,
-    };
+        if (!_ledger.OnVerified(index))
+        {
+            return;
+        }
+
+        _requests.OnPieceVerified(index);
+        _availability.OnPieceVerified(index);
+        if (_ledger.IsComplete && _state == TorrentState.Downloading)
+        {
+            OnDownloadComplete(alreadyComplete: false);
+        }
+    }
+
+    /// <summary>After each batch of events: pipelines that changed are topped up, the choker runs when asked, what was queued is sent.</summary>
+    private void AfterBatch()
+    {
+        _requests.FillPending(downloading: _state == TorrentState.Downloading);
+        if (_state is TorrentState.Downloading or TorrentState.Seeding)
+        {
+            _choker.Run(_time.GetTimestamp(), Seeding, canServe: _picker is not null);
+        }
+
+        _outbox.FlushAll();
+    }
+
+    private void OnTick()
+    {
+        var now = _time.GetTimestamp();
+        _roster.Tick(now);
+        _requests.Tick(now, downloading: _state == TorrentState.Downloading);
+        _statusBuilder.Sample(now);
+        switch (_state)
+        {
+            case TorrentState.Downloading:
+                DialMore();
+                SearchPeersWhenIdle(now);
+                FailWhenStalled(now);
+                break;
+            case TorrentState.FetchingMetadata:
+                _metadata.Tick(now);
+                DialMore();
+                SearchPeersWhenIdle(now);
+                FailWhenStalled(now);
+                break;
+            case TorrentState.Seeding:
+                if (_goal.Reached(now, _statusBuilder.Uploaded, Info?.Length ?? 0) is { } reason && !_options.SeedUntilStopped)
+                {
+                    BeginStop(reason, TorrentState.Completed);
+                }
+                else
+                {
+                    DialMore();
+                }
+
+                break;
+        }
+
+        SaveProgressWhenDue(now);
+        PublishStatus(_state);
+    }
+
+    private bool Seeding => _state == TorrentState.Seeding || _ledger.IsComplete;
+
+    private void DialMore()
+    {
+        if (_state is TorrentState.Downloading or TorrentState.FetchingMetadata or TorrentState.Seeding)
+        {
+            _roster.DialMore();
+        }
+    }
+
+    private void NoteError(string error) => _statusBuilder.NoteError(error);
+
+    private bool IsOwnEndPoint(IPEndPoint endPoint)
+        => _identity.ListenPort > 0 && endPoint.Port == _identity.ListenPort && (IPAddress.IsLoopback(endPoint.Address) ? _options.LocalAddress is null || endPoint.Address.Equals(_options.LocalAddress) : TorrentSession.IsLocalAddress(endPoint.Address));
 }
 
 /// <summary>Who a torrent is to peers and trackers: its peer id, the port we listen on, the tracker key.</summary>

@@ -101,20 +101,20 @@ public sealed class TorrentSession : IAsyncDisposable
 
     /// <summary>Starts downloading (or seeding) a torrent.</summary>
     /// <exception cref="TorrentPSException"><c>TorrentAlreadyRunning</c>: this session already runs the torrent.</exception>
-    public Torrent Start(TorrentInfo torrent, TorrentOptions options, ILoggerFactory? loggers = null, Action<TorrentStatus>? onStatus = null)
+    public Torrent Start(TorrentInfo torrent, TorrentOptions options, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(torrent);
-        return Register(new Torrent(torrent.InfoHash, torrent.Name, torrent, torrent.TrackerTiers, options, NewIdentity(), _time, loggers, onStatus, Limits));
+        return Register(new Torrent(torrent.InfoHash, torrent.Name, torrent, torrent.TrackerTiers, options, NewIdentity(), _time, loggers, Limits));
     }
 
     /// <summary>Starts a magnet link: its metadata is fetched from peers first (unless <paramref name="knownInfo"/> has it already, from resume data).</summary>
-    public Torrent Start(MagnetLink magnet, TorrentOptions options, ILoggerFactory? loggers = null, Action<TorrentStatus>? onStatus = null, TorrentInfo? knownInfo = null)
+    public Torrent Start(MagnetLink magnet, TorrentOptions options, ILoggerFactory? loggers = null, TorrentInfo? knownInfo = null)
     {
         ArgumentNullException.ThrowIfNull(magnet);
         var tiers = magnet.Trackers.Select(t => (IReadOnlyList<string>)[t]).ToArray();
         var withMagnetPeers = options with { Peers = [.. options.Peers, .. magnet.PeerEndPoints] };
         var name = knownInfo?.Name ?? magnet.DisplayName ?? magnet.InfoHash.Hex;
-        return Register(new Torrent(magnet.InfoHash, name, knownInfo, tiers, withMagnetPeers, NewIdentity(), _time, loggers, onStatus, Limits));
+        return Register(new Torrent(magnet.InfoHash, name, knownInfo, tiers, withMagnetPeers, NewIdentity(), _time, loggers, Limits));
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ namespace TorrentPS.Engine.Storage;
 /// hop per piece and memory to bound). Nothing here buffers data: when <see cref="Write"/> returns, the bytes are in
 /// the operating system's cache (<see cref="Flush"/> takes them to the disk at checkpoints).
 /// </remarks>
-public sealed class PieceStore : IDisposable
+public sealed class PieceStore : IPieceStorage, IDisposable
 {
     private readonly FileHandleCache _handles;
     private readonly ILogger _logger;
@@ -89,6 +89,9 @@ public sealed class PieceStore : IDisposable
             }
         }
     }
+
+    /// <inheritdoc cref="Write"/>
+    public void WritePiece(int piece, ReadOnlySpan<byte> data) => Write(piece, 0, data);
 
     /// <summary>
     /// Reads <paramref name="destination"/>'s length of bytes at <paramref name="begin"/> in piece <paramref name="piece"/>.

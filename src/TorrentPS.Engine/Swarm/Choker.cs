@@ -1,3 +1,5 @@
+using TorrentPS.Engine.Wire;
+
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>
@@ -5,13 +7,113 @@ namespace TorrentPS.Engine.Swarm;
 /// the interested peers that upload to us fastest (while we download) or that we upload to fastest (while we seed) get
 /// the regular slots; one more, the optimistic unchoke, goes to a random other interested peer and moves every third
 /// round (30 s), with peers connected in the last minute three times as likely to get it. Snubbed peers lose their slot.
+/// The decision is a pure function (<see cref="Decide"/>); an instance holds one torrent's rounds (when the last ran,
+/// who holds the optimistic slot) and applies each decision to the peers. Owned by the loop; it writes the choking half
+/// of <see cref="PeerState"/>.
 /// </summary>
-public static class Choker
+public sealed class Choker
 {
     public const int DefaultSlots = 4;
     public static readonly TimeSpan Round = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan OptimisticRound = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan NewPeerAge = TimeSpan.FromMinutes(1);
+
+    private readonly List<ChokeCandidate> _candidates = new();
+    private readonly IConnectedPeers _peers;
+    private readonly PeerOutbox _outbox;
+    private readonly TimeProvider _time;
+    private readonly int _slots;
+    private readonly Random _random = new();
+    private long _lastRoundAt;
+    private long _lastOptimisticAt;
+    private int? _optimistic;
+    private bool _soon;
+
+    internal Choker(IConnectedPeers peers, PeerOutbox outbox, int slots, TimeProvider time)
+    {
+        _peers = peers;
+        _outbox = outbox;
+        _slots = slots;
+        _time = time;
+    }
+
+    /// <summary>A round is wanted as soon as the batch is done (a slot freed, a new peer wants one).</summary>
+    internal void RequestRound() => _soon = true;
+
+    /// <summary>A peer's interest changed: a round is wanted when that could change who holds a slot.</summary>
+    internal void OnInterest(PeerState peer, bool interested)
+    {
+        peer.PeerInterested = interested;
+        _soon |= interested ? peer.AmChoking : !peer.AmChoking;
+    }
+
+    /// <summary>The peer left: its slot frees.</summary>
+    internal void PeerGone(PeerState peer)
+    {
+        _soon |= !peer.AmChoking;
+        if (_optimistic == peer.Id)
+        {
+            _optimistic = null;
+        }
+    }
+
+    /// <summary>
+    /// Runs a round when one was asked for or is due (every <see cref="Round"/>): the decision applied; a newly choked
+    /// peer's queued uploads are taken back (rejected with BEP 6). Nothing is unchoked before we have pieces to serve.
+    /// </summary>
+    internal void Run(long now, bool seeding, bool canServe)
+    {
+        var due = _time.GetElapsedTime(_lastRoundAt, now) >= Round;
+        if (!_soon && !due)
+        {
+            return;
+        }
+
+        _soon = false;
+        _candidates.Clear();
+        foreach (var peer in _peers.Connected)
+        {
+            _candidates.Add(new ChokeCandidate(peer.Id, peer.PeerInterested, peer.Snubbed, peer.DownloadRate.BytesPerSecond, peer.UploadRate.BytesPerSecond, peer.ConnectedAt));
+        }
+
+        var rotate = _time.GetElapsedTime(_lastOptimisticAt, now) >= OptimisticRound;
+        var decision = Decide(_candidates, seeding, _slots, _optimistic, rotate, now, (long)(NewPeerAge.TotalSeconds * _time.TimestampFrequency), _random);
+        if (rotate)
+        {
+            _lastOptimisticAt = now;
+        }
+
+        if (due)
+        {
+            _lastRoundAt = now;
+        }
+
+        _optimistic = decision.Optimistic;
+        foreach (var peer in _peers.Connected)
+        {
+            var unchoke = canServe && decision.Unchoked.Contains(peer.Id);
+            if (unchoke && peer.AmChoking)
+            {
+                peer.AmChoking = false;
+                peer.UnchokedAt = now;
+                peer.Link.AmChoking = false;
+                _outbox.Send(peer, OutgoingMessage.Signal(PeerMessageType.Unchoke));
+            }
+            else if (!unchoke && !peer.AmChoking)
+            {
+                peer.AmChoking = true;
+                peer.Link.AmChoking = true;
+                _outbox.Send(peer, OutgoingMessage.Signal(PeerMessageType.Choke));
+                foreach (var upload in peer.Link.TakeUploads())
+                {
+                    if (peer.Link.FastExtension)
+                    {
+                        _outbox.Send(peer, OutgoingMessage.Reject(upload.Index, upload.Begin, upload.Length));
+                    }
+                }
+            }
+        }
+    }
 
     /// <param name="peers">Every connected peer.</param>
     /// <param name="seeding">Rank by our upload to them instead of their upload to us.</param>

@@ -190,7 +190,7 @@ public sealed class PeerLink : IPeerLink, IBlockReader
                 return false;
             case PeerMessageType.Piece:
             {
-                var outcome = _pieces.Current?.Buffers.Deliver(Id, message.Index, message.Begin, message.Payload.Span) ?? BlockOutcome.Unexpected;
+                var outcome = _pieces.Current?.Assembler.Deliver(Id, message.Index, message.Begin, message.Payload.Span) ?? BlockOutcome.Unexpected;
                 Interlocked.Add(ref _downloaded, message.Length);
                 _receivedSinceExpected += message.Length;
                 batch.Add(new IncomingMessage(PeerMessageType.Piece, message.Index, message.Begin, message.Length, Outcome: outcome));

@@ -1,4 +1,5 @@
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Storage;
 
 namespace TorrentPS.Engine.Swarm;
 
@@ -13,7 +14,7 @@ public sealed class PieceContext
     {
         Torrent = torrent;
         Storage = storage;
-        Buffers = new PieceBuffers(torrent, storage, events, maxBufferedBytes);
+        Assembler = new PieceAssembler(torrent, storage, events, maxBufferedBytes);
         Verified = new VerifiedPieces(torrent.PieceCount);
 
         // Four pieces, and never much memory: 16 MiB pieces are read block by block instead.
@@ -27,7 +28,7 @@ public sealed class PieceContext
 
     public IPieceStorage Storage { get; }
 
-    public PieceBuffers Buffers { get; }
+    public PieceAssembler Assembler { get; }
 
     public VerifiedPieces Verified { get; }
 }

@@ -1,3 +1,5 @@
+using TorrentPS.Engine.Storage;
+
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>

@@ -30,6 +30,6 @@ internal sealed class MagnetDownload(MagnetLink magnet, string destination) : Tr
         return Task.CompletedTask;
     }
 
-    public override Torrent Start(TransferContext context, Action<TorrentStatus> onStatus)
-        => context.Session.Start(magnet, context.Settings.Apply(TorrentOptions.InFolder(destination, context.Loggers)), context.Loggers, onStatus, _known);
+    public override Torrent Start(TransferContext context)
+        => context.Session.Start(magnet, context.Settings.Apply(TorrentOptions.InFolder(destination, context.Loggers)), context.Loggers, _known);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Formatting;
 
 namespace TorrentPS.Transfers;
@@ -20,8 +21,8 @@ internal sealed class MetadataFetch(MagnetLink magnet) : Transfer
 
     public override Task PrepareAsync(TransferContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public override Torrent Start(TransferContext context, Action<TorrentStatus> onStatus)
-        => context.Session.Start(magnet, context.Settings.Apply(TorrentOptions.MetadataOnly()), context.Loggers, onStatus);
+    public override Torrent Start(TransferContext context)
+        => context.Session.Start(magnet, context.Settings.Apply(TorrentOptions.MetadataOnly()), context.Loggers);
 
     public override string Summary(DownloadResult result) => result.State == TorrentState.Completed
         ? string.Create(CultureInfo.InvariantCulture, $"Metadata received: {ByteSize.Format(result.Length)} in {result.PieceCount} pieces")

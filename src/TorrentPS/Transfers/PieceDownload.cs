@@ -2,6 +2,7 @@ using System.Globalization;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Storage;
 
 namespace TorrentPS.Transfers;
@@ -36,8 +37,8 @@ internal sealed class PieceDownload(TorrentCheckInput input, int index, string f
         _torrent = torrent;
     }
 
-    public override Torrent Start(TransferContext context, Action<TorrentStatus> onStatus)
-        => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.OnePiece(index, file)), context.Loggers, onStatus);
+    public override Torrent Start(TransferContext context)
+        => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.OnePiece(index, file)), context.Loggers);
 
     public override object? Output(DownloadResult result, Torrent torrent) => result.State == TorrentState.Completed ? new FileInfo(file) : null;
 }

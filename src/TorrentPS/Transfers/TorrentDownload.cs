@@ -22,6 +22,6 @@ internal sealed class TorrentDownload(TorrentCheckInput input, string destinatio
     public override async Task PrepareAsync(TransferContext context, CancellationToken cancellationToken)
         => _torrent = await input.LoadAsync(cancellationToken).ConfigureAwait(false);
 
-    public override Torrent Start(TransferContext context, Action<TorrentStatus> onStatus)
-        => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.InFolder(destination, context.Loggers)), context.Loggers, onStatus);
+    public override Torrent Start(TransferContext context)
+        => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.InFolder(destination, context.Loggers)), context.Loggers);
 }

@@ -1,15 +1,17 @@
 using System.Globalization;
 using TorrentPS.Bridge.Progress;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Formatting;
 
 namespace TorrentPS.Transfers;
 
 /// <summary>
-/// A running torrent's progress: its status snapshots (from its loop, a few times a second) become one activity per
-/// torrent — percent, bytes of total, rate, peers and time remaining while downloading; <c>Fetching metadata from N
-/// peers</c> first for a magnet link; uploaded bytes, rate, ratio and peers (and how far towards the seed goal) while
-/// seeding — with a child activity while the data already on disk is checked. Each activity writes at most four updates
+/// A running torrent's progress: its status snapshots (drained from the engine's feed, never on the torrent's loop)
+/// become one activity per torrent — percent, bytes of total, rate, peers and time remaining while downloading;
+/// <c>Fetching metadata from N peers</c> first for a magnet link; uploaded bytes, rate, ratio and peers (and how far
+/// towards the seed goal, with the time left) while seeding — with a child activity while the data already on disk is
+/// checked. Every figure comes from the snapshot: this class only words it. Each activity writes at most four updates
 /// a second and ends with a Completed record carrying the outcome. Thread-safe.
 /// </summary>
 internal sealed class TorrentProgress
@@ -17,24 +19,17 @@ internal sealed class TorrentProgress
     private readonly object _gate = new();
     private readonly Func<string, long, TransferProgress?, TransferProgress> _start;
     private readonly Action<ProgressUpdate?> _write;
-    private readonly Func<long> _contentLength;
-    private readonly TransferSettings _settings;
     private readonly TransferProgress _main;
     private readonly string _name;
     private TransferProgress? _checking;
-    private TimeSpan? _seedingSince;
 
     /// <param name="activity">The activity text (<c>Downloading ubuntu.iso</c>).</param>
     /// <param name="name">The torrent's name, for the child activity.</param>
-    /// <param name="contentLength">The torrent's length in bytes as known now (0 while a magnet link's metadata is missing).</param>
-    /// <param name="settings">The seed goals, to say how far seeding has come.</param>
     /// <param name="start">Starts an activity (text, total, parent), so the cmdlet completes any left open.</param>
     /// <param name="write">Writes an update (null: throttled, nothing to write).</param>
-    public TorrentProgress(string activity, string name, Func<long> contentLength, TransferSettings settings, Func<string, long, TransferProgress?, TransferProgress> start, Action<ProgressUpdate?> write)
+    public TorrentProgress(string activity, string name, Func<string, long, TransferProgress?, TransferProgress> start, Action<ProgressUpdate?> write)
     {
         _name = name;
-        _contentLength = contentLength;
-        _settings = settings;
         _start = start;
         _write = write;
         _main = start(activity, 0, null);
@@ -57,18 +52,12 @@ internal sealed class TorrentProgress
 
             if (status.State == TorrentState.Checking)
             {
-                var length = Math.Max(status.TotalBytes, _contentLength());
-                _checking ??= _start(CheckingActivity(_name), length, _main);
-                _write(_checking.Report(new ProgressSnapshot(status.CheckedBytes, length)));
+                _checking ??= _start(CheckingActivity(_name), status.Length, _main);
+                _write(_checking.Report(new ProgressSnapshot(status.CheckedBytes, status.Length)));
             }
             else
             {
                 EndCheckingLocked();
-            }
-
-            if (status.State == TorrentState.Seeding)
-            {
-                _seedingSince ??= status.Elapsed;
             }
 
             _write(_main.Report(Snapshot(status)));
@@ -128,7 +117,7 @@ internal sealed class TorrentProgress
         }
     }
 
-    private ProgressSnapshot Snapshot(TorrentStatus status) => status.State switch
+    private static ProgressSnapshot Snapshot(TorrentStatus status) => status.State switch
     {
         TorrentState.Checking => new ProgressSnapshot(0, 0) { Status = "Checking the data already on disk", ShowRate = false, SecondsRemaining = -1 },
         TorrentState.FetchingMetadata => new ProgressSnapshot(0, 0)
@@ -161,13 +150,13 @@ internal sealed class TorrentProgress
         {
             Status = text,
             ShowRate = false,
-            SecondsRemaining = status.TimeRemaining is { } left ? (int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalSeconds)) : -1,
+            SecondsRemaining = Seconds(status.TimeRemaining),
             CurrentOperation = Peers(status),
         };
     }
 
-    /// <summary>Uploaded, rate, ratio and peers; percent and time remaining towards the seed goal (whichever comes first).</summary>
-    private ProgressSnapshot Seeding(TorrentStatus status)
+    /// <summary>Uploaded, rate, ratio and peers; percent and time remaining towards the seed goal (the engine's figures).</summary>
+    private static ProgressSnapshot Seeding(TorrentStatus status)
     {
         var text = string.Format(CultureInfo.InvariantCulture, "Seeding: {0} uploaded", ByteSize.Format(status.Uploaded));
         if (status.UploadRate > 0)
@@ -176,35 +165,17 @@ internal sealed class TorrentProgress
         }
 
         text += string.Format(CultureInfo.InvariantCulture, ", ratio {0:0.00}, {1}", status.Ratio, Count(status.PeersConnected, "peer"));
-        double? done = null;
-        double? secondsLeft = null;
-        if (_settings.SeedRatioGoal is { } ratio)
-        {
-            done = status.Ratio / ratio;
-            var length = _contentLength();
-            if (status.UploadRate > 0 && length > 0)
-            {
-                secondsLeft = Math.Max(0, ((ratio * length) - status.Uploaded) / status.UploadRate);
-            }
-        }
-
-        if (_settings.SeedTimeGoal is { } time)
-        {
-            var seeded = status.Elapsed - (_seedingSince ?? status.Elapsed);
-            done = Math.Max(done ?? 0, seeded / time);
-            var timeLeft = Math.Max(0, (time - seeded).TotalSeconds);
-            secondsLeft = Math.Min(secondsLeft ?? timeLeft, timeLeft);
-        }
-
         const long Scale = 10_000;
-        return new ProgressSnapshot(done is { } d ? (long)(Math.Clamp(d, 0, 1) * Scale) : 0, done is null ? 0 : Scale)
+        return new ProgressSnapshot(status.SeedGoalPercent is { } done ? (long)(done / 100 * Scale) : 0, status.SeedGoalPercent is null ? 0 : Scale)
         {
             Status = text,
             ShowRate = false,
-            SecondsRemaining = secondsLeft is { } s ? (int)Math.Min(int.MaxValue, Math.Ceiling(s)) : -1,
+            SecondsRemaining = Seconds(status.TimeRemaining),
             CurrentOperation = Peers(status),
         };
     }
+
+    private static int Seconds(TimeSpan? remaining) => remaining is { } left ? (int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalSeconds)) : -1;
 
     /// <summary>Under the bar: the peers known, and why nothing happens when no peer is connected.</summary>
     private static string Peers(TorrentStatus status)

@@ -32,7 +32,7 @@ internal abstract class Transfer
     public abstract Task PrepareAsync(TransferContext context, CancellationToken cancellationToken);
 
     /// <summary>Starts the torrent in the session.</summary>
-    public abstract Torrent Start(TransferContext context, Action<TorrentStatus> onStatus);
+    public abstract Torrent Start(TransferContext context);
 
     /// <summary>How the transfer ended, for its last progress record and -Verbose.</summary>
     public virtual string Summary(DownloadResult result) => TorrentProgress.Summary(result);

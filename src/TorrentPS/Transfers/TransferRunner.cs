@@ -22,11 +22,12 @@ internal sealed class TransferRunner(TransferContext context, TransferOutput out
         try
         {
             await transfer.PrepareAsync(context, cancellationToken).ConfigureAwait(false);
-            Torrent? torrent = null;
-            progress = new TorrentProgress(transfer.Activity, transfer.Name, () => Volatile.Read(ref torrent)?.Info?.Length ?? transfer.Length, context.Settings, output.StartProgress, output.Progress);
-            Volatile.Write(ref torrent, transfer.Start(context, progress.Report));
+            var torrent = transfer.Start(context);
+            progress = new TorrentProgress(transfer.Activity, transfer.Name, output.StartProgress, output.Progress);
+            var watching = ReportAsync(torrent, progress);
             output.Verbose(Started(transfer));
             var result = await TorrentSession.RunAsync(torrent, cancellationToken).ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
             var summary = transfer.Summary(result);
             progress.Complete(result, summary);
             output.Verbose($"{result.Name}: {summary}.");
@@ -39,6 +40,15 @@ internal sealed class TransferRunner(TransferContext context, TransferOutput out
         {
             progress?.Fail(ex);
             output.Error(ex, transfer.Target);
+        }
+    }
+
+    /// <summary>The torrent's status snapshots as progress, drained from its feed (ends when the torrent does).</summary>
+    private static async Task ReportAsync(Torrent torrent, TorrentProgress progress)
+    {
+        await foreach (var status in torrent.WatchStatusAsync().ConfigureAwait(false))
+        {
+            progress.Report(status);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Tests.Metainfo;
 using TorrentPS.Engine.Tests.Swarm;
 using TorrentPS.Engine.Tests.Wire;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Tests.Trackers;
 
 namespace TorrentPS.Engine.Tests.Seeding;

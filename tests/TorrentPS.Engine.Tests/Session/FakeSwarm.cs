@@ -2,6 +2,7 @@ using System.Net;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Storage;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Tests.Storage;
 using TorrentPS.Engine.Tests.Wire;
 

@@ -1,5 +1,6 @@
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Tests.Storage;
 
 namespace TorrentPS.Engine.Tests.Session;

@@ -1,4 +1,5 @@
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Tests.Storage;
 
 namespace TorrentPS.Engine.Tests.Session;

@@ -1,5 +1,6 @@
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Storage;
 using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Engine.Tests.Swarm;

@@ -1,3 +1,4 @@
+using TorrentPS.Engine.Storage;
 using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Engine.Tests.Swarm;

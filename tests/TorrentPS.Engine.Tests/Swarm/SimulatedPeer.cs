@@ -155,7 +155,7 @@ internal sealed class SimulatedPeer : IPeerLink
         var batch = PeerMessageBatch.Rent();
         foreach (var (index, begin, data) in blocks)
         {
-            var outcome = _torrent.Pieces.Current?.Buffers.Deliver(Id, index, begin, data) ?? BlockOutcome.Unexpected;
+            var outcome = _torrent.Pieces.Current?.Assembler.Deliver(Id, index, begin, data) ?? BlockOutcome.Unexpected;
             Interlocked.Add(ref _downloaded, data.Length);
             batch.Add(new IncomingMessage(PeerMessageType.Piece, index, begin, data.Length, Outcome: outcome));
         }

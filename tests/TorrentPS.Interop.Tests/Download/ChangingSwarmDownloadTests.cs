@@ -1,5 +1,6 @@
 using System.Net;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Interop.Tests.Infrastructure;
 
 namespace TorrentPS.Interop.Tests.Download;

@@ -2,6 +2,7 @@ using System.Net;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Storage;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Tests.Wire;
 
 namespace TorrentPS.Interop.Tests.Infrastructure;
@@ -59,11 +60,11 @@ public sealed class InteropDownload : IAsyncDisposable
         return result;
     }
 
-    public Torrent Start(TestTorrent torrent, TorrentOptions options, Action<TorrentStatus>? onStatus = null)
-        => Session.Start(torrent.Info, options, _log, onStatus);
+    public Torrent Start(TestTorrent torrent, TorrentOptions options)
+        => Session.Start(torrent.Info, options, _log);
 
-    public Torrent Start(MagnetLink magnet, TorrentOptions options, TorrentInfo? knownInfo = null, Action<TorrentStatus>? onStatus = null)
-        => Session.Start(magnet, options, _log, onStatus, knownInfo);
+    public Torrent Start(MagnetLink magnet, TorrentOptions options, TorrentInfo? knownInfo = null)
+        => Session.Start(magnet, options, _log, knownInfo);
 
     /// <summary>The download's result within <paramref name="seconds"/>; a hang or a failure fails the test with the engine's log.</summary>
     public async Task<DownloadResult> CompletionAsync(Torrent torrent, int seconds = 60)

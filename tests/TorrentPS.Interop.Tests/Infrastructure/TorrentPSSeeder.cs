@@ -1,6 +1,7 @@
 using System.Net;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Interop.Tests.Infrastructure;
 

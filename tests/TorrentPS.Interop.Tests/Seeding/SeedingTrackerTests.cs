@@ -1,4 +1,5 @@
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Interop.Tests.Infrastructure;
 
 namespace TorrentPS.Interop.Tests.Seeding;

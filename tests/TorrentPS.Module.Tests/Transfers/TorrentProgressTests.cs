@@ -1,6 +1,7 @@
 using TorrentPS.Bridge.Progress;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Module.Tests.Support;
 using TorrentPS.Transfers;
 
@@ -14,10 +15,10 @@ public class TorrentProgressTests
     private readonly ManualTimeProvider _time = new();
     private readonly List<ProgressUpdate> _updates = [];
 
-    private TorrentProgress Create(TransferSettings? settings = null, long length = 100 * MiB)
+    private TorrentProgress Create()
     {
         var tracker = new ProgressTracker(_time);
-        return new TorrentProgress("Downloading ubuntu.iso", "ubuntu.iso", () => length, settings ?? new TransferSettings(), (activity, total, parent) => tracker.Start(activity, total, parent), u =>
+        return new TorrentProgress("Downloading ubuntu.iso", "ubuntu.iso", (activity, total, parent) => tracker.Start(activity, total, parent), u =>
         {
             if (u is not null)
             {
@@ -36,9 +37,9 @@ public class TorrentProgressTests
     public void Checking_shows_a_child_activity_of_bytes_hashed_which_completes_when_the_download_starts()
     {
         var progress = Create();
-        progress.Report(Status(TorrentState.Checking) with { CheckedBytes = 0 });
+        progress.Report(Status(TorrentState.Checking) with { Length = 100 * MiB, CheckedBytes = 0 });
         Tick();
-        progress.Report(Status(TorrentState.Checking) with { CheckedBytes = 40 * MiB });
+        progress.Report(Status(TorrentState.Checking) with { Length = 100 * MiB, CheckedBytes = 40 * MiB });
 
         var child = _updates.Last(u => u.ActivityId != progress.ActivityId);
         Assert.Equal(("Checking ubuntu.iso", progress.ActivityId, 40), (child.Activity, child.ParentActivityId, child.PercentComplete));
@@ -56,7 +57,7 @@ public class TorrentProgressTests
     [Fact]
     public void A_magnet_link_first_says_how_many_peers_it_fetches_metadata_from()
     {
-        var progress = Create(length: 0);
+        var progress = Create();
         progress.Report(Status(TorrentState.FetchingMetadata) with { MetadataPeers = 3, PeersConnected = 4, PeersKnown = 9 });
 
         var update = Last(progress.ActivityId);
@@ -97,28 +98,14 @@ public class TorrentProgressTests
     }
 
     [Fact]
-    public void Seeding_towards_a_ratio_shows_how_far_and_the_time_left_at_the_upload_rate()
+    public void Seeding_towards_a_goal_shows_the_engines_progress_and_time_left()
     {
-        var progress = Create(new TransferSettings { SeedRatio = 2 });
-        progress.Report(Status(TorrentState.Seeding) with { Uploaded = 50 * MiB, UploadRate = 10 * MiB, Ratio = 0.5, PeersConnected = 1 });
+        var progress = Create();
+        progress.Report(Status(TorrentState.Seeding) with { Uploaded = 50 * MiB, UploadRate = 10 * MiB, Ratio = 0.5, PeersConnected = 1, SeedGoalPercent = 25, TimeRemaining = TimeSpan.FromSeconds(14.2) });
 
         var update = Last(progress.ActivityId);
         Assert.Equal("Seeding: 50.0 MiB uploaded at 10.0 MiB/s, ratio 0.50, 1 peer", update.StatusDescription);
         Assert.Equal((25, 15), (update.PercentComplete, update.SecondsRemaining));
-    }
-
-    [Fact]
-    public void Seeding_for_a_time_counts_from_when_seeding_began()
-    {
-        var progress = Create(new TransferSettings { SeedTimeMinutes = 1 });
-        progress.Report(Status(TorrentState.Downloading) with { TotalBytes = 100 * MiB, Elapsed = TimeSpan.FromSeconds(5) });
-        Tick();
-        progress.Report(Status(TorrentState.Seeding) with { Elapsed = TimeSpan.FromSeconds(10) });
-        Tick();
-        progress.Report(Status(TorrentState.Seeding) with { Elapsed = TimeSpan.FromSeconds(25) });
-
-        var update = Last(progress.ActivityId);
-        Assert.Equal((25, 45), (update.PercentComplete, update.SecondsRemaining));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using TorrentPS.Bridge.Progress;
 using TorrentPS.Conversion;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Storage;
 using TorrentPS.Transfers;
 
@@ -127,7 +128,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
 
         Assert.Equal([("DownloadStalled", (object?)torrent)], _errors);
         Assert.Empty(_objects);
-        Assert.StartsWith("Failed: 'data.bin' made no progress for 1 seconds", Assert.Single(_progress, u => u.IsCompleted).StatusDescription, StringComparison.Ordinal);
+        Assert.StartsWith("Failed: 'data.bin' made no progress for 1 seconds", Assert.Single(_progress, u => u.IsCompleted && u.ParentActivityId == -1).StatusDescription, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,10 +1,10 @@
-namespace TorrentPS.Engine.Swarm;
+namespace TorrentPS.Engine.Storage;
 
 /// <summary>
 /// Where verified pieces go and where served blocks come from. Called from connection threads, concurrently for
 /// different pieces; a slow implementation blocks the calling connection's thread, which then stops reading its socket
 /// (that is the back-pressure: TCP slows the peer, nothing buffers without bound). The torrent's files implement it
-/// (<see cref="PieceStoreStorage"/>); tests use memory.
+/// (<see cref="PieceStore"/>); tests use memory.
 /// </summary>
 public interface IPieceStorage
 {

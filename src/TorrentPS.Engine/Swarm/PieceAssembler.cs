@@ -1,15 +1,17 @@
 using System.Security.Cryptography;
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Storage;
 
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>
-/// The pieces being downloaded, by index: the loop starts and removes them, connection threads deliver blocks into
-/// them. The thread that delivers a piece's last block hashes it (SHA-1 from the buffer the data already sits in) and,
-/// when good, writes it to storage, then tells the loop; a bad piece's blocks become missing again and the loop hears
-/// who supplied them. A block's way from the socket to its piece, its hash and its write never changes threads.
+/// Assembles pieces from blocks, in two steps a block's way never leaves the thread that received it: assembly
+/// (<see cref="Deliver"/>: the block is copied into its piece's pooled buffer) and, for the block that completes a
+/// piece, hash-and-write (<see cref="HashAndWrite"/>: SHA-1 over the buffer the data already sits in, then the write to
+/// storage, then a word to the loop). The loop starts and removes pieces; connection threads deliver into them. A bad
+/// piece's blocks become missing again and the loop hears who supplied them.
 /// </summary>
-public sealed class PieceBuffers
+public sealed class PieceAssembler
 {
     private readonly TorrentInfo _torrent;
     private readonly IPieceStorage _storage;
@@ -19,7 +21,7 @@ public sealed class PieceBuffers
 
     private readonly PieceBufferPool _pool;
 
-    public PieceBuffers(TorrentInfo torrent, IPieceStorage storage, IPieceEvents events, long maxBufferedBytes = 32L * 1024 * 1024)
+    public PieceAssembler(TorrentInfo torrent, IPieceStorage storage, IPieceEvents events, long maxBufferedBytes = 32L * 1024 * 1024)
     {
         _torrent = torrent;
         _pool = new PieceBufferPool((int)torrent.PieceLength, (int)Math.Max(1, maxBufferedBytes / Math.Max(1, torrent.PieceLength)));
@@ -71,13 +73,14 @@ public sealed class PieceBuffers
         var outcome = piece.TryAccept(begin, data, peerId);
         if (outcome == BlockOutcome.CompletedPiece)
         {
-            Complete(piece);
+            HashAndWrite(piece);
         }
 
         return outcome;
     }
 
-    private void Complete(ActivePiece piece)
+    /// <summary>The second step, on the thread that delivered the piece's last block: hash, then write or give back.</summary>
+    private void HashAndWrite(ActivePiece piece)
     {
         Span<byte> hash = stackalloc byte[20];
         SHA1.HashData(piece.Data, hash);

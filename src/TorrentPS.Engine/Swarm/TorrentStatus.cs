@@ -1,10 +1,10 @@
 using TorrentPS.Engine.Metainfo;
 
-namespace TorrentPS.Engine.Session;
+namespace TorrentPS.Engine.Swarm;
 
 /// <summary>
-/// One immutable snapshot of a running torrent, made by its loop (a few times a second). The module turns it into
-/// progress records, the CLI into a line on stderr.
+/// One immutable snapshot of a running torrent, made by its loop (a few times a second): everything a display needs,
+/// so front ends only format it. The module turns it into progress records, the CLI into a line on stderr.
 /// </summary>
 public sealed record TorrentStatus
 {
@@ -14,13 +14,16 @@ public sealed record TorrentStatus
 
     public required TorrentState State { get; init; }
 
-    /// <summary>Bytes wanted in all (the torrent's length, or the one piece asked for); 0 while a magnet's size is unknown.</summary>
+    /// <summary>The torrent's length in bytes; 0 while a magnet's metadata is unknown.</summary>
+    public long Length { get; init; }
+
+    /// <summary>Bytes wanted in all (the torrent's length, or the one piece asked for); 0 until the check of the data on disk ends.</summary>
     public long TotalBytes { get; init; }
 
     /// <summary>Bytes of the wanted pieces verified so far.</summary>
     public long VerifiedBytes { get; init; }
 
-    /// <summary>While checking: bytes of existing data hashed so far, of <see cref="TotalBytes"/>.</summary>
+    /// <summary>While checking: bytes of existing data hashed so far, of <see cref="Length"/>.</summary>
     public long CheckedBytes { get; init; }
 
     public int PieceCount { get; init; }
@@ -50,8 +53,17 @@ public sealed record TorrentStatus
     /// <summary>Peers with metadata to offer, while a magnet link's metadata is fetched.</summary>
     public int MetadataPeers { get; init; }
 
-    /// <summary>The time to finish at the current rate; null when unknown.</summary>
+    /// <summary>
+    /// The time to finish at the current rate: the download while downloading, the seed goal (ratio or time, whichever
+    /// comes first) while seeding toward one; null when unknown or when there is nothing to finish.
+    /// </summary>
     public TimeSpan? TimeRemaining { get; init; }
+
+    /// <summary>While seeding toward a ratio or a time: how far, 0 to 100 (the nearer of the two); null without a goal.</summary>
+    public double? SeedGoalPercent { get; init; }
+
+    /// <summary>How long it has seeded in this run.</summary>
+    public TimeSpan SeedingTime { get; init; }
 
     public TimeSpan Elapsed { get; init; }
 

@@ -1,4 +1,4 @@
-namespace TorrentPS.Engine.Session;
+namespace TorrentPS.Engine.Swarm;
 
 /// <summary>Where a torrent is in its life. Checking → (FetchingMetadata) → Downloading → Seeding → Completed or Stopped.</summary>
 public enum TorrentState

@@ -83,13 +83,6 @@ public sealed class Bitfield
         _count = Length;
     }
 
-    /// <summary>Removes every piece.</summary>
-    public void ClearAll()
-    {
-        _bytes.AsSpan().Clear();
-        _count = 0;
-    }
-
     /// <summary>The first piece at or after <paramref name="from"/> in the set (or not in it, with <paramref name="set"/> false); -1 when none.</summary>
     public int NextIndex(int from, bool set = true)
     {

@@ -209,7 +209,7 @@ public sealed partial class Torrent
             return;
         }
 
-        _logger.LogInformation("{Torrent}: metadata received ({Size}): {Name}, {Length} in {Pieces} pieces", Name, Units.Bytes(rawInfo.Length), info.Name, Units.Bytes(info.Length), info.PieceCount);
+        _logger.LogInformation("{Torrent}: metadata received ({Size} bytes): {Name}, {Length} in {Pieces} pieces", Name, rawInfo.Length, info.Name, Units.Bytes(info.Length), info.PieceCount);
         _metadata.StopFetching();
         _fetchedMetadata = true;
         Info = info;
@@ -343,7 +343,7 @@ public sealed partial class Torrent
             }
         }
 
-        _logger.LogInformation("{Torrent}: {State} ({Verified}/{Count} pieces, {Downloaded} down, {Uploaded} up)", Name, state, _ledger.VerifiedPieces, Info?.PieceCount ?? 0, Units.Bytes(_requests.Downloaded), Units.Bytes(_statusBuilder.Uploaded));
+        _logger.LogInformation("{Torrent}: {State} ({Verified}/{Count} pieces, {Downloaded} bytes down, {Uploaded} bytes up)", Name, state, _ledger.VerifiedPieces, Info?.PieceCount ?? 0, _requests.Downloaded, _statusBuilder.Uploaded);
         if (state == TorrentState.Failed && _failure is not null)
         {
             _completion.TrySetException(_failure);

@@ -53,9 +53,6 @@ public sealed class TorrentSession : IAsyncDisposable
         set => Volatile.Write(ref _listenPort, value);
     }
 
-    /// <summary>Where the listener listens, when it does.</summary>
-    public IPEndPoint? ListenEndPoint => _listener?.LocalEndPoint;
-
     /// <summary>The torrents running now.</summary>
     public IReadOnlyCollection<Torrent> Torrents => _torrents.Values.ToArray();
 

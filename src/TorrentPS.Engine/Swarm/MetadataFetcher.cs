@@ -43,11 +43,6 @@ public sealed class MetadataFetcher
 
     public int PieceCount => _received.Length;
 
-    public int ReceivedPieces => _receivedCount;
-
-    /// <summary>Peers offering metadata of the size being fetched and not dropped for metadata.</summary>
-    public int PeersOffering => _offers.Count(o => o.Value == Size && !_excluded.Contains(o.Key));
-
     /// <summary>Times the assembled metadata did not match the info hash.</summary>
     public int HashFailures { get; private set; }
 

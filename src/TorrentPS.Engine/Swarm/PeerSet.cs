@@ -77,21 +77,6 @@ public sealed class PeerSet
         return ready;
     }
 
-    /// <summary>The earliest time an idle candidate may be dialled; null when none is idle.</summary>
-    public long? NextRetry()
-    {
-        long? next = null;
-        foreach (var candidate in _known.Values)
-        {
-            if (candidate.State == PeerCandidateState.Idle && (next is null || candidate.RetryAt < next))
-            {
-                next = candidate.RetryAt;
-            }
-        }
-
-        return next;
-    }
-
     /// <summary>A dial failed, or a connection ended before it was any use: back off.</summary>
     public void Failed(PeerCandidate candidate, long now, string reason)
     {

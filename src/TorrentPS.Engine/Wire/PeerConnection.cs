@@ -159,9 +159,6 @@ public sealed class PeerConnection : IAsyncDisposable
         });
     }
 
-    public ValueTask SendKeepAliveAsync(CancellationToken cancellationToken = default)
-        => Send(0, static (span, _) => PeerMessageEncoder.WriteKeepAlive(span), cancellationToken);
-
     public ValueTask SendSignalAsync(PeerMessageType type, CancellationToken cancellationToken = default)
     {
         if (type is PeerMessageType.HaveAll or PeerMessageType.HaveNone ? !FastExtension : type is not (PeerMessageType.Choke or PeerMessageType.Unchoke or PeerMessageType.Interested or PeerMessageType.NotInterested))
@@ -186,9 +183,6 @@ public sealed class PeerConnection : IAsyncDisposable
     public ValueTask SendRequestAsync(int index, int begin, int length, CancellationToken cancellationToken = default)
         => Send((index, begin, length), static (span, r) => PeerMessageEncoder.WriteRequest(span, r.index, r.begin, r.length), cancellationToken);
 
-    public ValueTask SendCancelAsync(int index, int begin, int length, CancellationToken cancellationToken = default)
-        => Send((index, begin, length), static (span, r) => PeerMessageEncoder.WriteCancel(span, r.index, r.begin, r.length), cancellationToken);
-
     /// <summary>Sends a block: the 13-byte header and the block in one write.</summary>
     public ValueTask SendPieceAsync(int index, int begin, ReadOnlyMemory<byte> block, CancellationToken cancellationToken = default)
     {
@@ -196,20 +190,6 @@ public sealed class PeerConnection : IAsyncDisposable
         try
         {
             return Send(frame.AsSpan(0, PeerMessageEncoder.WritePiece(frame, index, begin, block.Span)), cancellationToken);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(frame);
-        }
-    }
-
-    public ValueTask SendBitfieldAsync(ReadOnlyMemory<byte> bitfield, CancellationToken cancellationToken = default)
-    {
-        PeerMessageDecoder.CheckBitfield(bitfield.Span, Options.PieceCount);
-        var frame = ArrayPool<byte>.Shared.Rent(5 + bitfield.Length);
-        try
-        {
-            return Send(frame.AsSpan(0, PeerMessageEncoder.WriteBitfield(frame, bitfield.Span)), cancellationToken);
         }
         finally
         {

@@ -54,7 +54,6 @@ public sealed class PeerWire : IDisposable
     private int _closed;
     private int _released;
     private long _bytesReceived;
-    private long _bytesSent;
 
     internal PeerWire(Socket socket, IPEndPoint remote, InfoHash infoHash, HandshakeOptions options, HandshakeMessage remoteHandshake, bool isOutgoing, ILogger logger, byte[] receive, int start, int end)
     {
@@ -119,9 +118,6 @@ public sealed class PeerWire : IDisposable
 
     /// <summary>Bytes read from the socket so far (messages and framing).</summary>
     public long BytesReceived => Volatile.Read(ref _bytesReceived);
-
-    /// <summary>Bytes written to the socket so far.</summary>
-    public long BytesSent => Volatile.Read(ref _bytesSent);
 
     /// <summary>Bytes received but not yet decoded (the part of a message still arriving).</summary>
     public int Buffered => _end - _start - _consumeOnNextRead;
@@ -412,7 +408,6 @@ public sealed class PeerWire : IDisposable
                 {
                     var sent = _socket.Send(data, SocketFlags.None);
                     data = data[sent..];
-                    _bytesSent += sent;
                 }
             }
             catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock && !IsClosed)

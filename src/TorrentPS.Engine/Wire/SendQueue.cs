@@ -25,7 +25,6 @@ public sealed class SendQueue : IDisposable
     private bool _writerWaiting;
     private int _queuedUploads;
     private long _uploadedBytes;
-    private long _messagesSent;
     private Thread? _writer;
 
     public SendQueue(PeerWire wire, IBlockReader? blocks, ILogger logger, Func<int, TimeSpan>? uploadPace = null)
@@ -58,9 +57,6 @@ public sealed class SendQueue : IDisposable
 
     /// <summary>Block bytes uploaded so far (payload only).</summary>
     public long UploadedBytes => Volatile.Read(ref _uploadedBytes);
-
-    /// <summary>Messages written to the socket so far.</summary>
-    public long MessagesSent => Volatile.Read(ref _messagesSent);
 
     /// <summary>Starts the writer thread.</summary>
     public void Start() => _writer = ConnectionThread.Start($"TorrentPS writer {_wire.RemoteEndPoint}", WriterLoop);
@@ -231,7 +227,6 @@ public sealed class SendQueue : IDisposable
                     _wire.Send(buffer.AsSpan(0, used));
                 }
 
-                Interlocked.Add(ref _messagesSent, _writing.Count);
                 _writing.Clear();
                 if (uploads > 0)
                 {

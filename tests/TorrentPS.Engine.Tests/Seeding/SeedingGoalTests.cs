@@ -16,8 +16,11 @@ public sealed class SeedingGoalTests
         await using var seeder = await LoopbackSeeder.StartAsync(configure: o => o with { SeedUntilStopped = false, SeedRatio = 2.0 });
 
         await seeder.DownloadAsync(Wait);
-        await Task.Delay(600); // a couple of ticks: one full copy uploaded is a ratio of 1, short of 2
-        Assert.Equal(TorrentState.Seeding, seeder.Torrent.Status.State);
+
+        // The first snapshot that counts one full copy uploaded (a ratio of 1, short of 2) comes from the tick that
+        // checked the goal with that count: the torrent still seeds.
+        var counted = await FirstStatusAsync(seeder.Torrent, s => s.Uploaded >= seeder.Info.Length);
+        Assert.Equal(TorrentState.Seeding, counted.State);
         await seeder.DownloadAsync(Wait);
         var result = await seeder.Torrent.Completion.WaitAsync(Wait);
 
@@ -64,6 +67,20 @@ public sealed class SeedingGoalTests
 
         Assert.Equal(result.Uploaded.ToString(System.Globalization.CultureInfo.InvariantCulture), FakeHttpTracker.Query(stopped, "uploaded"));
         Assert.Equal(seeder.Info.Length, result.Uploaded);
+    }
+
+    private static async Task<TorrentStatus> FirstStatusAsync(Torrent torrent, Func<TorrentStatus, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        await foreach (var status in torrent.WatchStatusAsync(timeout.Token))
+        {
+            if (condition(status))
+            {
+                return status;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"The torrent ended without such a status: {torrent.Status}");
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

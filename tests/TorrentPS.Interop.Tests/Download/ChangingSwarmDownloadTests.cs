@@ -18,7 +18,8 @@ public sealed class ChangingSwarmDownloadTests
         await using var download = new InteropDownload();
         var running = download.Start(torrent, download.Options(seederEndPoint));
 
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // It tried the seeder's address (nobody answered) and waits on.
+        await download.WaitUntilAsync(() => download.LogMessages.Any(m => m.Contains($"dialling {seederEndPoint} failed", StringComparison.Ordinal)), "the download tried the absent seeder");
         Assert.False(running.Completion.IsCompleted, $"the download ended with no seeder\n{download.Diagnostics()}");
         Assert.Equal(TorrentState.Downloading, running.Status.State);
         Assert.Equal(0, running.Status.VerifiedPieces);
@@ -42,7 +43,7 @@ public sealed class ChangingSwarmDownloadTests
         await download.WaitUntilAsync(() => running.Status.VerifiedPieces >= 8, "eight pieces arrived from the first seeder");
 
         await first.DisposeAsync();
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await download.WaitUntilAsync(() => running.Status.PeersConnected == 0, "the download saw its seeder go");
         var stranded = running.Status;
         Assert.False(running.Completion.IsCompleted, $"the download ended when its seeder died\n{download.Diagnostics()}");
         Assert.True(stranded.VerifiedPieces < torrent.Info.PieceCount, "the first seeder finished before it died: nothing was tested");

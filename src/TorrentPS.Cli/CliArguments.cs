@@ -66,6 +66,23 @@ internal static class CliArguments
         CustomParser = result => Number(result, name, min, max, exclusiveMin: false),
     };
 
+    /// <summary>An optional IP address option (<c>--bind 127.0.0.1</c>); null when not given.</summary>
+    public static Option<System.Net.IPAddress?> Address(string name, string description) => new(name)
+    {
+        HelpName = "address",
+        Description = description,
+        CustomParser = result =>
+        {
+            if (result.Tokens is [{ Value: var text }] && System.Net.IPAddress.TryParse(text, out var address))
+            {
+                return address;
+            }
+
+            result.AddError($"{name} takes an IP address of this machine, such as 0.0.0.0 or 127.0.0.1");
+            return null;
+        },
+    };
+
     private static double? Number(ArgumentResult result, string name, double min, double max, bool exclusiveMin)
     {
         if (result.Tokens is [{ Value: var text }]

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using Microsoft.Extensions.Logging;
 using TorrentPS.Cli.Output;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
@@ -10,8 +9,10 @@ namespace TorrentPS.Cli;
 
 /// <summary>
 /// How the transfer verbs run a torrent: the shared options (<c>--peer</c>, <c>--timeout</c>, <c>--seed-ratio</c>,
-/// <c>--port</c>), the engine's log on stderr, a status line when stderr is a terminal, Ctrl+C stopping the torrent
-/// (progress saved, exit code 130). A verb makes one <see cref="TorrentRun"/>, adds its options to its command with
+/// <c>--port</c>, <c>--bind</c>) turned into the engine's <see cref="TransferRequest"/>, the engine's log on stderr, a
+/// status line when stderr is a terminal, Ctrl+C stopping the torrent (progress saved, exit code 130). The session
+/// listens from the first torrent on (6881 or the next free port unless <c>--port</c>/<c>--bind</c> say otherwise) and
+/// announces exactly that port. A verb makes one <see cref="TorrentRun"/>, adds its options to its command with
 /// <see cref="AddTo"/> and reads them back from the parse result.
 /// </summary>
 internal sealed class TorrentRun
@@ -30,9 +31,12 @@ internal sealed class TorrentRun
         "--seed-ratio", "ratio", 0, 1000, "After the download, seed on until this upload ratio.");
 
     private readonly Option<double?> _port = CliArguments.OptionalNumber(
-        "--port", "port", 1, 65535, "Listen for peers on this port (or the next free one).");
+        "--port", "port", 0, 65535, $"Listen for peers on this port (or the next free one); {ListenSettings.DefaultPort} by default, 0 for any.");
 
-    /// <summary>Adds <c>--peer</c> and <c>--timeout</c> to <paramref name="command"/>, and with <paramref name="seeding"/> <c>--seed-ratio</c> and <c>--port</c>.</summary>
+    private readonly Option<IPAddress?> _bind = CliArguments.Address(
+        "--bind", "Listen for peers on this local address only; every address (0.0.0.0) by default.");
+
+    /// <summary>Adds <c>--peer</c>, <c>--timeout</c>, <c>--port</c> and <c>--bind</c> to <paramref name="command"/>, and with <paramref name="seeding"/> <c>--seed-ratio</c>.</summary>
     public void AddTo(Command command, bool seeding)
     {
         command.Options.Add(_peers);
@@ -40,12 +44,33 @@ internal sealed class TorrentRun
         if (seeding)
         {
             command.Options.Add(_seedRatio);
-            command.Options.Add(_port);
         }
+
+        AddListenOptions(command);
     }
 
-    /// <summary>The transfer options from the command line, applied to <paramref name="options"/>.</summary>
-    public async Task<TorrentOptions> ApplyAsync(ParseResult parsed, TorrentOptions options, CancellationToken cancellationToken)
+    /// <summary>Adds only <c>--port</c> and <c>--bind</c> (<c>tps seed</c> has its own seed options).</summary>
+    public void AddListenOptions(Command command)
+    {
+        command.Options.Add(_port);
+        command.Options.Add(_bind);
+    }
+
+    /// <summary>Where the command line asks the session to listen; null for the default (0.0.0.0, 6881 or the next free port).</summary>
+    public ListenSettings? Listen(ParseResult parsed)
+    {
+        var port = parsed.GetValue(_port);
+        var address = parsed.GetValue(_bind);
+        if (port is null && address is null)
+        {
+            return null;
+        }
+
+        return new ListenSettings { Address = address ?? IPAddress.Any, Port = (int)(port ?? ListenSettings.DefaultPort) };
+    }
+
+    /// <summary>The command line's transfer options over <paramref name="request"/>: peers, the no-progress timeout, the seed ratio, where to listen.</summary>
+    public async Task<TransferRequest> ApplyAsync(ParseResult parsed, TransferRequest request, CancellationToken cancellationToken)
     {
         var peers = new List<IPEndPoint>();
         foreach (var text in parsed.GetValue(_peers) ?? [])
@@ -61,42 +86,32 @@ internal sealed class TorrentRun
         }
 
         var timeout = parsed.GetValue(_timeout);
-        return options with
+        return request with
         {
-            Peers = [.. options.Peers, .. peers],
-            NoProgressTimeout = timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : options.NoProgressTimeout,
-            SeedRatio = parsed.GetValue(_seedRatio) ?? options.SeedRatio,
+            Peers = [.. request.Peers, .. peers],
+            NoProgressTimeout = timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : request.NoProgressTimeout,
+            SeedRatio = parsed.GetValue(_seedRatio) ?? request.SeedRatio,
+            Listen = Listen(parsed) ?? request.Listen,
         };
     }
 
-    /// <summary>Starts listening when <c>--port</c> asks (or <paramref name="listen"/>), on that port or the next free one.</summary>
-    public void Listen(ParseResult parsed, bool listen, ILoggerFactory loggers)
-    {
-        var port = parsed.GetValue(_port);
-        if (port is not null || listen)
-        {
-            TorrentSession.Shared.Listen(port: (int)(port ?? 0), loggers: loggers);
-        }
-    }
-
     /// <summary>
-    /// The download verbs' one body: the command line's options over <paramref name="options"/>, listening when they
-    /// seed, the run, and <paramref name="done"/> on stdout when it completed (a stopped run says so on stderr, exit 130).
+    /// The download verbs' one body: the command line's options over <paramref name="request"/>, the run, and
+    /// <paramref name="done"/> on stdout when it completed (a stopped run says so on stderr, exit 130).
     /// </summary>
     public async Task<int> DownloadAsync(
         ParseResult parsed,
-        TorrentOptions options,
-        Func<TorrentOptions, Torrent> start,
+        TransferRequest request,
         string done,
         string verb,
-        ILoggerFactory loggers,
+        Microsoft.Extensions.Logging.ILoggerFactory loggers,
         TextWriter stdout,
         TextWriter stderr,
         CancellationToken cancellationToken)
     {
-        var applied = await ApplyAsync(parsed, options, cancellationToken).ConfigureAwait(false);
-        Listen(parsed, applied.SeedsAfterDownload, loggers);
-        var result = await RunAsync(start(applied), stderr, cancellationToken).ConfigureAwait(false);
+        var applied = await ApplyAsync(parsed, request, cancellationToken).ConfigureAwait(false);
+        var torrent = TorrentSession.Shared.Start(applied, loggers);
+        var result = await RunAsync(torrent, stderr, cancellationToken).ConfigureAwait(false);
         var code = await ExitCodeAsync(result, stderr, verb).ConfigureAwait(false);
         if (code == 0)
         {
@@ -112,7 +127,7 @@ internal sealed class TorrentRun
         var showing = CliApp.StderrIsTerminal ? new StatusLine(stderr).ShowAsync(torrent) : null;
         try
         {
-            return await TorrentSession.RunAsync(torrent, cancellationToken).ConfigureAwait(false);
+            return await torrent.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -124,12 +139,12 @@ internal sealed class TorrentRun
         }
     }
 
-    /// <summary>A stopped run is the user's Ctrl+C: exit code 130 after saying where it stopped.</summary>
+    /// <summary>A stopped run is the user's Ctrl+C: exit code 130 after saying where it stopped and what it sent.</summary>
     public static async Task<int> ExitCodeAsync(DownloadResult result, TextWriter stderr, string verb)
     {
-        if (result.State == TorrentState.Stopped)
+        if (result.State is TorrentState.Stopped or TorrentState.Paused)
         {
-            await stderr.WriteLineAsync($"tps {verb}: stopped with {result.VerifiedPieces} of {result.PieceCount} pieces; run the same command again to continue").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"tps {verb}: stopped with {result.VerifiedPieces} of {result.PieceCount} pieces, {result.Uploaded} bytes uploaded; run the same command again to continue").ConfigureAwait(false);
             return ExitCode.Cancelled;
         }
 

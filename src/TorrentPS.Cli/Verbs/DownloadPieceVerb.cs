@@ -36,8 +36,7 @@ internal sealed class DownloadPieceVerb : ICliVerb
         var loggers = CliApp.CreateLoggers(stderr);
         return await _run.DownloadAsync(
             parsed,
-            TorrentOptions.OnePiece(index, output),
-            options => TorrentSession.Shared.Start(torrent, options, loggers),
+            TransferRequest.Pieces(torrent, new Dictionary<int, string> { [index] = output }),
             $"Piece {index} downloaded to {output}.",
             Command.Name,
             loggers,

@@ -33,8 +33,7 @@ internal sealed class DownloadVerb : ICliVerb
         var loggers = CliApp.CreateLoggers(stderr);
         return await _run.DownloadAsync(
             parsed,
-            TorrentOptions.AtPath(output, loggers),
-            options => TorrentSession.Shared.Start(torrent, options, loggers),
+            TransferRequest.Download(torrent, output) with { Layout = ContentLayout.AtPath },
             $"Downloaded {torrentPath} to {output}.",
             Command.Name,
             loggers,

@@ -31,8 +31,7 @@ internal sealed class MagnetDownloadPieceVerb : ICliVerb
         var loggers = CliApp.CreateLoggers(stderr);
         return await _run.DownloadAsync(
             parsed,
-            TorrentOptions.OnePiece(index, output),
-            options => TorrentSession.Shared.Start(magnet, options, loggers),
+            TransferRequest.Pieces(magnet, new Dictionary<int, string> { [index] = output }),
             $"Piece {index} downloaded to {output}.",
             Command.Name,
             loggers,

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
-using TorrentPS.Engine.Storage;
 
 namespace TorrentPS.Cli.Verbs;
 
@@ -33,11 +32,9 @@ internal sealed class MagnetDownloadVerb : ICliVerb
         var link = parsed.GetRequiredValue(_link);
         var magnet = MagnetLink.Parse(link);
         var loggers = CliApp.CreateLoggers(stderr);
-        var known = MagnetResume.TryLoad(magnet, ContentLocation.GetDefaultResumePathAtPath(output, magnet.InfoHash), loggers.CreateLogger("tps"));
         return await _run.DownloadAsync(
             parsed,
-            TorrentOptions.AtPath(output, loggers),
-            options => TorrentSession.Shared.Start(magnet, options, loggers, known),
+            TransferRequest.Download(magnet, output) with { Layout = ContentLayout.AtPath },
             $"Downloaded {link} to {output}.",
             Command.Name,
             loggers,

@@ -27,10 +27,10 @@ internal sealed class MagnetInfoVerb : ICliVerb
     {
         var magnet = MagnetLink.Parse(parsed.GetRequiredValue(_link));
         var loggers = CliApp.CreateLoggers(stderr);
-        var options = await _run.ApplyAsync(parsed, TorrentOptions.MetadataOnly() with { NoProgressTimeout = TimeSpan.FromSeconds(60) }, cancellationToken).ConfigureAwait(false);
-        Torrent? torrent = null;
-        var result = await TorrentRun.RunAsync(torrent = TorrentSession.Shared.Start(magnet, options, loggers), stderr, cancellationToken).ConfigureAwait(false);
-        if (result.State == TorrentState.Stopped || torrent?.Info is not { } info)
+        var request = await _run.ApplyAsync(parsed, TransferRequest.Metadata(magnet) with { NoProgressTimeout = TimeSpan.FromSeconds(60) }, cancellationToken).ConfigureAwait(false);
+        var torrent = TorrentSession.Shared.Start(request, loggers);
+        var result = await TorrentRun.RunAsync(torrent, stderr, cancellationToken).ConfigureAwait(false);
+        if (result.State == TorrentState.Stopped || torrent.Info is not { } info)
         {
             return await TorrentRun.ExitCodeAsync(result, stderr, Command.Name).ConfigureAwait(false);
         }

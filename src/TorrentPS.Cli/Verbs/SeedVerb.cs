@@ -12,13 +12,9 @@ namespace TorrentPS.Cli.Verbs;
 /// </summary>
 internal sealed class SeedVerb : ICliVerb
 {
-    public const int DefaultPort = 6881;
-
     private readonly Argument<string> _torrent = CliArguments.TorrentFile("The .torrent file of the data to serve.");
 
     private readonly Argument<string> _folder = new("folder") { Description = "The folder that holds the torrent's single file or its top folder." };
-
-    private readonly Option<double?> _port = CliArguments.OptionalNumber("--port", "port", 1, 65535, $"Listen for peers on this port (or the next free one); {DefaultPort} by default.");
 
     private readonly Option<double?> _seedRatio = CliArguments.OptionalNumber("--seed-ratio", "ratio", 0, 1000, "Stop seeding at this upload ratio; without it, seed until Ctrl+C.");
 
@@ -27,7 +23,13 @@ internal sealed class SeedVerb : ICliVerb
         Description = "Serve the pieces that are there even when the data is incomplete.",
     };
 
-    public SeedVerb() => Command = new("seed", "Checks a torrent's data and serves it to peers until Ctrl+C (or --seed-ratio).") { _torrent, _folder, _port, _seedRatio, _allowPartial };
+    private readonly TorrentRun _run = new();
+
+    public SeedVerb()
+    {
+        Command = new("seed", "Checks a torrent's data and serves it to peers until Ctrl+C (or --seed-ratio).") { _torrent, _folder, _seedRatio, _allowPartial };
+        _run.AddListenOptions(Command);
+    }
 
     public Command Command { get; }
 
@@ -42,16 +44,10 @@ internal sealed class SeedVerb : ICliVerb
         }
 
         var loggers = CliApp.CreateLoggers(stderr, LogLevel.Information);
-        var port = (int)(parsed.GetValue(_port) ?? DefaultPort);
-        var listening = TorrentSession.Shared.Listen(port: port, loggers: loggers);
+        var listening = TorrentSession.Shared.Listen(_run.Listen(parsed), loggers);
         await stderr.WriteLineAsync($"tps seed: listening on port {listening.Port}").ConfigureAwait(false);
-        var ratio = parsed.GetValue(_seedRatio);
-        var options = TorrentOptions.SeedFrom(folder, allowPartial: parsed.GetValue(_allowPartial), loggers) with
-        {
-            SeedRatio = ratio,
-            SeedUntilStopped = ratio is null,
-        };
-        var result = await TorrentRun.RunAsync(TorrentSession.Shared.Start(torrent, options, loggers), stderr, cancellationToken).ConfigureAwait(false);
+        var request = TransferRequest.Seed(torrent, folder, allowPartial: parsed.GetValue(_allowPartial)) with { SeedRatio = parsed.GetValue(_seedRatio) };
+        var result = await TorrentRun.RunAsync(TorrentSession.Shared.Start(request, loggers), stderr, cancellationToken).ConfigureAwait(false);
         await stdout.WriteLineAsync($"Seeded {torrentPath}: {result.Uploaded} bytes uploaded.").ConfigureAwait(false);
         return 0;
     }

@@ -7,7 +7,7 @@ namespace TorrentPS.Engine.Session;
 /// What a download or a seed did, when it ended: what <c>Start-TorrentDownload</c>, <c>Start-MagnetDownload</c> and
 /// <c>Start-TorrentSeed</c> emit. Immutable; property names made for Format-Table.
 /// </summary>
-public sealed class DownloadResult
+public sealed record DownloadResult
 {
     public required string Name { get; init; }
 

@@ -1,317 +1,586 @@
-using System.Net;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using TorrentPS.Engine.Errors;
+using System.Runtime.CompilerServices;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Swarm;
-using TorrentPS.Engine.Trackers;
-using TorrentPS.Engine.Wire;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Engine.Session;
 
 /// <summary>
-/// One running torrent: the loop that owns its state, not the logic. It reads one channel and awaits nothing else
-/// (connection threads, trackers, the disk and the clock post <see cref="SwarmEvent"/>s to it), dispatches each event to
-/// the parts that decide (in Swarm/: the roster, what peers have, the request scheduler, the piece ledger, the choker,
-/// the metadata exchange, the status), and moves the torrent through its phases (Torrent.Lifecycle.cs). INVARIANTS.md
-/// beside this file says who may touch what. Start it from <see cref="TorrentSession"/>; it ends by itself (completed,
-/// or failed) or when stopped, with <see cref="Completion"/> giving the result.
+/// A torrent the session holds: what <c>Get-Torrent</c> lists, from any runspace or thread job of the process. It
+/// outlives the runs of its loop: it keeps its request, its latest status, the run it has now (none while paused,
+/// stopped, completed or failed) and the totals of the runs before. Each property read is the latest snapshot (the loop
+/// publishes a few a second; a watcher on the thread pool takes them in), and its events are raised there too, never on
+/// the loop's thread: <c>Register-ObjectEvent $t Completed -Action {...}</c> works. Thread-safe.
 /// </summary>
-public sealed partial class Torrent
+public sealed class Torrent
 {
-    private readonly EventQueue<SwarmEvent> _events = new();
-    private readonly TaskCompletionSource<DownloadResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly TorrentOptions _options;
-    private readonly TorrentIdentity _identity;
-    private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggers;
-    private readonly ILogger _logger;
-    private readonly IReadOnlyList<IReadOnlyList<string>> _trackerTiers;
-    private readonly long _startedAt;
-    private readonly PieceContextHolder _pieces = new();
-    private readonly StatusFeed _feed;
-    private readonly List<PeerState> _wake = new();
+    private readonly object _lock = new();
+    private readonly TorrentSession _session;
+    private TransferRequest _request;
+    private TorrentInfo? _info;
+    private TorrentRun? _run;
+    private TorrentStatus _status;
+    private TorrentState _state;
+    private TorrentState? _endAs;
+    private DownloadResult? _lastResult;
+    private string? _error;
+    private long _downloadedBefore;
+    private long _uploadedBefore;
+    private TaskCompletionSource<DownloadResult> _runEnded = NewRunEnded();
 
-    // The parts; each owns its state (Swarm/).
-    private readonly PeerOutbox _outbox = new();
-    private readonly PeerConnector _connector;
-    private readonly PeerRoster _roster;
-    private readonly PeerAvailability _availability;
-    private readonly RequestScheduler _requests;
-    private readonly PieceLedger _ledger;
-    private readonly Choker _choker;
-    private readonly MetadataExchange _metadata;
-    private readonly SeedingGoal _goal;
-    private readonly ProgressWatchdog _watchdog;
-    private readonly StatusBuilder _statusBuilder;
-
-    internal Torrent(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, TorrentOptions options, TorrentIdentity identity, TimeProvider? time, ILoggerFactory? loggers, SessionLimits? limits = null)
+    internal Torrent(TorrentSession session, TransferRequest request, TorrentState state, DateTimeOffset addedAt, TorrentStatus? status = null)
     {
-        InfoHash = infoHash;
-        Name = name;
-        Info = info;
-        _trackerTiers = trackerTiers;
-        _options = options;
-        _identity = identity;
-        _time = time ?? TimeProvider.System;
-        _loggers = loggers ?? NullLoggerFactory.Instance;
-        _logger = _loggers.CreateLogger<Torrent>();
-        _startedAt = _time.GetTimestamp();
-        _feed = new StatusFeed(new TorrentStatus { Name = name, InfoHash = infoHash, State = info is null ? TorrentState.FetchingMetadata : TorrentState.Checking, Length = info?.Length ?? 0, PieceCount = info?.PieceCount ?? 0 });
-
-        var sessionLimits = limits ?? new SessionLimits();
-        var transferLimits = new TransferLimits(
-            options.UploadRateLimit > 0 ? new TokenBucket(options.UploadRateLimit, time) : null,
-            sessionLimits.Upload,
-            options.DownloadRateLimit > 0 ? new TokenBucket(options.DownloadRateLimit, time) : null,
-            sessionLimits.Download);
-        var swarmLogger = _loggers.CreateLogger<Torrent>();
-        _connector = new PeerConnector(
-            infoHash,
-            new ConnectorSettings(identity.PeerId, identity.ListenPort, options.LocalAddress, options.ConnectTimeout, options.HandshakeTimeout, options.MessageTimeout),
-            _pieces,
-            Post,
-            _loggers,
-            transferLimits,
-            _stopping.Token) { Info = info };
-        _watchdog = new ProgressWatchdog(_time, _startedAt);
-        _roster = new PeerRoster(
-            new RosterSettings(options.MaxConnections, options.MaxHalfOpen, identity.PeerId, IsOwnEndPoint),
-            _connector,
-            sessionLimits,
-            _outbox,
-            NoteError,
-            _time,
-            swarmLogger,
-            name);
-        _availability = new PeerAvailability(_outbox, _roster);
-        _requests = new RequestScheduler(_roster, _outbox, _watchdog, options.RequestTimeout, options.MaxBufferedBytes, _time, swarmLogger, name);
-        _ledger = new PieceLedger(_roster, _watchdog, options.CheckpointInterval, NoteError, _time, swarmLogger, name);
-        _choker = new Choker(_roster, _outbox, options.UploadSlots, _time);
-        _metadata = new MetadataExchange(infoHash, _roster, _outbox, NoteError, _time, swarmLogger, name);
-        _goal = new SeedingGoal(options.SeedRatio, options.SeedTime, _time);
-        _statusBuilder = new StatusBuilder(infoHash, _ledger, _requests, _roster, _goal, _time, _startedAt);
+        _session = session;
+        _request = request;
+        _info = request.Torrent;
+        _state = state;
+        AddedAt = addedAt;
+        InfoHash = request.InfoHash;
+        _status = status ?? new TorrentStatus { Name = request.Name, InfoHash = InfoHash, State = state, Length = _info?.Length ?? 0, PieceCount = _info?.PieceCount ?? 0 };
+        if (state is not (TorrentState.Checking or TorrentState.FetchingMetadata))
+        {
+            _runEnded.TrySetResult(ResultFromStatus(_status, state));
+        }
     }
+
+    /// <summary>The state changed (checking, downloading, seeding, paused, stopped, completed, failed …).</summary>
+    public event EventHandler<TorrentEventArgs>? StateChanged;
+
+    /// <summary>
+    /// Every wanted piece is here: raised once per run, when the download completes (before seeding toward a goal), or
+    /// when a run ends Completed without having raised it (the data was already complete).
+    /// </summary>
+    public event EventHandler<TorrentEventArgs>? Completed;
+
+    /// <summary>A magnet link's metadata arrived (<see cref="TorrentEventArgs.Info"/>): the name, the length and the files are known.</summary>
+    public event EventHandler<TorrentEventArgs>? MetadataReceived;
+
+    /// <summary>A run ended with an error (no progress within the timeout, the disk failed, incomplete data to seed).</summary>
+    public event EventHandler<TorrentEventArgs>? Failed;
 
     public InfoHash InfoHash { get; }
 
-    /// <summary>The torrent's name (a magnet's display name until its metadata arrives).</summary>
-    public string Name { get; private set; }
+    /// <summary>The torrent's name (a magnet link's display name until its metadata arrives).</summary>
+    public string Name
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _info?.Name ?? _request.Name;
+            }
+        }
+    }
 
-    /// <summary>The metainfo; null while a magnet link's metadata is being fetched.</summary>
-    public TorrentInfo? Info { get; private set; }
+    /// <summary>Where it is in its life; <see cref="TorrentState.Paused"/> after <c>Suspend-Torrent</c>.</summary>
+    public TorrentState State
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state;
+            }
+        }
+    }
 
-    /// <summary>The latest status snapshot.</summary>
-    public TorrentStatus Status => _feed.Latest;
+    /// <summary>Percent of the wanted bytes verified, 0 to 100.</summary>
+    public double Progress => Status.PercentComplete;
 
-    /// <summary>Our peer id for this torrent.</summary>
-    public PeerId PeerId => _identity.PeerId;
+    /// <summary>Block bytes received, over every run.</summary>
+    public long Downloaded
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _downloadedBefore + (_run is null ? 0 : _status.Downloaded);
+            }
+        }
+    }
 
-    /// <summary>Ends with the result (Completed, Stopped); faults with a typed error when the torrent failed.</summary>
-    public Task<DownloadResult> Completion => _completion.Task;
+    /// <summary>Block bytes sent, over every run.</summary>
+    public long Uploaded
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _uploadedBefore + (_run is null ? 0 : _status.Uploaded);
+            }
+        }
+    }
+
+    /// <summary>The content's length in bytes; 0 while a magnet link's metadata is unknown.</summary>
+    public long Length => Info?.Length ?? Status.Length;
+
+    public double DownloadRate => Status.DownloadRate;
+
+    public double UploadRate => Status.UploadRate;
+
+    /// <summary>Peers connected now.</summary>
+    public int Peers => Status.PeersConnected;
+
+    /// <summary>Connected peers that have everything.</summary>
+    public int Seeds => Status.Seeds;
+
+    /// <summary><see cref="Uploaded"/> ÷ <see cref="Length"/>.</summary>
+    public double Ratio => Length > 0 ? (double)Uploaded / Length : 0;
+
+    /// <summary>The engine's estimate of the time to finish the download, or the seed goal; null when unknown or nothing is running.</summary>
+    public TimeSpan? TimeRemaining => Status.TimeRemaining;
+
+    /// <summary>The file or top folder the content is in (the destination until the metadata is known); empty for a piece or metadata fetch.</summary>
+    public string Destination
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _request.ContentPathFor(_info) ?? _request.Destination;
+            }
+        }
+    }
+
+    /// <summary>Why the last run failed, or what went wrong most recently while running (a tracker, a peer); null when nothing did.</summary>
+    public string? Error
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _error ?? (_run is null ? null : _status.LastError);
+            }
+        }
+    }
+
+    /// <summary>The metainfo; null while a magnet link's metadata is unknown.</summary>
+    public TorrentInfo? Info
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _info;
+            }
+        }
+    }
+
+    /// <summary>What was asked: the data's place, peers, goals, limits (a later start of the same torrent may replace it).</summary>
+    public TransferRequest Request
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _request;
+            }
+        }
+    }
+
+    /// <summary>The latest status snapshot (of the running loop; of the last run, with no rates and no peers, otherwise).</summary>
+    public TorrentStatus Status
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _status;
+            }
+        }
+    }
+
+    /// <summary>How the last run ended; null before any ended.</summary>
+    public DownloadResult? LastResult
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastResult;
+            }
+        }
+    }
+
+    /// <summary>A run is going on (checking, fetching metadata, downloading, seeding or stopping).</summary>
+    public bool IsRunning
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _run is not null;
+            }
+        }
+    }
+
+    /// <summary>When the session first took the torrent.</summary>
+    public DateTimeOffset AddedAt { get; }
+
+    /// <summary>The session that holds the torrent.</summary>
+    public TorrentSession Session => _session;
+
+    /// <summary>The progress and rates as one line: <c>42% 31.5 MiB/s 12 peers</c> (<c>Paused 42%</c> when nothing runs).</summary>
+    public string StatusLine => StatusSummary.Of(Status);
+
+    /// <summary>The run going on now, if any (tests, and the session).</summary>
+    internal TorrentRun? Run
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _run;
+            }
+        }
+    }
 
     /// <summary>
-    /// The latest status at once, then each newer snapshot as the loop makes it (a few a second, and at every change of
-    /// state), ending after the last one. A slow reader skips snapshots; none of its code runs on the loop's thread.
+    /// Waits for the current run to end and returns how it ended (at once when none is running: the last result). The
+    /// torrent goes on when <paramref name="cancellationToken"/> is cancelled: only the waiting stops.
     /// </summary>
-    public IAsyncEnumerable<TorrentStatus> WatchStatusAsync(CancellationToken cancellationToken = default) => _feed.WatchAsync(cancellationToken);
-
-    /// <summary>Stops the torrent: connections close, progress is saved, trackers hear <c>stopped</c>. Returns at once.</summary>
-    public void Stop(string reason = "stopped by the user") => Post(new SwarmEvent.Stop(reason));
-
-    /// <summary>Stops the torrent and waits for it to end.</summary>
-    public async Task<DownloadResult> StopAsync(string reason = "stopped by the user")
+    /// <exception cref="Errors.TorrentPSException">The run failed: its typed error.</exception>
+    public Task<DownloadResult> WaitAsync(CancellationToken cancellationToken = default)
     {
-        Stop(reason);
-        return await Completion.ConfigureAwait(false);
-    }
-
-    /// <summary>Adds peers to connect to.</summary>
-    public void AddPeers(IEnumerable<IPEndPoint> endPoints, PeerSource source = PeerSource.Manual)
-        => Post(new SwarmEvent.PeersFound(endPoints.Select(e => new TorrentPeer(e.Address, e.Port, InfoHash, source)).ToArray()));
-
-    /// <summary>What connection threads see of the torrent's pieces.</summary>
-    internal PieceContextHolder Pieces => _pieces;
-
-    /// <summary>Runs <paramref name="action"/> on the loop, after everything posted before (tests wait on it).</summary>
-    internal Task RunOnLoopAsync(Action action)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var posted = _events.TryPost(new SwarmEvent.Barrier(() =>
+        Task<DownloadResult> ended;
+        lock (_lock)
         {
-            try
-            {
-                action();
-                done.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                done.TrySetException(ex);
-            }
-        }));
-        if (!posted)
-        {
-            done.TrySetException(new InvalidOperationException("The torrent has ended."));
+            ended = _runEnded.Task;
         }
 
-        return done.Task;
-    }
-
-    /// <summary>Posts an event to the loop; false once the loop has ended (the event is dropped).</summary>
-    internal bool Post(SwarmEvent message)
-    {
-        if (_events.TryPost(message))
-        {
-            return true;
-        }
-
-        if (message is SwarmEvent.PeerMessages late)
-        {
-            late.Batch.Return();
-        }
-
-        return false;
+        return ended.WaitAsync(cancellationToken);
     }
 
     /// <summary>
-    /// Takes a peer that dialled our listener and asked for this torrent (on the connection's own thread, which becomes
-    /// its reading thread). The loop decides whether to keep it.
+    /// Waits for the current run like <see cref="WaitAsync"/>, but stops the torrent when <paramref name="cancellationToken"/>
+    /// is cancelled (Ctrl+C on a foreground command): progress is saved and the result says Stopped.
     /// </summary>
-    internal void AdoptIncoming(PeerWire wire)
+    public async Task<DownloadResult> RunAsync(CancellationToken cancellationToken)
     {
-        if (_events.IsCompleted || _stopping.IsCancellationRequested)
+        Task<DownloadResult> ended;
+        lock (_lock)
         {
-            wire.Dispose();
-            return;
+            ended = _runEnded.Task;
         }
 
-        _connector.Adopt(wire);
+        using (cancellationToken.Register(static t => _ = ((Torrent)t!).StopAsync(), this))
+        {
+            return await ended.ConfigureAwait(false);
+        }
     }
 
-    /// <summary>A connection made elsewhere joins the torrent (simulated peers in tests use it; real ones post it themselves).</summary>
-    internal void AdoptLink(IPeerLink link) => Post(new SwarmEvent.PeerConnected(link));
-
-    /// <summary>Options for an incoming connection's handshake (the session's listener asks).</summary>
-    internal HandshakeOptions? IncomingHandshakeOptions()
-        => _state is TorrentState.Stopping || _stopping.IsCancellationRequested ? null : _connector.HandshakeOptions;
-
-    /// <summary>Starts the loop on a thread of its own (the session calls it once).</summary>
-    internal void Start() => ConnectionThread.Start($"TorrentPS torrent {InfoHash.Hex[..8]}", Run);
-
-    private void Run()
+    /// <summary>
+    /// The latest status at once, then each newer snapshot of the current run until it ends (a slow reader skips
+    /// snapshots). When nothing runs, only the latest one.
+    /// </summary>
+    public async IAsyncEnumerable<TorrentStatus> WatchStatusAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        TorrentRun? run;
+        TorrentStatus latest;
+        lock (_lock)
+        {
+            run = _run;
+            latest = _status;
+        }
+
+        if (run is null)
+        {
+            yield return latest;
+            yield break;
+        }
+
+        await foreach (var status in run.WatchStatusAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return status;
+        }
+    }
+
+    /// <summary>
+    /// Pauses: the run stops (connections closed, progress saved, trackers told <c>stopped</c>) and the torrent stays
+    /// <see cref="TorrentState.Paused"/> until resumed. Nothing when it is not running. Returns when the run has ended.
+    /// </summary>
+    public Task SuspendAsync() => EndRunAsync(TorrentState.Paused, "paused");
+
+    /// <summary>
+    /// Stops: the run ends (progress saved, trackers told <c>stopped</c>), the torrent stays listed as
+    /// <see cref="TorrentState.Stopped"/> (or Completed when every wanted piece is here). A paused torrent becomes Stopped.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (!await EndRunAsync(null, "stopped by the user").ConfigureAwait(false))
+        {
+            SetIdleState(TorrentState.Paused, TorrentState.Stopped);
+        }
+    }
+
+    /// <summary>
+    /// Starts a new run when none is going on (paused, stopped, failed, or completed: a completed download then seeds
+    /// toward its goal, or checks and ends again). It trusts the resume data and checks only what it cannot trust.
+    /// </summary>
+    public void Resume() => _session.Resume(this);
+
+    public override string ToString() => $"{Name} ({State})";
+
+    /// <summary>Takes a new run (the session, under its lock).</summary>
+    internal void BeginRun(TorrentRun run, TransferRequest request)
+    {
+        TorrentState previous;
+        lock (_lock)
+        {
+            previous = _state;
+            _request = request;
+            _info = run.Info ?? _info ?? request.Torrent;
+            _run = run;
+            _endAs = null;
+            _error = null;
+            _status = run.Status;
+            _state = _status.State;
+            if (_runEnded.Task.IsCompleted)
+            {
+                _runEnded = NewRunEnded();
+            }
+        }
+
+        RaiseStateChanged(previous, run.Status.State);
+        _ = WatchAsync(run);
+    }
+
+    /// <summary>The request, replaced while nothing runs (a second start of a stopped torrent with other settings).</summary>
+    internal void Replace(TransferRequest request)
+    {
+        lock (_lock)
+        {
+            _request = request;
+            _info ??= request.Torrent;
+        }
+    }
+
+    /// <summary>What the session saves: the request (with the metadata once known), the state and the totals.</summary>
+    internal SavedTorrent ToSaved()
+    {
+        lock (_lock)
+        {
+            var request = _info is not null && _request.Torrent is null ? _request with { Torrent = _info } : _request;
+            var state = _run is not null ? TorrentState.Stopped : _state;
+            return new SavedTorrent(
+                request,
+                state == TorrentState.Paused ? TorrentState.Stopped : state,
+                AddedAt,
+                _downloadedBefore + (_run is null ? 0 : _status.Downloaded),
+                _uploadedBefore + (_run is null ? 0 : _status.Uploaded),
+                _status.VerifiedBytes,
+                _status.TotalBytes,
+                _error);
+        }
+    }
+
+    /// <summary>A torrent read back from the state folder: its totals so far.</summary>
+    internal void RestoreTotals(long downloaded, long uploaded, string? error)
+    {
+        lock (_lock)
+        {
+            _downloadedBefore = downloaded;
+            _uploadedBefore = uploaded;
+            _error = error;
+        }
+    }
+
+    private static TaskCompletionSource<DownloadResult> NewRunEnded() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static DownloadResult ResultFromStatus(TorrentStatus status, TorrentState state) => new()
+    {
+        Name = status.Name,
+        InfoHash = status.InfoHash,
+        Destination = string.Empty,
+        Length = status.Length,
+        State = state,
+        VerifiedPieces = status.VerifiedPieces,
+        PieceCount = status.PieceCount,
+    };
+
+    /// <summary>Ends the run with the torrent in <paramref name="endAs"/> (null: as the run ends); false when none was running.</summary>
+    private async Task<bool> EndRunAsync(TorrentState? endAs, string reason)
+    {
+        TorrentRun? run;
+        Task<DownloadResult> ended;
+        lock (_lock)
+        {
+            run = _run;
+            ended = _runEnded.Task;
+            if (run is not null && endAs is not null)
+            {
+                _endAs = endAs;
+            }
+        }
+
+        if (run is null)
+        {
+            return false;
+        }
+
+        run.Stop(reason);
         try
         {
-            _timer = _time.CreateTimer(static s => _ = ((Torrent)s!).Post(new SwarmEvent.Tick()), this, _options.TickInterval, _options.TickInterval);
-            Begin();
-            while (true)
+            await ended.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The failure reaches whoever waits on the run, and the Failed event.
+        }
+
+        return true;
+    }
+
+    private void SetIdleState(TorrentState from, TorrentState to)
+    {
+        lock (_lock)
+        {
+            if (_run is not null || _state != from)
             {
-                var batch = _events.TakeAll();
-                if (batch.Count == 0)
-                {
-                    break;
-                }
-
-                foreach (var message in batch)
-                {
-                    try
-                    {
-                        Handle(message);
-                    }
-                    catch (Exception ex)
-                    {
-                        // A defect of ours: the torrent ends with a typed error (and a logged stack), the process goes on.
-                        _logger.LogError(ex, "{Torrent}: the loop failed handling {Event}", Name, message.GetType().Name);
-                        Fail(ex as TorrentPSException ?? new TorrentPSException("TorrentFailed", TorrentErrorKind.NotImplemented, $"The torrent {Name} stopped on an internal error: {ex.Message}", ex));
-                    }
-                }
-
-                AfterBatch();
-                if (_state == TorrentState.Stopping && ReadyToEnd())
-                {
-                    break;
-                }
+                return;
             }
 
-            // The result and the stopped announce count every byte sent, not only those counted at the last tick.
-            _statusBuilder.CountFinalUpload();
+            _state = to;
+            _status = _status with { State = to };
+        }
+
+        RaiseStateChanged(from, to);
+        _session.SaveSoon();
+    }
+
+    /// <summary>Takes the run's snapshots in (off the loop's thread) and raises the events, until the run ends.</summary>
+    private async Task WatchAsync(TorrentRun run)
+    {
+        var completedRaised = false;
+        try
+        {
+            await foreach (var status in run.WatchStatusAsync().ConfigureAwait(false))
+            {
+                TorrentState previous;
+                TorrentInfo? metadata = null;
+                lock (_lock)
+                {
+                    if (!ReferenceEquals(_run, run))
+                    {
+                        break;
+                    }
+
+                    previous = _state;
+                    _status = status;
+                    if (status.State is not (TorrentState.Completed or TorrentState.Stopped or TorrentState.Failed))
+                    {
+                        _state = status.State;
+                    }
+
+                    if (_info is null && status.Length > 0 && run.Info is { } info)
+                    {
+                        _info = info;
+                        metadata = info;
+                    }
+                }
+
+                if (metadata is not null)
+                {
+                    Raise(MetadataReceived, previous, previous, info: metadata);
+                    _session.SaveSoon();
+                }
+
+                if (previous != status.State && status.State is not (TorrentState.Completed or TorrentState.Stopped or TorrentState.Failed))
+                {
+                    RaiseStateChanged(previous, status.State);
+                    if (status.State == TorrentState.Seeding && previous == TorrentState.Downloading && !completedRaised)
+                    {
+                        completedRaised = true;
+                        Raise(Completed, previous, status.State);
+                    }
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // A watcher never fails the torrent; the end below is what counts.
+        }
+
+        await EndAsync(run, completedRaised).ConfigureAwait(false);
+    }
+
+    private async Task EndAsync(TorrentRun run, bool completedRaised)
+    {
+        DownloadResult? result = null;
+        Exception? failure = null;
+        try
+        {
+            result = await run.Completion.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            _logger.LogError(ex, "{Torrent}: the loop failed", Name);
-            _failure ??= new TorrentPSException("TorrentFailed", TorrentErrorKind.NotImplemented, $"The torrent {Name} stopped on an internal error: {ex.Message}", ex);
-            _endState = TorrentState.Failed;
+            failure = ex;
         }
 
-        _events.Complete();
-        _ = EndAsync();
-    }
-
-    /// <summary>After each batch of events: pipelines that changed are topped up, the choker runs when asked, what was queued is sent.</summary>
-    private void AfterBatch()
-    {
-        _requests.FillPending(downloading: _state == TorrentState.Downloading);
-        if (_state is TorrentState.Downloading or TorrentState.Seeding)
+        var final = run.Status;
+        TorrentState previous;
+        TorrentState state;
+        TaskCompletionSource<DownloadResult> ended;
+        lock (_lock)
         {
-            _choker.Run(_time.GetTimestamp(), Seeding, canServe: _picker is not null);
+            previous = _state;
+            state = failure is not null ? TorrentState.Failed : _endAs is { } endAs && result!.State != TorrentState.Completed ? endAs : result!.State;
+            if (result is not null && result.State != state)
+            {
+                result = result with { State = state };
+            }
+
+            _downloadedBefore += final.Downloaded;
+            _uploadedBefore += final.Uploaded;
+            _info ??= run.Info;
+            _run = null;
+            _endAs = null;
+            _state = state;
+            _status = final with { State = state, DownloadRate = 0, UploadRate = 0, PeersConnected = 0, Seeds = 0, MetadataPeers = 0, TimeRemaining = null };
+            _error = failure?.Message;
+            _lastResult = result;
+            ended = _runEnded;
         }
 
-        _outbox.FlushAll();
-    }
-
-    private void OnTick()
-    {
-        var now = _time.GetTimestamp();
-        _roster.Tick(now);
-        _requests.Tick(now, downloading: _state == TorrentState.Downloading);
-        _statusBuilder.Sample(now);
-        switch (_state)
+        _session.RunEnded(this, run);
+        RaiseStateChanged(previous, state);
+        if (failure is not null)
         {
-            case TorrentState.Downloading:
-                DialMore();
-                SearchPeersWhenIdle(now);
-                FailWhenStalled(now);
-                break;
-            case TorrentState.FetchingMetadata:
-                _metadata.Tick(now);
-                DialMore();
-                SearchPeersWhenIdle(now);
-                FailWhenStalled(now);
-                break;
-            case TorrentState.Seeding:
-                if (_goal.Reached(now, _statusBuilder.Uploaded, Info?.Length ?? 0) is { } reason && !_options.SeedUntilStopped)
-                {
-                    BeginStop(reason, TorrentState.Completed);
-                }
-                else
-                {
-                    DialMore();
-                }
-
-                break;
+            Raise(Failed, previous, state, error: failure);
+            ended.TrySetException(failure);
+            return;
         }
 
-        SaveProgressWhenDue(now);
-        PublishStatus(_state);
-    }
-
-    private bool Seeding => _state == TorrentState.Seeding || _ledger.IsComplete;
-
-    private void DialMore()
-    {
-        if (_state is TorrentState.Downloading or TorrentState.FetchingMetadata or TorrentState.Seeding)
+        if (state == TorrentState.Completed && !completedRaised)
         {
-            _roster.DialMore();
+            Raise(Completed, previous, state, result: result);
+        }
+
+        ended.TrySetResult(result!);
+    }
+
+    private void RaiseStateChanged(TorrentState previous, TorrentState state)
+    {
+        if (previous != state)
+        {
+            Raise(StateChanged, previous, state);
         }
     }
 
-    private void NoteError(string error) => _statusBuilder.NoteError(error);
+    private void Raise(EventHandler<TorrentEventArgs>? handler, TorrentState previous, TorrentState state, DownloadResult? result = null, Exception? error = null, TorrentInfo? info = null)
+    {
+        if (handler is null)
+        {
+            return;
+        }
 
-    private bool IsOwnEndPoint(IPEndPoint endPoint)
-        => _identity.ListenPort > 0 && endPoint.Port == _identity.ListenPort && (IPAddress.IsLoopback(endPoint.Address) ? _options.LocalAddress is null || endPoint.Address.Equals(_options.LocalAddress) : TorrentSession.IsLocalAddress(endPoint.Address));
+        try
+        {
+            handler(this, new TorrentEventArgs(this, previous, state) { Result = result, Error = error, Info = info });
+        }
+        catch (Exception)
+        {
+            // A subscriber's failure is its own; the torrent and the other subscribers go on.
+        }
+    }
 }
-
-/// <summary>Who a torrent is to peers and trackers: its peer id, the port we listen on, the tracker key.</summary>
-public sealed record TorrentIdentity(PeerId PeerId, int ListenPort, uint TrackerKey);

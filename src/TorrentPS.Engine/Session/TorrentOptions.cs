@@ -33,9 +33,6 @@ public sealed record TorrentOptions
     /// <summary>How often progress is saved while downloading.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The loop's clock tick: rates, timeouts and status.</summary>
-    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(250);
-
     /// <summary>A peer that delivers none of the requested blocks for this long is snubbed and its requests go elsewhere.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
@@ -97,7 +94,7 @@ public sealed record TorrentOptions
     public static TorrentOptions OnePiece(int index, string path)
         => new() { Data = info => new SinglePieceData(info, index, path), WantedPieces = info => new SinglePieceData(info, index, path).WantedPieces };
 
-    /// <summary>Options that fetch a magnet link's metadata and nothing else: the torrent completes when it arrives, with <see cref="Torrent.Info"/> set.</summary>
+    /// <summary>Options that fetch a magnet link's metadata and nothing else: the torrent completes when it arrives, with its run's <c>Info</c> set.</summary>
     public static TorrentOptions MetadataOnly()
         => new() { Data = info => new MetadataOnlyData(info), WantedPieces = info => new Bitfield(info.PieceCount) };
 

@@ -7,31 +7,41 @@ using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Peers;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Trackers;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Session;
 
 /// <summary>
-/// Process-wide client state shared by every torrent started from any runspace: the tracker key, the listener (one port
-/// for all torrents, incoming peers routed by info hash), and the running torrents. Each torrent gets a peer id of its
-/// own. The engine never reads <see cref="Shared"/>: the module and the CLI pass a session in.
+/// Process-wide client state shared by every torrent started from any runspace: the tracker key, the one listen port
+/// (incoming peers routed by info hash), the connection and rate limits, the one clock that ticks every run, and the
+/// torrents it holds (<see cref="Torrents"/>: running, paused, stopped, completed or failed, until removed), with their
+/// saved state when it has a state folder. Each run gets a peer id of its own. The engine never reads
+/// <see cref="Shared"/>: the module and the CLI pass a session in.
 /// </summary>
-public sealed class TorrentSession : IAsyncDisposable
+public sealed partial class TorrentSession : IAsyncDisposable
 {
     private static readonly Lazy<IReadOnlyList<IPAddress>> OwnAddresses = new(TrackerDiscoveryOptions.LocalAddresses);
 
-    private readonly ConcurrentDictionary<InfoHash, Torrent> _torrents = new();
+    private readonly ConcurrentDictionary<InfoHash, TorrentRun> _runs = new();
+    private readonly Dictionary<InfoHash, Torrent> _torrents = new();
+    private readonly object _gate = new();
     private readonly object _listenLock = new();
     private readonly TimeProvider _time;
-    private PeerListener? _listener;
+    private readonly SessionTicker _ticker;
+    private ListenBinding? _binding;
+    private ListenSettings _listen;
     private int _listenPort;
+    private int _maxConnectionsPerTorrent = 50;
 
-    public TorrentSession(PeerId? peerId = null, TimeProvider? time = null)
+    public TorrentSession(PeerId? peerId = null, TimeProvider? time = null, ListenSettings? listen = null)
     {
         PeerId = peerId ?? PeerId.Generate();
         TrackerKey = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
         _time = time ?? TimeProvider.System;
+        _ticker = new SessionTicker(_time);
+        _listen = listen ?? ListenSettings.Default;
     }
 
     /// <summary>The connection bound and rate limits every torrent of the session shares.</summary>
@@ -46,119 +56,267 @@ public sealed class TorrentSession : IAsyncDisposable
     /// <summary>The random <c>key</c> sent to trackers so they can recognise us across IP changes.</summary>
     public uint TrackerKey { get; }
 
-    /// <summary>The TCP port peers can reach us on; announced to trackers. 0 when not listening.</summary>
-    public int ListenPort
+    /// <summary>The TCP port peers can reach us on, announced to trackers; 0 until the session listens.</summary>
+    public int ListenPort => Volatile.Read(ref _listenPort);
+
+    /// <summary>The end point bound for peers (TCP; the same port is free for UDP); null until the session listens.</summary>
+    public IPEndPoint? ListenEndPoint
     {
-        get => Volatile.Read(ref _listenPort);
-        set => Volatile.Write(ref _listenPort, value);
+        get
+        {
+            lock (_listenLock)
+            {
+                return _binding?.EndPoint;
+            }
+        }
     }
 
-    /// <summary>The torrents running now.</summary>
-    public IReadOnlyCollection<Torrent> Torrents => _torrents.Values.ToArray();
+    /// <summary>Where the session listens, or will when its first torrent starts.</summary>
+    public ListenSettings ListenSettings
+    {
+        get
+        {
+            lock (_listenLock)
+            {
+                return _listen;
+            }
+        }
+    }
+
+    /// <summary>Connections one torrent keeps at most (the default for torrents started from now on).</summary>
+    public int MaxConnectionsPerTorrent
+    {
+        get => Volatile.Read(ref _maxConnectionsPerTorrent);
+        set => Volatile.Write(ref _maxConnectionsPerTorrent, Math.Max(1, value));
+    }
+
+    /// <summary>Every torrent the session holds, in the order they were added.</summary>
+    public IReadOnlyList<Torrent> Torrents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _torrents.Values.OrderBy(t => t.AddedAt).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Runs going on now (the session's clock ticks each).</summary>
+    public int RunningCount => _runs.Count;
+
+    /// <summary>The torrent with this info hash, if the session holds it.</summary>
+    public Torrent? Find(InfoHash infoHash)
+    {
+        ArgumentNullException.ThrowIfNull(infoHash);
+        lock (_gate)
+        {
+            return _torrents.GetValueOrDefault(infoHash);
+        }
+    }
 
     /// <summary>
-    /// Listens for peers (once per session; later calls return the running listener's endpoint). Port 0 picks a free
-    /// port; a port in use falls back to the next ones (up to 10).
+    /// Listens for peers, if the session does not yet (later calls return the bound end point: one port serves every
+    /// torrent). <paramref name="settings"/> replaces the session's setting for this first bind.
     /// </summary>
     /// <exception cref="TorrentPSException"><c>ListenFailed</c>: no port could be bound.</exception>
-    public IPEndPoint Listen(IPAddress? address = null, int port = 0, ILoggerFactory? loggers = null)
+    public IPEndPoint Listen(ListenSettings? settings = null, ILoggerFactory? loggers = null)
     {
         lock (_listenLock)
         {
-            if (_listener is not null)
+            if (_binding is not null)
             {
-                return _listener.LocalEndPoint;
+                return _binding.EndPoint;
             }
 
-            address ??= IPAddress.Any;
-            TorrentPSException? last = null;
-            for (var attempt = 0; attempt < (port == 0 ? 1 : 10); attempt++)
-            {
-                var tryPort = port == 0 ? 0 : port + attempt;
-                if (tryPort > 65535)
-                {
-                    break;
-                }
-
-                try
-                {
-                    _listener = PeerListener.Start(new IPEndPoint(address, tryPort), Lookup, Route, loggers);
-                    ListenPort = _listener.LocalEndPoint.Port;
-                    return _listener.LocalEndPoint;
-                }
-                catch (TorrentPSException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
-                {
-                    last = ex;
-                }
-            }
-
-            throw last ?? new TorrentPSException("ListenFailed", TorrentErrorKind.ResourceUnavailable, $"Cannot listen for peers on {address}:{port}.");
+            var asked = settings ?? _listen;
+            _binding = ListenBinding.Bind(asked, endPoint => PeerListener.Start(endPoint, Lookup, Route, loggers));
+            Volatile.Write(ref _listenPort, _binding.EndPoint.Port);
+            return _binding.EndPoint;
         }
     }
 
-    /// <summary>Starts downloading (or seeding) a torrent.</summary>
-    /// <exception cref="TorrentPSException"><c>TorrentAlreadyRunning</c>: this session already runs the torrent.</exception>
-    public Torrent Start(TorrentInfo torrent, TorrentOptions options, ILoggerFactory? loggers = null)
-    {
-        ArgumentNullException.ThrowIfNull(torrent);
-        return Register(new Torrent(torrent.InfoHash, torrent.Name, torrent, torrent.TrackerTiers, options, NewIdentity(), _time, loggers, Limits));
-    }
+    /// <summary>Listens on <paramref name="address"/> and <paramref name="port"/> (0: any free port); see <see cref="Listen(ListenSettings?, ILoggerFactory?)"/>.</summary>
+    public IPEndPoint Listen(IPAddress? address, int port, ILoggerFactory? loggers = null)
+        => Listen(new ListenSettings { Address = address ?? IPAddress.Any, Port = port }, loggers);
 
-    /// <summary>Starts a magnet link: its metadata is fetched from peers first (unless <paramref name="knownInfo"/> has it already, from resume data).</summary>
-    public Torrent Start(MagnetLink magnet, TorrentOptions options, ILoggerFactory? loggers = null, TorrentInfo? knownInfo = null)
+    /// <summary>
+    /// Changes where the session listens. Listening already, it binds the new end point at once (the old one closes);
+    /// that needs no torrent to be running, since each announces the port it started with.
+    /// </summary>
+    /// <exception cref="TorrentPSException"><c>TorrentsRunning</c>: a torrent runs; <c>ListenFailed</c>: the new end point cannot be bound (the old one stays).</exception>
+    public async Task<IPEndPoint?> ChangeListenAsync(ListenSettings settings, ILoggerFactory? loggers = null)
     {
-        ArgumentNullException.ThrowIfNull(magnet);
-        var tiers = magnet.Trackers.Select(t => (IReadOnlyList<string>)[t]).ToArray();
-        var withMagnetPeers = options with { Peers = [.. options.Peers, .. magnet.PeerEndPoints] };
-        var name = knownInfo?.Name ?? magnet.DisplayName ?? magnet.InfoHash.Hex;
-        return Register(new Torrent(magnet.InfoHash, name, knownInfo, tiers, withMagnetPeers, NewIdentity(), _time, loggers, Limits));
+        ArgumentNullException.ThrowIfNull(settings);
+        ListenBinding? old;
+        lock (_listenLock)
+        {
+            if (_binding is null)
+            {
+                _listen = settings;
+                return null;
+            }
+
+            if (!_runs.IsEmpty)
+            {
+                throw new TorrentPSException(
+                    "TorrentsRunning",
+                    TorrentErrorKind.ResourceUnavailable,
+                    $"{Units(_runs.Count)} running announce port {_binding.EndPoint.Port}: suspend or stop them before the session listens elsewhere.");
+            }
+
+            var bound = ListenBinding.Bind(settings, endPoint => PeerListener.Start(endPoint, Lookup, Route, loggers));
+            old = _binding;
+            _binding = bound;
+            _listen = settings;
+            Volatile.Write(ref _listenPort, bound.EndPoint.Port);
+        }
+
+        await old.DisposeAsync().ConfigureAwait(false);
+        return ListenEndPoint;
     }
 
     /// <summary>
-    /// Runs a torrent to its end: started, awaited, and stopped when <paramref name="cancellationToken"/> is cancelled
-    /// (Ctrl+C), in which case the result says Stopped and progress is saved. Faults with the torrent's typed error when it
-    /// failed (no progress within its timeout, the disk failed).
+    /// The UDP socket bound on the listen port's number, for whoever serves UDP there (the DHT); null when the session
+    /// does not listen or it was taken already.
     /// </summary>
-    public static async Task<DownloadResult> RunAsync(Torrent torrent, CancellationToken cancellationToken)
+    internal Socket? TakeUdpSocket()
     {
-        ArgumentNullException.ThrowIfNull(torrent);
-        using var stop = cancellationToken.Register(static t => ((Torrent)t!).Stop("cancelled"), torrent);
-        return await torrent.Completion.ConfigureAwait(false);
-    }
-
-    /// <summary>Stops every running torrent and the listener.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        var running = Torrents;
-        foreach (var torrent in running)
-        {
-            torrent.Stop("the session is closing");
-        }
-
-        foreach (var torrent in running)
-        {
-            try
-            {
-                await torrent.Completion.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // Its owner hears about its failure.
-            }
-        }
-
-        PeerListener? listener;
         lock (_listenLock)
         {
-            listener = _listener;
-            _listener = null;
-            ListenPort = 0;
+            return _binding?.TakeUdpSocket();
+        }
+    }
+
+    /// <summary>
+    /// Starts a torrent as <paramref name="request"/> asks, listening first if the session does not yet. The session
+    /// never runs a torrent twice:
+    /// <list type="bullet">
+    /// <item>held and running the same data (a download or a seed into the same place): the running torrent is returned
+    /// and <paramref name="attached"/> is true (the caller waits on it);</item>
+    /// <item>held and running anything else (another place, a piece or metadata fetch): <c>TorrentAlreadyRunning</c>;</item>
+    /// <item>held and not running (paused, stopped, completed, failed): a new run with this request;</item>
+    /// <item>not held: a new torrent. A magnet link whose metadata an earlier run saved in the resume data starts with
+    /// it (no second fetch).</item>
+    /// </list>
+    /// Downloads and seeds stay in <see cref="Torrents"/> after they end; a piece or metadata fetch leaves it when it ends.
+    /// </summary>
+    /// <exception cref="TorrentPSException"><c>TorrentAlreadyRunning</c>; <c>ListenFailed</c>; <c>InvalidTransferRequest</c>.</exception>
+    public Torrent Start(TransferRequest request, ILoggerFactory? loggers, out bool attached)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Listen(request.Listen);
+        lock (_gate)
+        {
+            if (_torrents.TryGetValue(request.InfoHash, out var held))
+            {
+                if (held.IsRunning)
+                {
+                    if (SameData(held, request))
+                    {
+                        attached = true;
+                        return held;
+                    }
+
+                    throw AlreadyRunning(held);
+                }
+
+                attached = false;
+                StartRun(held, request, loggers);
+                return held;
+            }
+
+            if (_runs.TryGetValue(request.InfoHash, out var stray) && !stray.Completion.IsCompleted)
+            {
+                throw new TorrentPSException("TorrentAlreadyRunning", TorrentErrorKind.ResourceUnavailable, $"The torrent {request.Name} ({request.InfoHash}) is already running in this session.");
+            }
+
+            var torrent = new Torrent(this, request, request.Torrent is null ? TorrentState.FetchingMetadata : TorrentState.Checking, _time.GetUtcNow());
+            StartRun(torrent, request, loggers);
+            _torrents[request.InfoHash] = torrent;
+            attached = false;
         }
 
-        if (listener is not null)
+        SaveSoon();
+        return Find(request.InfoHash)!;
+    }
+
+    /// <summary>Starts a torrent; see <see cref="Start(TransferRequest, ILoggerFactory?, out bool)"/>.</summary>
+    public Torrent Start(TransferRequest request, ILoggerFactory? loggers = null) => Start(request, loggers, out _);
+
+    /// <summary>
+    /// Removes a torrent from the session: stopped first if it runs (progress saved, trackers told), then forgotten (its
+    /// saved state and the resume data in the state folder deleted). With <paramref name="deleteData"/> its files, the
+    /// folders they leave empty and the resume data beside them are deleted too. Returns what could not be deleted.
+    /// </summary>
+    /// <exception cref="TorrentPSException"><c>TorrentNotFound</c>: the session does not hold it (removed already).</exception>
+    public async Task<IReadOnlyList<string>> RemoveAsync(Torrent torrent, bool deleteData = false)
+    {
+        ArgumentNullException.ThrowIfNull(torrent);
+        await torrent.StopAsync().ConfigureAwait(false);
+        lock (_gate)
         {
-            await listener.DisposeAsync().ConfigureAwait(false);
+            if (!_torrents.TryGetValue(torrent.InfoHash, out var held) || !ReferenceEquals(held, torrent))
+            {
+                throw new TorrentPSException("TorrentNotFound", TorrentErrorKind.ObjectNotFound, $"The session does not hold the torrent {torrent.Name} ({torrent.InfoHash}): it was removed already.");
+            }
+
+            if (held.IsRunning)
+            {
+                throw AlreadyRunning(held);
+            }
+
+            _torrents.Remove(torrent.InfoHash);
         }
+
+        _store?.Forget(torrent.InfoHash);
+        var failed = deleteData ? TorrentData.Delete(torrent.Request, torrent.Info, StateResumeFolder) : [];
+        SaveSoon();
+        return failed;
+    }
+
+    /// <summary>Stops every running torrent and the listener (the state folder is saved first; see <see cref="CloseAsync"/>).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await CloseAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        ListenBinding? binding;
+        lock (_listenLock)
+        {
+            binding = _binding;
+            _binding = null;
+            Volatile.Write(ref _listenPort, 0);
+        }
+
+        if (binding is not null)
+        {
+            await binding.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _ticker.Dispose();
+        CloseState();
+    }
+
+    /// <summary>
+    /// Stops every run (each saves its progress and tells its trackers <c>stopped</c>) and saves the torrent list with
+    /// them as they were, so a later process lists them; waits at most <paramref name="timeout"/>. The torrents stay
+    /// held (Stopped). For the end of the process (pwsh exiting, the module removed).
+    /// </summary>
+    public async Task CloseAsync(TimeSpan timeout)
+    {
+        var running = _runs.Values.ToArray();
+        SaveNow();
+        var held = Torrents.Where(t => t.IsRunning).ToArray();
+        var stopping = held.Select(t => t.StopAsync()).Concat(running.Where(r => held.All(t => t.Run != r)).Select(r => (Task)r.StopAsync()));
+        try
+        {
+            await Task.WhenAll(stopping).WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // A run that fails or takes too long is its owner's to report; the rest is saved.
+        }
+
+        SaveNow();
     }
 
     /// <summary>
@@ -186,16 +344,124 @@ public sealed class TorrentSession : IAsyncDisposable
         return IPAddress.IsLoopback(normal) || OwnAddresses.Value.Contains(normal);
     }
 
-    private TorrentIdentity NewIdentity() => new(PeerId.Generate(), ListenPort, TrackerKey);
-
-    private Torrent Register(Torrent torrent)
+    /// <summary>Starts a run of a torrent the session does not keep (tests and tools). It does not make the session listen.</summary>
+    internal TorrentRun Start(TorrentInfo torrent, TorrentOptions options, ILoggerFactory? loggers = null)
     {
-        while (!_torrents.TryAdd(torrent.InfoHash, torrent))
+        ArgumentNullException.ThrowIfNull(torrent);
+        return Register(NewRun(torrent.InfoHash, torrent.Name, torrent, torrent.TrackerTiers, options, loggers));
+    }
+
+    /// <summary>Starts a run of a magnet link (tests): its metadata is fetched from peers first (unless <paramref name="knownInfo"/> has it).</summary>
+    internal TorrentRun Start(MagnetLink magnet, TorrentOptions options, ILoggerFactory? loggers = null, TorrentInfo? knownInfo = null)
+    {
+        ArgumentNullException.ThrowIfNull(magnet);
+        var withMagnetPeers = options with { Peers = [.. options.Peers, .. magnet.PeerEndPoints] };
+        var name = knownInfo?.Name ?? magnet.DisplayName ?? magnet.InfoHash.Hex;
+        return Register(NewRun(magnet.InfoHash, name, knownInfo, MagnetTiers(magnet), withMagnetPeers, loggers));
+    }
+
+    /// <summary>A run of <paramref name="torrent"/> ended (the torrent's watcher, off the loop): a fetch leaves the list; the list is saved.</summary>
+    internal void RunEnded(Torrent torrent, TorrentRun run)
+    {
+        _runs.TryRemove(new KeyValuePair<InfoHash, TorrentRun>(run.InfoHash, run));
+        if (!torrent.Request.IsKept)
+        {
+            lock (_gate)
+            {
+                if (_torrents.TryGetValue(torrent.InfoHash, out var held) && ReferenceEquals(held, torrent) && !torrent.IsRunning)
+                {
+                    _torrents.Remove(torrent.InfoHash);
+                }
+            }
+        }
+
+        SaveSoon();
+    }
+
+    /// <summary>A new run of a held torrent that is not running (<see cref="Torrent.Resume"/>); nothing when it runs.</summary>
+    internal void Resume(Torrent torrent, ILoggerFactory? loggers = null)
+    {
+        Listen(torrent.Request.Listen);
+        lock (_gate)
+        {
+            if (torrent.IsRunning)
+            {
+                return;
+            }
+
+            if (!_torrents.TryGetValue(torrent.InfoHash, out var held) || !ReferenceEquals(held, torrent))
+            {
+                throw new TorrentPSException("TorrentNotFound", TorrentErrorKind.ObjectNotFound, $"The torrent {torrent.Name} ({torrent.InfoHash}) was removed from the session.");
+            }
+
+            StartRun(torrent, torrent.Request, loggers);
+        }
+
+        SaveSoon();
+    }
+
+    private static bool SameData(Torrent held, TransferRequest request)
+    {
+        var current = held.Request;
+        if (!current.IsKept || !request.IsKept)
+        {
+            return false;
+        }
+
+        var info = held.Info ?? request.Torrent;
+        var heldPath = current.ContentPathFor(info) ?? FullPathOrEmpty(current.Destination);
+        var askedPath = request.ContentPathFor(info) ?? FullPathOrEmpty(request.Destination);
+        return string.Equals(heldPath, askedPath, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)
+            && (current.Layout == request.Layout || info is not null);
+    }
+
+    private static string FullPathOrEmpty(string path) => string.IsNullOrEmpty(path) ? string.Empty : Path.GetFullPath(path);
+
+    private static TorrentPSException AlreadyRunning(Torrent held)
+        => new("TorrentAlreadyRunning", TorrentErrorKind.ResourceUnavailable, $"The torrent {held.Name} ({held.InfoHash}) is already running in this session{(held.Destination.Length > 0 ? $", with its data at {held.Destination}" : string.Empty)}.");
+
+    private static IReadOnlyList<IReadOnlyList<string>> MagnetTiers(MagnetLink magnet) => magnet.Trackers.Select(t => (IReadOnlyList<string>)[t]).ToArray();
+
+    private static string Units(int count) => count == 1 ? "1 torrent" : $"{count} torrents";
+
+    /// <summary>A new run of <paramref name="torrent"/> per <paramref name="request"/> (under the gate).</summary>
+    private void StartRun(Torrent torrent, TransferRequest request, ILoggerFactory? loggers)
+    {
+        var info = request.Torrent ?? torrent.Info ?? KnownMetadata(request, loggers);
+        var defaults = new TorrentOptions { Data = _ => throw new InvalidOperationException(), MaxConnections = MaxConnectionsPerTorrent };
+        var options = request.ToOptions(StateResumeFolder, loggers, defaults);
+        var tiers = info is not null && request.Magnet is null ? info.TrackerTiers : request.Magnet is { } magnet ? MagnetTiersOr(magnet, info) : [];
+        var name = info?.Name ?? request.Name;
+        var run = Register(NewRun(request.InfoHash, name, info, tiers, options, loggers), start: false);
+        torrent.BeginRun(run, request);
+        run.Start();
+    }
+
+    private static IReadOnlyList<IReadOnlyList<string>> MagnetTiersOr(MagnetLink magnet, TorrentInfo? info)
+        => magnet.Trackers.Count > 0 || info is null ? MagnetTiers(magnet) : info.TrackerTiers;
+
+    /// <summary>A magnet link's metadata from the resume data of an earlier run into the same place; null when there is none.</summary>
+    private TorrentInfo? KnownMetadata(TransferRequest request, ILoggerFactory? loggers)
+    {
+        if (request.Magnet is not { } magnet || request.ResumePath(StateResumeFolder) is not { } resume)
+        {
+            return null;
+        }
+
+        return MagnetResume.TryLoad(magnet, resume, (loggers ?? NullLoggerFactory.Instance).CreateLogger<TorrentSession>());
+    }
+
+    private TorrentRun NewRun(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> tiers, TorrentOptions options, ILoggerFactory? loggers)
+        => new(infoHash, name, info, tiers, options, new TorrentIdentity(PeerId.Generate(), ListenPort, TrackerKey), _time, loggers, Limits, _ticker);
+
+    private TorrentRun Register(TorrentRun run, bool start = true)
+    {
+        while (!_runs.TryAdd(run.InfoHash, run))
         {
             // A run that has ended but whose removal (a continuation of its completion) has not run yet is not running.
-            if (_torrents.TryGetValue(torrent.InfoHash, out var existing) && existing.Completion.IsCompleted)
+            if (_runs.TryGetValue(run.InfoHash, out var existing) && existing.Completion.IsCompleted)
             {
-                if (_torrents.TryUpdate(torrent.InfoHash, torrent, existing))
+                if (_runs.TryUpdate(run.InfoHash, run, existing))
                 {
                     break;
                 }
@@ -205,22 +471,26 @@ public sealed class TorrentSession : IAsyncDisposable
 
             if (existing is not null)
             {
-                throw new TorrentPSException("TorrentAlreadyRunning", TorrentErrorKind.ResourceUnavailable, $"The torrent {torrent.Name} ({torrent.InfoHash}) is already running in this session.");
+                throw new TorrentPSException("TorrentAlreadyRunning", TorrentErrorKind.ResourceUnavailable, $"The torrent {run.Name} ({run.InfoHash}) is already running in this session.");
             }
         }
 
-        _ = torrent.Completion.ContinueWith(_ => _torrents.TryRemove(new KeyValuePair<InfoHash, Torrent>(torrent.InfoHash, torrent)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        torrent.Start();
-        return torrent;
+        _ = run.Completion.ContinueWith(_ => _runs.TryRemove(new KeyValuePair<InfoHash, TorrentRun>(run.InfoHash, run)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (start)
+        {
+            run.Start();
+        }
+
+        return run;
     }
 
-    private HandshakeOptions? Lookup(InfoHash infoHash) => _torrents.TryGetValue(infoHash, out var torrent) ? torrent.IncomingHandshakeOptions() : null;
+    private HandshakeOptions? Lookup(InfoHash infoHash) => _runs.TryGetValue(infoHash, out var run) ? run.IncomingHandshakeOptions() : null;
 
     private void Route(PeerWire wire, CancellationToken cancellationToken)
     {
-        if (_torrents.TryGetValue(wire.InfoHash, out var torrent))
+        if (_runs.TryGetValue(wire.InfoHash, out var run))
         {
-            torrent.AdoptIncoming(wire);
+            run.AdoptIncoming(wire);
         }
         else
         {

@@ -1,6 +1,6 @@
 namespace TorrentPS.Engine.Swarm;
 
-/// <summary>Where a torrent is in its life. Checking → (FetchingMetadata) → Downloading → Seeding → Completed or Stopped.</summary>
+/// <summary>Where a torrent is in its life. Checking → (FetchingMetadata) → Downloading → Seeding → Completed or Stopped; Paused between runs.</summary>
 public enum TorrentState
 {
     /// <summary>Hashing the data already on disk (trusting resume data where it can be checked).</summary>
@@ -25,4 +25,7 @@ public enum TorrentState
 
     /// <summary>Ended by an error (no progress within the timeout, the disk failed).</summary>
     Failed,
+
+    /// <summary>Suspended by the user: no run, no connection, progress saved; resumed on request.</summary>
+    Paused,
 }

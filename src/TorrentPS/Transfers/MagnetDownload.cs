@@ -1,13 +1,11 @@
-using Microsoft.Extensions.Logging;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
-using TorrentPS.Engine.Storage;
 
 namespace TorrentPS.Transfers;
 
 /// <summary>
-/// Start-MagnetDownload: a magnet link's content into a folder. The metadata comes from peers, or from the resume data
-/// of an earlier run into the same folder (then it is not fetched again).
+/// Start-MagnetDownload: a magnet link's content into a folder. The metadata comes from peers, or (the session looks)
+/// from the resume data of an earlier run into the same folder, and then it is not fetched again.
 /// </summary>
 internal sealed class MagnetDownload(MagnetLink magnet, string destination) : Transfer
 {
@@ -23,13 +21,10 @@ internal sealed class MagnetDownload(MagnetLink magnet, string destination) : Tr
 
     public override string? Where => destination;
 
-    public override Task PrepareAsync(TransferContext context, CancellationToken cancellationToken)
-    {
-        var resume = ContentLocation.GetDefaultResumePathInFolder(destination, magnet.InfoHash);
-        _known = MagnetResume.TryLoad(magnet, resume, context.Loggers.CreateLogger<MagnetDownload>());
-        return Task.CompletedTask;
-    }
+    public override Task PrepareAsync(TransferContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public override Torrent Start(TransferContext context)
-        => context.Session.Start(magnet, context.Settings.Apply(TorrentOptions.InFolder(destination, context.Loggers)), context.Loggers, _known);
+    /// <summary>The metadata, when the session had it already (resume data of an earlier run): the name and length are known.</summary>
+    public override void Started(Torrent torrent) => _known = torrent.Info;
+
+    public override TransferRequest Request(TransferContext context) => TransferRequest.Download(magnet, destination);
 }

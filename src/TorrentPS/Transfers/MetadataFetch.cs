@@ -21,8 +21,7 @@ internal sealed class MetadataFetch(MagnetLink magnet) : Transfer
 
     public override Task PrepareAsync(TransferContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public override Torrent Start(TransferContext context)
-        => context.Session.Start(magnet, context.Settings.Apply(TorrentOptions.MetadataOnly()), context.Loggers);
+    public override TransferRequest Request(TransferContext context) => TransferRequest.Metadata(magnet);
 
     public override string Summary(DownloadResult result) => result.State == TorrentState.Completed
         ? string.Create(CultureInfo.InvariantCulture, $"Metadata received: {ByteSize.Format(result.Length)} in {result.PieceCount} pieces")

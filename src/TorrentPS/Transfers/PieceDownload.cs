@@ -37,8 +37,7 @@ internal sealed class PieceDownload(TorrentCheckInput input, int index, string f
         _torrent = torrent;
     }
 
-    public override Torrent Start(TransferContext context)
-        => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.OnePiece(index, file)), context.Loggers);
+    public override TransferRequest Request(TransferContext context) => TransferRequest.Pieces(_torrent!, new Dictionary<int, string> { [index] = file });
 
     public override object? Output(DownloadResult result, Torrent torrent) => result.State == TorrentState.Completed ? new FileInfo(file) : null;
 }

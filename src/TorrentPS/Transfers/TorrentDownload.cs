@@ -22,6 +22,5 @@ internal sealed class TorrentDownload(TorrentCheckInput input, string destinatio
     public override async Task PrepareAsync(TransferContext context, CancellationToken cancellationToken)
         => _torrent = await input.LoadAsync(cancellationToken).ConfigureAwait(false);
 
-    public override Torrent Start(TransferContext context)
-        => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.InFolder(destination, context.Loggers)), context.Loggers);
+    public override TransferRequest Request(TransferContext context) => TransferRequest.Download(_torrent!, destination);
 }

@@ -24,6 +24,5 @@ internal sealed class TorrentSeed(TorrentCheckInput input, string dataFolder, bo
 
     public override string Summary(DownloadResult result) => TorrentProgress.Summary(result, seed: true);
 
-    public override Torrent Start(TransferContext context)
-        => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.SeedFrom(dataFolder, allowPartial, context.Loggers)), context.Loggers);
+    public override TransferRequest Request(TransferContext context) => TransferRequest.Seed(_torrent!, dataFolder, allowPartial);
 }

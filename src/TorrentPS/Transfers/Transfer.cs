@@ -31,12 +31,21 @@ internal abstract class Transfer
     /// <summary>Reads what the transfer needs before it starts; throws the engine's typed errors for bad input.</summary>
     public abstract Task PrepareAsync(TransferContext context, CancellationToken cancellationToken);
 
-    /// <summary>Starts the torrent in the session.</summary>
-    public abstract Torrent Start(TransferContext context);
+    /// <summary>What to ask the session for (valid after <see cref="PrepareAsync"/>); the shared parameters are applied to it by the runner.</summary>
+    public abstract TransferRequest Request(TransferContext context);
+
+    /// <summary>The session started (or attached to) <paramref name="torrent"/>: what it knows may name the transfer better.</summary>
+    public virtual void Started(Torrent torrent)
+    {
+    }
 
     /// <summary>How the transfer ended, for its last progress record and -Verbose.</summary>
     public virtual string Summary(DownloadResult result) => TorrentProgress.Summary(result);
 
     /// <summary>What to write when the torrent ended with <paramref name="result"/>; null for nothing.</summary>
     public virtual object? Output(DownloadResult result, Torrent torrent) => result;
+
+    /// <summary>Starts the torrent in the session, or attaches to it when the session runs it already into the same place.</summary>
+    public Torrent Start(TransferContext context, out bool attached)
+        => context.Session.Start(context.Settings.Apply(Request(context)), context.Loggers, out attached);
 }

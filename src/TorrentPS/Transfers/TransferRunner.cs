@@ -1,20 +1,36 @@
 using System.Globalization;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Swarm;
 using TorrentPS.Formatting;
 
 namespace TorrentPS.Transfers;
 
 /// <summary>
 /// Runs transfers side by side in the session, each to its end: prepared (bad input is a non-terminating error naming it),
-/// started, its status written as progress (<see cref="TorrentProgress"/>), and its output written when it ends. A
-/// torrent that fails (no progress within -TimeoutSec, a full disk, incomplete data to seed) is a non-terminating error
-/// and the others go on. Cancellation (Ctrl+C) stops every torrent: progress is saved, trackers hear <c>stopped</c>.
+/// started (or attached to, when the session runs that torrent into the same place already), its status written as
+/// progress (<see cref="TorrentProgress"/>), and its output written when it ends. A torrent that fails (no progress within
+/// -TimeoutSec, a full disk, incomplete data to seed) is a non-terminating error and the others go on. Cancellation
+/// (Ctrl+C) stops every torrent: progress is saved, trackers hear <c>stopped</c>, and since a stopped pipeline takes no
+/// more output, a line through the host says how far each got (the torrent stays listed by Get-Torrent).
 /// </summary>
 internal sealed class TransferRunner(TransferContext context, TransferOutput output)
 {
     public Task RunAsync(IReadOnlyList<Transfer> transfers, CancellationToken cancellationToken)
         => Task.WhenAll(transfers.Select(t => RunOneAsync(t, cancellationToken)));
+
+    /// <summary>The line a stopped foreground command leaves on the host: how far it got and what it sent.</summary>
+    public static string StoppedLine(DownloadResult result)
+        => string.Format(
+            CultureInfo.InvariantCulture,
+            "{0}: {1} with {2} of {3} pieces ({4:0.#}%), {5} downloaded and {6} uploaded in this run; Resume-Torrent or the same command continues it.",
+            result.Name,
+            result.State,
+            result.VerifiedPieces,
+            result.PieceCount,
+            result.PieceCount > 0 ? result.VerifiedPieces * 100.0 / result.PieceCount : 0,
+            ByteSize.Format(result.Downloaded),
+            ByteSize.Format(result.Uploaded));
 
     private async Task RunOneAsync(Transfer transfer, CancellationToken cancellationToken)
     {
@@ -22,15 +38,21 @@ internal sealed class TransferRunner(TransferContext context, TransferOutput out
         try
         {
             await transfer.PrepareAsync(context, cancellationToken).ConfigureAwait(false);
-            var torrent = transfer.Start(context);
+            var torrent = transfer.Start(context, out var attached);
+            transfer.Started(torrent);
             progress = new TorrentProgress(transfer.Activity, transfer.Name, output.StartProgress, output.Progress);
             var watching = ReportAsync(torrent, progress);
-            output.Verbose(Started(transfer));
-            var result = await TorrentSession.RunAsync(torrent, cancellationToken).ConfigureAwait(false);
+            output.Verbose(Started(transfer, attached));
+            var result = await torrent.RunAsync(cancellationToken).ConfigureAwait(false);
             await watching.ConfigureAwait(false);
             var summary = transfer.Summary(result);
             progress.Complete(result, summary);
             output.Verbose($"{result.Name}: {summary}.");
+            if (cancellationToken.IsCancellationRequested && result.State is TorrentState.Stopped or TorrentState.Paused)
+            {
+                output.Host?.Invoke(StoppedLine(result));
+            }
+
             if (transfer.Output(result, torrent) is { } value)
             {
                 output.Object(value);
@@ -43,7 +65,7 @@ internal sealed class TransferRunner(TransferContext context, TransferOutput out
         }
     }
 
-    /// <summary>The torrent's status snapshots as progress, drained from its feed (ends when the torrent does).</summary>
+    /// <summary>The torrent's status snapshots as progress, drained from its feed (ends when its run does).</summary>
     private static async Task ReportAsync(Torrent torrent, TorrentProgress progress)
     {
         await foreach (var status in torrent.WatchStatusAsync().ConfigureAwait(false))
@@ -52,7 +74,7 @@ internal sealed class TransferRunner(TransferContext context, TransferOutput out
         }
     }
 
-    private string Started(Transfer transfer)
+    private string Started(Transfer transfer, bool attached)
     {
         var text = transfer.Activity;
         if (transfer.Length > 0)
@@ -63,6 +85,11 @@ internal sealed class TransferRunner(TransferContext context, TransferOutput out
         if (transfer.Where is { } where)
         {
             text += ": " + where;
+        }
+
+        if (attached)
+        {
+            return text + "; the session runs it already: waiting on that run.";
         }
 
         var settings = context.Settings;

@@ -43,15 +43,15 @@ internal sealed record TransferSettings
     public int? ListenPortFor(bool seeds) => ListenPort > 0 ? ListenPort : seeds || HasSeedGoal ? DefaultListenPort : null;
 
     /// <summary>
-    /// <paramref name="options"/> with these settings: the peers added, the no-progress timeout, and the seed goals (a
-    /// goal replaces seeding until stopped).
+    /// <paramref name="request"/> with these settings: the peers added, the no-progress timeout, the seed goals (the
+    /// engine lets a goal replace seeding until stopped), and the port asked for with <c>-ListenPort</c>.
     /// </summary>
-    public TorrentOptions Apply(TorrentOptions options) => options with
+    public TransferRequest Apply(TransferRequest request) => request with
     {
-        Peers = [.. options.Peers, .. Peers],
-        NoProgressTimeout = NoProgressTimeout ?? options.NoProgressTimeout,
-        SeedRatio = SeedRatioGoal ?? options.SeedRatio,
-        SeedTime = SeedTimeGoal ?? options.SeedTime,
-        SeedUntilStopped = options.SeedUntilStopped && !HasSeedGoal,
+        Peers = [.. request.Peers, .. Peers],
+        NoProgressTimeout = NoProgressTimeout ?? request.NoProgressTimeout,
+        SeedRatio = SeedRatioGoal ?? request.SeedRatio,
+        SeedTime = SeedTimeGoal ?? request.SeedTime,
+        Listen = ListenPort > 0 ? new ListenSettings { Port = ListenPort } : request.Listen,
     };
 }

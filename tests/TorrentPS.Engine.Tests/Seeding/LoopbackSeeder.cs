@@ -15,7 +15,7 @@ namespace TorrentPS.Engine.Tests.Seeding;
 /// </summary>
 internal sealed class LoopbackSeeder : IAsyncDisposable
 {
-    private LoopbackSeeder(TorrentInfo info, byte[] content, TorrentSession session, Torrent torrent, IPEndPoint endPoint, TestLoggerFactory log)
+    private LoopbackSeeder(TorrentInfo info, byte[] content, TorrentSession session, TorrentRun torrent, IPEndPoint endPoint, TestLoggerFactory log)
     {
         Info = info;
         Content = content;
@@ -31,7 +31,7 @@ internal sealed class LoopbackSeeder : IAsyncDisposable
 
     public TorrentSession Session { get; }
 
-    public Torrent Torrent { get; }
+    public TorrentRun Torrent { get; }
 
     public IPEndPoint EndPoint { get; }
 

@@ -69,7 +69,7 @@ public sealed class SeedingGoalTests
         Assert.Equal(seeder.Info.Length, result.Uploaded);
     }
 
-    private static async Task<TorrentStatus> FirstStatusAsync(Torrent torrent, Func<TorrentStatus, bool> condition)
+    private static async Task<TorrentStatus> FirstStatusAsync(TorrentRun torrent, Func<TorrentStatus, bool> condition)
     {
         using var timeout = new CancellationTokenSource(Wait);
         await foreach (var status in torrent.WatchStatusAsync(timeout.Token))

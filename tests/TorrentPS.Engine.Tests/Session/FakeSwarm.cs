@@ -46,15 +46,15 @@ internal sealed class FakeSwarm : IAsyncDisposable
         RequestTimeout = TimeSpan.FromSeconds(3),
     };
 
-    public Torrent Start(params FakePeer[] peers) => _session.Start(Info, Options(peers), Log);
+    public TorrentRun Start(params FakePeer[] peers) => _session.Start(Info, Options(peers), Log);
 
-    public Torrent StartMagnet(params FakePeer[] peers) => _session.Start(Magnet, Options(peers), Log);
+    public TorrentRun StartMagnet(params FakePeer[] peers) => _session.Start(Magnet, Options(peers), Log);
 
     /// <summary>
     /// Downloads (the torrent, or its magnet link) from <paramref name="bad"/> alone until <paramref name="misbehaved"/>
     /// shows it did what it does, then lets an honest peer join and waits for the end.
     /// </summary>
-    public async Task<(DownloadResult Result, Torrent Torrent, FakePeer Honest)> BadFirstThenHonestAsync(FakePeer bad, Func<bool> misbehaved, string what, bool magnet = false)
+    public async Task<(DownloadResult Result, TorrentRun Torrent, FakePeer Honest)> BadFirstThenHonestAsync(FakePeer bad, Func<bool> misbehaved, string what, bool magnet = false)
     {
         var honest = Peer();
         var torrent = magnet ? StartMagnet(bad) : Start(bad);
@@ -64,7 +64,7 @@ internal sealed class FakeSwarm : IAsyncDisposable
     }
 
     /// <summary>The download's result, within a bound that catches a hang (the log in the failure message).</summary>
-    public async Task<DownloadResult> CompletionAsync(Torrent torrent, int seconds = 45)
+    public async Task<DownloadResult> CompletionAsync(TorrentRun torrent, int seconds = 45)
     {
         try
         {

@@ -67,7 +67,7 @@ public sealed class SeedFromTests
         Assert.Equal(("IncompleteData", TorrentErrorKind.InvalidData), (error.ErrorId, error.Kind));
     }
 
-    private static async Task WaitForStateAsync(Torrent torrent, TorrentState state)
+    private static async Task WaitForStateAsync(TorrentRun torrent, TorrentState state)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (torrent.Status.State != state)

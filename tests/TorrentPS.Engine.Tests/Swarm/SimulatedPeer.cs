@@ -13,12 +13,12 @@ namespace TorrentPS.Engine.Tests.Swarm;
 internal sealed class SimulatedPeer : IPeerLink
 {
     private static int _nextId = 1000;
-    private readonly Torrent _torrent;
+    private readonly TorrentRun _torrent;
     private readonly object _lock = new();
     private readonly List<OutgoingMessage> _sent = new();
     private long _downloaded;
 
-    public SimulatedPeer(Torrent torrent, bool fastExtension = true, int? id = null)
+    public SimulatedPeer(TorrentRun torrent, bool fastExtension = true, int? id = null)
     {
         _torrent = torrent;
         Id = id ?? Interlocked.Increment(ref _nextId);

@@ -15,7 +15,7 @@ internal sealed class SimulatedSwarm : IAsyncDisposable
 {
     private readonly TorrentSession _session;
 
-    private SimulatedSwarm(TorrentInfo info, byte[] content, MemoryTorrentData data, FakeTimeProvider time, TorrentSession session, Torrent torrent)
+    private SimulatedSwarm(TorrentInfo info, byte[] content, MemoryTorrentData data, FakeTimeProvider time, TorrentSession session, TorrentRun torrent)
     {
         Info = info;
         Content = content;
@@ -33,7 +33,7 @@ internal sealed class SimulatedSwarm : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
-    public Torrent Torrent { get; }
+    public TorrentRun Torrent { get; }
 
     public static async Task<SimulatedSwarm> StartAsync(int length = 10 * 16384, int pieceLength = 2 * 16384, Bitfield? have = null, Func<TorrentOptions, TorrentOptions>? configure = null, int seed = 7)
     {

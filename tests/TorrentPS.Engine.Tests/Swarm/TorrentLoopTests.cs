@@ -278,7 +278,7 @@ public sealed class TorrentLoopTests
     }
 
     /// <summary>A simulated peer that introduces itself with another's peer id.</summary>
-    private sealed class TwinPeer(Torrent torrent, SimulatedPeer twin) : IPeerLink
+    private sealed class TwinPeer(TorrentRun torrent, SimulatedPeer twin) : IPeerLink
     {
         public int Id { get; } = 99_999;
 

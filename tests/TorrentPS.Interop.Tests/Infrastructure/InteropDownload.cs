@@ -11,7 +11,7 @@ namespace TorrentPS.Interop.Tests.Infrastructure;
 /// Our engine downloading in this process, into a fresh folder, from its own loopback address: options with generous but
 /// bounded timeouts, the engine's log kept for failure messages, and the session closed on dispose.
 /// </summary>
-public sealed class InteropDownload : IAsyncDisposable
+internal sealed class InteropDownload : IAsyncDisposable
 {
     private readonly TempDirectory _folder = new("tps-dl");
     private readonly TestLoggerFactory _log = new();
@@ -60,14 +60,14 @@ public sealed class InteropDownload : IAsyncDisposable
         return result;
     }
 
-    public Torrent Start(TestTorrent torrent, TorrentOptions options)
+    public TorrentRun Start(TestTorrent torrent, TorrentOptions options)
         => Session.Start(torrent.Info, options, _log);
 
-    public Torrent Start(MagnetLink magnet, TorrentOptions options, TorrentInfo? knownInfo = null)
+    public TorrentRun Start(MagnetLink magnet, TorrentOptions options, TorrentInfo? knownInfo = null)
         => Session.Start(magnet, options, _log, knownInfo);
 
     /// <summary>The download's result within <paramref name="seconds"/>; a hang or a failure fails the test with the engine's log.</summary>
-    public async Task<DownloadResult> CompletionAsync(Torrent torrent, int seconds = 60)
+    public async Task<DownloadResult> CompletionAsync(TorrentRun torrent, int seconds = 60)
     {
         try
         {

@@ -9,9 +9,9 @@ namespace TorrentPS.Interop.Tests.Infrastructure;
 /// Our own client seeding data already on disk (<see cref="TorrentOptions.SeedFrom"/>) from a session of its own that
 /// listens on a fresh 127.0.0.x and dials from it; disposing it stops the torrent and the session.
 /// </summary>
-public sealed class TorrentPSSeeder : ISeeder
+internal sealed class TorrentPSSeeder : ISeeder
 {
-    private TorrentPSSeeder(TorrentSession session, Torrent torrent, IPEndPoint endPoint)
+    private TorrentPSSeeder(TorrentSession session, TorrentRun torrent, IPEndPoint endPoint)
     {
         Session = session;
         Torrent = torrent;
@@ -25,7 +25,7 @@ public sealed class TorrentPSSeeder : ISeeder
 
     public TorrentSession Session { get; }
 
-    public Torrent Torrent { get; }
+    public TorrentRun Torrent { get; }
 
     /// <summary>
     /// Starts seeding <paramref name="torrent"/> from <paramref name="dataDirectory"/> (its own data folder by default)
@@ -60,7 +60,7 @@ public sealed class TorrentPSSeeder : ISeeder
     }
 
     /// <summary>Waits until <paramref name="torrent"/> reaches <paramref name="state"/>; fails early when it ends first.</summary>
-    public static async Task WaitForStateAsync(Torrent torrent, TorrentState state, TimeSpan timeout)
+    public static async Task WaitForStateAsync(TorrentRun torrent, TorrentState state, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (torrent.Status.State != state)

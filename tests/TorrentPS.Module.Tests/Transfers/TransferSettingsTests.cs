@@ -7,35 +7,41 @@ namespace TorrentPS.Module.Tests.Transfers;
 
 public class TransferSettingsTests
 {
-    private static readonly TorrentOptions Download = TorrentOptions.InFolder("/tmp/dl");
+    private static readonly TransferRequest Download = new() { Magnet = Engine.Metainfo.MagnetLink.Parse("magnet:?xt=urn:btih:" + new string('a', 40)), Destination = "/tmp/dl" };
+
+    private static readonly TransferRequest Seed = Download with { Mode = TransferMode.Seed, SeedUntilStopped = true };
 
     [Fact]
     public void Parameters_left_at_zero_change_nothing()
     {
-        var options = new TransferSettings().Apply(Download);
+        var request = new TransferSettings().Apply(Download);
+        var options = request.ToOptions(null, null);
 
         Assert.Equal((null, null, null, false, false), (options.NoProgressTimeout, options.SeedRatio, options.SeedTime, options.SeedUntilStopped, options.SeedsAfterDownload));
         Assert.Empty(options.Peers);
+        Assert.Null(request.Listen);
     }
 
     [Fact]
-    public void Peers_timeout_and_seed_goals_reach_the_engine_options()
+    public void Peers_timeout_seed_goals_and_listen_port_reach_the_engine_request()
     {
         var peer = IPEndPoint.Parse("127.0.0.2:6881");
-        var options = new TransferSettings { Peers = [peer], TimeoutSec = 30, SeedRatio = 1.5, SeedTimeMinutes = 0.5 }.Apply(Download);
+        var request = new TransferSettings { Peers = [peer], TimeoutSec = 30, SeedRatio = 1.5, SeedTimeMinutes = 0.5, ListenPort = 51413 }.Apply(Download);
+        var options = request.ToOptions(null, null);
 
         Assert.Equal([peer], options.Peers);
         Assert.Equal(TimeSpan.FromSeconds(30), options.NoProgressTimeout);
         Assert.Equal((1.5, TimeSpan.FromSeconds(30)), (options.SeedRatio, options.SeedTime));
         Assert.True(options.SeedsAfterDownload);
+        Assert.Equal(51413, request.Listen!.Port);
     }
 
     [Fact]
     public void A_seed_goal_replaces_seeding_until_stopped()
     {
-        Assert.True(new TransferSettings().Apply(TorrentOptions.SeedFrom("/tmp/data")).SeedUntilStopped);
-        Assert.False(new TransferSettings { SeedRatio = 2 }.Apply(TorrentOptions.SeedFrom("/tmp/data")).SeedUntilStopped);
-        Assert.False(new TransferSettings { SeedTimeMinutes = 10 }.Apply(TorrentOptions.SeedFrom("/tmp/data")).SeedUntilStopped);
+        Assert.True(new TransferSettings().Apply(Seed).ToOptions(null, null).SeedUntilStopped);
+        Assert.False(new TransferSettings { SeedRatio = 2 }.Apply(Seed).ToOptions(null, null).SeedUntilStopped);
+        Assert.False(new TransferSettings { SeedTimeMinutes = 10 }.Apply(Seed).ToOptions(null, null).SeedUntilStopped);
     }
 
     [Theory]

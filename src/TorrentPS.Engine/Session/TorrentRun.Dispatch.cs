@@ -9,7 +9,7 @@ namespace TorrentPS.Engine.Session;
 /// The loop's dispatch: each event, and each message of a peer's batch, handed to the parts it concerns, in the order
 /// the parts need (the roster first for a peer that comes or goes, then the others to forget it).
 /// </summary>
-public sealed partial class Torrent
+internal sealed partial class TorrentRun
 {
     private void Handle(SwarmEvent message)
     {

@@ -12,16 +12,16 @@ namespace TorrentPS.Engine.Session;
 /// <summary>
 /// The torrent's phases: checking the data on disk (or fetching a magnet's metadata first), downloading, seeding, and
 /// stopping: what starts and ends each, and the result at the end. The loop's own state; the parts it starts and stops
-/// are in Torrent.cs.
+/// are in TorrentRun.cs.
 /// </summary>
-public sealed partial class Torrent
+internal sealed partial class TorrentRun
 {
     private static readonly TimeSpan PeerSearchInterval = TimeSpan.FromSeconds(30);
 
     private TorrentState _state = TorrentState.Checking;
     private TorrentState _endState = TorrentState.Stopped;
     private Exception? _failure;
-    private ITimer? _timer;
+    private readonly SessionTicker.Slot _ticks = new();
     private TorrentAnnouncer? _announcer;
     private long _stopDeadline;
     private long _lastPeerSearchAt;
@@ -296,7 +296,7 @@ public sealed partial class Torrent
     /// <summary>After the loop: final checkpoint, trackers told, result published.</summary>
     private async Task EndAsync()
     {
-        _timer?.Dispose();
+        _ticker.Remove(this);
         try
         {
             if (_checkpoints is not null && _ledger.Snapshot() is { } verified)
@@ -371,7 +371,7 @@ public sealed partial class Torrent
     };
 
     /// <summary>What the thread that completes a piece tells the loop: posted, never handled on that thread.</summary>
-    private sealed class PieceEvents(Torrent torrent) : IPieceEvents
+    private sealed class PieceEvents(TorrentRun torrent) : IPieceEvents
     {
         public void PieceVerified(int index) => torrent.Post(new SwarmEvent.PieceVerified(index));
 

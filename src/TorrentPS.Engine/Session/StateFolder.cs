@@ -18,15 +18,18 @@ public static class StateFolder
 
     /// <summary>The folder to use: <c>$TORRENTPS_STATE</c>, else the per-user default.</summary>
     /// <exception cref="TorrentPSException"><c>StateFolderInTest</c>: a test would use the real per-user folder.</exception>
-    public static string Resolve()
+    public static string Resolve() => Resolve(Environment.GetEnvironmentVariable);
+
+    /// <summary><see cref="Resolve()"/> with the environment read through <paramref name="environment"/> (tests).</summary>
+    internal static string Resolve(Func<string, string?> environment)
     {
-        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } moved)
+        if (environment(Variable) is { Length: > 0 } moved)
         {
             return Path.GetFullPath(moved);
         }
 
         var folder = Default();
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(TestVariable)))
+        if (!string.IsNullOrEmpty(environment(TestVariable)))
         {
             throw new TorrentPSException(
                 "StateFolderInTest",

@@ -195,7 +195,8 @@ public sealed partial class TorrentSession : IAsyncDisposable
     /// <item>held and running the same data (a download or a seed into the same place): the running torrent is returned
     /// and <paramref name="attached"/> is true (the caller waits on it);</item>
     /// <item>held and running anything else (another place, a piece or metadata fetch): <c>TorrentAlreadyRunning</c>;</item>
-    /// <item>held and not running (paused, stopped, completed, failed): a new run with this request;</item>
+    /// <item>held and not running (paused, stopped, completed, failed): a new run with this request (a piece or metadata
+    /// fetch runs beside it, unlisted, and leaves the held torrent as it was);</item>
     /// <item>not held: a new torrent. A magnet link whose metadata an earlier run saved in the resume data starts with
     /// it (no second fetch).</item>
     /// </list>
@@ -222,6 +223,14 @@ public sealed partial class TorrentSession : IAsyncDisposable
                 }
 
                 attached = false;
+                if (!request.IsKept && held.Request.IsKept)
+                {
+                    // A piece or metadata fetch of a torrent held for keeps: a run of its own that leaves no trace in the list.
+                    var fetch = new Torrent(this, request, request.Torrent is null && held.Info is null ? TorrentState.FetchingMetadata : TorrentState.Checking, _time.GetUtcNow());
+                    StartRun(fetch, request with { Torrent = request.Torrent ?? held.Info }, loggers);
+                    return fetch;
+                }
+
                 StartRun(held, request, loggers);
                 return held;
             }

@@ -8,11 +8,17 @@ namespace TorrentPS.Engine.Wire;
 /// connection's reading thread the blocks it agreed to upload); one writer thread of the connection's own drains
 /// everything queued into one pooled buffer and sends it in one write: a batch of requests, or a piece header with its
 /// block read straight from storage, goes out together. A peer that does not read blocks only this writer (the send
-/// times out and the connection closes); the queue holds at most what the loop and the upload limit let in.
+/// times out and the connection closes); the queue holds at most what the loop and the upload limit let in. The writer
+/// thread (and its buffer) exists only while there is something to send: it ends after <see cref="WriterIdleExit"/>
+/// with nothing queued and the next flush starts a new one, so a session of many quiet connections holds one thread
+/// per connection (its reader), not two.
 /// </summary>
 public sealed class SendQueue : IDisposable
 {
     private const int BufferSize = 256 * 1024;
+
+    /// <summary>How long a writer thread with nothing to send waits before it ends.</summary>
+    public static readonly TimeSpan WriterIdleExit = TimeSpan.FromSeconds(5);
 
     private readonly PeerWire _wire;
     private readonly IBlockReader? _blocks;
@@ -25,10 +31,14 @@ public sealed class SendQueue : IDisposable
     private bool _writerWaiting;
     private int _queuedUploads;
     private long _uploadedBytes;
-    private Thread? _writer;
+    private readonly TimeSpan _idleExit;
+    private bool _started;
+    private bool _writerRunning;
+    private int _writersStarted;
 
-    public SendQueue(PeerWire wire, IBlockReader? blocks, ILogger logger, Func<int, TimeSpan>? uploadPace = null)
+    public SendQueue(PeerWire wire, IBlockReader? blocks, ILogger logger, Func<int, TimeSpan>? uploadPace = null, TimeSpan? writerIdleExit = null)
     {
+        _idleExit = writerIdleExit ?? WriterIdleExit;
         _wire = wire;
         _blocks = blocks;
         _logger = logger;
@@ -58,8 +68,30 @@ public sealed class SendQueue : IDisposable
     /// <summary>Block bytes uploaded so far (payload only).</summary>
     public long UploadedBytes => Volatile.Read(ref _uploadedBytes);
 
-    /// <summary>Starts the writer thread.</summary>
-    public void Start() => _writer = ConnectionThread.Start($"TorrentPS writer {_wire.RemoteEndPoint}", WriterLoop);
+    /// <summary>Writer threads started so far (one per busy spell of the connection).</summary>
+    public int WritersStarted => Volatile.Read(ref _writersStarted);
+
+    /// <summary>Whether a writer thread is alive now.</summary>
+    public bool WriterRunning
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _writerRunning;
+            }
+        }
+    }
+
+    /// <summary>Lets the queue send: a writer thread starts now if something is queued, else at the first flush that has something.</summary>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            _started = true;
+            StartWriterLocked();
+        }
+    }
 
     /// <summary>Queues a message; it goes out at the next <see cref="Flush"/>.</summary>
     public void Enqueue(in OutgoingMessage message)
@@ -79,14 +111,23 @@ public sealed class SendQueue : IDisposable
         }
     }
 
-    /// <summary>Wakes the writer when something is queued.</summary>
+    /// <summary>Wakes the writer when something is queued (starting one when none is alive).</summary>
     public void Flush()
     {
         lock (_lock)
         {
-            if (_writerWaiting && _pending.Count > 0)
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+
+            if (_writerWaiting)
             {
                 Monitor.Pulse(_lock);
+            }
+            else
+            {
+                StartWriterLocked();
             }
         }
     }
@@ -152,9 +193,23 @@ public sealed class SendQueue : IDisposable
         }
     }
 
+    /// <summary>Starts a writer thread when the queue may send, something is queued and none is alive (under the lock).</summary>
+    private void StartWriterLocked()
+    {
+        if (!_started || _writerRunning || _closed || _pending.Count == 0)
+        {
+            return;
+        }
+
+        _writerRunning = true;
+        Interlocked.Increment(ref _writersStarted);
+        ConnectionThread.Start($"TorrentPS writer {_wire.RemoteEndPoint}", WriterLoop);
+    }
+
     private void WriterLoop()
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var ended = false;
         try
         {
             while (true)
@@ -164,8 +219,15 @@ public sealed class SendQueue : IDisposable
                     while (_pending.Count == 0 && !_closed)
                     {
                         _writerWaiting = true;
-                        Monitor.Wait(_lock);
+                        var woken = Monitor.Wait(_lock, _idleExit);
                         _writerWaiting = false;
+                        if (!woken && _pending.Count == 0)
+                        {
+                            // Nothing to send for a while: this thread ends; the next flush starts another.
+                            _writerRunning = false;
+                            ended = true;
+                            return;
+                        }
                     }
 
                     if (_closed)
@@ -252,6 +314,15 @@ public sealed class SendQueue : IDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            if (!ended)
+            {
+                // Closed, or a send failed (the connection is closing): no writer runs again.
+                lock (_lock)
+                {
+                    _writerRunning = false;
+                    _closed = true;
+                }
+            }
         }
     }
 }

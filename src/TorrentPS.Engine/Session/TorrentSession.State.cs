@@ -100,19 +100,55 @@ public sealed partial class TorrentSession
     }
 
     /// <summary>
-    /// Applies <paramref name="settings"/>: the limits at once (running torrents included), the listen end point per
-    /// <see cref="ChangeListenAsync"/>; saved in the state folder.
+    /// Moves the session to another state folder: the current list is saved where it is, the torrents held are let go
+    /// (they stay saved there), and the new folder's torrents are listed. Only while no torrent runs. Returns the
+    /// problems found in the new folder.
+    /// </summary>
+    /// <exception cref="Errors.TorrentPSException"><c>TorrentsRunning</c>: a torrent runs.</exception>
+    public IReadOnlyList<string> MoveState(string path, ILoggerFactory? loggers = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        SessionStore? old;
+        lock (_gate)
+        {
+            if (_store is not null && string.Equals(_store.Path, Path.GetFullPath(path), StringComparison.Ordinal))
+            {
+                return [];
+            }
+
+            if (_torrents.Values.Any(t => t.IsRunning) || !_runs.IsEmpty)
+            {
+                throw new Errors.TorrentPSException("TorrentsRunning", Errors.TorrentErrorKind.ResourceUnavailable, "Torrents are running: suspend or stop them before the session keeps its state elsewhere.");
+            }
+
+            old = _store;
+        }
+
+        SaveNow();
+        lock (_gate)
+        {
+            _store = null;
+            _torrents.Clear();
+        }
+
+        old?.Dispose();
+        return OpenState(path, loggers);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="settings"/>: the limits at once (running torrents included), then the listen end point per
+    /// <see cref="ChangeListenAsync"/> (refused while torrents run: the limits stay applied); saved in the state folder.
     /// </summary>
     /// <exception cref="Errors.TorrentPSException"><c>TorrentsRunning</c> or <c>ListenFailed</c> for a new listen end point.</exception>
     public async Task ApplyAsync(SessionSettings settings, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        Apply(settings with { Listen = ListenSettings }, save: true);
         if (!Equals(settings.Listen, ListenSettings))
         {
             await ChangeListenAsync(settings.Listen, loggers).ConfigureAwait(false);
+            Apply(settings, save: true);
         }
-
-        Apply(settings, save: true);
     }
 
     /// <summary>Where the session listens, its limits, its torrents and their rates and totals, now.</summary>

@@ -90,6 +90,12 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on the pipeline thread (queued from the work, at once on the pipeline thread): for
+    /// what only that thread may touch, such as the runspace's job manager.
+    /// </summary>
+    protected void OnPipelineThread(Action action) => _queue.Post(action);
+
     /// <summary>Writes a non-terminating error for <paramref name="exception"/>, with its stable id and category.</summary>
     protected void WriteError(Exception exception, object? target) => WriteError(ErrorRecordFactory.Create(exception, target));
 
@@ -109,30 +115,7 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private static ProgressRecord ToProgressRecord(ProgressUpdate update)
-    {
-        // ProgressRecord refuses empty texts and negative ids; a progress bar is never worth a failed command.
-        var record = new ProgressRecord(
-            Math.Max(0, update.ActivityId),
-            string.IsNullOrEmpty(update.Activity) ? "TorrentPS" : update.Activity,
-            string.IsNullOrEmpty(update.StatusDescription) ? (update.IsCompleted ? "Completed" : "Working") : update.StatusDescription)
-        {
-            PercentComplete = Math.Clamp(update.PercentComplete, -1, 100),
-            SecondsRemaining = update.SecondsRemaining,
-            RecordType = update.IsCompleted ? ProgressRecordType.Completed : ProgressRecordType.Processing,
-        };
-        if (update.ParentActivityId >= 0 && update.ParentActivityId != record.ActivityId)
-        {
-            record.ParentActivityId = update.ParentActivityId;
-        }
-
-        if (!string.IsNullOrEmpty(update.CurrentOperation))
-        {
-            record.CurrentOperation = update.CurrentOperation;
-        }
-
-        return record;
-    }
+    private static ProgressRecord ToProgressRecord(ProgressUpdate update) => ProgressRecords.From(update);
 
     private void WriteLog(PipelineStream stream, string message)
     {

@@ -27,12 +27,13 @@ internal sealed class TorrentProgress
     /// <param name="name">The torrent's name, for the child activity.</param>
     /// <param name="start">Starts an activity (text, total, parent), so the cmdlet completes any left open.</param>
     /// <param name="write">Writes an update (null: throttled, nothing to write).</param>
-    public TorrentProgress(string activity, string name, Func<string, long, TransferProgress?, TransferProgress> start, Action<ProgressUpdate?> write)
+    /// <param name="parent">The activity this one is a child of (Wait-Torrent's overall one); none by default.</param>
+    public TorrentProgress(string activity, string name, Func<string, long, TransferProgress?, TransferProgress> start, Action<ProgressUpdate?> write, TransferProgress? parent = null)
     {
         _name = name;
         _start = start;
         _write = write;
-        _main = start(activity, 0, null);
+        _main = start(activity, 0, parent);
     }
 
     public int ActivityId => _main.ActivityId;
@@ -74,6 +75,16 @@ internal sealed class TorrentProgress
         {
             EndCheckingLocked();
             _write(_main.Complete(summary ?? Summary(result)));
+        }
+    }
+
+    /// <summary>Ends the activities with <paramref name="text"/> (a wait that ended, or was cut short).</summary>
+    public void End(string text)
+    {
+        lock (_gate)
+        {
+            EndCheckingLocked();
+            _write(_main.Complete(text));
         }
     }
 

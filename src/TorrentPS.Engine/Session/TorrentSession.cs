@@ -206,7 +206,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     public Torrent Start(TransferRequest request, ILoggerFactory? loggers, out bool attached)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Listen(request.Listen);
+        ListenFor(request, loggers);
         lock (_gate)
         {
             if (_torrents.TryGetValue(request.InfoHash, out var held))
@@ -390,7 +390,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     /// <summary>A new run of a held torrent that is not running (<see cref="Torrent.Resume"/>); nothing when it runs.</summary>
     internal void Resume(Torrent torrent, ILoggerFactory? loggers = null)
     {
-        Listen(torrent.Request.Listen);
+        ListenFor(torrent.Request, loggers);
         lock (_gate)
         {
             if (torrent.IsRunning)
@@ -407,6 +407,18 @@ public sealed partial class TorrentSession : IAsyncDisposable
         }
 
         SaveSoon();
+    }
+
+    /// <summary>Listens before a torrent starts (the first one binds), saying where through the caller's log (the listener itself logs nowhere: it outlives every caller).</summary>
+    private void ListenFor(TransferRequest request, ILoggerFactory? loggers)
+    {
+        if (ListenEndPoint is not null)
+        {
+            return;
+        }
+
+        var bound = Listen(request.Listen);
+        (loggers ?? NullLoggerFactory.Instance).CreateLogger<TorrentSession>().LogInformation("Listening for peers on {EndPoint} (TCP; the UDP port of the same number is free)", bound);
     }
 
     private static bool SameData(Torrent held, TransferRequest request)

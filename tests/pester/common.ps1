@@ -6,4 +6,10 @@ $script:ModuleManifest = if ($env:TORRENTPS_MODULE) { $env:TORRENTPS_MODULE } el
 if (-not (Test-Path -LiteralPath $script:ModuleManifest)) {
     throw "The built module was not found at '$script:ModuleManifest'. Run 'dotnet publish src/TorrentPS' or './build.ps1 -Task Build' first."
 }
+# Tests never touch the user's state: the session keeps it in a folder of this test process (child shells inherit it),
+# and with TORRENTPS_TEST set the module refuses, loudly, to import with the real per-user folder.
+$env:TORRENTPS_TEST = '1'
+if (-not $env:TORRENTPS_STATE) {
+    $env:TORRENTPS_STATE = Join-Path ([System.IO.Path]::GetTempPath()) "torrentps-pester-$PID"
+}
 Import-Module $script:ModuleManifest -Force -ErrorAction Stop

@@ -217,9 +217,6 @@ public sealed class Torrent
     /// <summary>When the session first took the torrent.</summary>
     public DateTimeOffset AddedAt { get; }
 
-    /// <summary>The session that holds the torrent.</summary>
-    public TorrentSession Session => _session;
-
     /// <summary>The progress and rates as one line: <c>42% 31.5 MiB/s 12 peers</c> (<c>Paused 42%</c> when nothing runs).</summary>
     public string StatusLine => StatusSummary.Of(Status);
 

@@ -26,6 +26,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
     private readonly List<object> _objects = [];
     private readonly List<(string ErrorId, object? Target)> _errors = [];
     private readonly List<string> _verbose = [];
+    private readonly List<string> _host = [];
     private readonly List<ProgressUpdate> _progress = [];
     private readonly ProgressTracker _activities = new(minInterval: TimeSpan.Zero);
 
@@ -48,7 +49,8 @@ public sealed class TransferRunnerTests : IAsyncDisposable
             {
                 Record(_progress, u);
             }
-        });
+        },
+        h => Record(_host, h));
 
     private static void Record<T>(List<T> list, T item)
     {
@@ -141,6 +143,16 @@ public sealed class TransferRunnerTests : IAsyncDisposable
         var result = Assert.IsType<DownloadResult>(Assert.Single(_objects));
         Assert.Equal((TorrentState.Stopped, 0), (result.State, result.VerifiedPieces));
         Assert.Equal("Stopped with 0 of 7 pieces", _progress[^1].StatusDescription);
+        Assert.Equal(["data.bin: Stopped with 0 of 7 pieces (0%), 0 B downloaded and 0 B uploaded in this run; Resume-Torrent or the same command continues it."], _host);
+        Assert.Equal(TorrentState.Stopped, Assert.Single(_session.Torrents).State);
+    }
+
+    [Fact]
+    public async Task A_run_that_ends_by_itself_leaves_no_line_for_the_host()
+    {
+        await RunAsync(new TorrentDownload(TorrentCheckInput.ForPath(TorrentFile()), Folder("dl", withData: true)));
+
+        Assert.Empty(_host);
     }
 
     [Fact]
@@ -185,16 +197,25 @@ public sealed class TransferRunnerTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task The_same_torrent_twice_at_once_runs_once_and_the_other_is_TorrentAlreadyRunning()
+    public async Task The_same_torrent_twice_at_once_runs_once_the_same_place_attaches_and_another_is_TorrentAlreadyRunning()
     {
         var data = Folder("data", withData: true);
+        var elsewhere = Folder("elsewhere", withData: true);
         var torrent = await TorrentInfo.LoadAsync(TorrentFile());
         using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(2));
 
-        await RunAsync(new TransferSettings(), cancellation.Token, new TorrentSeed(TorrentCheckInput.ForTorrent(torrent), data, false), new TorrentSeed(TorrentCheckInput.ForTorrent(torrent), data, false));
+        await RunAsync(
+            new TransferSettings(),
+            cancellation.Token,
+            new TorrentSeed(TorrentCheckInput.ForTorrent(torrent), data, false),
+            new TorrentSeed(TorrentCheckInput.ForTorrent(torrent), data, false),
+            new TorrentSeed(TorrentCheckInput.ForTorrent(torrent), elsewhere, false));
 
         Assert.Equal([("TorrentAlreadyRunning", (object?)torrent)], _errors);
-        Assert.Single(_objects);
+        Assert.Equal(2, _objects.Count);
+        Assert.Same(_objects[0], _objects[1]);
+        Assert.Contains(_verbose, v => v.EndsWith("the session runs it already: waiting on that run.", StringComparison.Ordinal));
+        Assert.Single(_session.Torrents);
     }
 
     [Fact]

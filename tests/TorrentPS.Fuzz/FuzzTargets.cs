@@ -24,7 +24,7 @@ internal sealed record FuzzTarget(string Name, IReadOnlyList<byte[]> Seeds, int 
 /// <summary>A parser returned something it must never return.</summary>
 internal sealed class InvariantException(string message) : Exception(message);
 
-/// <summary>Every fuzzed parser: bencode, torrents, magnet links, HTTP and UDP tracker answers, peer messages, BEP 10, ut_metadata and resume data.</summary>
+/// <summary>Every fuzzed parser: bencode, torrents, magnet links, HTTP and UDP tracker answers, peer messages, BEP 10, ut_metadata, ut_pex and resume data.</summary>
 internal static class FuzzTargets
 {
     private static readonly string Destination = Path.Combine(Path.GetTempPath(), "tps-fuzz-destination");
@@ -42,6 +42,7 @@ internal static class FuzzTargets
         new("peer-messages", PeerMessageSeeds(), 4096, RunPeerMessages),
         new("extension-handshake", ExtensionHandshakeSeeds(), 2048, RunExtensionHandshake),
         new("ut-metadata", UtMetadataSeeds(), 20_000, RunUtMetadata),
+        new("ut-pex", UtPexSeeds(), 8192, RunUtPex),
         new("resume-data", ResumeDataSeeds(), 8192, RunResumeData),
     ];
 
@@ -180,6 +181,17 @@ internal static class FuzzTargets
         }
     }
 
+    private static void RunUtPex(byte[] input)
+    {
+        var message = UtPexMessage.Decode(input);
+        Check(message.Added.Count <= UtPexMessage.MaxAdded && message.Dropped.Count <= UtPexMessage.MaxDropped, "more entries than the limits");
+        Check(message.Added.All(p => p.EndPoint.Port is >= 0 and <= 65535 && !p.EndPoint.Address.IsIPv4MappedToIPv6), "an entry read badly");
+
+        // What was read (less what cannot be sent: port 0) encodes and reads back as itself.
+        var sendable = new UtPexMessage(message.Added.Where(p => p.EndPoint.Port != 0).ToArray(), message.Dropped.Where(e => e.Port != 0).ToArray());
+        var again = UtPexMessage.Decode(sendable.ToArray());
+        Check(again.Added.SequenceEqual(sendable.Added) && again.Dropped.SequenceEqual(sendable.Dropped), "decode(encode(x)) differs from x");
+    }
 
     private static void RunResumeData(byte[] input)
     {
@@ -196,6 +208,14 @@ internal static class FuzzTargets
         Check(data.VerifiedPieces.Length == data.PieceCount, "a bitfield of the wrong length");
         Check(ResumeData.Parse(data.ToBytes(), ResumeHash, out _) is not null, "resume data that does not read back");
     }
+
+    private static byte[][] UtPexSeeds() =>
+    [
+        new UtPexMessage([new PexPeer(IPEndPoint.Parse("127.0.0.1:6881"), PexPeerFlags.Seed | PexPeerFlags.Reachable), new PexPeer(IPEndPoint.Parse("[::1]:51413"), PexPeerFlags.SupportsUtp)], [IPEndPoint.Parse("127.0.0.2:1"), IPEndPoint.Parse("[fe80::1]:2")]).ToArray(),
+        B("d5:added12:\u007f\0\0\u0001\u001a\u00e1\u007f\0\0\u0002\u001a\u00e27:added.f2:\u0002\u00006:added60:8:added6.f0:7:dropped6:\u007f\0\0\u0003\0\u00508:dropped60:e"),
+        B("d5:added6:\u007f\0\0\u0001\0\u00017:unknownli1ee1:zd1:ai1eee"),
+        B("de"),
+    ];
 
     private static byte[][] ResumeDataSeeds()
     {

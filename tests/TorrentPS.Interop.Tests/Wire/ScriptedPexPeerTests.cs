@@ -53,6 +53,7 @@ public sealed class ScriptedPexPeerTests
         Assert.Equal(ScriptedPexPeer.UtPexId, connection.RemoteExtensionHandshake?.GetMessageId(ExtensionHandshake.UtPex));
         var body = await ReadPexAsync(connection);
         var message = UtPexMessage.Decode(body);
+        await peer.WaitForOutputAsync("SENT_PEX", Patience); // printed after the send: it may trail the message
 
         Assert.Equal(added, message.Added);
         Assert.Equal(dropped, message.Dropped);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorrentPS.Benchmarks.Transfer;
 
 namespace TorrentPS.Benchmarks;
@@ -46,6 +47,16 @@ internal static class WholeTransferBenchmark
             Directory.CreateDirectory(settings.Logs);
         }
 
+        // Ctrl+C or SIGTERM in the middle of a run: no finally block runs, so end the seeders and remove the data here
+        // (serve handles both signals itself and cleans up as it ends).
+        void Interrupted(PosixSignalContext context)
+        {
+            SeederProcess.KillAll();
+            DeleteQuietly(root);
+        }
+
+        using var interrupt = mode == "serve" ? null : PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupted);
+        using var terminate = mode == "serve" ? null : PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupted);
         try
         {
             Console.WriteLine($"{mode}: {settings.SizeMiB} MiB in {settings.Files} file(s), {settings.PieceKiB} KiB pieces, {settings.Runs} runs, in {root}");
@@ -64,7 +75,18 @@ internal static class WholeTransferBenchmark
         }
         finally
         {
-            Directory.Delete(root, recursive: true);
+            DeleteQuietly(root);
+        }
+    }
+
+    private static void DeleteQuietly(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
         }
     }
 }

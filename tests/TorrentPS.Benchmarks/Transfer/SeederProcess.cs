@@ -6,12 +6,19 @@ namespace TorrentPS.Benchmarks.Transfer;
 /// <summary>A seeder process (libtorrent's or <c>tps seed</c>) on its own loopback address, kept for all the runs of a row set.</summary>
 internal sealed class SeederProcess : IDisposable
 {
+    /// <summary>Every seeder still running, for <see cref="KillAll"/>.</summary>
+    private static readonly HashSet<SeederProcess> Running = [];
+
     private readonly Process _process;
 
     private SeederProcess(Process process, string endPoint)
     {
         _process = process;
         EndPoint = endPoint;
+        lock (Running)
+        {
+            Running.Add(this);
+        }
     }
 
     public string EndPoint { get; }
@@ -51,8 +58,28 @@ internal sealed class SeederProcess : IDisposable
         return new SeederProcess(process, $"127.0.0.1:{port ?? wanted.ToString(CultureInfo.InvariantCulture)}");
     }
 
+    /// <summary>Ends every seeder still running (the benchmark was interrupted: no finally block will run).</summary>
+    public static void KillAll()
+    {
+        SeederProcess[] running;
+        lock (Running)
+        {
+            running = [.. Running];
+        }
+
+        foreach (var seeder in running)
+        {
+            seeder.Dispose();
+        }
+    }
+
     public void Dispose()
     {
+        lock (Running)
+        {
+            Running.Remove(this);
+        }
+
         try
         {
             _process.Kill(entireProcessTree: true);

@@ -47,10 +47,11 @@ internal static class WholeTransferBenchmark
             Directory.CreateDirectory(settings.Logs);
         }
 
-        // Ctrl+C or SIGTERM in the middle of a run: no finally block runs, so end the seeders and remove the data here
+        // Ctrl+C or SIGTERM in the middle of a run: no finally block runs, so end the client and the seeders and remove the data here
         // (serve handles both signals itself and cleans up as it ends).
         void Interrupted(PosixSignalContext context)
         {
+            TimedProcess.KillRunning();
             SeederProcess.KillAll();
             DeleteQuietly(root);
         }

@@ -47,7 +47,7 @@ internal static class DownloadBenchmark
                         var client = clients[(run + k) % clients.Length];
                         var output = Path.Combine(root, "out");
                         var log = settings.Logs is null ? null : Path.Combine(settings.Logs, $"{count}-seeders-{client.Label}-run{run + 1}.log");
-                        var measurement = await TimedProcess.RunAsync(Command(client, programs, content, output, peers), environment, log, () => seeders.Sum(s => s.Cpu().TotalSeconds));
+                        var measurement = await TimedProcess.RunAsync(Command(client, programs, content, output, peers), environment, log, () => seeders.Sum(s => s.Cpu().TotalSeconds), root);
                         if (client.Kind != "pwsh-import")
                         {
                             content.AssertDownloaded(content.IsMultiFile && client.Kind is "tps" or "tps-aot" ? output : Path.Combine(output, content.Name));

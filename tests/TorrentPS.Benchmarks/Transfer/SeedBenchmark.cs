@@ -47,7 +47,7 @@ internal static class SeedBenchmark
                     var log = settings.Logs is null ? null : Path.Combine(settings.Logs, $"seed-{client.Label}-run{run + 1}.log");
                     var cpuBefore = seeder.Cpu();
                     var perf = PerfStatAttach.Start(seeder.Id, root);
-                    var download = await TimedProcess.RunAsync([ClientPrograms.Python, downloader, content.TorrentPath, output, address, seeder.EndPoint], settings.Environment, log, () => 0);
+                    var download = await TimedProcess.RunAsync([ClientPrograms.Python, downloader, content.TorrentPath, output, address, seeder.EndPoint], settings.Environment, log, () => 0, root);
                     var switches = await perf.StopAsync();
                     var cpu = seeder.Cpu() - cpuBefore;
                     content.AssertDownloaded(Path.Combine(output, content.Name));

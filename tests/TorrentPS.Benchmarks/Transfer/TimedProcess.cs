@@ -10,9 +10,24 @@ namespace TorrentPS.Benchmarks.Transfer;
 /// </summary>
 internal static class TimedProcess
 {
-    public static async Task<RunMeasurement> RunAsync(string[] command, IReadOnlyDictionary<string, string> environment, string? logPath, Func<double> otherCpu)
+    private static Process? _running;
+
+    /// <summary>Ends the client being timed, if any (the benchmark was interrupted).</summary>
+    public static void KillRunning()
     {
-        var figures = Path.Combine(Path.GetTempPath(), $"tps-bench-time-{Guid.NewGuid():N}");
+        try
+        {
+            Volatile.Read(ref _running)?.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    /// <param name="scratch">Where time writes its figures (the run's folder, removed even when the benchmark is interrupted).</param>
+    public static async Task<RunMeasurement> RunAsync(string[] command, IReadOnlyDictionary<string, string> environment, string? logPath, Func<double> otherCpu, string scratch)
+    {
+        var figures = Path.Combine(scratch, $"time-{Guid.NewGuid():N}");
         var info = new ProcessStartInfo("/usr/bin/time", ["-o", figures, "-f", "%e %U %S %M %w %c", .. command])
         {
             RedirectStandardOutput = true,
@@ -25,9 +40,11 @@ internal static class TimedProcess
 
         var otherBefore = otherCpu();
         using var process = Process.Start(info)!;
+        Volatile.Write(ref _running, process);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
+        Volatile.Write(ref _running, null);
         var otherAfter = otherCpu();
         var output = await stdout + await stderr;
         if (logPath is not null)

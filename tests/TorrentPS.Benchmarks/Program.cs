@@ -2,8 +2,8 @@ using BenchmarkDotNet.Running;
 using TorrentPS.Benchmarks;
 
 // Run by hand: dotnet run -c Release --project tests/TorrentPS.Benchmarks -- --filter '*'
-// Whole downloads and seeding beside the reference clients: ... -- download [options] | seed [options] (WholeTransferBenchmark)
-if (args.Length > 0 && args[0] is "download" or "seed")
+// Whole downloads and seeding beside the reference clients: ... -- download [options] | seed [options] | serve [options] (WholeTransferBenchmark)
+if (args.Length > 0 && args[0] is "download" or "seed" or "serve")
 {
     return await WholeTransferBenchmark.RunAsync(args[0], args[1..]);
 }

@@ -9,4 +9,7 @@ public enum PeerSource
     Magnet,
     Manual,
     Incoming,
+
+    /// <summary>Local service discovery (BEP 14): a peer on the same network announced the torrent.</summary>
+    Local,
 }

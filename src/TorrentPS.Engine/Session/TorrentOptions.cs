@@ -21,6 +21,9 @@ public sealed record TorrentOptions
     /// <summary>Ask the torrent's trackers for peers.</summary>
     public bool UseTrackers { get; init; } = true;
 
+    /// <summary>Exchange peer lists with peers (BEP 11 ut_pex); never for a private torrent (BEP 27).</summary>
+    public bool UsePeerExchange { get; init; } = true;
+
     /// <summary>Connections this torrent keeps at most.</summary>
     public int MaxConnections { get; init; } = 50;
 

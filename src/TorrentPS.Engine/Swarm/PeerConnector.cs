@@ -37,6 +37,9 @@ internal sealed class PeerConnector : IPeerDialer
     /// <summary>The metainfo once known (set by the loop): the handshake then checks piece counts and offers the metadata.</summary>
     public TorrentInfo? Info { get; set; }
 
+    /// <summary>Whether our extension handshake offers ut_pex (off for a private torrent).</summary>
+    public bool PeerExchange { get; set; }
+
     /// <summary>The options every connection of this torrent handshakes with.</summary>
     public HandshakeOptions HandshakeOptions => new()
     {
@@ -51,7 +54,8 @@ internal sealed class PeerConnector : IPeerDialer
         LocalExtensionHandshake = ExtensionHandshake.CreateLocal(
             listenPort: _settings.ListenPort,
             metadataSize: Info?.GetRawInfo().Length,
-            requestQueueLimit: PeerLink.UploadQueueLimit),
+            requestQueueLimit: PeerLink.UploadQueueLimit,
+            peerExchange: PeerExchange),
     };
 
     public void Dial(IPEndPoint endPoint)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using TorrentPS.Engine.Peers;
-using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Trackers;
 

@@ -18,6 +18,11 @@ namespace TorrentPS.Engine.Trackers;
 /// contacted; the whole discovery ends by <see cref="TrackerDiscoveryOptions.EffectiveOverallTimeout"/>; and within a
 /// tier a tracker silent for <see cref="TrackerDiscoveryOptions.EffectiveTierStagger"/> no longer holds back the next
 /// one, which is asked as well (the first answer wins, the others are called off and not reported).
+/// <para>
+/// A one-off discovery leaves no trace (<see cref="TrackerDiscoveryOptions.LeaveAfterwards"/>): every tracker that
+/// answered our <c>started</c> is told <c>stopped</c> at once, within a short deadline, and the discovery ends only
+/// once those announces have ended, however it ends (done, stopped early by the consumer, cancelled).
+/// </para>
 /// </remarks>
 public static class TrackerPeerDiscovery
 {
@@ -65,7 +70,11 @@ public static class TrackerPeerDiscovery
         deadline.CancelAfter(options.EffectiveOverallTimeout);
         using var http = TrackerHttp.CreateClient(options.Tracker.LocalAddress);
         using var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
-        var run = new TierRun(tiers, options.CreateAnnounceRequest(target), options, http, channel.Writer, logger, stop.Token, deadline.Token);
+        var request = options.CreateAnnounceRequest(target);
+        var farewells = options.LeaveAfterwards && request.Event != TrackerEvent.Stopped
+            ? new StoppedAnnounces(options.EffectiveStoppedTimeout, options.Time, logger)
+            : null;
+        var run = new TierRun(tiers, request, options, http, channel.Writer, farewells, logger, stop.Token, deadline.Token);
         var work = new Task[selected.Count];
         for (var i = 0; i < work.Length; i++)
         {
@@ -96,6 +105,13 @@ public static class TrackerPeerDiscovery
             catch (OperationCanceledException)
             {
                 // Stopped early: the tier tasks end on the cancelled token.
+            }
+            finally
+            {
+                if (farewells is not null)
+                {
+                    await farewells.WhenSentAsync().ConfigureAwait(false);
+                }
             }
         }
     }
@@ -204,6 +220,7 @@ public static class TrackerPeerDiscovery
         TrackerDiscoveryOptions options,
         HttpClient http,
         ChannelWriter<TrackerDiscoveryEvent> output,
+        StoppedAnnounces? farewells,
         ILogger logger,
         CancellationToken stopped,
         CancellationToken deadline)
@@ -216,8 +233,24 @@ public static class TrackerPeerDiscovery
         public async Task<AnnounceResponse> AnnounceAsync(TrackerState tracker, CancellationToken cancellationToken)
         {
             logger.LogDebug("Announcing {InfoHash} to {Tracker} (tier {Tier})", request.InfoHash, tracker.Url, tracker.Tier);
-            using var client = TrackerClientFactory.Create(tracker.Url, options.Tracker, http);
-            return await client.AnnounceAsync(request, cancellationToken).ConfigureAwait(false);
+            var client = TrackerClientFactory.Create(tracker.Url, options.Tracker, http);
+            try
+            {
+                var response = await client.AnnounceAsync(request, cancellationToken).ConfigureAwait(false);
+
+                if (farewells is not null)
+                {
+                    // The tracker lists us now, whether or not its answer is the one reported: tell it we leave.
+                    farewells.Send(client, request);
+                    client = null;
+                }
+
+                return response;
+            }
+            finally
+            {
+                client?.Dispose();
+            }
         }
 
         public void Answered(TrackerState tracker, AnnounceResponse response)

@@ -54,7 +54,7 @@ internal sealed class HandshakeBatchLedger
     }
 
     /// <summary>Another peer of a batch counted as it is read.</summary>
-    public void Counted() => Step(() => _expected++, whenKnown: false);
+    public void Counted() => Step(() => _expected++, publish: false);
 
     /// <summary>Every peer of the batch has been read.</summary>
     public void AllCounted() => Step(() => _allKnown = true);
@@ -112,7 +112,7 @@ internal sealed class HandshakeBatchLedger
         }
     }
 
-    private void Step(Action change, bool whenKnown = true)
+    private void Step(Action change, bool publish = true)
     {
         lock (_gate)
         {
@@ -125,7 +125,7 @@ internal sealed class HandshakeBatchLedger
             _latest = SnapshotLocked(_time.GetUtcNow());
 
             // A lazily read batch is counted one peer at a time, each then started: publishing the count alone adds nothing.
-            if (whenKnown)
+            if (publish)
             {
                 _output?.TryWrite(_latest);
             }

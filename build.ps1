@@ -31,17 +31,30 @@ Builds, then runs the xunit and Pester tests.
 .EXAMPLE
 ./build.ps1 -Task Docs, Package
 #>
-[CmdletBinding()]
+[CmdletBinding(PositionalBinding = $false)]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Package')]
+    # Task names, in any of the forms a shell passes them: -Task Build,Docs (one word from bash, split here),
+    # -Task Build, Docs (two words from bash: the second arrives in $MoreTask), or a list from PowerShell.
+    [Parameter(Position = 0)]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    [Parameter(ValueFromRemainingArguments, DontShow)]
+    [string[]] $MoreTask = @()
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
+
+$KnownTasks = 'Build', 'Test', 'Docs', 'Package', 'Demo'
+$Task = @(@($Task) + @($MoreTask) | ForEach-Object { $_ -split '[,\s]+' } | Where-Object { $_ })
+foreach ($name in $Task) {
+    if ($name -notin $KnownTasks) {
+        throw "Unknown task '$name': the tasks are $($KnownTasks -join ', ') (for example -Task Build,Docs)."
+    }
+}
 
 $RepoRoot = $PSScriptRoot
 $OutDir = Join-Path $RepoRoot 'out'

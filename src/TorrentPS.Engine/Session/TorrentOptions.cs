@@ -74,6 +74,13 @@ public sealed record TorrentOptions
     /// <summary>Regular unchoke slots (BEP 3's choker); one optimistic slot comes on top.</summary>
     public int UploadSlots { get; init; } = Swarm.Choker.DefaultSlots;
 
+    /// <summary>
+    /// Handshake with reserved bytes <c>00 00 00 00 00 10 00 00</c>: the extension protocol (BEP 10) only, no fast
+    /// extension (BEP 6) and no DHT bit. Off for real transfers; on for the challenge's verbs in <c>tps</c>, whose test peers
+    /// refuse any other reserved bytes.
+    /// </summary>
+    public bool ExtensionProtocolOnly { get; init; }
+
     /// <summary>Timeouts of the handshake and of a started message.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

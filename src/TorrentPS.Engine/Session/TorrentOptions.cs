@@ -101,8 +101,11 @@ public sealed record TorrentOptions
         => new() { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, path), loggers) };
 
     /// <summary>Options that download only piece <paramref name="index"/>, verified, into the file <paramref name="path"/>.</summary>
-    public static TorrentOptions OnePiece(int index, string path)
-        => new() { Data = info => new SinglePieceData(info, index, path), WantedPieces = info => new SinglePieceData(info, index, path).WantedPieces };
+    public static TorrentOptions OnePiece(int index, string path) => Pieces(new Dictionary<int, string> { [index] = path });
+
+    /// <summary>Options that download only the pieces of <paramref name="files"/>, each verified into its file.</summary>
+    public static TorrentOptions Pieces(IReadOnlyDictionary<int, string> files)
+        => new() { Data = info => new PieceFilesData(info, files), WantedPieces = info => new PieceFilesData(info, files).WantedPieces };
 
     /// <summary>Options that fetch a magnet link's metadata and nothing else: the torrent completes when it arrives, with <see cref="Torrent.Info"/> set.</summary>
     public static TorrentOptions MetadataOnly()

@@ -7,6 +7,7 @@ using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Storage;
 using TorrentPS.Formatting;
 using TorrentPS.Storage;
+using TorrentPS.Torrents;
 
 namespace TorrentPS.Module.Tests.Storage;
 
@@ -78,11 +79,11 @@ public sealed class TorrentCheckRunnerTests : IDisposable
         File.WriteAllBytes(Path.Combine(data, "data.bin"), _content);
         var recorder = new Recorder();
         var runner = new TorrentCheckRunner(data, detailed: false, recorder.Output);
-        await runner.RunAsync([TorrentCheckInput.ForPath(torrent)], CancellationToken.None);
+        await runner.RunAsync([TorrentInput.ForPath(torrent)], CancellationToken.None);
 
         _content[50_000] ^= 1;
         File.WriteAllBytes(Path.Combine(data, "data.bin"), _content);
-        await runner.RunAsync([TorrentCheckInput.ForPath(torrent)], CancellationToken.None);
+        await runner.RunAsync([TorrentInput.ForPath(torrent)], CancellationToken.None);
         Assert.Equal([true, false], recorder.Objects);
         Assert.Empty(recorder.Errors);
     }
@@ -92,7 +93,7 @@ public sealed class TorrentCheckRunnerTests : IDisposable
     {
         var torrent = await TorrentInfo.LoadAsync(TorrentFile());
         var recorder = new Recorder();
-        await new TorrentCheckRunner(DataFolder(), detailed: true, recorder.Output).RunAsync([TorrentCheckInput.ForTorrent(torrent)], CancellationToken.None);
+        await new TorrentCheckRunner(DataFolder(), detailed: true, recorder.Output).RunAsync([TorrentInput.ForTorrent(torrent)], CancellationToken.None);
         var result = Assert.IsType<VerificationResult>(Assert.Single(recorder.Objects));
         Assert.Equal((7, 0, false), (result.MissingPieces.Count, result.ValidPieceCount, result.IsComplete));
         Assert.False(Assert.Single(result.Files).Exists);
@@ -107,7 +108,7 @@ public sealed class TorrentCheckRunnerTests : IDisposable
         var data = DataFolder();
         File.WriteAllBytes(Path.Combine(data, "data.bin"), _content);
         var recorder = new Recorder();
-        await new TorrentCheckRunner(data, false, recorder.Output).RunAsync([TorrentCheckInput.ForPath(bad), TorrentCheckInput.ForPath(TorrentFile())], CancellationToken.None);
+        await new TorrentCheckRunner(data, false, recorder.Output).RunAsync([TorrentInput.ForPath(bad), TorrentInput.ForPath(TorrentFile())], CancellationToken.None);
         Assert.Equal([("InvalidBencode", (object?)bad)], recorder.Errors);
         Assert.Equal([true], recorder.Objects);
     }
@@ -120,7 +121,7 @@ public sealed class TorrentCheckRunnerTests : IDisposable
         File.WriteAllBytes(Path.Combine(data, "data.bin"), _content);
         using var holder = new FileStream(Path.Combine(data, "data.bin"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
         var recorder = new Recorder();
-        await new TorrentCheckRunner(data, false, recorder.Output).RunAsync([TorrentCheckInput.ForPath(torrent)], CancellationToken.None);
+        await new TorrentCheckRunner(data, false, recorder.Output).RunAsync([TorrentInput.ForPath(torrent)], CancellationToken.None);
         Assert.Equal("FileLocked", Assert.Single(recorder.Errors).ErrorId);
         Assert.Empty(recorder.Objects);
     }
@@ -132,7 +133,7 @@ public sealed class TorrentCheckRunnerTests : IDisposable
         var data = DataFolder();
         File.WriteAllBytes(Path.Combine(data, "named.bin"), _content);
         var recorder = new Recorder();
-        await new TorrentCheckRunner(data, false, recorder.Output, new TorrentVerifier(new TorrentVerifierOptions { ReadSize = 16384 })).RunAsync([TorrentCheckInput.ForPath(torrent)], CancellationToken.None);
+        await new TorrentCheckRunner(data, false, recorder.Output, new TorrentVerifier(new TorrentVerifierOptions { ReadSize = 16384 })).RunAsync([TorrentInput.ForPath(torrent)], CancellationToken.None);
         Assert.All(recorder.Progress, p => Assert.Equal("Verifying named.bin", p.Activity));
         Assert.Single(recorder.Progress.Select(p => p.ActivityId).Distinct());
         Assert.Contains(recorder.Progress, p => !p.IsCompleted && p.StatusDescription.Contains("of 97.7 KiB", StringComparison.Ordinal));
@@ -147,7 +148,7 @@ public sealed class TorrentCheckRunnerTests : IDisposable
         var recorder = new Recorder();
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new TorrentCheckRunner(DataFolder(), false, recorder.Output).RunAsync([TorrentCheckInput.ForPath(TorrentFile())], cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new TorrentCheckRunner(DataFolder(), false, recorder.Output).RunAsync([TorrentInput.ForPath(TorrentFile())], cancelled.Token));
         Assert.Empty(recorder.Objects);
     }
 

@@ -15,6 +15,9 @@ Tasks (run in the order given; a task that another needs runs once, first):
            started from $PSHOME (so this session never loads, and locks, the module's assemblies; results in
            out/pester-results.xml). It ends with one line `N passed, N failed` over both and exits 1 when any failed.
   Package  Build and Docs, then out/TorrentPS-<version>.zip and, where PSResourceGet is available, a .nupkg in out/packages.
+  Demo     Build, then demo/Invoke-Demo.ps1 in a child pwsh: a sample file and its torrent in out/demo, seeded by one pwsh
+           on 127.0.0.2 and downloaded by another over loopback with the progress bar, checked with Test-Torrent; it
+           prints where things are and stops the seeder. Nothing leaves this machine.
 
 dotnet is required. PlatyPS (Docs) is looked for on PSModulePath, then in shared/tools beside this checkout (or
 beside a folder above it); Pester 5 (Test) on
@@ -30,6 +33,11 @@ Builds, then runs the xunit and Pester tests.
 
 .EXAMPLE
 ./build.ps1 -Task Docs, Package
+From pwsh; from bash or another shell write the list as one word: pwsh ./build.ps1 -Task Docs,Package
+
+.EXAMPLE
+pwsh ./build.ps1 -Task Demo
+Builds the module, then downloads a sample torrent from a seeder in another pwsh, over loopback.
 #>
 [CmdletBinding(PositionalBinding = $false)]
 param(
@@ -247,6 +255,14 @@ function Invoke-DocsTask {
     }
 }
 
+function Invoke-DemoTask {
+    Invoke-Task Demo {
+        Invoke-BuildTask
+        # A child pwsh, so this session never loads (and locks) the module's assemblies.
+        Invoke-Native (Get-ChildPwsh) @('-NoProfile', '-File', (Join-Path $RepoRoot 'demo' 'Invoke-Demo.ps1'), '-ModulePath', (Join-Path $ModuleOut 'TorrentPS.psd1'), '-WorkFolder', (Join-Path $OutDir 'demo'))
+    }
+}
+
 function Invoke-PackageTask {
     Invoke-Task Package {
         Invoke-BuildTask
@@ -281,5 +297,6 @@ foreach ($name in $Task) {
         'Test' { Invoke-TestTask }
         'Docs' { Invoke-DocsTask }
         'Package' { Invoke-PackageTask }
+        'Demo' { Invoke-DemoTask }
     }
 }

@@ -30,6 +30,10 @@ public sealed class TorrentCheckRunnerTests : IDisposable
 
         public List<ProgressUpdate> Progress { get; } = [];
 
+        public List<string> Warnings { get; } = [];
+
+        public List<(string Name, bool IsComplete)> Answers { get; } = [];
+
         public ProgressTracker Activities { get; } = new(minInterval: TimeSpan.Zero);
 
         public TorrentCheckOutput Output => new(
@@ -46,7 +50,9 @@ public sealed class TorrentCheckRunnerTests : IDisposable
                         Progress.Add(u);
                     }
                 }
-            });
+            },
+            w => Warnings.Add(w),
+            a => Answers.Add(a));
     }
 
     /// <summary>A single-file torrent of <see cref="_content"/> in 16 KiB pieces, saved next to the data folder.</summary>
@@ -159,4 +165,72 @@ public sealed class TorrentCheckRunnerTests : IDisposable
     [InlineData(3723, "1:02:03")]
     public void Elapsed_times_are_short_in_the_views(double seconds, string expected)
         => Assert.Equal(expected, Duration.Format(TimeSpan.FromSeconds(seconds)));
+
+    [Fact]
+    public async Task A_data_folder_that_does_not_exist_is_DataPathNotFound_not_false()
+    {
+        var torrent = TorrentFile();
+        var missing = Path.Combine(_folder, "nope");
+        var recorder = new Recorder();
+
+        await new TorrentCheckRunner(missing, detailed: false, recorder.Output).RunAsync([TorrentInput.ForPath(torrent)], CancellationToken.None);
+
+        Assert.Empty(recorder.Objects);
+        Assert.Equal([("DataPathNotFound", (object?)torrent)], recorder.Errors);
+    }
+
+    [Fact]
+    public async Task The_torrents_own_top_folder_as_data_path_warns_what_to_pass()
+    {
+        // album/a.bin and album/b.bin given as -DataPath album: the check looks in album/album.
+        var album = Path.Combine(_folder, "album");
+        Directory.CreateDirectory(album);
+        File.WriteAllBytes(Path.Combine(album, "a.bin"), _content.AsSpan(0, 60_000).ToArray());
+        File.WriteAllBytes(Path.Combine(album, "b.bin"), _content.AsSpan(60_000).ToArray());
+        var hashes = new List<byte>();
+        for (var offset = 0; offset < _content.Length; offset += 16384)
+        {
+            hashes.AddRange(SHA1.HashData(_content.AsSpan(offset, Math.Min(16384, _content.Length - offset))));
+        }
+
+        var files = new object[]
+        {
+            new OrderedDictionary { ["length"] = 60_000, ["path"] = new object[] { "a.bin" } },
+            new OrderedDictionary { ["length"] = 40_000, ["path"] = new object[] { "b.bin" } },
+        };
+        var info = new OrderedDictionary { ["files"] = files, ["name"] = "album", ["piece length"] = 16384, ["pieces"] = hashes.ToArray() };
+        var torrent = TorrentInfo.Parse(BencodeObjectConverter.Encode(new OrderedDictionary { ["info"] = info }));
+        var recorder = new Recorder();
+
+        await new TorrentCheckRunner(album, detailed: false, recorder.Output).RunAsync([TorrentInput.ForTorrent(torrent)], CancellationToken.None);
+
+        Assert.Equal([false], recorder.Objects);
+        var warning = Assert.Single(recorder.Warnings);
+        Assert.Contains("looks like the torrent's own folder", warning, StringComparison.Ordinal);
+        Assert.Contains($"pass '{_folder}'", warning, StringComparison.Ordinal);
+
+        // Its parent, as the warning says, is what was meant.
+        var right = new Recorder();
+        await new TorrentCheckRunner(_folder, detailed: false, right.Output).RunAsync([TorrentInput.ForTorrent(torrent)], CancellationToken.None);
+        Assert.Equal([true], right.Objects);
+        Assert.Empty(right.Warnings);
+    }
+
+    [Fact]
+    public async Task Plain_answers_about_several_torrents_are_named_in_order()
+    {
+        var first = TorrentFile("one.bin");
+        var second = TorrentFile("two.bin");
+        var data = DataFolder();
+        File.WriteAllBytes(Path.Combine(data, "one.bin"), _content);
+        var recorder = new Recorder();
+
+        await new TorrentCheckRunner(data, detailed: false, recorder.Output).RunAsync([TorrentInput.ForPath(first), TorrentInput.ForPath(second)], CancellationToken.None);
+
+        Assert.Equal([true, false], recorder.Objects);
+        Assert.Equal(
+            "Checked 2 torrents; the answers came in this order: one.bin: complete, two.bin: not complete. -Detailed writes an object for each that names it.",
+            TorrentCheckRunner.ManyAnswers(recorder.Answers));
+        Assert.Null(TorrentCheckRunner.ManyAnswers(recorder.Answers.Take(1).ToList()));
+    }
 }

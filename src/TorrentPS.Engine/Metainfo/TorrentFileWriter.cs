@@ -90,7 +90,26 @@ public static class TorrentFileWriter
         var temporary = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         try
         {
-            await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DirectoryNotFoundException ex)
+            {
+                // The message would name the temporary file; the user named the target.
+                throw new DirectoryNotFoundException($"Cannot write '{full}': the folder '{Path.GetDirectoryName(full)}' does not exist.", ex);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new UnauthorizedAccessException($"Access to '{full}' is denied.", ex);
+            }
+            catch (IOException ex) when (ex is not DirectoryNotFoundException)
+            {
+                // .NET on Unix ends the reason with the file it failed on: here the temporary one.
+                var reason = ex.Message.Split(" : '", 2)[0].TrimEnd('.');
+                throw new IOException($"Cannot write '{full}': {reason}.", ex);
+            }
+
             try
             {
                 File.Move(temporary, full, overwrite);

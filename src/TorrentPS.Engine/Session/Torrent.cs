@@ -74,13 +74,13 @@ public sealed partial class Torrent
         var swarmLogger = _loggers.CreateLogger<Torrent>();
         _connector = new PeerConnector(
             infoHash,
-            new ConnectorSettings(identity.PeerId, identity.ListenPort, options.LocalAddress, options.ConnectTimeout, options.HandshakeTimeout, options.MessageTimeout),
+            new ConnectorSettings(identity.PeerId, identity.ListenPort, options.LocalAddress, options.ConnectTimeout, options.HandshakeTimeout, options.MessageTimeout, FastExtension: !options.ExtensionProtocolOnly),
             _pieces,
             Post,
             _loggers,
             transferLimits,
             _stopping.Token) { Info = info };
-        if (options.UsePeerExchange && info is not { IsPrivate: true })
+        if (options.UsePeerExchange && !options.ExtensionProtocolOnly && info is not { IsPrivate: true })
         {
             _pex = new PeerExchange(_time);
             _connector.PeerExchange = true;

@@ -45,7 +45,7 @@ internal sealed class PeerConnector : IPeerDialer
     {
         PeerId = _settings.PeerId,
         ExtensionProtocol = true,
-        FastExtension = true,
+        FastExtension = _settings.FastExtension,
         PieceCount = Info?.PieceCount ?? 0,
         LocalAddress = _settings.LocalAddress,
         ConnectTimeout = _settings.ConnectTimeout,
@@ -87,4 +87,5 @@ internal sealed class PeerConnector : IPeerDialer
 }
 
 /// <summary>Who we are to peers and how long we wait for them.</summary>
-internal sealed record ConnectorSettings(PeerId PeerId, int ListenPort, IPAddress? LocalAddress, TimeSpan ConnectTimeout, TimeSpan HandshakeTimeout, TimeSpan MessageTimeout);
+/// <param name="FastExtension">Offer BEP 6 (off only for the challenge's verbs, whose peers accept no other reserved bits than BEP 10's).</param>
+internal sealed record ConnectorSettings(PeerId PeerId, int ListenPort, IPAddress? LocalAddress, TimeSpan ConnectTimeout, TimeSpan HandshakeTimeout, TimeSpan MessageTimeout, bool FastExtension = true);

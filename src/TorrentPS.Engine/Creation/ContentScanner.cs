@@ -47,7 +47,7 @@ internal static class ContentScanner
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var given = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-        var name = Path.GetFileName(given);
+        var name = NameOf(given);
         var real = RealPath.Resolve(given)
                    ?? throw new TorrentPSException("PathNotFound", TorrentErrorKind.ObjectNotFound, $"'{given}' is a loop of symbolic links.");
         if (string.IsNullOrEmpty(name))
@@ -74,6 +74,9 @@ internal static class ContentScanner
         skipped.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
         return new ContentScan(name, given, true, files, skipped);
     }
+
+    /// <summary>The torrent's name for the content at <paramref name="path"/>: the file's or folder's name as the path gives it (a link's own name).</summary>
+    public static string NameOf(string path) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)));
 
     /// <summary>Adds the files below <paramref name="folder"/>; returns whether it holds any (an empty one is recorded as skipped).</summary>
     private static bool Walk(string root, string folder, string[] segments, ExcludePatterns exclude, List<SourceFile> files, List<SkippedContent> skipped, CancellationToken cancellationToken)

@@ -33,6 +33,13 @@ public sealed class TorrentCreator
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>The name a torrent of <paramref name="path"/> gets: the file's or folder's name as the path gives it (a link's own name).</summary>
+    public static string NameFor(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return ContentScanner.NameOf(path);
+    }
+
     /// <summary>
     /// Makes the torrent of the file or folder at <paramref name="path"/>. Reports the bytes hashed from worker threads;
     /// stops at once when <paramref name="cancellationToken"/> is cancelled. Writes nothing anywhere.

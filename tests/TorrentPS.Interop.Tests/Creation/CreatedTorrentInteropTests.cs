@@ -97,6 +97,25 @@ public sealed class CreatedTorrentInteropTests
     }
 
     [Fact]
+    public async Task Tps_create_writes_name_dot_torrent_in_the_current_folder_with_mktorrents_info_hash()
+    {
+        using var folder = new TempDirectory("tps-create-cli");
+        var album = WriteAlbum(folder.Combine("data"));
+        var mktorrent = folder.Combine("mktorrent.torrent");
+        await Mktorrent.CreateAsync(album, mktorrent, new MktorrentOptions { PieceLengthExponent = 16, TrackerTiers = [[Tracker], ["udp://127.0.0.1:6969"]] });
+        var work = folder.Combine("work");
+        Directory.CreateDirectory(work);
+
+        var output = await ExternalProcess.RunAsync("dotnet", [Tps.Assembly, "create", "--piece-length", "64K", "--tracker", Tracker, "--tracker", "udp://127.0.0.1:6969", album], TimeSpan.FromSeconds(60), work);
+
+        var ours = await TorrentInfo.LoadAsync(Path.Combine(work, "album.torrent"));
+        var theirs = await TorrentInfo.LoadAsync(mktorrent);
+        Assert.Contains($"Info Hash: {theirs.InfoHash.Hex}", output, StringComparison.Ordinal);
+        Assert.Equal(theirs.InfoHash, ours.InfoHash);
+        Assert.Equal(theirs.TrackerTiers, ours.TrackerTiers);
+    }
+
+    [Fact]
     public async Task A_private_torrent_with_a_source_has_the_info_hash_mktorrent_gives_it()
     {
         using var folder = new TempDirectory("tps-create-mk3");

@@ -128,6 +128,20 @@ Describe 'New-Torrent' {
             (Get-FileHash -LiteralPath $exported).Hash | Should -Be (Get-FileHash -LiteralPath $path).Hash
         }
 
+        It 'does not take the file it writes into the folder it shares' {
+            Push-Location $content.Album
+            try {
+                $first = New-Torrent . -Destination ./album.torrent
+                $again = New-Torrent . -Destination ./album.torrent -Force
+            }
+            finally {
+                Pop-Location
+            }
+
+            $first.Files.Path | Should -Not -Contain 'album.torrent'
+            $again.InfoHash.Hex | Should -Be $first.InfoHash.Hex
+        }
+
         It 'writes <Name>.torrent in a folder given as -Destination' {
             $torrent = New-Torrent $content.Album -Destination $content.Parent
             $torrent.SourcePath | Should -Be (Join-Path $content.Parent 'album.torrent')

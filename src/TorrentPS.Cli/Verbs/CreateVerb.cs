@@ -79,6 +79,8 @@ internal sealed class CreateVerb : ICliVerb
             throw new Engine.Errors.TorrentPSException("FileExists", Engine.Errors.TorrentErrorKind.ResourceExists, $"'{target}' already exists; name another file with -o.");
         }
 
+        options = options with { OutputPath = Path.GetFullPath(target) };
+
         using var loggers = CliApp.CreateLoggers(stderr);
         var creator = new TorrentCreator(logger: loggers.CreateLogger<TorrentCreator>());
         var progress = CliApp.StderrIsTerminal ? new HashingLine(stderr, TorrentCreator.NameFor(path)) : null;

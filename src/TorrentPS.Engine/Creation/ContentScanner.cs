@@ -13,7 +13,7 @@ namespace TorrentPS.Engine.Creation;
 /// included, as mktorrent and libtorrent include them: the same folder makes the same torrent whatever the tool, and
 /// nothing the user put in the folder is silently missing. Leave them out with an exclude pattern such as <c>.*</c>.
 /// The one folder always left out is TorrentPS's own state folder (<c>.torrentps</c>: resume data that changes while a
-/// torrent runs, never content).</item>
+/// torrent runs, never content), and the one file the .torrent being made is written to.</item>
 /// <item><b>Empty files</b> are included with length 0.</item>
 /// <item><b>Empty folders</b> cannot be represented (a torrent lists files; BEP 3's file list has no entry for a folder, and
 /// BEP 52's file tree is not used for them by clients), so they are left out and listed in <see cref="ContentScan.Skipped"/>.
@@ -42,8 +42,10 @@ internal static class ContentScanner
     };
 
     /// <summary>Lists the file or folder at <paramref name="path"/>.</summary>
+    /// <param name="outputPath">The .torrent file the torrent will be written to: left out when it lies in the folder (a
+    /// torrent of a folder written into that folder must not hold itself, nor an earlier version of itself).</param>
     /// <exception cref="TorrentPSException">PathNotFound, EmptyContent, or a StorageException when a folder cannot be read.</exception>
-    public static ContentScan Scan(string path, ExcludePatterns exclude, CancellationToken cancellationToken)
+    public static ContentScan Scan(string path, ExcludePatterns exclude, CancellationToken cancellationToken, string? outputPath = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var given = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
@@ -69,7 +71,8 @@ internal static class ContentScanner
 
         var files = new List<SourceFile>();
         var skipped = new List<SkippedContent>();
-        Walk(real, real, [], exclude, files, skipped, cancellationToken);
+        var output = outputPath is null ? null : RealPath.Resolve(outputPath);
+        Walk(new Walker(real, exclude, output, files, skipped, cancellationToken), real, []);
         files.Sort((a, b) => PathSegmentOrder.Instance.Compare(a.Segments, b.Segments));
         skipped.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
         return new ContentScan(name, given, true, files, skipped);
@@ -79,9 +82,9 @@ internal static class ContentScanner
     public static string NameOf(string path) => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)));
 
     /// <summary>Adds the files below <paramref name="folder"/>; returns whether it holds any (an empty one is recorded as skipped).</summary>
-    private static bool Walk(string root, string folder, string[] segments, ExcludePatterns exclude, List<SourceFile> files, List<SkippedContent> skipped, CancellationToken cancellationToken)
+    private static bool Walk(Walker walk, string folder, string[] segments)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        walk.CancellationToken.ThrowIfCancellationRequested();
         var found = false;
         IEnumerable<FileSystemInfo> entries;
         try
@@ -97,35 +100,35 @@ internal static class ContentScanner
         {
             string[] entrySegments = [.. segments, entry.Name];
             var relative = string.Join('/', entrySegments);
-            if (exclude.Excludes(entry.Name, relative))
+            if (walk.Exclude.Excludes(entry.Name, relative) || walk.IsOutput(entry.FullName))
             {
                 continue;
             }
 
             if (entry.LinkTarget is not null)
             {
-                found |= AddLink(root, entry, entrySegments, relative, files, skipped);
+                found |= AddLink(walk.Root, entry, entrySegments, relative, walk.Files, walk.Skipped);
             }
             else if (entry is DirectoryInfo directory)
             {
                 if (entry.Name == ContentLocation.StateFolderName)
                 {
-                    skipped.Add(new SkippedContent(relative, "TorrentPS's state folder (resume data), never content"));
+                    walk.Skipped.Add(new SkippedContent(relative, "TorrentPS's state folder (resume data), never content"));
                     continue;
                 }
 
-                if (Walk(root, directory.FullName, entrySegments, exclude, files, skipped, cancellationToken))
+                if (Walk(walk, directory.FullName, entrySegments))
                 {
                     found = true;
                 }
                 else
                 {
-                    skipped.Add(new SkippedContent(relative, "a folder with no file to share (a torrent lists files, not folders)"));
+                    walk.Skipped.Add(new SkippedContent(relative, "a folder with no file to share (a torrent lists files, not folders)"));
                 }
             }
             else if (entry is FileInfo file)
             {
-                files.Add(new SourceFile(entrySegments, file.FullName, file.Length, file.LastWriteTimeUtc));
+                walk.Files.Add(new SourceFile(entrySegments, file.FullName, file.Length, file.LastWriteTimeUtc));
                 found = true;
             }
         }
@@ -164,5 +167,12 @@ internal static class ContentScanner
         var info = new FileInfo(target!);
         files.Add(new SourceFile(segments, target!, info.Length, info.LastWriteTimeUtc));
         return true;
+    }
+
+    /// <summary>One listing's settings and results, shared by every folder it walks.</summary>
+    private sealed record Walker(string Root, ExcludePatterns Exclude, string? Output, List<SourceFile> Files, List<SkippedContent> Skipped, CancellationToken CancellationToken)
+    {
+        public bool IsOutput(string path)
+            => Output is not null && string.Equals(path, Output, OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
     }
 }

@@ -36,4 +36,10 @@ public sealed record TorrentCreationOptions
 
     /// <summary>Wildcard patterns of files and folders to leave out of a folder (see <see cref="ExcludePatterns"/>).</summary>
     public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>
+    /// The .torrent file the torrent is going to be written to, when the caller writes one: left out of the content when
+    /// it lies inside the folder being shared (a torrent cannot hold itself, nor the earlier version it replaces).
+    /// </summary>
+    public string? OutputPath { get; init; }
 }

@@ -68,7 +68,7 @@ public sealed class TorrentCreator
 
         var started = Stopwatch.GetTimestamp();
         cancellationToken.ThrowIfCancellationRequested();
-        var scan = ContentScanner.Scan(path, new ExcludePatterns(options.Exclude), cancellationToken);
+        var scan = ContentScanner.Scan(path, new ExcludePatterns(options.Exclude), cancellationToken, options.OutputPath);
         foreach (var skipped in scan.Skipped)
         {
             _logger.LogWarning("Not in the torrent: {Path}, {Reason}", skipped.RelativePath, skipped.Reason);

@@ -158,5 +158,6 @@ public sealed class NewTorrentCommand : AsyncCmdlet
         Version = Version,
         Exclude = Exclude ?? [],
         NoCreationDate = NoCreationDate,
+        OutputPath = _destination,
     };
 }

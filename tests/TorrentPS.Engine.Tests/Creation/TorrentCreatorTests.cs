@@ -164,6 +164,20 @@ public sealed class TorrentCreatorTests
     }
 
     [Fact]
+    public async Task The_torrent_file_to_be_written_inside_the_shared_folder_is_not_content()
+    {
+        using var content = new ContentFolder();
+        content.Write("share/a.bin", 1000, 1);
+        content.Write("share/share.torrent", 500, 2); // an earlier version, about to be replaced
+        content.Write("share/other.torrent", 10, 3);
+
+        var created = await Create(content.PathOf("share"), new TorrentCreationOptions { OutputPath = content.PathOf("share/share.torrent") });
+
+        Assert.Equal(["a.bin", "other.torrent"], created.Torrent.Files.Select(f => f.Path));
+        Assert.Empty(created.Skipped);
+    }
+
+    [Fact]
     public async Task The_piece_length_is_chosen_by_the_rule_when_not_given()
     {
         using var content = new ContentFolder();

@@ -4,19 +4,15 @@ using TorrentPS.Engine.Session;
 namespace TorrentPS.Cli.Output;
 
 /// <summary>
-/// A torrent's progress (or another long task's, <see cref="Show"/>) as one line on stderr, rewritten in place (only when
-/// stderr is a terminal, so logs and scripts never see it): state, percent, bytes, rate, peers, time left. At most four
-/// updates a second.
+/// A torrent's progress as one line on stderr, rewritten in place (only when stderr is a terminal, so logs and
+/// scripts never see it): state, percent, bytes, rate, peers, time left. At most four updates a second.
 /// </summary>
 internal sealed class StatusLine(TextWriter stderr)
 {
     private static int _visible;
     private long _lastWrite;
 
-    public void Update(TorrentStatus status) => Show(Format(status));
-
-    /// <summary>Rewrites the line with <paramref name="text"/> (at most four times a second).</summary>
-    public void Show(string text)
+    public void Update(TorrentStatus status)
     {
         var now = Environment.TickCount64;
         if (now - _lastWrite < 250)
@@ -27,7 +23,7 @@ internal sealed class StatusLine(TextWriter stderr)
         _lastWrite = now;
         lock (stderr)
         {
-            stderr.Write("\r" + text + "\u001b[K");
+            stderr.Write("\r" + Format(status) + "\u001b[K");
             stderr.Flush();
             Volatile.Write(ref _visible, 1);
         }

@@ -91,7 +91,7 @@ internal sealed class CreateVerb : ICliVerb
         }
         finally
         {
-            StatusLine.ClearCurrent(stderr);
+            progress?.Clear();
         }
 
         await TorrentFileWriter.SaveAsync(created.Torrent, target, overwrite: false, cancellationToken).ConfigureAwait(false);
@@ -125,17 +125,45 @@ internal sealed class CreateVerb : ICliVerb
         return null;
     }
 
-    /// <summary>The hashing's progress on the status line: bytes hashed of the total, the rate.</summary>
+    /// <summary>
+    /// The hashing's progress as one line on stderr, rewritten in place at most four times a second (only when stderr is a
+    /// terminal): bytes hashed of the total, the rate. <see cref="Clear"/> ends it.
+    /// </summary>
     private sealed class HashingLine(TextWriter stderr, string name) : IProgress<TorrentCreationProgress>
     {
-        private readonly StatusLine _line = new(stderr);
         private readonly long _started = Stopwatch.GetTimestamp();
+        private long _lastWrite = long.MinValue;
+        private bool _visible;
 
         public void Report(TorrentCreationProgress value)
         {
+            var now = Environment.TickCount64;
+            if (now - Interlocked.Read(ref _lastWrite) < 250)
+            {
+                return;
+            }
+
+            Interlocked.Exchange(ref _lastWrite, now);
             var seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
             var rate = seconds > 0 ? (long)(value.BytesHashed / seconds) : 0;
-            _line.Show($"{name}: hashing {StatusLine.Size(value.BytesHashed)} of {StatusLine.Size(value.TotalBytes)} at {StatusLine.Size(rate)}/s");
+            lock (stderr)
+            {
+                stderr.Write($"\r{name}: hashing {StatusLine.Size(value.BytesHashed)} of {StatusLine.Size(value.TotalBytes)} at {StatusLine.Size(rate)}/s\u001b[K");
+                stderr.Flush();
+                _visible = true;
+            }
+        }
+
+        public void Clear()
+        {
+            lock (stderr)
+            {
+                if (_visible)
+                {
+                    stderr.Write("\r\u001b[K");
+                    _visible = false;
+                }
+            }
         }
     }
 }

@@ -3,8 +3,9 @@ using TorrentPS.Engine.Bencode;
 namespace TorrentPS.Engine.Metainfo;
 
 /// <summary>
-/// Everything a .torrent file says (BEP 3, with BEP 12 tiers, BEP 19 web seeds, BEP 27 private flag
-/// and BEP 47 padding files). Immutable; property names are made for Format-Table and Where-Object.
+/// Everything a .torrent file says (BEP 3, with BEP 12 tiers, BEP 19 web seeds, BEP 27 private flag, BEP 47 padding
+/// files, and of a BEP 52 hybrid its v2 info hash and piece layers). Immutable; property names are made for Format-Table
+/// and Where-Object.
 /// </summary>
 public sealed class TorrentInfo
 {

@@ -25,6 +25,7 @@
         'Start-MagnetDownload'
         'Export-Torrent'
         'Start-TorrentSeed'
+        'New-Torrent'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

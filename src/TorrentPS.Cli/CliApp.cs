@@ -42,6 +42,7 @@ internal static class CliApp
         new MagnetDownloadVerb(),
         new SeedVerb(),
         new VerifyVerb(),
+        new CreateVerb(),
     }.OrderBy(v => v.Command.Name, StringComparer.Ordinal).ToArray();
 
     internal static Command Root { get; } = CreateRoot();

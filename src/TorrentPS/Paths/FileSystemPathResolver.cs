@@ -155,6 +155,40 @@ internal static class FileSystemPathResolver
         return File.Exists(literal) ? literal : throw PathResolutionException.NoMatch(path);
     }
 
+    /// <summary>
+    /// Resolves a path that names one existing file or folder (what New-Torrent shares) to a FileSystem provider path.
+    /// With wildcards (unless <paramref name="literal"/>) it must match exactly one item.
+    /// </summary>
+    /// <exception cref="PathResolutionException">NotFileSystemPath, PathNotFound, or AmbiguousPath when a wildcard matches several items.</exception>
+    public static string ResolveItem(PSCmdlet cmdlet, string path, bool literal)
+    {
+        string resolved;
+        ProviderInfo provider;
+        if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
+        {
+            resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+        else
+        {
+            var matches = Matches(cmdlet, path).ToList();
+            if (matches.Count > 1)
+            {
+                throw PathResolutionException.Ambiguous(path, matches.Count, "one file or folder");
+            }
+
+            if (matches.Count == 1)
+            {
+                return matches[0];
+            }
+
+            // A wildcard that matches nothing may be a name with brackets, meant as written.
+            resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+
+        RequireFileSystem(path, provider);
+        return File.Exists(resolved) || Directory.Exists(resolved) ? resolved : throw PathResolutionException.NotFound(path);
+    }
+
     private static string ResolveOne(PSCmdlet cmdlet, string path, out ProviderInfo provider)
     {
         var resolved = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);

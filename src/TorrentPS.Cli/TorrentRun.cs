@@ -69,7 +69,12 @@ internal sealed class TorrentRun
         return new ListenSettings { Address = address ?? IPAddress.Any, Port = (int)(port ?? ListenSettings.DefaultPort) };
     }
 
-    /// <summary>The command line's transfer options over <paramref name="request"/>: peers, the no-progress timeout, the seed ratio, where to listen.</summary>
+    /// <summary>
+    /// The command line's transfer options over <paramref name="request"/>: peers, the no-progress timeout, the seed ratio,
+    /// where to listen. The verbs that run through here are the challenge's (<c>download_piece</c>, <c>download</c>,
+    /// <c>magnet_info</c>, <c>magnet_download_piece</c>, <c>magnet_download</c>): they handshake as the challenge's peers
+    /// expect, advertising only the extension protocol.
+    /// </summary>
     public async Task<TransferRequest> ApplyAsync(ParseResult parsed, TransferRequest request, CancellationToken cancellationToken)
     {
         var peers = new List<IPEndPoint>();
@@ -92,6 +97,7 @@ internal sealed class TorrentRun
             NoProgressTimeout = timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : request.NoProgressTimeout,
             SeedRatio = parsed.GetValue(_seedRatio) ?? request.SeedRatio,
             Listen = Listen(parsed) ?? request.Listen,
+            ExtensionProtocolOnly = true,
         };
     }
 

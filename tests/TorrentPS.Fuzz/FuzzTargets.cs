@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using TorrentPS.Engine.Bencode;
 using TorrentPS.Engine.Extensions;
+using TorrentPS.Engine.LocalDiscovery;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Storage;
 using TorrentPS.Engine.Text;
@@ -24,7 +25,7 @@ internal sealed record FuzzTarget(string Name, IReadOnlyList<byte[]> Seeds, int 
 /// <summary>A parser returned something it must never return.</summary>
 internal sealed class InvariantException(string message) : Exception(message);
 
-/// <summary>Every fuzzed parser: bencode, torrents, magnet links, HTTP and UDP tracker answers, peer messages, BEP 10, ut_metadata and resume data.</summary>
+/// <summary>Every fuzzed parser: bencode, torrents, magnet links, HTTP and UDP tracker answers, peer messages, BEP 10, ut_metadata, ut_pex, local discovery announces and resume data.</summary>
 internal static class FuzzTargets
 {
     private static readonly string Destination = Path.Combine(Path.GetTempPath(), "tps-fuzz-destination");
@@ -42,6 +43,8 @@ internal static class FuzzTargets
         new("peer-messages", PeerMessageSeeds(), 4096, RunPeerMessages),
         new("extension-handshake", ExtensionHandshakeSeeds(), 2048, RunExtensionHandshake),
         new("ut-metadata", UtMetadataSeeds(), 20_000, RunUtMetadata),
+        new("ut-pex", UtPexSeeds(), 8192, RunUtPex),
+        new("bt-search", BtSearchSeeds(), 4096, RunBtSearch),
         new("resume-data", ResumeDataSeeds(), 8192, RunResumeData),
     ];
 
@@ -180,6 +183,32 @@ internal static class FuzzTargets
         }
     }
 
+    private static void RunUtPex(byte[] input)
+    {
+        var message = UtPexMessage.Decode(input);
+        Check(message.Added.Count <= UtPexMessage.MaxAdded && message.Dropped.Count <= UtPexMessage.MaxDropped, "more entries than the limits");
+        Check(message.Added.All(p => p.EndPoint.Port is >= 0 and <= 65535 && !p.EndPoint.Address.IsIPv4MappedToIPv6), "an entry read badly");
+
+        // What was read (less what cannot be sent: port 0) encodes and reads back as itself.
+        var sendable = new UtPexMessage(message.Added.Where(p => p.EndPoint.Port != 0).ToArray(), message.Dropped.Where(e => e.Port != 0).ToArray());
+        var again = UtPexMessage.Decode(sendable.ToArray());
+        Check(again.Added.SequenceEqual(sendable.Added) && again.Dropped.SequenceEqual(sendable.Dropped), "decode(encode(x)) differs from x");
+    }
+
+    private static void RunBtSearch(byte[] input)
+    {
+        var message = BtSearchMessage.Parse(input);
+        Check(message.Port is > 0 and <= 65535, "a port out of range");
+        Check(message.InfoHashes.Count > 0 && message.InfoHashes.Distinct().Count() == message.InfoHashes.Count, "no torrents, or one twice");
+        Check(DisplayText.IsSafe(message.Host) && (message.Cookie is null || DisplayText.IsSafe(message.Cookie)), "a header value that is not safe to show");
+
+        // What was read writes out and reads back as itself, when it fits in one datagram of ours.
+        if (BtSearchMessage.LengthOf(message.Host, message.Cookie, message.InfoHashes.Count) <= BtSearchMessage.MaxWrittenLength)
+        {
+            var again = BtSearchMessage.Parse(message.ToArray());
+            Check(again.Host == message.Host && again.Port == message.Port && again.Cookie == message.Cookie && again.InfoHashes.SequenceEqual(message.InfoHashes), "parse(write(x)) differs from x");
+        }
+    }
 
     private static void RunResumeData(byte[] input)
     {
@@ -196,6 +225,21 @@ internal static class FuzzTargets
         Check(data.VerifiedPieces.Length == data.PieceCount, "a bitfield of the wrong length");
         Check(ResumeData.Parse(data.ToBytes(), ResumeHash, out _) is not null, "resume data that does not read back");
     }
+
+    private static byte[][] UtPexSeeds() =>
+    [
+        new UtPexMessage([new PexPeer(IPEndPoint.Parse("127.0.0.1:6881"), PexPeerFlags.Seed | PexPeerFlags.Reachable), new PexPeer(IPEndPoint.Parse("[::1]:51413"), PexPeerFlags.SupportsUtp)], [IPEndPoint.Parse("127.0.0.2:1"), IPEndPoint.Parse("[fe80::1]:2")]).ToArray(),
+        B("d5:added12:\u007f\0\0\u0001\u001a\u00e1\u007f\0\0\u0002\u001a\u00e27:added.f2:\u0002\u00006:added60:8:added6.f0:7:dropped6:\u007f\0\0\u0003\0\u00508:dropped60:e"),
+        B("d5:added6:\u007f\0\0\u0001\0\u00017:unknownli1ee1:zd1:ai1eee"),
+        B("de"),
+    ];
+
+    private static byte[][] BtSearchSeeds() =>
+    [
+        new BtSearchMessage("239.192.152.143:6771", 6881, [new InfoHash(new byte[20]), new InfoHash(Enumerable.Range(1, 20).Select(i => (byte)i).ToArray())], "0123456789abcdef").ToArray(),
+        B("BT-SEARCH * HTTP/1.1\nhost: [ff15::efc0:988f]:6771\nPORT:51413\nX-Extra: whatever it is\ninfohash: CF1A5502794BBBD5AFF203CDC18519D15416FA04\n\n"),
+        B("BT-SEARCH * HTTP/1.1\r\nHost: 239.192.152.143:6771\r\nPort: 1\r\nInfohash: cf1a5502794bbbd5aff203cdc18519d15416fa04\r\n"),
+    ];
 
     private static byte[][] ResumeDataSeeds()
     {

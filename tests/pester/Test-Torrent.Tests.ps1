@@ -200,8 +200,11 @@ Describe 'Test-Torrent' {
             { Test-Torrent $single.Path -DataPath 'Env:' -ErrorAction Stop } | Should -Throw -ErrorId 'NotFileSystemPath*'
         }
 
-        It 'says false for a -DataPath that does not exist' {
-            Test-Torrent $single.Path -DataPath (Join-Path $TestDrive 'nowhere') | Should -BeFalse
+        It 'reports a -DataPath that does not exist as DataPathNotFound, with no answer' {
+            $err = $null
+            Test-Torrent $single.Path -DataPath (Join-Path $TestDrive 'nowhere') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'DataPathNotFound*'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         }
 
         It 'reports a data file locked by another process as FileLocked' -Skip:$IsWindows {

@@ -1,7 +1,8 @@
 namespace TorrentPS.Engine.Session;
 
 /// <summary>What a <see cref="TransferRequest"/>'s destination names.</summary>
-public enum ContentLayout
+/// <remarks>Based on <see cref="long"/> so <c>ConvertTo-Json</c> writes its name (as <c>TorrentState</c>).</remarks>
+public enum ContentLayout : long
 {
     /// <summary>
     /// The folder that holds the single file or the multi-file torrent's top folder (<c>-Destination</c>,

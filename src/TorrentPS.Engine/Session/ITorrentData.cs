@@ -6,8 +6,8 @@ namespace TorrentPS.Engine.Session;
 
 /// <summary>
 /// A torrent's data as the loop needs it: the storage pieces go to, the check it starts with, and the checkpoints it
-/// saves. The torrent's files with resume data (<see cref="FileTorrentData"/>), one piece to one file
-/// (<see cref="SinglePieceData"/>), or memory in tests.
+/// saves. The torrent's files with resume data (<see cref="FileTorrentData"/>), pieces each to a file
+/// (<see cref="PieceFilesData"/>), or memory in tests.
 /// </summary>
 public interface ITorrentData : IDisposable
 {

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using TorrentPS.Engine.Extensions;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Text;
 using TorrentPS.Engine.Wire;
@@ -82,6 +84,7 @@ internal sealed partial class TorrentRun
         }
 
         _availability.Greet(peer);
+        _pex?.Connected(peer.Id, link.EndPoint, link.IsOutgoing);
         _choker.RequestRound();
     }
 
@@ -96,6 +99,7 @@ internal sealed partial class TorrentRun
         _availability.PeerGone(peer);
         _metadata.PeerGone(peer);
         _choker.PeerGone(peer);
+        _pex?.Closed(peer.Id);
     }
 
     /// <summary>The messages of one receive, each to the part it concerns.</summary>
@@ -181,6 +185,13 @@ internal sealed partial class TorrentRun
 
             peer.RequestQueueLimit = peer.Extensions.RequestQueueLimit;
             _metadata.OnExtensionHandshake(peer);
+            _pex?.ExtensionHandshakeReceived(peer.Id, peer.Extensions);
+            return;
+        }
+
+        if (message.ExtendedId == ExtensionHandshake.LocalUtPexId)
+        {
+            OnPeerExchange(peer, message.Payload!);
             return;
         }
 
@@ -203,6 +214,41 @@ internal sealed partial class TorrentRun
         if (_ledger.IsComplete && _state == TorrentState.Downloading)
         {
             OnDownloadComplete(alreadyComplete: false);
+        }
+    }
+
+    /// <summary>A ut_pex message: the peers it names join the roster; a peer that floods or garbles them is dropped.</summary>
+    private void OnPeerExchange(PeerState peer, byte[] body)
+    {
+        if (_pex is null)
+        {
+            return;
+        }
+
+        _pexCandidates.Clear();
+        var intake = _pex.Receive(peer.Id, body, _pexCandidates);
+        if (intake.ShouldDisconnect)
+        {
+            peer.Link.Close(intake.Reason ?? "sent bad peer exchange messages");
+            return;
+        }
+
+        if (_pexCandidates.Count == 0)
+        {
+            return;
+        }
+
+        var found = new TorrentPeer[_pexCandidates.Count];
+        for (var i = 0; i < found.Length; i++)
+        {
+            var endPoint = _pexCandidates[i].EndPoint;
+            found[i] = new TorrentPeer(endPoint.Address, endPoint.Port, InfoHash, PeerSource.Pex);
+        }
+
+        _logger.LogDebug("{Torrent}: {Peer} named {Count} through peer exchange", Name, peer, Units.Count(found.Length, "peer"));
+        if (_roster.Add(found) > 0)
+        {
+            DialMore();
         }
     }
 }

@@ -215,6 +215,13 @@ internal sealed partial class TorrentRun
         Info = info;
         Name = info.Name;
         _connector.Info = info;
+        if (info.IsPrivate && _pex is not null)
+        {
+            // BEP 27: a private torrent's peers come from its trackers only.
+            _pex = null;
+            _connector.PeerExchange = false;
+        }
+
         foreach (var peer in _roster.Connected)
         {
             peer.Link.SetPieceCount(info.PieceCount);

@@ -449,6 +449,11 @@ public sealed partial class TorrentSession : IAsyncDisposable
     private void StartRun(Torrent torrent, TransferRequest request, ILoggerFactory? loggers)
     {
         var info = request.Torrent ?? torrent.Info ?? KnownMetadata(request, loggers);
+        if (info is null && NowhereToAsk(request) is { } nowhere)
+        {
+            throw nowhere;
+        }
+
         var defaults = new TorrentOptions { Data = _ => throw new InvalidOperationException(), MaxConnections = MaxConnectionsPerTorrent };
         var options = request.ToOptions(StateResumeFolder, loggers, defaults);
         var tiers = info is not null && request.Magnet is null ? info.TrackerTiers : request.Magnet is { } magnet ? MagnetTiersOr(magnet, info) : [];
@@ -456,6 +461,23 @@ public sealed partial class TorrentSession : IAsyncDisposable
         var run = Register(NewRun(request.InfoHash, name, info, tiers, options, loggers), start: false);
         torrent.BeginRun(run, request);
         run.Start();
+    }
+
+    /// <summary>
+    /// The error for a magnet link whose metadata is not known and that names nowhere to ask for it (no tracker in use, no
+    /// <c>x.pe</c> peer, no peer given): nothing could ever answer, so it is said at once instead of after the timeout.
+    /// </summary>
+    private static TorrentPSException? NowhereToAsk(TransferRequest request)
+    {
+        if (request.Magnet is not { } magnet || (request.UseTrackers && magnet.Trackers.Count > 0) || magnet.PeerAddresses.Count > 0 || request.Peers.Count > 0)
+        {
+            return null;
+        }
+
+        return new TorrentPSException(
+            "NowhereToAsk",
+            TorrentErrorKind.InvalidArgument,
+            $"The magnet link of '{request.Name}' names no tracker (tr) and no peer (x.pe), no peer was given, and the DHT is not enabled: there is nowhere to ask for its metadata. Give a peer, or use a link with a tracker.");
     }
 
     private static IReadOnlyList<IReadOnlyList<string>> MagnetTiersOr(MagnetLink magnet, TorrentInfo? info)

@@ -1,7 +1,8 @@
 namespace TorrentPS.Engine.Session;
 
 /// <summary>What a <see cref="TransferRequest"/> asks a run of its torrent to do.</summary>
-public enum TransferMode
+/// <remarks>Based on <see cref="long"/> so <c>ConvertTo-Json</c> writes its name (as <c>TorrentState</c>).</remarks>
+public enum TransferMode : long
 {
     /// <summary>Download what is missing (then seed toward a goal, if one is given).</summary>
     Download,

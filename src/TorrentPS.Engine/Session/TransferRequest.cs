@@ -79,6 +79,15 @@ public sealed record TransferRequest
     /// <summary>Ask the torrent's trackers for peers.</summary>
     public bool UseTrackers { get; init; } = true;
 
+    /// <summary>Exchange peer lists with peers (BEP 11 ut_pex); never for a private torrent (BEP 27).</summary>
+    public bool UsePeerExchange { get; init; } = true;
+
+    /// <summary>
+    /// Handshake offering the extension protocol (BEP 10) only: no fast extension, no DHT bit, no ut_pex (the challenge's
+    /// verbs in <c>tps</c>, whose test peers refuse anything else).
+    /// </summary>
+    public bool ExtensionProtocolOnly { get; init; }
+
     /// <summary>Connect from this local address (tests bind one 127.0.0.x per client); any when null.</summary>
     public IPAddress? LocalAddress { get; init; }
 
@@ -190,6 +199,8 @@ public sealed record TransferRequest
             AllowPartial = data.AllowPartial,
             Peers = [.. Peers, .. magnetPeers],
             UseTrackers = UseTrackers,
+            UsePeerExchange = UsePeerExchange,
+            ExtensionProtocolOnly = ExtensionProtocolOnly,
             LocalAddress = LocalAddress ?? baseline.LocalAddress,
             NoProgressTimeout = NoProgressTimeout,
             SeedRatio = SeedRatio,
@@ -208,12 +219,9 @@ public sealed record TransferRequest
         ? throw new TorrentPSException("InvalidTransferRequest", TorrentErrorKind.InvalidArgument, $"A {Mode.ToString().ToLowerInvariant()} of {Name} needs a destination.")
         : Destination;
 
-    private TorrentOptions PieceOptions()
-    {
-        if (PieceFiles.Count != 1)
-        {
-            throw new TorrentPSException("InvalidTransferRequest", TorrentErrorKind.InvalidArgument, $"A piece fetch of {Name} names one piece and its file.");
-        }
+    private TorrentOptions PieceOptions() => PieceFiles.Count == 0
+        ? throw new TorrentPSException("InvalidTransferRequest", TorrentErrorKind.InvalidArgument, $"A piece fetch of {Name} names no piece.")
+        : TorrentOptions.Pieces(PieceFiles);
 
         var (index, path) = PieceFiles.First();
         return TorrentOptions.OnePiece(index, path);

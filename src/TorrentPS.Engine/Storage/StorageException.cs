@@ -33,11 +33,28 @@ public sealed class StorageException : TorrentPSException
     public static StorageException FileLocked(string path, Exception? innerException = null)
         => new("FileLocked", TorrentErrorKind.ResourceUnavailable, path, $"'{path}' is locked by another process.", innerException);
 
+    /// <summary>Any other I/O error: <c>Cannot write '/x/y': Read-only file system.</c> (the path once, the system's reason after it).</summary>
     public static StorageException Failed(string path, bool writing, Exception innerException)
         => new(
             "StorageFailed",
             writing ? TorrentErrorKind.WriteError : TorrentErrorKind.ReadError,
             path,
-            $"Cannot {(writing ? "write" : "read")} '{path}': {innerException.Message}",
+            $"Cannot {(writing ? "write" : "read")} '{path}': {Reason(innerException.Message, path)}",
             innerException);
+
+    /// <summary>
+    /// The system's reason without the path it repeats: .NET on Unix writes <c>Read-only file system : '/x/y'</c>; the
+    /// message already names the path.
+    /// </summary>
+    private static string Reason(string message, string path)
+    {
+        var reason = message.Trim();
+        var quoted = $"'{path}'";
+        if (reason.EndsWith(quoted, StringComparison.Ordinal))
+        {
+            reason = reason[..^quoted.Length].TrimEnd().TrimEnd(':', ',').TrimEnd();
+        }
+
+        return reason.Length == 0 ? "the system gave no reason." : reason.EndsWith('.') ? reason : reason + ".";
+    }
 }

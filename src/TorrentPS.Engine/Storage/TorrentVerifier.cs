@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -82,7 +81,7 @@ public sealed class TorrentVerifier
         }
 
         MarkAbsentData(layout, stamps, states);
-        var runs = PlanRuns(layout, states, _options.ReadSize, out var total);
+        var runs = PieceRuns.Plan(layout, piece => states[piece] == PieceState.ToCheck, _options.ReadSize, out var total);
         progress?.Report(new VerificationProgress(0, total));
         var pass = new Pass(layout, torrent, states, runs, _options.ReadSize, total, progress);
         using (var store = new PieceStore(layout, location, new PieceStoreOptions { ReadOnly = true, MaxOpenFiles = 8 }))
@@ -126,50 +125,6 @@ public sealed class TorrentVerifier
                 {
                     states[piece] = PieceState.Missing;
                 }
-            }
-        }
-    }
-
-    /// <summary>Runs of consecutive pieces to check, each about one read long (a longer piece is a run of its own).</summary>
-    private static List<(int First, int Last)> PlanRuns(FileLayout layout, PieceState[] states, int readSize, out long total)
-    {
-        var runs = new List<(int First, int Last)>();
-        total = 0;
-        var first = -1;
-        long runBytes = 0;
-        for (var piece = 0; piece < states.Length; piece++)
-        {
-            if (states[piece] != PieceState.ToCheck)
-            {
-                Close(piece - 1);
-                continue;
-            }
-
-            var size = layout.GetPieceSize(piece);
-            total += size;
-            if (first >= 0 && runBytes + size > readSize)
-            {
-                Close(piece - 1);
-            }
-
-            if (first < 0)
-            {
-                first = piece;
-            }
-
-            runBytes += size;
-        }
-
-        Close(states.Length - 1);
-        return runs;
-
-        void Close(int last)
-        {
-            if (first >= 0)
-            {
-                runs.Add((first, last));
-                first = -1;
-                runBytes = 0;
             }
         }
     }
@@ -233,68 +188,12 @@ public sealed class TorrentVerifier
         long total,
         IProgress<VerificationProgress>? progress)
     {
-        private int _nextRun = -1;
         private long _bytesChecked;
 
         public long BytesChecked => Interlocked.Read(ref _bytesChecked);
 
-        public async Task RunAsync(PieceStore store, int workers, CancellationToken cancellationToken)
-        {
-            if (runs.Count == 0)
-            {
-                return;
-            }
-
-            // A failing worker stops the others; its error, not their cancellation, is what the caller sees.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var tasks = new Task[workers];
-            for (var i = 0; i < workers; i++)
-            {
-                tasks[i] = Task.Run(() => Work(store, stop, cancellationToken), stop.Token);
-            }
-
-            try
-            {
-                await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
-            catch when (!cancellationToken.IsCancellationRequested)
-            {
-                foreach (var task in tasks)
-                {
-                    if (task.Exception?.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) is { } fault)
-                    {
-                        ExceptionDispatchInfo.Throw(fault);
-                    }
-                }
-
-                throw;
-            }
-        }
-
-        /// <param name="stop">Cancelled when the caller cancels or another worker fails.</param>
-        /// <param name="cancellationToken">The caller's token, also checked directly: it is set the moment the caller
-        /// cancels, while <paramref name="stop"/> follows only once the cancelling thread has run its callbacks.</param>
-        private void Work(PieceStore store, CancellationTokenSource stop, CancellationToken cancellationToken)
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(readSize);
-            using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-            try
-            {
-                for (var run = Interlocked.Increment(ref _nextRun); run < runs.Count; run = Interlocked.Increment(ref _nextRun))
-                {
-                    CheckRun(store, runs[run].First, runs[run].Last, buffer.AsSpan(0, readSize), sha1, stop.Token, cancellationToken);
-                }
-            }
-            catch
-            {
-                stop.Cancel();
-                throw;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
+        public Task RunAsync(PieceStore store, int workers, CancellationToken cancellationToken)
+            => PieceRuns.RunAsync(runs, workers, () => new Worker(this, store, readSize), cancellationToken);
 
         /// <summary>Reads pieces <paramref name="first"/> to <paramref name="last"/> front to back and hashes each as its last byte arrives.</summary>
         private void CheckRun(PieceStore store, int first, int last, Span<byte> buffer, IncrementalHash sha1, CancellationToken stop, CancellationToken cancellationToken)
@@ -353,6 +252,23 @@ public sealed class TorrentVerifier
         {
             var done = Interlocked.Add(ref _bytesChecked, bytes);
             progress?.Report(new VerificationProgress(done, total));
+        }
+
+        /// <summary>One thread's buffer and SHA-1 state.</summary>
+        private sealed class Worker(Pass pass, PieceStore store, int readSize) : PieceRunWorker
+        {
+            private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(readSize);
+            private readonly IncrementalHash _sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+
+            public override void Process(int first, int last, CancellationToken stop, CancellationToken cancellationToken)
+                => pass.CheckRun(store, first, last, _buffer.AsSpan(0, readSize), _sha1, stop, cancellationToken);
+
+            public override void Dispose()
+            {
+                _sha1.Dispose();
+                ArrayPool<byte>.Shared.Return(_buffer);
+                base.Dispose();
+            }
         }
     }
 }

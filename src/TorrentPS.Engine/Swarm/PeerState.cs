@@ -12,6 +12,7 @@ public sealed class PeerState
         ConnectedAt = now;
         LastBlockAt = now;
         LastActivityAt = now;
+        LastSentAt = now;
         DownloadRate = new RateMeter(rateWindow);
         UploadRate = new RateMeter(rateWindow);
     }

@@ -59,18 +59,32 @@ public sealed class ExtensionHandshake
     /// <summary>The message id the sender wants for <paramref name="extension"/>, or null when it does not support it.</summary>
     public byte? GetMessageId(string extension) => Extensions.TryGetValue(extension, out var id) ? id : null;
 
-    /// <summary>What this client says: ut_metadata as message 1 and our version.</summary>
-    public static ExtensionHandshake CreateLocal(int? listenPort = null, long? metadataSize = null, IPAddress? yourIp = null, int requestQueueLimit = 250)
-        => new(
-            new Dictionary<string, byte>(StringComparer.Ordinal) { [UtMetadata] = LocalUtMetadataId },
+    /// <summary>
+    /// What this client says: ut_metadata as message 1, ut_pex as message 2 when <paramref name="peerExchange"/> is set
+    /// (only once the torrent's loop handles ut_pex; never for a private torrent), and our version.
+    /// </summary>
+    public static ExtensionHandshake CreateLocal(int? listenPort = null, long? metadataSize = null, IPAddress? yourIp = null, int requestQueueLimit = 250, bool peerExchange = false)
+    {
+        var extensions = new Dictionary<string, byte>(StringComparer.Ordinal) { [UtMetadata] = LocalUtMetadataId };
+        if (peerExchange)
+        {
+            extensions[UtPex] = LocalUtPexId;
+        }
+
+        return new(
+            extensions,
             $"TorrentPS {typeof(ExtensionHandshake).Assembly.GetName().Version?.ToString(3) ?? "0.1.0"}",
             listenPort is > 0 and <= 65535 ? listenPort : null,
             requestQueueLimit,
             yourIp,
             metadataSize);
+    }
 
     /// <summary>The id under which we receive ut_metadata messages.</summary>
     public const byte LocalUtMetadataId = 1;
+
+    /// <summary>The id under which we receive ut_pex messages (when we advertise ut_pex at all).</summary>
+    public const byte LocalUtPexId = 2;
 
     /// <summary>Reads the bencoded body of extended message 0.</summary>
     /// <exception cref="PeerProtocolException">The body is not a bencoded dictionary.</exception>

@@ -19,6 +19,7 @@ internal sealed class MetadataFetch(MagnetLink magnet) : Transfer
 
     public override string? Where => null;
 
+    /// <summary>Nothing to read first: a link naming nowhere to ask is refused by the session (<c>NowhereToAsk</c>).</summary>
     public override Task PrepareAsync(TransferContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public override TransferRequest Request(TransferContext context) => TransferRequest.Metadata(magnet);

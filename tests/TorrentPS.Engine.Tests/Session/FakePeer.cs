@@ -76,6 +76,7 @@ internal sealed class FakePeer : IAsyncDisposable
     private int _requests;
     private int _blocksSent;
     private int _metadataRequests;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> _reserved = new();
 
     public FakePeer(TorrentInfo torrent, byte[] content, FakePeerBehavior? behavior = null, IPAddress? address = null)
     {
@@ -102,6 +103,9 @@ internal sealed class FakePeer : IAsyncDisposable
 
     /// <summary>ut_metadata requests received so far.</summary>
     public int MetadataRequests => Volatile.Read(ref _metadataRequests);
+
+    /// <summary>The 8 reserved bytes of every handshake received, in the order they came.</summary>
+    public IReadOnlyList<byte[]> ReservedBytesReceived => _reserved.ToArray();
 
     /// <summary>
     /// A copy of <paramref name="metadata"/> with one byte of its piece hashes changed in every 16 KiB ut_metadata piece
@@ -208,6 +212,7 @@ internal sealed class FakePeer : IAsyncDisposable
         {
             var handshake = new byte[68];
             await stream.ReadExactlyAsync(handshake, ct);
+            peer._reserved.Enqueue(handshake[20..28]);
             if (!handshake.AsSpan(28, 20).SequenceEqual(peer._torrent.InfoHash.AsSpan()))
             {
                 return;

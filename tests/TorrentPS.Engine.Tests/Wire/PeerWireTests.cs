@@ -102,11 +102,26 @@ public sealed class PeerWireTests
             await ScriptedPeer.DrainAsync(stream, ct);
         });
         var wire = Dial(peer, infoHash);
-        var reading = Task.Run(() => Assert.Throws<PeerUnreachableException>(() => wire.ReadMessage()));
-        await Task.Delay(200);
+        var readerThread = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reading = new TaskCompletionSource<PeerUnreachableException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            readerThread.SetResult(KernelReceive.CurrentThreadId());
+            try
+            {
+                reading.SetResult(Assert.Throws<PeerUnreachableException>(() => wire.ReadMessage()));
+            }
+            catch (Exception ex)
+            {
+                reading.SetException(ex);
+            }
+        }) { IsBackground = true }.Start();
+
+        // Close once the reader sits in recv on this socket (where the kernel shows it), not after a guessed pause.
+        await KernelReceive.WaitUntilBlockedAsync(await readerThread.Task, (int)wire.Socket.SafeHandle.DangerousGetHandle(), TimeSpan.FromSeconds(10));
         var started = System.Diagnostics.Stopwatch.StartNew();
         wire.Close("test over");
-        var error = await reading.WaitAsync(TimeSpan.FromSeconds(5));
+        var error = await reading.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Contains("test over", error.Message);
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(2));
         wire.Dispose();

@@ -1,0 +1,34 @@
+namespace TorrentPS.Benchmarks.Transfer;
+
+/// <summary>
+/// A client as named in <c>--clients</c>: its kind and, after an <c>@</c>, the <c>--build</c> it comes from
+/// (<c>tps@before</c>); without one, the unlabelled programs (<c>--tps</c>, <c>--tps-aot</c>, <c>--module</c> or their defaults).
+/// </summary>
+internal sealed record ClientName(string Label, string Kind, string? Build)
+{
+    /// <summary>The download clients: tps (JIT), tps-aot (Native AOT), pwsh (Import-Module + Start-TorrentDownload),
+    /// pwsh-baseline (pwsh + Import-Module + copying the data: what pwsh costs besides the download, as issue 20 measured it),
+    /// pwsh-import (pwsh + Import-Module only), libtorrent (its own downloader).</summary>
+    public static readonly string[] DownloadKinds = ["tps", "tps-aot", "pwsh", "pwsh-baseline", "pwsh-import", "libtorrent"];
+
+    /// <summary>The seeders that <c>seed</c> compares: <c>tps seed</c> (JIT or Native AOT) and libtorrent's seeder.</summary>
+    public static readonly string[] SeedKinds = ["tps", "tps-aot", "libtorrent"];
+
+    public static ClientName Parse(string label, string[] kinds)
+    {
+        var at = label.IndexOf('@', StringComparison.Ordinal);
+        var kind = at < 0 ? label : label[..at];
+        var build = at < 0 ? null : label[(at + 1)..];
+        if (!kinds.Contains(kind, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"Unknown client {label}: expected one of {string.Join(", ", kinds)}, optionally @build.");
+        }
+
+        if (build is not null && kind == "libtorrent")
+        {
+            throw new ArgumentException($"{label}: libtorrent comes from the system, it has no builds.");
+        }
+
+        return new ClientName(label, kind, build);
+    }
+}

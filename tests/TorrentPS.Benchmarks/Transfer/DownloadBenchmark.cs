@@ -1,0 +1,129 @@
+using System.Globalization;
+
+namespace TorrentPS.Benchmarks.Transfer;
+
+/// <summary>
+/// <c>download</c>: for each seeder count a row set. That many libtorrent seeders start, each on its own loopback
+/// address (127.0.9.10, .11, …), and serve the data for all the runs of the row set; in each run every client downloads
+/// it once to a fresh folder, in an order that rotates from run to run (run 1: A B C, run 2: B C A, …) so that no client
+/// always follows the same one. Each download is checked against the data (SHA-256) and timed as a whole process
+/// (<see cref="TimedProcess"/>); the seeders' CPU during it is read from /proc.
+/// </summary>
+internal static class DownloadBenchmark
+{
+    private static readonly string[] DefaultClients = ["tps", "tps-aot", "pwsh", "pwsh-baseline", "libtorrent"];
+
+    public static async Task<int> RunAsync(string root, BenchContent content, TransferSettings settings)
+    {
+        var programs = new ClientPrograms(settings);
+        var clients = (settings.Clients ?? DefaultClients).Select(c => ClientName.Parse(c, ClientName.DownloadKinds)).ToArray();
+        foreach (var client in clients)
+        {
+            programs.Check(client);
+            Console.WriteLine($"  {client.Label}: {Program(programs, client)}");
+        }
+
+        var environment = new Dictionary<string, string>(settings.Environment, StringComparer.Ordinal);
+        environment.TryAdd("TORRENTPS_STATE", Path.Combine(root, "state"));
+        var tables = new List<string>();
+        foreach (var count in settings.Seeders)
+        {
+            var seeders = new List<SeederProcess>();
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    seeders.Add(await SeederProcess.StartLibtorrentAsync(root, content, $"127.0.9.{10 + i}"));
+                }
+
+                var peers = seeders.Select(s => s.EndPoint).ToArray();
+                var rowSet = $"{count} seeder{(count == 1 ? "" : "s")}";
+                Console.WriteLine($"{rowSet} ({string.Join(' ', peers)}), load average {LoadAverage()}");
+                var results = clients.ToDictionary(c => c.Label, _ => new List<RunMeasurement>(), StringComparer.Ordinal);
+                for (var run = 0; run < settings.Runs; run++)
+                {
+                    for (var k = 0; k < clients.Length; k++)
+                    {
+                        var client = clients[(run + k) % clients.Length];
+                        var output = Path.Combine(root, "out");
+                        var log = settings.Logs is null ? null : Path.Combine(settings.Logs, $"{count}-seeders-{client.Label}-run{run + 1}.log");
+                        var measurement = await TimedProcess.RunAsync(Command(client, programs, content, output, peers), environment, log, () => seeders.Sum(s => s.Cpu().TotalSeconds), root);
+                        if (client.Kind != "pwsh-import")
+                        {
+                            content.AssertDownloaded(content.IsMultiFile && client.Kind is "tps" or "tps-aot" ? output : Path.Combine(output, content.Name));
+                        }
+
+                        Directory.Delete(output, recursive: true);
+                        results[client.Label].Add(measurement);
+                        Console.WriteLine($"  run {run + 1} {client.Label}: {measurement}");
+                        if (settings.Csv is not null)
+                        {
+                            ResultTable.AppendCsv(settings.Csv, rowSet, client.Label, run + 1, measurement);
+                        }
+                    }
+                }
+
+                var labels = clients.Select(c => c.Label).ToArray();
+                var table = $"{content.Length / (1024 * 1024)} MiB from {rowSet}, {settings.Runs} runs, load average after {LoadAverage()}:\n\n"
+                    + ResultTable.Format(labels, results, content.Length, "seeders'")
+                    + ResultTable.PwshShare(labels, results);
+                tables.Add(table);
+                Console.WriteLine();
+                Console.WriteLine(table);
+            }
+            finally
+            {
+                foreach (var seeder in seeders)
+                {
+                    seeder.Dispose();
+                }
+            }
+        }
+
+        if (tables.Count > 1)
+        {
+            Console.WriteLine("All row sets:");
+            Console.WriteLine();
+            Console.WriteLine(string.Join(Environment.NewLine, tables));
+        }
+
+        return 0;
+    }
+
+    /// <summary>The program or module a client runs, printed before the runs so that the table says what it measured.</summary>
+    private static string Program(ClientPrograms programs, ClientName client) => client.Kind switch
+    {
+        "tps" or "tps-aot" => programs.TpsOf(client),
+        "libtorrent" => $"{ClientPrograms.Python} (python3-libtorrent's downloader)",
+        _ => $"{ClientPrograms.Pwsh} with {programs.Module(client.Build)}",
+    };
+
+    private static string[] Command(ClientName client, ClientPrograms programs, BenchContent content, string output, string[] peers)
+    {
+        var quotedPeers = string.Join(',', peers.Select(p => $"'{p}'"));
+        var root = Path.GetDirectoryName(content.TorrentPath)!;
+        return client.Kind switch
+        {
+            "tps" or "tps-aot" => [programs.TpsOf(client), "download", "-o", content.IsMultiFile ? output : Path.Combine(output, content.Name), .. peers.SelectMany(p => new[] { "--peer", p }), content.TorrentPath],
+            "libtorrent" => [ClientPrograms.Python, LibtorrentScripts.DownloaderPath(root), content.TorrentPath, output, "127.0.9.200", .. peers],
+
+            // The module inside a real pwsh: the engine in-process, where the runtime's settings are pwsh's.
+            "pwsh" => Pwsh(programs.Module(client.Build), output,
+                $"Start-TorrentDownload -LiteralPath '{content.TorrentPath}' -Destination '{output}' -Peer {quotedPeers} -ProgressAction SilentlyContinue | Out-Null"),
+
+            // What pwsh costs besides the download, as issue 20 measured it: start, import, and writing the same bytes.
+            "pwsh-baseline" => Pwsh(programs.Module(client.Build), output, $"Copy-Item -LiteralPath '{content.DataPath}' -Destination '{output}' -Recurse"),
+
+            // pwsh starting and importing the module, nothing else.
+            _ => Pwsh(programs.Module(client.Build), output, ""),
+        };
+    }
+
+    private static string[] Pwsh(string module, string output, string script) =>
+        [ClientPrograms.Pwsh, "-NoProfile", "-NonInteractive", "-Command", $"Import-Module '{module}'; $null = New-Item -ItemType Directory '{output}'; {script}"];
+
+    /// <summary>The 1-minute load average: on a shared machine it says how much else ran beside the benchmark.</summary>
+    public static string LoadAverage() => File.Exists("/proc/loadavg")
+        ? File.ReadAllText("/proc/loadavg").Split(' ')[0] + string.Create(CultureInfo.InvariantCulture, $" on {Environment.ProcessorCount} CPUs")
+        : "unknown";
+}

@@ -26,6 +26,14 @@
         'Export-Torrent'
         'Start-TorrentSeed'
         'New-Torrent'
+        'Get-Torrent'
+        'Suspend-Torrent'
+        'Resume-Torrent'
+        'Stop-Torrent'
+        'Remove-Torrent'
+        'Wait-Torrent'
+        'Get-TorrentSession'
+        'Set-TorrentSession'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
@@ -35,7 +43,7 @@
             Tags         = @('BitTorrent', 'Torrent', 'Magnet', 'P2P', 'Bencode', 'Tracker', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             LicenseUri   = 'https://github.com/torrentps/TorrentPS/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/torrentps/TorrentPS'
-            ReleaseNotes = 'Downloads of torrents and magnet links (Start-TorrentDownload, Start-MagnetDownload, Save-TorrentPiece) that resume after Ctrl+C, seeding (Start-TorrentSeed), data checks (Test-Torrent), .torrent export (Export-Torrent); bencode, torrent and magnet-link inspection, HTTP and UDP trackers, peer handshakes. The torrent cmdlets take -Path, -LiteralPath or -Torrent alike, magnet links included; a download result pipes on to Test-Torrent and Start-TorrentSeed.'
+            ReleaseNotes = 'Downloads of torrents and magnet links (Start-TorrentDownload, Start-MagnetDownload, Save-TorrentPiece) that resume after Ctrl+C, seeding (Start-TorrentSeed), data checks (Test-Torrent), .torrent export (Export-Torrent); bencode, torrent and magnet-link inspection, HTTP and UDP trackers, peer handshakes. The torrent cmdlets take -Path, -LiteralPath or -Torrent alike, magnet links included; a download result pipes on to Test-Torrent and Start-TorrentSeed. One session per process holds the torrents (Get-Torrent, Suspend-, Resume-, Stop-, Remove-, Wait-Torrent, Get-/Set-TorrentSession), listens on one port from the first torrent on, keeps them in a state folder across processes, and runs them as PowerShell jobs (-AsJob).'
         }
     }
 }

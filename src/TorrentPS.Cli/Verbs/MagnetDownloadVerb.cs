@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Storage;
 
 namespace TorrentPS.Cli.Verbs;
 

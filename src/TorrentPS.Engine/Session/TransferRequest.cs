@@ -222,8 +222,4 @@ public sealed record TransferRequest
     private TorrentOptions PieceOptions() => PieceFiles.Count == 0
         ? throw new TorrentPSException("InvalidTransferRequest", TorrentErrorKind.InvalidArgument, $"A piece fetch of {Name} names no piece.")
         : TorrentOptions.Pieces(PieceFiles);
-
-        var (index, path) = PieceFiles.First();
-        return TorrentOptions.OnePiece(index, path);
-    }
 }

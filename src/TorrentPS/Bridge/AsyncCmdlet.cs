@@ -91,6 +91,12 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
+    /// Queues a line for the host (not the pipeline): it shows even after Ctrl+C has stopped the pipeline, which takes no
+    /// more output then, so a command can still say how far it got.
+    /// </summary>
+    protected void WriteHostLine(string text) => _queue.Post(new HostLine(this, text).Write);
+
+    /// <summary>
     /// Runs <paramref name="action"/> on the pipeline thread (queued from the work, at once on the pipeline thread): for
     /// what only that thread may touch, such as the runspace's job manager.
     /// </summary>
@@ -116,6 +122,12 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
     }
 
     private static ProgressRecord ToProgressRecord(ProgressUpdate update) => ProgressRecords.From(update);
+
+    /// <summary>A line for the host, written on the pipeline thread even after the pipeline stopped.</summary>
+    private sealed class HostLine(AsyncCmdlet cmdlet, string text) : PipelineQueue.IRunsAfterStop
+    {
+        public void Write() => cmdlet.Host.UI.WriteLine(text);
+    }
 
     private void WriteLog(PipelineStream stream, string message)
     {

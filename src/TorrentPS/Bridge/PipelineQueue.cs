@@ -109,7 +109,13 @@ internal sealed class PipelineQueue
 
                 if (actionFailure is not null)
                 {
-                    continue; // drain without running: the pipeline can take no more
+                    // The pipeline can take no more; a line for the host still shows (Ctrl+C's account of what was done).
+                    if (action.Target is IRunsAfterStop)
+                    {
+                        RunQuietly(action);
+                    }
+
+                    continue;
                 }
 
                 try
@@ -146,6 +152,23 @@ internal sealed class PipelineQueue
         if (task.IsCanceled)
         {
             throw new OperationCanceledException(token);
+        }
+    }
+
+    /// <summary>Marks the target of an action that runs even after the pipeline stopped (it writes to the host, not the pipeline).</summary>
+    internal interface IRunsAfterStop
+    {
+    }
+
+    private static void RunQuietly(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception)
+        {
+            // The host is going too: the line is lost, nothing else is.
         }
     }
 

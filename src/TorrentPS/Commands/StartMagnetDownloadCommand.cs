@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Session;
+using TorrentPS.Jobs;
 using TorrentPS.Torrents;
 using TorrentPS.Transfers;
 
@@ -12,7 +13,7 @@ namespace TorrentPS.Commands;
 /// It takes MagnetLink objects by their Uri; -Path, -LiteralPath and -Torrent work as in Start-TorrentDownload.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "MagnetDownload", DefaultParameterSetName = MagnetSet, SupportsShouldProcess = true)]
-[OutputType(typeof(DownloadResult))]
+[OutputType(typeof(DownloadResult), typeof(TorrentJob))]
 public sealed class StartMagnetDownloadCommand : DownloadCmdlet
 {
     private const string MagnetSet = "MagnetLink";

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TorrentPS.Engine.Session;
+using TorrentPS.Jobs;
 using TorrentPS.Transfers;
 
 namespace TorrentPS.Commands;
@@ -11,7 +12,7 @@ namespace TorrentPS.Commands;
 /// command continues later.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "TorrentDownload", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
-[OutputType(typeof(DownloadResult))]
+[OutputType(typeof(DownloadResult), typeof(TorrentJob))]
 public sealed class StartTorrentDownloadCommand : DownloadCmdlet
 {
 }

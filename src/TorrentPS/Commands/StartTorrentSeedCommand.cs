@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TorrentPS.Engine.Session;
+using TorrentPS.Jobs;
 using TorrentPS.Paths;
 using TorrentPS.Transfers;
 
@@ -12,7 +13,7 @@ namespace TorrentPS.Commands;
 /// DownloadResult piped in binds by its SourcePath, InfoHash and DataPath.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "TorrentSeed", DefaultParameterSetName = PathSet)]
-[OutputType(typeof(DownloadResult))]
+[OutputType(typeof(DownloadResult), typeof(TorrentJob))]
 public sealed class StartTorrentSeedCommand : TransferCmdlet
 {
     /// <summary>
@@ -45,7 +46,11 @@ public sealed class StartTorrentSeedCommand : TransferCmdlet
 
     private protected override TransferSettings Settings => new() { SeedRatio = SeedRatio, SeedTimeMinutes = SeedTimeMinutes, ListenPort = ListenPort };
 
-    private protected override bool Seeds => true;
+    /// <summary>Returns at once with a TorrentJob per torrent (Get-Job, Receive-Job, Wait-Job, Stop-Job, Suspend-Job, Resume-Job, Remove-Job).</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    private protected override bool AsJobRequested => AsJob;
 
     protected override void ProcessRecord()
     {

@@ -24,4 +24,14 @@ public static class ViewText
     /// <summary>A duration in whole seconds (<c>1800 s</c>), or nothing when unknown.</summary>
     public static string Seconds(TimeSpan? duration)
         => duration is { } value ? string.Create(CultureInfo.InvariantCulture, $"{value.TotalSeconds:0} s") : string.Empty;
+
+    /// <summary>A torrent's state in at most 11 characters (<c>FetchingMetadata</c> shows as <c>Metadata</c>).</summary>
+    public static string State(TorrentPS.Engine.Swarm.TorrentState state)
+        => state == TorrentPS.Engine.Swarm.TorrentState.FetchingMetadata ? "Metadata" : state.ToString();
+
+    /// <summary>A percentage with one decimal: <c>42.0%</c>.</summary>
+    public static string Percent(double percent) => string.Create(CultureInfo.InvariantCulture, $"{Math.Clamp(percent, 0, 100):0.0}%");
+
+    /// <summary>Time left as a short duration (<c>3:07</c>), or nothing when unknown.</summary>
+    public static string TimeLeft(TimeSpan? remaining) => remaining is { } value ? Duration.Format(value) : string.Empty;
 }

@@ -9,8 +9,7 @@ namespace TorrentPS.Session;
 
 /// <summary>
 /// Base of the cmdlets that act on the session's torrents (Get-Torrent, Suspend-, Resume-, Stop-, Remove-, Wait-Torrent):
-/// <c>-Torrent</c> (Torrent objects from the pipeline), <c>-Name</c> (wildcards) or <c>-InfoHash</c> (also a TorrentInfo's
-/// or a DownloadResult's, by property name). The choice is made by <see cref="TorrentSelection"/>; a literal name or an
+/// <c>-Torrent</c> (Torrent objects from the pipeline), <c>-Name</c> (wildcards) or <c>-InfoHash</c>. The choice is made by <see cref="TorrentSelection"/>; a literal name or an
 /// info hash the session does not hold is a non-terminating <c>TorrentNotFound</c> error. The first command to use the
 /// session shows what went wrong when its state folder was opened.
 /// </summary>
@@ -31,8 +30,11 @@ public abstract class TorrentSelectorCmdlet : AsyncCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = [];
 
-    /// <summary>Info hashes (40 hex digits or 32 base32 characters); binds the InfoHash of piped objects.</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = InfoHashSet)]
+    /// <summary>
+    /// Info hashes (40 hex digits or 32 base32 characters). Not bound from piped objects: a peer, a tracker status or a
+    /// check result carries an info hash too, and must not choose a torrent to stop or remove on its own.
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = InfoHashSet)]
     [ValidateNotNullOrEmpty]
     public string[] InfoHash { get; set; } = [];
 

@@ -37,6 +37,12 @@ public abstract class DownloadCmdlet : TransferCmdlet
     [ValidateRange(1, 65535)]
     public int ListenPort { get; set; }
 
+    /// <summary>Returns at once with a TorrentJob per torrent (Get-Job, Receive-Job, Wait-Job, Stop-Job, Suspend-Job, Resume-Job, Remove-Job).</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    private protected override bool AsJobRequested => AsJob;
+
     private protected override TransferSettings Settings => new() { TimeoutSec = TimeoutSec, SeedRatio = SeedRatio, SeedTimeMinutes = SeedTimeMinutes, ListenPort = ListenPort };
 
     protected override void BeginProcessing()

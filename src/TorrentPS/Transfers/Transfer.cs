@@ -3,8 +3,12 @@ using TorrentPS.Engine.Session;
 
 namespace TorrentPS.Transfers;
 
-/// <summary>What every transfer runs with: the session, the shared parameters, and loggers whose events reach the pipeline.</summary>
-internal sealed record TransferContext(TorrentSession Session, TransferSettings Settings, ILoggerFactory Loggers);
+/// <summary>
+/// What every transfer runs with: the session, the shared parameters, and loggers whose events reach the pipeline (or a
+/// job's streams). <paramref name="Background"/>: the torrent runs as a job, so its resume data is kept in the session's
+/// state folder.
+/// </summary>
+internal sealed record TransferContext(TorrentSession Session, TransferSettings Settings, ILoggerFactory Loggers, bool Background = false);
 
 /// <summary>
 /// One torrent a transfer cmdlet runs (a download, a magnet download, a piece, a seed, a metadata fetch): what to
@@ -47,5 +51,5 @@ internal abstract class Transfer
 
     /// <summary>Starts the torrent in the session, or attaches to it when the session runs it already into the same place.</summary>
     public Torrent Start(TransferContext context, out bool attached)
-        => context.Session.Start(context.Settings.Apply(Request(context)), context.Loggers, out attached);
+        => context.Session.Start(context.Settings.Apply(Request(context)) with { ResumeInStateFolder = context.Background }, context.Loggers, out attached);
 }

@@ -5,6 +5,7 @@ using TorrentPS.Bridge;
 using TorrentPS.Bridge.Progress;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Session;
+using TorrentPS.Jobs;
 using TorrentPS.Torrents;
 
 namespace TorrentPS.Transfers;
@@ -13,8 +14,9 @@ namespace TorrentPS.Transfers;
 /// Base of the cmdlets that run torrents in the session (Start-TorrentDownload, Start-MagnetDownload, Save-TorrentPiece,
 /// Start-TorrentSeed): the torrents come through the one parameter block of <see cref="TorrentInputCmdlet"/>, <c>-Peer</c>
 /// is resolved once, the transfers are collected from the pipeline on the pipeline thread (paths, ShouldProcess), then
-/// all run side by side at the end through <see cref="TransferRunner"/>. The session listens for peers first when the
-/// command seeds or <c>-ListenPort</c> asks.
+/// all run side by side at the end through <see cref="TransferRunner"/>: in the foreground, waiting with progress (Ctrl+C
+/// stops them and leaves a line on the host saying how far each got), or with <c>-AsJob</c> as <see cref="Jobs.TorrentJob"/>s
+/// returned at once. The session listens for peers from the first torrent on (<c>-ListenPort</c>, else its own setting).
 /// </summary>
 public abstract class TransferCmdlet : TorrentInputCmdlet
 {
@@ -29,8 +31,8 @@ public abstract class TransferCmdlet : TorrentInputCmdlet
     /// <summary>The settings of this command's parameters (the peers are filled in here).</summary>
     private protected abstract TransferSettings Settings { get; }
 
-    /// <summary>Whether the torrents seed whatever the parameters say (Start-TorrentSeed), so the session must listen.</summary>
-    private protected virtual bool Seeds => false;
+    /// <summary>Whether <c>-AsJob</c> was given (the cmdlets that offer it say so).</summary>
+    private protected virtual bool AsJobRequested => false;
 
     /// <summary>Queues a transfer to run when the input ends.</summary>
     private protected void Add(Transfer transfer) => _transfers.Add(transfer);
@@ -40,9 +42,9 @@ public abstract class TransferCmdlet : TorrentInputCmdlet
 
     protected override void EndProcessing()
     {
-        if (_transfers.Count > 0 && Settings.ListenPortFor(Seeds) is { } port)
+        if (_transfers.Count > 0)
         {
-            Listen(port);
+            Listen();
         }
 
         base.EndProcessing();
@@ -51,6 +53,13 @@ public abstract class TransferCmdlet : TorrentInputCmdlet
     protected override Task EndProcessingAsync(CancellationToken cancellationToken)
     {
         var context = new TransferContext(TorrentSession.Shared, Settings with { Peers = _peers }, LoggerFactory);
+        if (AsJobRequested)
+        {
+            var jobs = new TransferOutput(WriteObject, (error, target) => WriteError(TransferErrors.Create(error, target)), WriteVerbose, (activity, total, parent) => StartProgress(activity, total, parent), WriteProgress);
+            var command = MyInvocation.MyCommand.Name;
+            return new TransferRunner(context, jobs).StartJobsAsync(_transfers, transfer => new TorrentJob($"{command} {transfer.Name}", transfer.Name), Register, cancellationToken);
+        }
+
         var output = new TransferOutput(
             item =>
             {
@@ -74,21 +83,35 @@ public abstract class TransferCmdlet : TorrentInputCmdlet
             (error, target) => WriteError(TransferErrors.Create(error, target)),
             WriteVerbose,
             (activity, total, parent) => StartProgress(activity, total, parent),
-            WriteProgress);
+            WriteProgress,
+            WriteHostLine);
         return new TransferRunner(context, output).RunAsync(_transfers, cancellationToken);
     }
 
-    /// <summary>Starts the session's listener (once per session; on that port or the next free one). No logger: it outlives this command.</summary>
-    private void Listen(int port)
+    /// <summary>Hands a job to the runspace's job manager (Get-Job, Wait-Job … find it) and writes it, on the pipeline thread.</summary>
+    private void Register(TorrentJob job) => OnPipelineThread(() =>
     {
+        var definition = new JobDefinition(typeof(TorrentJobSourceAdapter), job.Command, job.Name);
+        JobManager.NewJob(new JobInvocationInfo(definition, new Dictionary<string, object> { ["NewJob"] = job }));
+        WriteObject(job);
+    });
+
+    /// <summary>
+    /// The session listens before the first torrent starts (once per process; <c>-ListenPort</c>, else the session's
+    /// setting: 6881 or the next free port), so every torrent announces the port it listens on.
+    /// </summary>
+    private void Listen()
+    {
+        var session = TorrentSession.Shared;
+        var listening = session.ListenEndPoint is not null;
         IPEndPoint endPoint;
         try
         {
-            endPoint = TorrentSession.Shared.Listen(IPAddress.Any, port);
+            endPoint = session.Listen(Settings.ListenPort > 0 ? session.ListenSettings with { Port = Settings.ListenPort } : null);
         }
         catch (TorrentPSException ex)
         {
-            ThrowTerminatingError(TransferErrors.Create(ex, port));
+            ThrowTerminatingError(TransferErrors.Create(ex, Settings.ListenPort));
             return;
         }
 
@@ -96,9 +119,9 @@ public abstract class TransferCmdlet : TorrentInputCmdlet
         {
             WriteWarning(string.Format(CultureInfo.InvariantCulture, "Listening for peers on port {0}, not {1}: the port was taken, or this session listened on {0} earlier (one port serves every torrent of the session).", endPoint.Port, Settings.ListenPort));
         }
-        else
+        else if (!listening)
         {
-            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Listening for peers on port {0}.", endPoint.Port));
+            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Listening for peers on {0}.", endPoint));
         }
     }
 }

@@ -19,6 +19,14 @@ internal sealed class TransferRunner(TransferContext context, TransferOutput out
     public Task RunAsync(IReadOnlyList<Transfer> transfers, CancellationToken cancellationToken)
         => Task.WhenAll(transfers.Select(t => RunOneAsync(t, cancellationToken)));
 
+    /// <summary>
+    /// <c>-AsJob</c>: each transfer prepared and started (or attached to) as a job made by <paramref name="newJob"/>, which
+    /// then follows the torrent; <paramref name="started"/> registers and writes each job. Bad input is an error, as in
+    /// the foreground, and no job is made for it.
+    /// </summary>
+    public Task StartJobsAsync(IReadOnlyList<Transfer> transfers, Func<Transfer, Jobs.TorrentJob> newJob, Action<Jobs.TorrentJob> started, CancellationToken cancellationToken)
+        => Task.WhenAll(transfers.Select(t => StartJobAsync(t, newJob, started, cancellationToken)));
+
     /// <summary>The line a stopped foreground command leaves on the host: how far it got and what it sent.</summary>
     public static string StoppedLine(DownloadResult result)
         => string.Format(
@@ -61,6 +69,24 @@ internal sealed class TransferRunner(TransferContext context, TransferOutput out
         catch (Exception ex) when (ex is TorrentPSException or IOException or UnauthorizedAccessException)
         {
             progress?.Fail(ex);
+            output.Error(ex, transfer.Target);
+        }
+    }
+
+    private async Task StartJobAsync(Transfer transfer, Func<Transfer, Jobs.TorrentJob> newJob, Action<Jobs.TorrentJob> started, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await transfer.PrepareAsync(context, cancellationToken).ConfigureAwait(false);
+            var job = newJob(transfer);
+            var torrent = transfer.Start(context with { Loggers = job.Loggers, Background = true }, out var attached);
+            transfer.Started(torrent);
+            job.Follow(torrent, transfer);
+            output.Verbose(Started(transfer, attached) + " It runs as a job.");
+            started(job);
+        }
+        catch (Exception ex) when (ex is TorrentPSException or IOException or UnauthorizedAccessException)
+        {
             output.Error(ex, transfer.Target);
         }
     }

@@ -5,7 +5,7 @@ namespace TorrentPS.Transfers;
 
 /// <summary>
 /// What the transfer cmdlets' shared parameters ask for (<c>-Peer</c>, <c>-TimeoutSec</c>, <c>-SeedRatio</c>,
-/// <c>-SeedTimeMinutes</c>, <c>-ListenPort</c>), applied to a torrent's engine options. 0 means "not asked" for each number.
+/// <c>-SeedTimeMinutes</c>, <c>-ListenPort</c>), applied to the engine's transfer request. 0 means "not asked" for each number.
 /// </summary>
 internal sealed record TransferSettings
 {
@@ -15,9 +15,6 @@ internal sealed record TransferSettings
     /// about_TorrentPS states the rule.
     /// </summary>
     public const int DefaultTimeoutSec = 60;
-
-    /// <summary>The port the session listens on when seeding and no <c>-ListenPort</c> is given (the next free one if taken).</summary>
-    public const int DefaultListenPort = 6881;
 
     /// <summary>Peers to connect to besides the trackers' (<c>-Peer</c>).</summary>
     public IReadOnlyList<IPEndPoint> Peers { get; init; } = [];
@@ -42,12 +39,6 @@ internal sealed record TransferSettings
 
     /// <summary>A ratio or a time to seed for was given.</summary>
     public bool HasSeedGoal => SeedRatioGoal is not null || SeedTimeGoal is not null;
-
-    /// <summary>
-    /// The session listens for peers when <c>-ListenPort</c> is given or the torrent seeds (<paramref name="seeds"/>, or a
-    /// seed goal): on that port, else <see cref="DefaultListenPort"/>; null when it need not listen.
-    /// </summary>
-    public int? ListenPortFor(bool seeds) => ListenPort > 0 ? ListenPort : seeds || HasSeedGoal ? DefaultListenPort : null;
 
     /// <summary>
     /// <paramref name="request"/> with these settings: the peers added, the no-progress timeout, the seed goals (the

@@ -214,7 +214,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
 
         Assert.Equal([("TorrentAlreadyRunning", (object?)torrent)], _errors);
         Assert.Equal(2, _objects.Count);
-        Assert.Same(_objects[0], _objects[1]);
+        Assert.Equal(_objects[0], _objects[1]);
         Assert.Contains(_verbose, v => v.EndsWith("the session runs it already: waiting on that run.", StringComparison.Ordinal));
         Assert.Single(_session.Torrents);
     }

@@ -45,15 +45,6 @@ public class TransferSettingsTests
     }
 
     [Theory]
-    [InlineData(0, 0.0, false, null)]
-    [InlineData(0, 0.0, true, TransferSettings.DefaultListenPort)]
-    [InlineData(0, 1.0, false, TransferSettings.DefaultListenPort)]
-    [InlineData(51413, 0.0, false, 51413)]
-    [InlineData(51413, 0.0, true, 51413)]
-    public void The_session_listens_when_asked_or_when_seeding(int listenPort, double seedRatio, bool seeds, int? expected)
-        => Assert.Equal(expected, new TransferSettings { ListenPort = listenPort, SeedRatio = seedRatio }.ListenPortFor(seeds));
-
-    [Theory]
     [InlineData("IncompleteData", "-AllowPartial")]
     [InlineData("DownloadStalled", "-TimeoutSec")]
     [InlineData("PieceIndexOutOfRange", "PieceCount")]

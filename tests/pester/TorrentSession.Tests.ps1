@@ -140,6 +140,74 @@ Describe 'The torrent session' {
         }
     }
 
+    Context 'Torrents as PowerShell jobs (-AsJob)' {
+        BeforeAll {
+            $script:Jobbed = New-TestSwarm -Name 'jobbed.bin'
+            $script:Halted = New-TestSwarm -Name 'halted.bin'
+        }
+
+        AfterAll {
+            Stop-TestLibtorrentPeer $script:Jobbed.Seeder
+            Stop-TestLibtorrentPeer $script:Halted.Seeder
+            Get-Torrent -Name 'jobbed.bin', 'halted.bin' -ErrorAction SilentlyContinue | Remove-Torrent -Confirm:$false
+        }
+
+        It 'returns a TorrentJob at once that Get-Job, Suspend-Job, Resume-Job, Wait-Job, Receive-Job and Remove-Job work on' {
+            if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
+            $destination = Join-Path $TestDrive 'dl-jobbed'
+
+            $job = Start-TorrentDownload -Path $Jobbed.Torrent.Path -Destination $destination -Peer $Jobbed.Seeder.EndPoint.Text -AsJob
+
+            $job | Should -BeOfType ([TorrentPS.Jobs.TorrentJob])
+            $job.PSJobTypeName | Should -Be 'TorrentJob'
+            (Get-Job -Id $job.Id).InstanceId | Should -Be $job.InstanceId
+            (Get-Job -Name 'jobbed.bin').Id | Should -Be $job.Id
+            $job.Torrent.Name | Should -Be 'jobbed.bin'
+            (Get-Torrent -Name 'jobbed.bin') | Should -Be $job.Torrent
+            Wait-TestCondition -What 'the job downloads' { $job.Torrent.Progress -gt 0 }
+            $job.StatusMessage | Should -Match '^\d+% .+/s \d+ peers?$'
+
+            # Suspend-Job and Resume-Job exist in Windows PowerShell 7 only; elsewhere the job's own methods, which they call.
+            if (Get-Command Suspend-Job -ErrorAction SilentlyContinue) { Suspend-Job $job | Out-Null } else { $job.SuspendJob() }
+            $job.State | Should -Be 'Suspended'
+            $job.Torrent.State | Should -Be 'Paused'
+            if (Get-Command Resume-Job -ErrorAction SilentlyContinue) { Resume-Job $job | Out-Null } else { $job.ResumeJob() }
+            $job.State | Should -Be 'Running'
+            $job | Wait-Job -Timeout 60 | Out-Null
+
+            $job.State | Should -Be 'Completed'
+            $job.Progress.Count | Should -BeGreaterThan 0
+            $result = Receive-Job $job
+            $result | Should -BeOfType ([TorrentPS.Engine.Session.DownloadResult])
+            $result.State | Should -Be 'Completed'
+            $result.DataPath | Should -Be $destination
+            Get-TestHash (Join-Path $destination 'jobbed.bin') | Should -Be (Get-TestHash (Join-Path $Jobbed.Data 'jobbed.bin'))
+            Remove-Job $job
+            Get-Job -Id $job.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            (Get-Torrent -Name 'jobbed.bin').State | Should -Be 'Completed'
+            Test-Path -LiteralPath (Join-Path (Get-TorrentSession).StatePath 'resume' "$($Jobbed.Torrent.InfoHash).resume") | Should -BeTrue
+        }
+
+        It 'stops the torrent on Stop-Job, its result Stopped, and a foreground start of the same torrent that attached to it ends too' {
+            if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
+            $destination = Join-Path $TestDrive 'dl-halted'
+            $job = Start-TorrentDownload -Path $Halted.Torrent.Path -Destination $destination -Peer $Halted.Seeder.EndPoint.Text -AsJob
+            Wait-TestCondition -What 'the job downloads' { $job.Torrent.Progress -gt 0 }
+            $attached = Start-TestRunspaceCommand "Start-TorrentDownload -Path '$($Halted.Torrent.Path)' -Destination '$destination' -Verbose"
+            Wait-TestCondition -What 'the foreground command attached' { $attached.PowerShell.Streams.Verbose.Message -like '*the session runs it already*' }
+
+            Stop-Job $job
+            $foreground = Wait-TestRunspaceCommand $attached -TimeoutSec 20
+            $attached.PowerShell.Dispose()
+
+            $job.State | Should -Be 'Stopped'
+            (Receive-Job $job).State | Should -Be 'Stopped'
+            $foreground.State | Should -Be 'Stopped'
+            (Get-Torrent -Name 'halted.bin').State | Should -Be 'Stopped'
+            Remove-Job $job
+        }
+    }
+
     Context 'Suspend and resume' {
         BeforeAll {
             $script:Paused = New-TestSwarm -Name 'paused.bin'

@@ -20,5 +20,17 @@ if (args.Length > 0 && args[0] == "create")
     return await CreateBenchmark.RunAsync(args[1..]);
 }
 
+// A session of many small torrents under connections (threads, peak RSS, idle CPU): ... -- session [--torrents 200] [--connections 500] [--idle 30]
+if (args.Length > 0 && args[0] == "session")
+{
+    return await SessionBenchmark.RunAsync(args[1..]);
+}
+
+// The seeding side of the session benchmark, started by it as a child process.
+if (args.Length > 0 && args[0] == "session-host")
+{
+    return await SessionBenchmark.HostAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

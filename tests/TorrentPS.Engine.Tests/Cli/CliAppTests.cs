@@ -150,9 +150,32 @@ public class CliAppTests
     [Fact]
     public void Usage_lines_come_from_the_verbs_arguments_and_options()
     {
-        Assert.Equal("tps download_piece -o <file> <file.torrent> <piece index> [--peer <ip:port>]... [--timeout <seconds>]", CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == "download_piece")));
+        Assert.Equal("tps download_piece -o <file> <file.torrent> <piece index> [--peer <ip:port>]... [--timeout <seconds>] [--port <port>] [--bind <address>]", CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == "download_piece")));
         Assert.Equal("tps peers <file.torrent|magnet-link> [--timeout <seconds>]", CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == "peers")));
         Assert.Equal("tps decode <bencoded value>", CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == "decode")));
+    }
+
+    [Theory]
+    [InlineData("download")]
+    [InlineData("download_piece")]
+    [InlineData("magnet_info")]
+    [InlineData("magnet_download_piece")]
+    [InlineData("magnet_download")]
+    [InlineData("seed")]
+    public void Every_transfer_verb_listens_where_port_and_bind_say(string name)
+    {
+        var usage = CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == name));
+
+        Assert.Contains("[--port <port>] [--bind <address>]", usage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bind_address_that_is_not_an_IP_address_is_a_usage_error()
+    {
+        var (exitCode, _, stderr) = await CliRunner.RunAsync("download", "-o", "/tmp/x", "x.torrent", "--bind", "somewhere");
+
+        Assert.Equal(ExitCode.Usage, exitCode);
+        Assert.Contains("--bind takes an IP address", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -331,10 +331,20 @@ public sealed partial class TorrentSession : IAsyncDisposable
     /// <summary>
     /// Options for a one-off tracker conversation (<c>Get-TorrentPeer</c>, <c>tps peers</c>): the session's peer id, key
     /// and listen port, and this machine's own addresses at that port as endpoints never to report (trackers list the
-    /// announcing peer too).
+    /// announcing peer too). The session listens first, so the port the trackers hear is one that answers; only when no
+    /// port can be bound is the default port named.
     /// </summary>
     public TrackerDiscoveryOptions CreateDiscoveryOptions(TimeSpan timeout)
     {
+        try
+        {
+            Listen();
+        }
+        catch (TorrentPSException)
+        {
+            // Nothing can be bound here: the conversation still goes ahead, announcing the default port.
+        }
+
         var port = ListenPort > 0 ? ListenPort : TrackerDiscoveryOptions.DefaultPort;
         return new()
         {

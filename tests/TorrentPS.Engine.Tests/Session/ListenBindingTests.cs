@@ -85,6 +85,19 @@ public sealed class ListenBindingTests
         await probe.ConnectAsync(bound.Address, bound.Port);
     }
 
+    [Fact]
+    public async Task A_one_off_tracker_conversation_makes_the_session_listen_so_the_port_it_announces_answers()
+    {
+        await using var session = new TorrentSession(listen: ListenSettings.AnyPort(Address));
+
+        var options = session.CreateDiscoveryOptions(TimeSpan.FromSeconds(1));
+
+        Assert.NotNull(session.ListenEndPoint);
+        Assert.Equal(session.ListenPort, options.Port);
+        using var probe = new TcpClient();
+        await probe.ConnectAsync(Address, options.Port);
+    }
+
     private static ListenBinding Bind(ListenSettings settings)
         => ListenBinding.Bind(settings, endPoint => PeerListener.Start(endPoint, _ => null, (wire, _) => wire.Dispose()));
 

@@ -122,6 +122,8 @@ Describe 'Start-MagnetDownload' {
         It 'first writes "Fetching metadata from N peers", then the download, in one activity' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
             $destination = Join-Path $TestDrive 'dl-progress'
+            # The session holds the torrent (and knows its metadata) since the tests above: let it go, so it is fetched again.
+            Get-Torrent -InfoHash $Torrent.InfoHash -ErrorAction SilentlyContinue | Remove-Torrent -Confirm:$false
             $command = Start-TestRunspaceCommand "Start-MagnetDownload -MagnetLink '$Link' -Destination '$destination' -TimeoutSec 30"
             $null = Wait-TestRunspaceCommand $command
             $records = @($command.PowerShell.Streams.Progress | Where-Object ParentActivityId -EQ -1)

@@ -22,6 +22,7 @@ internal sealed class TorrentProgress
     private readonly TransferProgress _main;
     private readonly string _name;
     private TransferProgress? _checking;
+    private TorrentState? _phase;
 
     /// <param name="activity">The activity text (<c>Downloading ubuntu.iso</c>).</param>
     /// <param name="name">The torrent's name, for the child activity.</param>
@@ -61,7 +62,9 @@ internal sealed class TorrentProgress
                 EndCheckingLocked();
             }
 
-            _write(_main.Report(Snapshot(status)));
+            var snapshot = Snapshot(status) with { NewPhase = _phase != status.State };
+            _phase = status.State;
+            _write(_main.Report(snapshot));
         }
     }
 

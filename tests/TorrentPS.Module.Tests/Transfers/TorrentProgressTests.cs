@@ -133,6 +133,20 @@ public class TorrentProgressTests
     }
 
     [Fact]
+    public void A_new_phase_is_shown_even_within_the_throttle_so_a_short_seed_is_seen_seeding()
+    {
+        var progress = Create();
+        progress.Report(Status(TorrentState.Downloading) with { TotalBytes = 100 * MiB, VerifiedBytes = 99 * MiB });
+        _time.Advance(TimeSpan.FromMilliseconds(10));
+
+        progress.Report(Status(TorrentState.Seeding) with { TotalBytes = 100 * MiB, VerifiedBytes = 100 * MiB });
+        progress.Report(Status(TorrentState.Seeding) with { TotalBytes = 100 * MiB, VerifiedBytes = 100 * MiB, Uploaded = 5 });
+
+        Assert.Equal(2, _updates.Count);
+        Assert.StartsWith("Seeding: 0 B uploaded", _updates[^1].StatusDescription, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_end_is_one_Completed_record_with_the_outcome_and_the_final_snapshot_adds_nothing()
     {
         var progress = Create();

@@ -23,4 +23,7 @@ public readonly record struct ProgressSnapshot(long Completed, long Total)
 
     /// <summary>What is being done right now (shown under the bar).</summary>
     public string? CurrentOperation { get; init; }
+
+    /// <summary>Shown whatever the throttle says: the first update of a new phase (a torrent that starts seeding), so no phase goes unseen.</summary>
+    public bool NewPhase { get; init; }
 }

@@ -128,7 +128,7 @@ public sealed class TransferProgress
 
             _last = snapshot with { Completed = Math.Max(0, snapshot.Completed) };
             AddSampleLocked();
-            return _throttle.TryEnter() ? BuildLocked(completed: false) : null;
+            return snapshot.NewPhase || _throttle.TryEnter() ? BuildLocked(completed: false) : null;
         }
     }
 

@@ -21,6 +21,9 @@ public sealed class ProgressThrottle
 
     public TimeSpan MinInterval { get; }
 
+    /// <summary>An update was emitted now whatever the interval said: the next waits a full interval from here.</summary>
+    public void Restart() => Interlocked.Exchange(ref _lastEmitted, _time.GetTimestamp());
+
     /// <summary>True (and the interval restarts) when an update may be emitted now.</summary>
     public bool TryEnter()
     {

@@ -128,7 +128,13 @@ public sealed class TransferProgress
 
             _last = snapshot with { Completed = Math.Max(0, snapshot.Completed) };
             AddSampleLocked();
-            return snapshot.NewPhase || _throttle.TryEnter() ? BuildLocked(completed: false) : null;
+            if (snapshot.NewPhase)
+            {
+                _throttle.Restart();
+                return BuildLocked(completed: false);
+            }
+
+            return _throttle.TryEnter() ? BuildLocked(completed: false) : null;
         }
     }
 

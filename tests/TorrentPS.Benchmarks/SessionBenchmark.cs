@@ -21,6 +21,8 @@ namespace TorrentPS.Benchmarks;
 /// </summary>
 internal static class SessionBenchmark
 {
+    private const int Batch = 40;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var torrents = Option(args, "--torrents", 200);
@@ -56,24 +58,39 @@ internal static class SessionBenchmark
                 downloaders.Add(session);
                 var take = Math.Min(remaining, torrents);
                 var target = Path.Combine(folder, $"down-{downloaders.Count}");
-                foreach (var info in infos.Take(take))
+
+                // In batches: the host's listener takes 64 handshakes at a time and turns away the rest (they back off
+                // and retry in seconds to minutes); a storm of hundreds of dials at once is no use to measure.
+                foreach (var batch in infos.Take(take).Chunk(Batch))
                 {
-                    all.Add(session.Start(TransferRequest.Download(info, target) with
+                    var started = batch.Select(info => session.Start(TransferRequest.Download(info, target) with
                     {
                         Peers = [new IPEndPoint(IPAddress.Loopback, port)],
                         UseTrackers = false,
                         SeedUntilStopped = true,
-                    }));
+                    })).ToArray();
+                    all.AddRange(started);
+                    while (started.Any(t => t.State is not (TorrentState.Seeding or TorrentState.Failed)))
+                    {
+                        await Task.Delay(20);
+                    }
                 }
 
                 remaining -= take;
             }
 
+            var said = Stopwatch.StartNew();
             while (all.Any(t => t.State != TorrentState.Seeding))
             {
                 if (all.FirstOrDefault(t => t.State == TorrentState.Failed) is { } failed)
                 {
                     throw new InvalidOperationException($"{failed.Name} failed: {failed.Error}");
+                }
+
+                if (said.Elapsed > TimeSpan.FromSeconds(10))
+                {
+                    said.Restart();
+                    Console.Error.WriteLine($"{watch.Elapsed.TotalSeconds:0} s: " + string.Join(", ", all.GroupBy(t => t.State).Select(g => $"{g.Count()} {g.Key}")));
                 }
 
                 await Task.Delay(100);

@@ -342,16 +342,6 @@ public sealed class Torrent
         _ = WatchAsync(run);
     }
 
-    /// <summary>The request, replaced while nothing runs (a second start of a stopped torrent with other settings).</summary>
-    internal void Replace(TransferRequest request)
-    {
-        lock (_lock)
-        {
-            _request = request;
-            _info ??= request.Torrent;
-        }
-    }
-
     /// <summary>What the session saves: the request (with the metadata once known), the state and the totals.</summary>
     internal SavedTorrent ToSaved()
     {

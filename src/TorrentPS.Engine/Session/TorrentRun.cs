@@ -348,10 +348,30 @@ internal sealed partial class TorrentRun
     }
 
     /// <summary>
-    /// Nothing to do between ticks but wait: seeding with no peer connected or being dialled. The session's clock then
-    /// ticks this run less often (<see cref="SessionTicker"/>); an incoming peer or any other event wakes it at once.
+    /// Nothing to do between ticks but wait: seeding, no dial in progress, and no connected peer interested in our data
+    /// (peers that are seeds themselves, or want nothing, only need keep-alives). The session's clock then ticks this run
+    /// less often (<see cref="SessionTicker"/>); a peer that becomes interested, or any other event, wakes it at once.
     /// </summary>
-    private bool IsIdle => _state == TorrentState.Seeding && _roster.IsEmpty;
+    private bool IsIdle
+    {
+        get
+        {
+            if (_state != TorrentState.Seeding || _roster.Connecting > 0)
+            {
+                return false;
+            }
+
+            foreach (var peer in _roster.Connected)
+            {
+                if (peer.PeerInterested)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 
     private bool Seeding => _state == TorrentState.Seeding || _ledger.IsComplete;
 

@@ -2,6 +2,7 @@ using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Tests.Swarm;
+using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Tests.Session;
 
@@ -9,7 +10,7 @@ namespace TorrentPS.Engine.Tests.Session;
 public sealed class SessionTickerTests
 {
     [Fact]
-    public async Task An_idle_seed_is_ticked_every_two_seconds_and_once_a_peer_comes_four_times_a_second()
+    public async Task An_idle_seed_is_ticked_every_two_seconds_and_once_a_peer_wants_its_data_four_times_a_second()
     {
         var all = new Bitfield(5);
         for (var i = 0; i < all.Length; i++)
@@ -23,7 +24,11 @@ public sealed class SessionTickerTests
 
         Assert.Equal(1, await TicksDuringAsync(swarm, SessionTicker.IdleInterval));
 
-        await swarm.ConnectAsync();
+        // A peer that wants nothing (a seed too) leaves the seed idle; one interested in its data does not.
+        var peer = await swarm.ConnectAsync();
+        Assert.Equal(1, await TicksDuringAsync(swarm, SessionTicker.IdleInterval));
+        peer.Say(new IncomingMessage(PeerMessageType.Interested));
+        await swarm.SettleAsync();
         Assert.Equal(4, await TicksDuringAsync(swarm, TimeSpan.FromSeconds(1)));
     }
 

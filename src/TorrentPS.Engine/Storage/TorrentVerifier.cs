@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Rates;
 
 namespace TorrentPS.Engine.Storage;
 
@@ -188,6 +189,7 @@ public sealed class TorrentVerifier
         long total,
         IProgress<VerificationProgress>? progress)
     {
+        private readonly ProgressRate _rate = new();
         private long _bytesChecked;
 
         public long BytesChecked => Interlocked.Read(ref _bytesChecked);
@@ -251,7 +253,11 @@ public sealed class TorrentVerifier
         private void Report(int bytes)
         {
             var done = Interlocked.Add(ref _bytesChecked, bytes);
-            progress?.Report(new VerificationProgress(done, total));
+            if (progress is not null)
+            {
+                var (rate, remaining) = _rate.Update(done, total);
+                progress.Report(new VerificationProgress(done, total, rate, remaining));
+            }
         }
 
         /// <summary>One thread's buffer and SHA-1 state.</summary>

@@ -9,33 +9,50 @@ namespace TorrentPS.Engine.Session;
 /// <summary>
 /// A torrent's files on disk: pieces written and read through a <see cref="PieceStore"/>, the check through
 /// <see cref="ExistingData"/>, checkpoints as resume data (the info dictionary included, so a magnet download restarted
-/// needs no second metadata fetch).
+/// needs no second metadata fetch; the file selection included, so a restart keeps it).
 /// </summary>
+/// <remarks>
+/// <para><b>Selection.</b> The selection given to the constructor wins; without one, the one the resume data recorded;
+/// without that, every file. Skipped files are never created (see <see cref="PieceStore"/> for the part file).</para>
+/// <para><b>Resume and crashes.</b> The check ends by saving a fresh record (what it found, the stamps now) and starting
+/// an empty <see cref="WriteJournal"/>; each later write is journalled, so after a kill -9 the next run trusts the last
+/// record wherever the files' stamps are what our own writes left, and hashes the pieces written after it instead of
+/// fetching them again. A file changed by something else while we run is noticed (before each of our writes to it, and
+/// at each checkpoint by its stamp): its pieces are left out of the record (and marked to be hashed at the next start),
+/// and <see cref="FindChangedPieces"/> tells the loop which it must not report as verified.</para>
+/// </remarks>
 public sealed class FileTorrentData : ITorrentData
 {
     private readonly TorrentInfo _torrent;
     private readonly ContentLocation _location;
+    private readonly FileLayout _layout;
     private readonly PieceStore _store;
     private readonly ILogger _logger;
+    private readonly FileSelection? _requested;
+    private readonly object _checkpointGate = new();
+    private FileSelection _selection;
+    private WriteJournal? _journal;
+    private long _generation;
 
-    public FileTorrentData(TorrentInfo torrent, ContentLocation location, ILoggerFactory? loggers = null, bool readOnly = false)
+    /// <param name="selection">The files to download and their priorities; null keeps the selection of the resume data (every file when there is none).</param>
+    public FileTorrentData(TorrentInfo torrent, ContentLocation location, ILoggerFactory? loggers = null, bool readOnly = false, FileSelection? selection = null)
     {
-        _torrent = torrent;
-        _location = location;
-        loggers ??= NullLoggerFactory.Instance;
-        _logger = loggers.CreateLogger<FileTorrentData>();
-        _store = new PieceStore(FileLayout.For(torrent), location, new PieceStoreOptions { ReadOnly = readOnly }, loggers.CreateLogger<PieceStore>());
-        Storage = new StoreStorage(_store);
-        var paths = new List<string>();
-        for (var i = 0; i < torrent.Files.Count; i++)
+        ArgumentNullException.ThrowIfNull(torrent);
+        ArgumentNullException.ThrowIfNull(location);
+        if (selection is not null && selection.FileCount != torrent.Files.Count)
         {
-            if (location.GetFilePath(i) is { } path)
-            {
-                paths.Add(path);
-            }
+            throw new ArgumentException($"The selection is for {selection.FileCount} files, the torrent has {torrent.Files.Count}.", nameof(selection));
         }
 
-        FilePaths = paths;
+        _torrent = torrent;
+        _location = location;
+        _requested = selection;
+        _selection = selection ?? FileSelection.All(torrent.Files.Count);
+        loggers ??= NullLoggerFactory.Instance;
+        _logger = loggers.CreateLogger<FileTorrentData>();
+        _layout = FileLayout.For(torrent);
+        _store = new PieceStore(_layout, location, new PieceStoreOptions { ReadOnly = readOnly }, loggers.CreateLogger<PieceStore>(), selection);
+        Storage = new StoreStorage(_store);
     }
 
     public IPieceStorage Storage { get; }
@@ -44,25 +61,199 @@ public sealed class FileTorrentData : ITorrentData
 
     public ContentLocation Location => _location;
 
-    /// <summary>The full paths of the torrent's files (padding excluded).</summary>
-    public IReadOnlyList<string> FilePaths { get; }
+    /// <summary>The full paths of the chosen files (padding excluded; every file until <see cref="CheckAsync"/> knows the selection).</summary>
+    public IReadOnlyList<string> FilePaths
+    {
+        get
+        {
+            var selection = Selection;
+            var paths = new List<string>();
+            for (var i = 0; i < _torrent.Files.Count; i++)
+            {
+                if (selection.IsSelected(i) && _location.GetFilePath(i) is { } path)
+                {
+                    paths.Add(path);
+                }
+            }
 
-    public Task<Bitfield> CheckAsync(IProgress<long>? progress, CancellationToken cancellationToken)
-        => ExistingData.CheckAsync(_torrent, _location, progress is null ? null : new BytesProgress(progress), _logger, cancellationToken);
+            return paths;
+        }
+    }
+
+    /// <inheritdoc cref="ITorrentData.Selection"/>
+    public FileSelection Selection => Volatile.Read(ref _selection);
+
+    /// <inheritdoc cref="ITorrentData.WantedPieces"/>
+    public Bitfield WantedPieces => Selection.WantedPieces(_layout);
+
+    /// <inheritdoc cref="ITorrentData.PiecePriorities"/>
+    public IReadOnlyList<FilePriority> PiecePriorities => Selection.PiecePriorities(_layout);
+
+    /// <summary>The files found changed on disk by something other than this download (full paths), for messages.</summary>
+    public IReadOnlyList<string> ChangedFiles => _store.ChangedFiles;
+
+    FileSelection? ITorrentData.Selection => Selection;
+
+    Bitfield? ITorrentData.WantedPieces => WantedPieces;
+
+    IReadOnlyList<FilePriority>? ITorrentData.PiecePriorities => PiecePriorities;
+
+    public async Task<Bitfield> CheckAsync(IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        _store.BeginTracking(0);
+        var resume = ResumeData.TryLoad(_location.ResumePath, _torrent, _logger);
+        var journal = _store.IsReadOnly ? null : WriteJournal.TryRead(WriteJournal.PathFor(_location), _torrent.InfoHash, _layout.FileCount + 1, _layout.PieceCount);
+        _generation = resume?.Generation ?? 0;
+        var selection = _requested ?? resume?.Selection ?? FileSelection.All(_torrent.Files.Count);
+        if (_requested is not null && resume is not null && !_requested.Equals(resume.Selection ?? FileSelection.All(_torrent.Files.Count)))
+        {
+            _logger.LogInformation("{Name}: the file selection changed since the last run ({Selection})", _torrent.Name, _requested);
+        }
+
+        Volatile.Write(ref _selection, selection);
+        var verified = await ExistingData.CheckAsync(
+            _torrent,
+            _location,
+            resume,
+            journal,
+            selection,
+            _store,
+            progress is null ? null : new BytesProgress(progress),
+            _logger,
+            cancellationToken).ConfigureAwait(false);
+        if (!_store.IsReadOnly)
+        {
+            lock (_checkpointGate)
+            {
+                // The record now says what the check found, with the stamps now; the journal starts empty after it.
+                if (resume is not null || !verified.IsEmpty || _requested is not null)
+                {
+                    SaveRecord(verified);
+                }
+
+                _journal = WriteJournal.Create(WriteJournal.PathFor(_location), _torrent.InfoHash, _layout.FileCount + 1, _layout.PieceCount);
+                _store.UseJournal(_journal);
+            }
+        }
+
+        return verified;
+    }
 
     public void Checkpoint(Bitfield verified, bool final)
     {
-        if (verified.IsComplete && !_store.IsReadOnly)
+        ArgumentNullException.ThrowIfNull(verified);
+        lock (_checkpointGate)
         {
-            // Zero-length files hold no piece, so no write ever creates them: a complete torrent has them too.
-            _store.CreateEmptyFiles();
-        }
+            if (!_store.IsReadOnly && Covers(verified, WantedPieces))
+            {
+                // Zero-length files hold no piece, so no write ever creates them: a complete torrent has them too.
+                _store.CreateEmptyFiles();
+            }
 
-        _store.Flush();
-        new ResumeData(_torrent.InfoHash, verified, _store.GetFileStamps(), _torrent.GetRawInfo(), _torrent.TrackerTiers).Save(_location.ResumePath);
+            _store.Flush();
+            SaveRecord(verified);
+            if (final && _journal is not null)
+            {
+                // Nothing writes after the final checkpoint, and its record says everything: the journal has no more use.
+                _store.UseJournal(null);
+                _journal.Delete();
+                _journal = null;
+            }
+        }
     }
 
-    public void Dispose() => _store.Dispose();
+    public Bitfield FindChangedPieces(Bitfield verified)
+    {
+        ArgumentNullException.ThrowIfNull(verified);
+        lock (_checkpointGate)
+        {
+            _store.SweepStamps(generation: null);
+            return Intersect(verified, _store.UntrustedPieces());
+        }
+    }
+
+    public Bitfield ChangeSelection(FileSelection selection)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        if (selection.FileCount != _torrent.Files.Count)
+        {
+            throw new ArgumentException($"The selection is for {selection.FileCount} files, the torrent has {_torrent.Files.Count}.", nameof(selection));
+        }
+
+        lock (_checkpointGate)
+        {
+            _store.ApplySelection(selection, IsGood);
+            Volatile.Write(ref _selection, selection);
+            _logger.LogInformation("{Name}: the file selection is now {Selection}", _torrent.Name, selection);
+        }
+
+        return WantedPieces;
+    }
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _journal?.Dispose();
+    }
+
+    private bool IsGood(int piece, ReadOnlySpan<byte> data) => PieceHash.Matches(data, _torrent.GetPieceHash(piece));
+
+    /// <summary>
+    /// Writes the record of the next checkpoint generation: the verified pieces less those held by a file changed under
+    /// us (those are marked to be hashed at the next start), the stamps now, the selection. Under the checkpoint gate.
+    /// </summary>
+    private void SaveRecord(Bitfield verified)
+    {
+        var generation = _generation + 1;
+        var stamps = _store.SweepStamps(generation);
+        var changed = Intersect(verified, _store.UntrustedPieces());
+        var vouched = verified.Clone();
+        foreach (var piece in changed.Indexes())
+        {
+            vouched[piece] = false;
+        }
+
+        var selection = Selection;
+        var record = new ResumeData(_torrent.InfoHash, vouched, stamps[.._layout.FileCount], _torrent.GetRawInfo(), _torrent.TrackerTiers)
+        {
+            Generation = generation,
+            Selection = selection.Equals(FileSelection.All(selection.FileCount)) ? null : selection,
+            RecheckPieces = changed,
+            PartFileStamp = stamps[_layout.FileCount],
+        };
+        record.Save(_location.ResumePath);
+        _generation = generation;
+        _store.Committed(generation);
+        if (!changed.IsEmpty)
+        {
+            _logger.LogWarning("{Name}: {Count} verified pieces are not saved as verified: files holding them changed on disk under this download", _torrent.Name, changed.Count);
+        }
+    }
+
+    private static Bitfield Intersect(Bitfield a, Bitfield b)
+    {
+        var both = new Bitfield(a.Length);
+        for (var piece = b.NextIndex(0); piece >= 0; piece = b.NextIndex(piece + 1))
+        {
+            both[piece] = a[piece];
+        }
+
+        return both;
+    }
+
+    /// <summary>Whether every piece of <paramref name="wanted"/> is in <paramref name="verified"/>.</summary>
+    private static bool Covers(Bitfield verified, Bitfield wanted)
+    {
+        for (var piece = wanted.NextIndex(0); piece >= 0; piece = wanted.NextIndex(piece + 1))
+        {
+            if (!verified[piece])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private sealed class StoreStorage(PieceStore store) : IPieceStorage
     {

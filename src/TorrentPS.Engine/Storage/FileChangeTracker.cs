@@ -18,8 +18,9 @@ namespace TorrentPS.Engine.Storage;
 /// (<see cref="Sweep"/>): a stamp that differs from the one we know is a change by someone else. A change made in the
 /// same clock tick as one of our writes, with the same length, cannot be seen (file times are as fine as the file
 /// system's clock: a few milliseconds on Linux); any later change can.</para>
-/// <para>Costs: two or three <c>fstat</c> calls and one 32-byte positional write per piece written to a file; an
-/// uncontended lock per source (the kernel serialises writes to one file anyway).</para>
+/// <para>Costs: four <c>fstat</c> calls and one 32-byte positional write per piece written to a file (about 2 µs, against
+/// the hundreds a 256 KiB write takes), and an uncontended lock per source (the kernel serialises writes to one file
+/// anyway).</para>
 /// </remarks>
 internal sealed class FileChangeTracker
 {
@@ -112,15 +113,16 @@ internal sealed class FileChangeTracker
         }
 
         // A file that did not exist when last seen and is empty now was just created, by us, to take this write.
+        var length = RandomAccess.GetLength(handle);
         var changed = known.Exists
-            ? File.GetLastWriteTimeUtc(handle) != known.LastWriteTimeUtc
-            : RandomAccess.GetLength(handle) != 0;
+            ? length != known.Length || File.GetLastWriteTimeUtc(handle) != known.LastWriteTimeUtc
+            : length != 0;
         if (!changed)
         {
             return false;
         }
 
-        Taint(source, s, known.Exists ? "its last write time moved" : "it appeared");
+        Taint(source, s, !known.Exists ? "it appeared" : length != known.Length ? "its length changed" : "its last write time moved");
         return true;
     }
 

@@ -222,7 +222,7 @@ public sealed class PieceStore : IDisposable
 
         for (var i = 0; i < Layout.FileCount; i++)
         {
-            if (Layout.GetFileLength(i) == 0 && !Layout.IsPadding(i) && !_routing.IsSkipped(i) && !File.Exists(PathOf(i)))
+            if (Layout.GetFileLength(i) == 0 && !Layout.IsPadding(i) && _routing.Selection?.IsSelected(i) != false && !File.Exists(PathOf(i)))
             {
                 try
                 {

@@ -139,6 +139,12 @@ public sealed class FileTorrentData : ITorrentData
         return verified;
     }
 
+    /// <inheritdoc cref="ITorrentData.Checkpoint"/>
+    /// <exception cref="StorageException">
+    /// DataChangedOnDisk, from the final checkpoint (after its record is saved): pieces of <paramref name="verified"/>
+    /// are held by files that changed on disk under this download, so the run must not end as complete. Also the
+    /// errors of writing (DiskFull, StorageAccessDenied, StorageFailed...).
+    /// </exception>
     public void Checkpoint(Bitfield verified, bool final)
     {
         ArgumentNullException.ThrowIfNull(verified);
@@ -151,13 +157,24 @@ public sealed class FileTorrentData : ITorrentData
             }
 
             _store.Flush();
-            SaveRecord(verified);
-            if (final && _journal is not null)
+            var changed = SaveRecord(verified);
+            if (!final)
+            {
+                return;
+            }
+
+            if (_journal is not null)
             {
                 // Nothing writes after the final checkpoint, and its record says everything: the journal has no more use.
                 _store.UseJournal(null);
                 _journal.Delete();
                 _journal = null;
+            }
+
+            if (!changed.IsEmpty)
+            {
+                // The record is saved (without them); the run must not end as if they were good.
+                throw StorageException.DataChanged(ContentPath, _store.ChangedFiles, changed.Count);
             }
         }
     }
@@ -202,7 +219,8 @@ public sealed class FileTorrentData : ITorrentData
     /// Writes the record of the next checkpoint generation: the verified pieces less those held by a file changed under
     /// us (those are marked to be hashed at the next start), the stamps now, the selection. Under the checkpoint gate.
     /// </summary>
-    private void SaveRecord(Bitfield verified)
+    /// <returns>The pieces of <paramref name="verified"/> left out because their files changed under us.</returns>
+    private Bitfield SaveRecord(Bitfield verified)
     {
         var generation = _generation + 1;
         var stamps = _store.SweepStamps(generation);
@@ -228,6 +246,8 @@ public sealed class FileTorrentData : ITorrentData
         {
             _logger.LogWarning("{Name}: {Count} verified pieces are not saved as verified: files holding them changed on disk under this download", _torrent.Name, changed.Count);
         }
+
+        return changed;
     }
 
     private static Bitfield Intersect(Bitfield a, Bitfield b)

@@ -26,7 +26,9 @@ public interface ITorrentData : IDisposable
     /// <summary>
     /// Saves what is verified so a restart continues from here (flushes data first, then writes the record atomically).
     /// Runs off the loop; <paramref name="final"/> when the torrent ends (nothing writes after it). Pieces held by a
-    /// file that changed on disk under us are left out of the record (see <see cref="FindChangedPieces"/>).
+    /// file that changed on disk under us are left out of the record (see <see cref="FindChangedPieces"/>), and the final
+    /// checkpoint then throws a <see cref="StorageException"/> with id <c>DataChangedOnDisk</c> (after saving), so a
+    /// run that ends over changed files is not reported complete.
     /// </summary>
     void Checkpoint(Bitfield verified, bool final);
 

@@ -239,7 +239,12 @@ public sealed class FileTorrentDataTests : IDisposable
             var all = Set(64, Enumerable.Range(0, 64));
             var changed = data.FindChangedPieces(all);
             Assert.Equal(Enumerable.Range(0, 32), changed.Indexes()); // written before the change: not trusted
-            data.Checkpoint(all, final: true);
+
+            // The final checkpoint saves the record without them, then refuses to let the run end as complete.
+            var error = Assert.Throws<StorageException>(() => data.Checkpoint(all, final: true));
+            Assert.Equal("DataChangedOnDisk", error.ErrorId);
+            Assert.Contains("32 verified pieces", error.Message, StringComparison.Ordinal);
+            Assert.Equal(_big.PathOf(0), error.Path);
             Assert.Equal([_big.PathOf(0)], data.ChangedFiles);
         }
 
@@ -270,7 +275,7 @@ public sealed class FileTorrentDataTests : IDisposable
             // Overwritten with zeros, same length, at a later time: the download itself has nothing left to write.
             File.WriteAllBytes(_big.PathOf(0), new byte[4 * 1024 * 1024]);
             File.SetLastWriteTimeUtc(_big.PathOf(0), DateTime.UtcNow.AddSeconds(5));
-            data.Checkpoint(all, final: true);
+            Assert.Equal("DataChangedOnDisk", Assert.Throws<StorageException>(() => data.Checkpoint(all, final: true)).ErrorId);
             Assert.Equal(64, data.FindChangedPieces(all).Count);
         }
 

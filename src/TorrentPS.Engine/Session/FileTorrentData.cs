@@ -125,14 +125,7 @@ public sealed class FileTorrentData : ITorrentData
         {
             lock (_checkpointGate)
             {
-                // The record now says what the check found, with the stamps now; the journal starts empty after it.
-                if (resume is not null || !verified.IsEmpty || _requested is not null)
-                {
-                    SaveRecord(verified);
-                }
-
-                _journal = WriteJournal.Create(WriteJournal.PathFor(_location), _torrent.InfoHash, _layout.FileCount + 1, _layout.PieceCount);
-                _store.UseJournal(_journal);
+                StartRun(verified, saveRecord: resume is not null || !verified.IsEmpty || _requested is not null);
             }
         }
 
@@ -211,6 +204,36 @@ public sealed class FileTorrentData : ITorrentData
     {
         _store.Dispose();
         _journal?.Dispose();
+    }
+
+    /// <summary>
+    /// After the check: the record says what the check found, with the stamps now, and the journal starts empty after it.
+    /// Neither failing stops the download (a checkpoint will try the record again; without a journal a crash costs a
+    /// re-hash of the files written since the last checkpoint, as it always did).
+    /// </summary>
+    private void StartRun(Bitfield verified, bool saveRecord)
+    {
+        try
+        {
+            if (saveRecord)
+            {
+                SaveRecord(verified);
+            }
+        }
+        catch (StorageException ex)
+        {
+            _logger.LogWarning("{Name}: saving the resume data after the check failed: {Reason}", _torrent.Name, ex.Message);
+        }
+
+        try
+        {
+            _journal = WriteJournal.Create(WriteJournal.PathFor(_location), _torrent.InfoHash, _layout.FileCount + 1, _layout.PieceCount);
+            _store.UseJournal(_journal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("{Name}: cannot keep a journal of writes at {Path} ({Reason}); after a crash the files written since the last checkpoint are hashed again", _torrent.Name, WriteJournal.PathFor(_location), ex.Message);
+        }
     }
 
     private bool IsGood(int piece, ReadOnlySpan<byte> data) => PieceHash.Matches(data, _torrent.GetPieceHash(piece));

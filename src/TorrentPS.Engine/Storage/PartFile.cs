@@ -187,7 +187,8 @@ internal sealed class PartFile : IDisposable
     {
         lock (_gate)
         {
-            if (_handle is null || !_slots.Remove(piece, out var slot))
+            LoadLocked();
+            if (_readOnly || _handle is null || !_slots.Remove(piece, out var slot))
             {
                 return;
             }

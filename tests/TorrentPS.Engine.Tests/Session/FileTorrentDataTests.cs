@@ -289,6 +289,30 @@ public sealed class FileTorrentDataTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_deleted_under_the_download_is_noticed_at_a_checkpoint_and_later_writes_make_it_again()
+    {
+        using (var data = Data(_big))
+        {
+            await data.CheckAsync(null, CancellationToken.None);
+            Write(data, _big, Enumerable.Range(0, 10));
+            data.Checkpoint(Set(64, Enumerable.Range(0, 10)), final: false);
+            File.Delete(_big.PathOf(0));
+            data.Checkpoint(Set(64, Enumerable.Range(0, 10)), final: false);
+            Assert.Equal(Enumerable.Range(0, 10), data.FindChangedPieces(Set(64, Enumerable.Range(0, 10))).Indexes());
+            Assert.True(Record(_big).VerifiedPieces.IsEmpty);
+
+            // The handle of the deleted file was dropped: later pieces land in a new file where the path says.
+            Write(data, _big, Enumerable.Range(10, 10));
+            Assert.True(File.Exists(_big.PathOf(0)));
+            Assert.Throws<StorageException>(() => data.Checkpoint(Set(64, Enumerable.Range(0, 20)), final: true));
+        }
+
+        Assert.Equal(Enumerable.Range(10, 10), Record(_big).VerifiedPieces.Indexes());
+        var onDisk = File.ReadAllBytes(_big.PathOf(0));
+        Assert.True(_big.Content.AsSpan(10 * 64 * 1024, 10 * 64 * 1024).SequenceEqual(onDisk.AsSpan(10 * 64 * 1024, 10 * 64 * 1024)));
+    }
+
+    [Fact]
     public async Task Our_own_writes_never_count_as_changes()
     {
         var all = Set(64, Enumerable.Range(0, 64));

@@ -103,7 +103,13 @@ public sealed class FileTorrentData : ITorrentData
         _store.BeginTracking(0);
         var resume = ResumeData.TryLoad(_location.ResumePath, _torrent, _logger);
         var journal = _store.IsReadOnly ? null : WriteJournal.TryRead(WriteJournal.PathFor(_location), _torrent.InfoHash, _layout.FileCount + 1, _layout.PieceCount);
+        // Past every generation the record or the journal knows: this run's journal entries never pass for older ones.
         _generation = resume?.Generation ?? 0;
+        foreach (var entry in journal?.Stamps ?? [])
+        {
+            _generation = Math.Max(_generation, entry?.Generation ?? 0);
+        }
+
         var selection = _requested ?? resume?.Selection ?? FileSelection.All(_torrent.Files.Count);
         if (_requested is not null && resume is not null && !_requested.Equals(resume.Selection ?? FileSelection.All(_torrent.Files.Count)))
         {

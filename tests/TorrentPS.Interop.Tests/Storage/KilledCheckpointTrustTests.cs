@@ -27,8 +27,9 @@ public sealed partial class KilledCheckpointTrustTests(ITestOutputHelper output)
         var resumePath = ContentLocation.GetDefaultResumePathAtPath(target, torrent.Info.InfoHash);
         string[] command = ["download", "-o", target, torrent.TorrentPath, "--peer", seeder.EndPoint.ToString(), "--timeout", "60"];
 
-        // First run: killed once a checkpoint recorded a good part AND the download wrote the file again after it (the
-        // case that lost everything: the file's stamp no longer matched the record).
+        // First run: killed once a checkpoint recorded pieces AND the download wrote the file again after it (the case
+        // that lost everything: the file's stamp no longer matched the record). Any checkpoint interval gives one: the
+        // first checkpoint comes with the first piece.
         string firstLog;
         await using (var first = Tps.Start(command))
         {
@@ -66,7 +67,7 @@ public sealed partial class KilledCheckpointTrustTests(ITestOutputHelper output)
     private static bool CheckpointThenWritten(string resumePath, TestTorrent torrent, string target)
     {
         var record = File.Exists(resumePath) ? ResumeData.TryLoad(resumePath, torrent.Info, logger: null) : null;
-        return record is { VerifiedPieces.Count: >= 16 } && FileStamp.Of(target) is { Exists: true } now && now != record.FileStamps[0];
+        return record is { VerifiedPieces.Count: > 0 } && FileStamp.Of(target) is { Exists: true } now && now != record.FileStamps[0];
     }
 
     [GeneratedRegex(@"(\d+) pieces trusted as verified, (\d+) to hash again")]

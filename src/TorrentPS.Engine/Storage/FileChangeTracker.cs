@@ -18,9 +18,10 @@ namespace TorrentPS.Engine.Storage;
 /// (<see cref="Sweep"/>): a stamp that differs from the one we know is a change by someone else. A change made in the
 /// same clock tick as one of our writes, with the same length, cannot be seen (file times are as fine as the file
 /// system's clock: a few milliseconds on Linux); any later change can.</para>
-/// <para>Costs: four <c>fstat</c> calls and one 32-byte positional write per piece written to a file (about 2 µs, against
-/// the hundreds a 256 KiB write takes), and an uncontended lock per source (the kernel serialises writes to one file
-/// anyway).</para>
+/// <para>Costs, per piece written to a file: three <c>fstat</c> calls, a 32-byte and a 1-byte positional write, an
+/// uncontended lock (the kernel serialises writes to one file anyway) and a shared read lock: about 3 µs of CPU measured
+/// on tmpfs, so about 14 ms per GiB with 256 KiB pieces and 0.2 s per GiB with 16 KiB pieces. A Linux <c>statx</c>
+/// call could take the three <c>fstat</c>s down to two.</para>
 /// </remarks>
 internal sealed class FileChangeTracker
 {
@@ -102,18 +103,20 @@ internal sealed class FileChangeTracker
     /// <summary>
     /// Before a write to <paramref name="source"/> through <paramref name="handle"/>, under its gate: is the file still
     /// as our last write (or the check) left it? Returns true when this call found it changed (its pieces are then
-    /// untrusted; the write goes ahead: what it writes is ours).
+    /// untrusted; the write goes ahead: what it writes is ours). <paramref name="length"/> is the file's length now
+    /// (-1 when not tracked yet), for <see cref="AfterWrite"/>.
     /// </summary>
-    public bool BeforeWrite(int source, SafeFileHandle handle)
+    public bool BeforeWrite(int source, SafeFileHandle handle, out long length)
     {
         var s = _sources[source];
         if (s.Known is not { } known)
         {
+            length = -1;
             return false;
         }
 
         // A file that did not exist when last seen and is empty now was just created, by us, to take this write.
-        var length = RandomAccess.GetLength(handle);
+        length = RandomAccess.GetLength(handle);
         var changed = known.Exists
             ? length != known.Length || File.GetLastWriteTimeUtc(handle) != known.LastWriteTimeUtc
             : length != 0;
@@ -126,11 +129,15 @@ internal sealed class FileChangeTracker
         return true;
     }
 
-    /// <summary>After a write to <paramref name="source"/>, under its gate: the stamp our write left.</summary>
-    public void AfterWrite(int source, SafeFileHandle handle)
+    /// <summary>
+    /// After a write to <paramref name="source"/>, under its gate: the stamp our write left. <paramref name="length"/>
+    /// is the file's length after the write when the caller knows it (the length before it, from
+    /// <see cref="BeforeWrite"/>, extended to the write's end: one <c>fstat</c> saved); otherwise it is read.
+    /// </summary>
+    public void AfterWrite(int source, SafeFileHandle handle, long length = -1)
     {
         var s = _sources[source];
-        var stamp = new FileStamp(RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle));
+        var stamp = new FileStamp(length >= 0 ? length : RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle));
         s.Known = stamp;
         if (Volatile.Read(ref _journal) is { } journal)
         {

@@ -25,14 +25,12 @@ namespace TorrentPS.Engine.Storage;
 /// <para><b>Changes by others.</b> Every write goes through a <see cref="FileChangeTracker"/>, which notices a file
 /// changed under us by someone else and stops trusting the pieces it holds (<see cref="UntrustedPieces"/>), and journals
 /// what our writes did (<see cref="WriteJournal"/>) so that a restart after a kill can trust the last checkpoint.</para>
-/// </remarks>
-/// <remarks>
-/// The I/O is synchronous on purpose. The download engine completes, hashes and writes a piece on the thread that
+/// <para>The I/O is synchronous on purpose. The download engine completes, hashes and writes a piece on the thread that
 /// received its last block (a peer's receiving thread). When the disk is slow, that thread blocks in
 /// <see cref="Write"/>, stops reading its socket, the socket's receive window fills and TCP slows the peer down: that is
 /// the back-pressure the design asks for, with no queue of pending writes in between (a queue would only add a thread
 /// hop per piece and memory to bound). Nothing here buffers data: when <see cref="Write"/> returns, the bytes are in
-/// the operating system's cache (<see cref="Flush"/> takes them to the disk at checkpoints).
+/// the operating system's cache (<see cref="Flush"/> takes them to the disk at checkpoints).</para>
 /// </remarks>
 public sealed class PieceStore : IDisposable
 {
@@ -41,7 +39,11 @@ public sealed class PieceStore : IDisposable
     private readonly PartFile _part;
     private readonly FileChangeTracker _tracker;
 
-    /// <summary>Writes hold it shared; a change of selection holds it alone (so no write lands by the old routing after the bytes were moved).</summary>
+    /// <summary>
+    /// Writes hold it shared; a change of selection holds it alone (so no write lands by the old routing after the bytes
+    /// were moved). Never disposed: a write may still be leaving it when the store is disposed, and it holds no handle
+    /// until it is contended.
+    /// </summary>
     private readonly ReaderWriterLockSlim _routingLock = new(LockRecursionPolicy.NoRecursion);
 
     /// <summary>Per file, 1 when written since the last <see cref="Flush"/>.</summary>
@@ -89,8 +91,6 @@ public sealed class PieceStore : IDisposable
 
     /// <summary>The pieces that have a slot in the part file.</summary>
     internal int[] PartPieces => _part.Pieces;
-
-    internal FileChangeTracker Tracker => _tracker;
 
     /// <summary>
     /// Writes <paramref name="data"/> at <paramref name="begin"/> in piece <paramref name="piece"/>, into every file it
@@ -329,9 +329,9 @@ public sealed class PieceStore : IDisposable
         {
             using var lease = _handles.Acquire(fileIndex, create: true);
             var handle = lease.Handle!;
-            var changed = _tracker.BeforeWrite(fileIndex, handle);
+            var changed = _tracker.BeforeWrite(fileIndex, handle, out var length);
             RandomAccess.Write(handle, data, fileOffset);
-            _tracker.AfterWrite(fileIndex, handle);
+            _tracker.AfterWrite(fileIndex, handle, length < 0 ? -1 : Math.Max(length, fileOffset + data.Length));
             return changed;
         }
     }
@@ -362,7 +362,7 @@ public sealed class PieceStore : IDisposable
                 _tracker.AfterWrite(source, handle);
             }
 
-            var changed = _tracker.BeforeWrite(source, handle);
+            var changed = _tracker.BeforeWrite(source, handle, out _);
             var offset = _part.SlotFor(piece);
             RandomAccess.Write(handle, data, offset + begin);
             _tracker.AfterWrite(source, handle);
@@ -477,7 +477,7 @@ public sealed class PieceStore : IDisposable
             }
 
             var handle = _part.OpenForWriting(out _);
-            _tracker.BeforeWrite(source, handle);
+            _tracker.BeforeWrite(source, handle, out _);
             _part.Free(piece.Value);
             _tracker.AfterWrite(source, handle);
             Volatile.Write(ref _partWritten, 1);

@@ -157,7 +157,8 @@ public sealed partial class Torrent
         }
 
         var info = Info;
-        var wanted = _options.WantedPieces?.Invoke(info);
+        // The pieces to fetch: the options' (one piece, none), else the data's (the files chosen), else all.
+        var wanted = _options.WantedPieces?.Invoke(info) ?? _data.WantedPieces;
         if (!_options.DownloadMissing)
         {
             if (!verified.IsComplete && !_options.AllowPartial)

@@ -13,6 +13,7 @@ internal sealed class PeerStore
 {
     private readonly Dictionary<NodeId, Dictionary<IPEndPoint, DateTimeOffset>> _torrents = [];
     private readonly TimeProvider _time;
+    private DateTimeOffset _expired;
 
     public PeerStore(TimeProvider time, int maxPeersPerTorrent, int maxTorrents, int maxPeers, TimeSpan lifetime)
     {
@@ -24,7 +25,11 @@ internal sealed class PeerStore
         MaxTorrents = maxTorrents;
         MaxPeers = maxPeers;
         Lifetime = lifetime;
+        _expired = time.GetUtcNow();
     }
+
+    /// <summary>The least time between two expiry walks forced by a full store, so a flood of announces cannot make each one walk every peer.</summary>
+    public static TimeSpan ExpireInterval { get; } = TimeSpan.FromSeconds(1);
 
     public int MaxPeersPerTorrent { get; }
 
@@ -52,6 +57,11 @@ internal sealed class PeerStore
 
         if (IsRefused(peers))
         {
+            if (now - _expired < ExpireInterval)
+            {
+                return false;
+            }
+
             Expire();
             _torrents.TryGetValue(infoHash, out peers);
             if (IsRefused(peers))
@@ -108,6 +118,7 @@ internal sealed class PeerStore
     public void Expire()
     {
         var now = _time.GetUtcNow();
+        _expired = now;
         List<NodeId>? empty = null;
         foreach (var (infoHash, peers) in _torrents)
         {

@@ -6,7 +6,9 @@ namespace TorrentPS.Engine.Dht;
 /// Bounds the queries a DHT node answers: a token bucket per source address (a burst, then a steady rate) and one for
 /// all addresses together. The per-address table holds at most <see cref="MaxAddresses"/> entries: when full, entries
 /// whose bucket has refilled (the address went quiet) are dropped, and if none has, a new address is refused until one
-/// does; a flood from many addresses therefore costs bounded memory and at most the global rate of answers.
+/// does (a sweep runs at most once per <see cref="SweepInterval"/>, so a flood of new addresses cannot make every query
+/// walk the table); a flood from many addresses therefore costs bounded memory, bounded work per datagram and at most
+/// the global rate of answers.
 /// Not thread-safe: its <see cref="DhtNode"/> holds its lock.
 /// </summary>
 internal sealed class QueryRateLimiter
@@ -19,6 +21,7 @@ internal sealed class QueryRateLimiter
     private readonly double _globalPerSecond;
     private double _global;
     private long _globalRefilled;
+    private long _swept;
 
     public QueryRateLimiter(TimeProvider time, int burstPerAddress, double perSecondPerAddress, int maxAddresses, double globalPerSecond)
     {
@@ -34,7 +37,11 @@ internal sealed class QueryRateLimiter
         _globalBurst = globalPerSecond;
         _global = _globalBurst;
         _globalRefilled = time.GetTimestamp();
+        _swept = _globalRefilled;
     }
+
+    /// <summary>The least time between two sweeps of a full table.</summary>
+    public static TimeSpan SweepInterval { get; } = TimeSpan.FromSeconds(1);
 
     public int MaxAddresses { get; }
 
@@ -49,7 +56,7 @@ internal sealed class QueryRateLimiter
         _globalRefilled = now;
         if (!_addresses.TryGetValue(address, out var bucket))
         {
-            if (_addresses.Count >= MaxAddresses && !Sweep(now))
+            if (_addresses.Count >= MaxAddresses && (_time.GetElapsedTime(_swept, now) < SweepInterval || !Sweep(now)))
             {
                 return false;
             }
@@ -75,6 +82,7 @@ internal sealed class QueryRateLimiter
 
     private bool Sweep(long now)
     {
+        _swept = now;
         var before = _addresses.Count;
         foreach (var (address, bucket) in _addresses)
         {

@@ -15,6 +15,9 @@ public sealed partial class DhtNode
     /// <summary>Saved nodes and torrent nodes read at once; a state file or torrent cannot make us contact more.</summary>
     private const int MaxSeedNodes = 256;
 
+    /// <summary>Far buckets a bootstrap fills with lookups of their own.</summary>
+    private const int FarBucketsFilled = 3;
+
     /// <summary>
     /// Joins the DHT: a <c>find_node</c> lookup of our own id from (1) <paramref name="savedNodes"/>, then, while fewer than
     /// k good nodes are known, (2) from the configured routers (<see cref="DhtOptions.BootstrapNodes"/>, resolved now; the
@@ -65,13 +68,14 @@ public sealed partial class DhtNode
     /// <summary>
     /// Looks up peers of <paramref name="infoHash"/>: a <c>get_peers</c> lookup from the closest nodes we know, yielding
     /// each answer's new peers (distinct over the lookup) as it comes, until the lookup converges or reaches its bounds.
-    /// Waits for a bootstrap in progress first. Stopping the enumeration early stops the lookup.
+    /// Waits for a bootstrap in progress first. Stopping the enumeration early stops the lookup. The loop body runs on the
+    /// thread that received the answer (no hop per batch): hand the peers on (post them to a channel) and return.
     /// </summary>
     public async IAsyncEnumerable<IReadOnlyList<TorrentPeer>> GetPeersAsync(InfoHash infoHash, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(infoHash);
         using var stop = Link(cancellationToken);
-        var found = Channel.CreateUnbounded<IReadOnlyList<TorrentPeer>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var found = Channel.CreateUnbounded<IReadOnlyList<TorrentPeer>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
         var lookup = RunAsync();
         try
         {
@@ -191,9 +195,30 @@ public sealed partial class DhtNode
             }
         }
 
+        await FillFarBucketsAsync(stop.Token).ConfigureAwait(false);
         var status = Status;
         _logger.LogDebug("DHT: bootstrapped in {Elapsed} ms: {Nodes} nodes ({Good} good) in {Buckets} buckets", clock.ElapsedMilliseconds, status.Nodes, status.GoodNodes, status.Buckets);
         return status.Nodes;
+    }
+
+    /// <summary>
+    /// A lookup of our own id fills the buckets near us; these fill the far ones (ids differing from ours in the first,
+    /// second or third bit: seven eighths of all nodes), so the table can answer others and start any lookup well.
+    /// </summary>
+    private async Task FillFarBucketsAsync(CancellationToken cancellationToken)
+    {
+        if (GoodNodeCount == 0)
+        {
+            return;
+        }
+
+        var lookups = new List<Task>();
+        for (var prefix = 0; prefix < FarBucketsFilled; prefix++)
+        {
+            lookups.Add(LookupAsync(Id.RandomWithPrefix(prefix), null, [], null, cancellationToken, waitForBootstrap: false));
+        }
+
+        await Task.WhenAll(lookups).ConfigureAwait(false);
     }
 
     /// <summary>One lookup from the closest nodes we know plus <paramref name="seeds"/>.</summary>

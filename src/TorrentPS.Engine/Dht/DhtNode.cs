@@ -162,6 +162,30 @@ public sealed partial class DhtNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Addresses the rate limiter tracks now (bounded by <see cref="DhtOptions.MaxTrackedAddresses"/>).</summary>
+    internal int TrackedAddresses
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _limiter.TrackedAddresses;
+            }
+        }
+    }
+
+    /// <summary>Our queries waiting for an answer now.</summary>
+    internal int OutstandingQueries
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _transactions.Count;
+            }
+        }
+    }
+
     /// <summary>The nodes worth saving for the next run (every node in a bucket that is not bad), in the small serialisable form.</summary>
     public IReadOnlyList<DhtSavedNode> GetNodes()
     {

@@ -9,8 +9,10 @@ namespace TorrentPS.Engine.Tests.Dht;
 /// <summary>
 /// A DHT with no sockets: simulated nodes and real <see cref="DhtNode"/>s on simulated transports exchange datagrams
 /// (as bytes, through the real codec) that arrive after <see cref="Latency"/> on a fake clock. Everything runs on the
-/// thread that steps the clock: <see cref="RunAsync{T}"/> steps it until a task ends. Addresses are 127.x.y.z, though
-/// nothing reaches a network.
+/// thread that steps the clock: <see cref="RunAsync{T}"/> steps it until a task ends. The clock is stepped with no
+/// synchronization context, as on the node's own receive thread (with xunit's context, .NET would not resume an
+/// awaiting lookup inline but queue it to the thread pool, which the stepping would outrun). Addresses are 127.x.y.z,
+/// though nothing reaches a network.
 /// </summary>
 internal sealed class SimulatedDhtNetwork : IAsyncDisposable
 {
@@ -111,7 +113,7 @@ internal sealed class SimulatedDhtNetwork : IAsyncDisposable
                 throw new TimeoutException($"The task did not end within {limit ?? TimeSpan.FromMinutes(10)} of simulated time.");
             }
 
-            Clock.Advance(Step);
+            StepClock();
         }
 
         await task;
@@ -123,7 +125,21 @@ internal sealed class SimulatedDhtNetwork : IAsyncDisposable
         var end = Clock.GetUtcNow() + duration;
         while (Clock.GetUtcNow() < end)
         {
+            StepClock();
+        }
+    }
+
+    private void StepClock()
+    {
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
             Clock.Advance(Step);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
         }
     }
 

@@ -96,6 +96,23 @@ internal sealed class SimulatedDhtNetwork : IAsyncDisposable
         timer = Clock.CreateTimer(_ => { timer!.Dispose(); Deliver(from, to, datagram); }, null, Latency, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>Delivers a datagram at once, with no latency and no timer (floods of thousands).</summary>
+    public void Inject(IPEndPoint from, IPEndPoint to, byte[] datagram)
+    {
+        DatagramsSent++;
+        SentBy[from] = SentBy.GetValueOrDefault(from) + 1;
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            Deliver(from, to, datagram);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
+
     /// <summary>Steps the clock until <paramref name="task"/> ends (or <paramref name="limit"/> of simulated time passes, which fails the test).</summary>
     public async Task<T> RunAsync<T>(Task<T> task, TimeSpan? limit = null)
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using TorrentPS.Engine.Bencode;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Text;
@@ -198,8 +197,9 @@ internal static class KrpcDecoder
             throw new KrpcException("an error without a list 'e' of a code and a message", transactionId: transactionId);
         }
 
-        var shown = text.Length <= KrpcError.MaxMessageLength ? text.Text : Encoding.UTF8.GetString(text.Span[..KrpcError.MaxMessageLength]);
-        return new KrpcError(transactionId, (int)code.Value, shown);
+        // Cut by characters, after decoding: a cut through a UTF-8 sequence would read differently each time it is re-sent.
+        var shown = text.Text;
+        return new KrpcError(transactionId, (int)code.Value, shown.Length <= KrpcError.MaxMessageLength ? shown : shown[..KrpcError.MaxMessageLength]);
     }
 
     private static NodeId ReadId(BencodeDictionary values, string key, byte[] transactionId, bool isQuery = true)

@@ -184,7 +184,14 @@ public sealed partial class DhtNode
             {
                 if (answers[i] is KrpcResponse response)
                 {
-                    seeds.Add(new DhtContact(response.SenderId, routers[i]));
+                    var router = new DhtContact(response.SenderId, routers[i]);
+                    lock (_gate)
+                    {
+                        _routerContacts.RemoveAll(r => r.EndPoint.Equals(router.EndPoint));
+                        _routerContacts.Add(router);
+                    }
+
+                    seeds.Add(router);
                     seeds.AddRange(response.Nodes);
                 }
             }
@@ -233,6 +240,11 @@ public sealed partial class DhtNode
         lock (_gate)
         {
             start = _table.Closest(target, 2 * RoutingTable.BucketSize);
+            if (start.Count < RoutingTable.BucketSize)
+            {
+                // A thin table (a young DHT, or one that lost its nodes) starts from the routers too.
+                start.AddRange(_routerContacts);
+            }
         }
 
         start.AddRange(seeds);

@@ -40,6 +40,7 @@ public sealed partial class DhtNode : IAsyncDisposable
     private readonly HashSet<NodeId> _announced = [];
     private readonly HashSet<IPAddress> _verifying = [];
     private readonly HashSet<IPEndPoint> _routers = [];
+    private readonly List<DhtContact> _routerContacts = [];
     private readonly ConcurrentDictionary<Task, byte> _background = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly byte[] _version;

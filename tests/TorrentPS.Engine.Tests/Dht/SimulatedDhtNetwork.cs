@@ -25,6 +25,9 @@ internal sealed class SimulatedDhtNetwork : IAsyncDisposable
 
     public TimeSpan Latency { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>The source of the ids the network gives (nodes and started nodes alike): a run repeats exactly.</summary>
+    public Random Random { get; } = new(1);
+
     /// <summary>How far the clock moves per step.</summary>
     public TimeSpan Step { get; set; } = TimeSpan.FromMilliseconds(5);
 
@@ -47,7 +50,7 @@ internal sealed class SimulatedDhtNetwork : IAsyncDisposable
 
     public SimulatedDhtNode AddNode(NodeId? id = null, IPEndPoint? endPoint = null)
     {
-        var node = new SimulatedDhtNode(id ?? NodeId.Random(), endPoint ?? new IPEndPoint(NextAddress(), 6881));
+        var node = new SimulatedDhtNode(id ?? NextId(), endPoint ?? new IPEndPoint(NextAddress(), 6881));
         _nodes.Add(node.EndPoint, node);
         return node;
     }
@@ -82,9 +85,18 @@ internal sealed class SimulatedDhtNetwork : IAsyncDisposable
     {
         var transport = new Transport(this, endPoint ?? new IPEndPoint(NextAddress(), 6881));
         _transports.Add(transport.LocalEndPoint, transport);
-        var node = DhtNode.Start(transport, options ?? new DhtOptions { BootstrapNodes = [], ForbidDefaultRouters = true }, Logs.CreateLogger("dht"), Clock);
+        options ??= new DhtOptions { BootstrapNodes = [], ForbidDefaultRouters = true };
+        var node = DhtNode.Start(transport, options.NodeId is null ? options with { NodeId = NextId() } : options, Logs.CreateLogger("dht"), Clock);
         _started.Add(node);
         return node;
+    }
+
+    /// <summary>An id from <see cref="Random"/>.</summary>
+    public NodeId NextId()
+    {
+        var bytes = new byte[NodeId.Length];
+        Random.NextBytes(bytes);
+        return new NodeId(bytes);
     }
 
     /// <summary>Sends a datagram from <paramref name="from"/> (any address: a flood's spoofed senders) to <paramref name="to"/>.</summary>

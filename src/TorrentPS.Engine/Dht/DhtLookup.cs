@@ -56,6 +56,7 @@ internal sealed class DhtLookup
     private readonly TimeProvider _time;
     private readonly KrpcQuerySender _send;
     private readonly AddressFamily _family;
+    private readonly IPEndPoint _ownEndPoint;
     private readonly List<Candidate> _candidates = [];
     private readonly HashSet<IPAddress> _addresses = [];
     private readonly HashSet<IPEndPoint> _peers = [];
@@ -63,15 +64,16 @@ internal sealed class DhtLookup
     private int _responded;
 
     /// <param name="infoHash">The torrent for a get_peers lookup; null for find_node towards <paramref name="target"/>.</param>
-    public DhtLookup(NodeId ownId, NodeId target, InfoHash? infoHash, DhtLookupLimits limits, TimeProvider time, KrpcQuerySender send, AddressFamily family)
+    public DhtLookup(NodeId ownId, IPEndPoint ownEndPoint, NodeId target, InfoHash? infoHash, DhtLookupLimits limits, TimeProvider time, KrpcQuerySender send)
     {
+        _ownEndPoint = ownEndPoint;
+        _family = ownEndPoint.AddressFamily;
         _ownId = ownId;
         _target = target;
         _infoHash = infoHash;
         _limits = limits;
         _time = time;
         _send = send;
-        _family = family;
     }
 
     private enum CandidateState
@@ -261,10 +263,10 @@ internal sealed class DhtLookup
         }
     }
 
-    /// <summary>Adds a node as a candidate unless it is us, of the wrong family, or on an IP address already seen in this lookup.</summary>
+    /// <summary>Adds a node as a candidate unless it is us (by id or end point), of the wrong family, or on an IP address already seen in this lookup.</summary>
     private void Consider(DhtContact node)
     {
-        if (node.Id == _ownId || node.EndPoint.AddressFamily != _family || node.EndPoint.Port == 0 || !_addresses.Add(node.EndPoint.Address))
+        if (node.Id == _ownId || node.EndPoint.Equals(_ownEndPoint) || node.EndPoint.AddressFamily != _family || node.EndPoint.Port == 0 || !_addresses.Add(node.EndPoint.Address))
         {
             return;
         }

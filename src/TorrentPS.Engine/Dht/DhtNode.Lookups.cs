@@ -21,8 +21,10 @@ public sealed partial class DhtNode
     /// <summary>
     /// Joins the DHT: a <c>find_node</c> lookup of our own id from (1) <paramref name="savedNodes"/>, then, while fewer than
     /// k good nodes are known, (2) from the configured routers (<see cref="DhtOptions.BootstrapNodes"/>, resolved now; the
-    /// public defaults when none are set). Lookups started meanwhile wait for it. Nodes a torrent names come later
-    /// through <see cref="AddNodesAsync"/>.
+    /// public defaults when none are set). Routers that answer stay out of the routing table (they are not nodes to
+    /// store peers at), but lookups start from them while the table is thin, and maintenance bootstraps again through
+    /// them while it is. Then lookups of random ids in the three farthest buckets fill those. Lookups started meanwhile
+    /// wait for it. Nodes a torrent names come later through <see cref="AddNodesAsync"/>.
     /// </summary>
     /// <returns>The nodes in the routing table afterwards.</returns>
     /// <exception cref="DhtException"><c>DhtDefaultRouterForbidden</c>: a default router would be resolved while <see cref="DhtOptions.ForbidDefaultRouters"/> is set.</exception>
@@ -40,7 +42,7 @@ public sealed partial class DhtNode
         }
 
         var bootstrap = RunBootstrapAsync(saved, cancellationToken);
-        _bootstrap = bootstrap.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Volatile.Write(ref _bootstrap, bootstrap.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
         return bootstrap;
     }
 
@@ -233,7 +235,7 @@ public sealed partial class DhtNode
     {
         if (waitForBootstrap)
         {
-            await _bootstrap.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Volatile.Read(ref _bootstrap).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         List<DhtContact> start;
@@ -249,7 +251,7 @@ public sealed partial class DhtNode
 
         start.AddRange(seeds);
         var limits = new DhtLookupLimits(_options.Alpha, RoutingTable.BucketSize, _options.SlowQueryAfter, _options.LookupTimeout, _options.MaxNodesQueriedPerLookup, _options.MaxPeersPerLookup);
-        var lookup = new DhtLookup(Id, target, infoHash, limits, _time, QueryAsync, LocalEndPoint.AddressFamily);
+        var lookup = new DhtLookup(Id, LocalEndPoint, target, infoHash, limits, _time, QueryAsync);
         var clock = Stopwatch.StartNew();
         var result = await lookup.RunAsync(start, onPeers, cancellationToken).ConfigureAwait(false);
         _logger.LogDebug(

@@ -41,6 +41,7 @@ public sealed partial class Torrent
                 break;
             case SwarmEvent.ConnectFailed f:
                 _roster.ConnectFailed(f.EndPoint, f.Reason);
+                DialMore();
                 break;
             case SwarmEvent.PeersFound p:
                 if (_roster.Add(p.Peers) > 0)
@@ -180,6 +181,7 @@ public sealed partial class Torrent
             }
 
             peer.RequestQueueLimit = peer.Extensions.RequestQueueLimit;
+            _roster.OnExtensionHandshake(peer);
             _metadata.OnExtensionHandshake(peer);
             return;
         }

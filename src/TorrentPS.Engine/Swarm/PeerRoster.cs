@@ -676,8 +676,8 @@ internal sealed record RosterSettings(int MaxConnections, int MaxHalfOpen, PeerI
     /// <summary>A new connection is not dropped to make room for another before it had this long to show what it wants.</summary>
     public TimeSpan TrialPeriod { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Dials in progress at most while no connected peer delivers.</summary>
-    public int HurriedHalfOpen { get; init; } = 32;
+    /// <summary>Dials in progress at most while no connected peer delivers (the connection limit bounds them too).</summary>
+    public int HurriedHalfOpen { get; init; } = 64;
 
     /// <summary>How long a first dial waits for a silent peer's answer while no connected peer delivers.</summary>
     public TimeSpan HurriedHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(3);

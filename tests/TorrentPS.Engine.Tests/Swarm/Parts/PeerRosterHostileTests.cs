@@ -213,8 +213,8 @@ public sealed class PeerRosterHostileTests
     [Fact]
     public void While_no_peer_delivers_more_dials_run_at_once_and_a_first_dial_gives_up_on_silence_sooner()
     {
-        var roster = Roster(maxHalfOpen: 8);
-        roster.Add(Peers(32));
+        var roster = Roster(maxConnections: 40, maxHalfOpen: 8, configure: s => s with { HurriedHalfOpen = 32 });
+        roster.Add(Peers(40));
 
         roster.DialMore();
         Assert.Equal(32, _dialer.Dialled.Count);

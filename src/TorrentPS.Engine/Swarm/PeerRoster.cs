@@ -390,6 +390,7 @@ internal sealed class PeerRoster : IConnectedPeers
                 member.Downloaded = peer.Link.DownloadedBytes;
                 member.Uploaded = peer.Link.UploadedBytes;
                 member.LastTransferAt = now;
+                member.Transferred = true;
             }
 
             if (!member.GaveWay && !IsWanted(peer) && _time.GetElapsedTime(QuietSince(peer, member), now) > _settings.IdleTimeout)
@@ -487,9 +488,11 @@ internal sealed class PeerRoster : IConnectedPeers
     }
 
     /// <summary>
-    /// The connection to drop for a newcomer when the slots are full: one past its trial (<see cref="RosterSettings.TrialPeriod"/>)
-    /// through which no block went either way, not interested in us and with nothing we want first, then one interested
-    /// but quiet for <see cref="RosterSettings.IdleTimeout"/>; among those the longest quiet. Null when every connection is of use.
+    /// The connection to drop for a newcomer when the slots are full, least useful first: one that said nothing at all
+    /// since its handshake (keep-alives are not talk) for <see cref="RosterSettings.SilentTrialPeriod"/>; then one past its
+    /// trial (<see cref="RosterSettings.TrialPeriod"/>) not interested in us; then one interested but quiet for
+    /// <see cref="RosterSettings.IdleTimeout"/>; among equals the longest quiet. Never one with pieces we want, nor one a
+    /// block went to or from within the trial. Null when every connection is of use.
     /// </summary>
     private PeerState? FindIdlest(long now)
     {
@@ -499,14 +502,16 @@ internal sealed class PeerRoster : IConnectedPeers
         foreach (var peer in _connected.Values)
         {
             var member = _members[peer.Id];
-            if (member.GaveWay || _time.GetElapsedTime(peer.ConnectedAt, now) < _settings.TrialPeriod
-                || _time.GetElapsedTime(member.LastTransferAt, now) < _settings.TrialPeriod || peer.Interesting > 0)
+            var silent = peer.LastActivityAt == peer.ConnectedAt && !member.Transferred;
+            if (member.GaveWay || peer.Interesting > 0
+                || _time.GetElapsedTime(peer.ConnectedAt, now) < (silent ? _settings.SilentTrialPeriod : _settings.TrialPeriod)
+                || (member.Transferred && _time.GetElapsedTime(member.LastTransferAt, now) < _settings.TrialPeriod))
             {
                 continue;
             }
 
             var quietSince = QuietSince(peer, member);
-            var rank = !peer.PeerInterested ? 0 : _time.GetElapsedTime(quietSince, now) >= _settings.IdleTimeout ? 1 : int.MaxValue;
+            var rank = silent ? 0 : !peer.PeerInterested ? 1 : _time.GetElapsedTime(quietSince, now) >= _settings.IdleTimeout ? 2 : int.MaxValue;
             if (rank < idlestRank || (rank == idlestRank && quietSince < idlestSince))
             {
                 (idlest, idlestRank, idlestSince) = (peer, rank, quietSince);
@@ -643,8 +648,11 @@ internal sealed class PeerRoster : IConnectedPeers
         /// <summary>The candidate this connection is (dialled, or an incoming peer's listen address).</summary>
         public PeerCandidate? Candidate { get; set; } = candidate;
 
-        /// <summary>When a block last went either way (seen at a tick).</summary>
+        /// <summary>When a block last went either way (seen at a tick; the admission until one did).</summary>
         public long LastTransferAt { get; set; } = now;
+
+        /// <summary>A block went either way at least once.</summary>
+        public bool Transferred { get; set; }
 
         public long Downloaded { get; set; }
 
@@ -675,6 +683,12 @@ internal sealed record RosterSettings(int MaxConnections, int MaxHalfOpen, PeerI
 
     /// <summary>A new connection is not dropped to make room for another before it had this long to show what it wants.</summary>
     public TimeSpan TrialPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The trial of a connection that says nothing at all after its handshake (honest peers send their bitfield or
+    /// extension handshake at once): past it, it is the first to make room.
+    /// </summary>
+    public TimeSpan SilentTrialPeriod { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Dials in progress at most while no connected peer delivers (the connection limit bounds them too).</summary>
     public int HurriedHalfOpen { get; init; } = 64;

@@ -127,17 +127,20 @@ public sealed class PeerRosterHostileTests
         var roster = Roster(maxConnections: 3);
         var idle = Enumerable.Range(10, 3).Select(i => new RecordingLink(outgoing: false, endPoint: At(i, 50000))).ToList();
         var peers = idle.Select(l => roster.Admit(l, stopping: false)!).ToList();
-        peers[0].PeerInterested = true; // waiting for a slot: not the first to go
-        Tick(roster, TimeSpan.FromSeconds(5));
+        Tick(roster, TimeSpan.FromSeconds(1));
+        peers[0].PeerInterested = true; // said it wants our pieces: waiting for a slot
+        peers[0].LastActivityAt = Now;
+        peers[2].LastActivityAt = Now; // said something (not interested)
 
         var early = new RecordingLink(outgoing: false, endPoint: At(20, 50000));
         Assert.Null(roster.Admit(early, stopping: false));
         Assert.Equal("the torrent's connection limit is reached", early.ClosedFor);
 
-        Tick(roster, TimeSpan.FromSeconds(6));
-        peers[2].LastActivityAt = Now; // said something lately: quiet for less time than the other one
+        // Past 2 s, the one that said nothing at all since its handshake is the first to go.
+        Tick(roster, TimeSpan.FromSeconds(2));
         var newcomer = new RecordingLink(outgoing: false, endPoint: At(21, 50000));
-        Assert.NotNull(roster.Admit(newcomer, stopping: false));
+        var talker = roster.Admit(newcomer, stopping: false);
+        Assert.NotNull(talker);
         Assert.StartsWith("made room for a new peer", idle[1].ClosedFor);
         Assert.Null(idle[0].ClosedFor);
         Assert.Null(idle[2].ClosedFor);
@@ -147,6 +150,16 @@ public sealed class PeerRosterHostileTests
         roster.Remove(idle[1], idle[1].ClosedFor!, stopping: false);
         Assert.Equal(3, _budget.InUse);
         Assert.Equal(3, roster.ConnectedCount);
+
+        // One that talked keeps its slot through its 10 s trial, then gives way; the interested one does not.
+        var second = new RecordingLink(outgoing: false, endPoint: At(22, 50000));
+        Assert.Null(roster.Admit(second, stopping: false));
+        Tick(roster, TimeSpan.FromSeconds(8));
+        talker.LastActivityAt = Now;
+        var third = new RecordingLink(outgoing: false, endPoint: At(23, 50000));
+        Assert.NotNull(roster.Admit(third, stopping: false));
+        Assert.StartsWith("made room for a new peer", idle[2].ClosedFor);
+        Assert.Null(idle[0].ClosedFor);
     }
 
     [Fact]
@@ -214,7 +227,7 @@ public sealed class PeerRosterHostileTests
     public void While_no_peer_delivers_more_dials_run_at_once_and_a_first_dial_gives_up_on_silence_sooner()
     {
         var roster = Roster(maxConnections: 40, maxHalfOpen: 8, configure: s => s with { HurriedHalfOpen = 32 });
-        roster.Add(Peers(40));
+        roster.Add(Peers(32));
 
         roster.DialMore();
         Assert.Equal(32, _dialer.Dialled.Count);

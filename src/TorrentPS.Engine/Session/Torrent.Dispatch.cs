@@ -43,6 +43,7 @@ public sealed partial class Torrent
                 break;
             case SwarmEvent.ConnectFailed f:
                 _roster.ConnectFailed(f.EndPoint, f.Reason);
+                DialMore();
                 break;
             case SwarmEvent.PeersFound p:
                 if (_roster.Add(p.Peers) > 0)
@@ -184,6 +185,7 @@ public sealed partial class Torrent
             }
 
             peer.RequestQueueLimit = peer.Extensions.RequestQueueLimit;
+            _roster.OnExtensionHandshake(peer);
             _metadata.OnExtensionHandshake(peer);
             _pex?.ExtensionHandshakeReceived(peer.Id, peer.Extensions);
             return;

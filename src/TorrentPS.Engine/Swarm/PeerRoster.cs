@@ -269,7 +269,7 @@ internal sealed class PeerRoster : IConnectedPeers
     }
 
     /// <summary>A connection ended: it leaves the roster (returned, for the other parts to forget), its address backs off.</summary>
-    public PeerState? Remove(IPeerLink link, string reason, bool stopping)
+    public PeerState? Remove(IPeerLink link, string reason, bool stopping, bool seeding = false)
     {
         _uploadedByClosed += link.UploadedBytes;
         if (!_connected.Remove(link.Id, out var peer) || !_members.Remove(link.Id, out var member))
@@ -301,7 +301,11 @@ internal sealed class PeerRoster : IConnectedPeers
         }
         else if (member.Candidate is { } candidate)
         {
-            if (link.DownloadedBytes > 0 || link.UploadedBytes > 0)
+            if (seeding && peer.IsSeed)
+            {
+                _candidates.Redundant(candidate, now, reason);
+            }
+            else if (link.DownloadedBytes > 0 || link.UploadedBytes > 0)
             {
                 _candidates.Disconnected(candidate, now, reason);
             }

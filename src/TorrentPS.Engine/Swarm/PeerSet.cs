@@ -187,6 +187,25 @@ public sealed class PeerSet
     }
 
     /// <summary>
+    /// The peer has every piece and so do we: nothing can pass between us, so it is not dialled again for
+    /// <see cref="RedundantDelay"/> (libtorrent and aria2 close such connections at once; dialling back would only repeat it).
+    /// </summary>
+    public void Redundant(PeerCandidate candidate, long now, string reason)
+    {
+        if (candidate.State == PeerCandidateState.Banned || candidate.Removed)
+        {
+            return;
+        }
+
+        candidate.LastError = reason;
+        candidate.State = PeerCandidateState.Idle;
+        RetryAt(candidate, now + (long)(RedundantDelay.TotalSeconds * _frequency));
+    }
+
+    /// <summary>How long a seed we met while seeding is left alone.</summary>
+    public TimeSpan RedundantDelay { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
     /// The connection was closed because the peer misbehaved: it is not dialled again for <see cref="OffenceDelay"/>
     /// (doubling with each offence), and <see cref="BanOffences"/> offences ban it. Returns true when it was banned.
     /// </summary>

@@ -155,6 +155,26 @@ public sealed class PeerRosterTests
     }
 
     [Fact]
+    public void A_seed_met_while_we_seed_is_left_alone_for_half_an_hour_not_redialled_after_seconds()
+    {
+        var roster = Roster();
+        roster.Add(Peers(1));
+        roster.DialMore();
+        var link = new RecordingLink(endPoint: _dialer.Dialled[0]);
+        var peer = roster.Admit(link, stopping: false)!;
+        peer.IsSeed = true;
+
+        roster.Remove(link, "both sides have every piece", stopping: false, seeding: true);
+        _time.Advance(TimeSpan.FromMinutes(29));
+        roster.DialMore();
+        Assert.Single(_dialer.Dialled);
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        roster.DialMore();
+        Assert.Equal(2, _dialer.Dialled.Count);
+    }
+
+    [Fact]
     public void Uploads_count_those_of_connections_that_closed()
     {
         var roster = Roster();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Security.Cryptography;
+using TorrentPS.Engine.Rates;
 using TorrentPS.Engine.Storage;
 
 namespace TorrentPS.Engine.Creation;
@@ -35,6 +36,7 @@ internal sealed class ContentHasher(TorrentVerifierOptions options)
     private sealed class Pass
     {
         private readonly IProgress<TorrentCreationProgress>? _progress;
+        private readonly ProgressRate _rate = new();
         private long _hashed;
 
         public Pass(CreationLayout layout, long total, IProgress<TorrentCreationProgress>? progress)
@@ -91,7 +93,11 @@ internal sealed class ContentHasher(TorrentVerifierOptions options)
         public void Report(int fileBytes)
         {
             var done = Interlocked.Add(ref _hashed, fileBytes);
-            _progress?.Report(new TorrentCreationProgress(done, Total));
+            if (_progress is not null)
+            {
+                var (rate, remaining) = _rate.Update(done, Total);
+                _progress.Report(new TorrentCreationProgress(done, Total, rate, remaining));
+            }
         }
 
         /// <summary>Each content file's v2 root (null for an empty file): its piece layer reduced, padded with subtrees of zeros.</summary>

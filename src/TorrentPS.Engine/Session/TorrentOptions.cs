@@ -81,6 +81,18 @@ public sealed record TorrentOptions
     /// </summary>
     public bool ExtensionProtocolOnly { get; init; }
 
+    /// <summary>
+    /// A connection of no use to either side (it has nothing we want and wants nothing of ours, or holds an upload slot
+    /// and takes nothing) that said nothing but keep-alives for this long is closed, so idle peers do not hold slots for ever.
+    /// </summary>
+    public TimeSpan IdlePeerTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// When every connection slot is taken, a new peer takes the place of the least useful idle connection; a connection
+    /// younger than this (still to say what it wants) is never the one dropped.
+    /// </summary>
+    public TimeSpan PeerTrialPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Timeouts of the handshake and of a started message.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -43,6 +43,7 @@ internal sealed partial class TorrentRun
                 break;
             case SwarmEvent.ConnectFailed f:
                 _roster.ConnectFailed(f.EndPoint, f.Reason);
+                DialMore();
                 break;
             case SwarmEvent.PeersFound p:
                 if (_roster.Add(p.Peers) > 0)
@@ -90,7 +91,7 @@ internal sealed partial class TorrentRun
 
     private void OnPeerClosed(IPeerLink link, string reason)
     {
-        if (_roster.Remove(link, reason, stopping: _state is TorrentState.Stopping) is not { } peer)
+        if (_roster.Remove(link, reason, stopping: _state is TorrentState.Stopping, seeding: Seeding) is not { } peer)
         {
             return;
         }
@@ -136,12 +137,15 @@ internal sealed partial class TorrentRun
                     break;
                 case PeerMessageType.Have:
                     WakeIf(peer, _availability.OnHave(peer, message.Index));
+                    CloseIfRedundant(peer);
                     break;
                 case PeerMessageType.Bitfield:
                     WakeIf(peer, _availability.OnBitfield(peer, message.Payload!));
+                    CloseIfRedundant(peer);
                     break;
                 case PeerMessageType.HaveAll:
                     WakeIf(peer, _availability.OnHaveAll(peer));
+                    CloseIfRedundant(peer);
                     break;
                 case PeerMessageType.RejectRequest:
                     _requests.OnReject(peer, message);
@@ -160,6 +164,17 @@ internal sealed partial class TorrentRun
             }
         }
     }
+
+    /// <summary>While we seed, a connection to another seed is of no use to either side: it closes (and the seed is left alone for a while).</summary>
+    private void CloseIfRedundant(PeerState peer)
+    {
+        if (peer.IsSeed && _state == TorrentState.Seeding)
+        {
+            peer.Link.Close(RedundantReason);
+        }
+    }
+
+    private const string RedundantReason = "both sides have every piece";
 
     private void WakeIf(PeerState peer, bool wake)
     {
@@ -184,6 +199,7 @@ internal sealed partial class TorrentRun
             }
 
             peer.RequestQueueLimit = peer.Extensions.RequestQueueLimit;
+            _roster.OnExtensionHandshake(peer);
             _metadata.OnExtensionHandshake(peer);
             _pex?.ExtensionHandshakeReceived(peer.Id, peer.Extensions);
             return;

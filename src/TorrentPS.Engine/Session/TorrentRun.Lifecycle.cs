@@ -157,7 +157,8 @@ internal sealed partial class TorrentRun
         }
 
         var info = Info;
-        var wanted = _options.WantedPieces?.Invoke(info);
+        // The pieces to fetch: the options' (one piece, none), else the data's (the files chosen), else all.
+        var wanted = _options.WantedPieces?.Invoke(info) ?? _data.WantedPieces;
         if (!_options.DownloadMissing)
         {
             if (!verified.IsComplete && !_options.AllowPartial)
@@ -249,6 +250,11 @@ internal sealed partial class TorrentRun
 
         _goal.Begin(now);
         SetState(TorrentState.Seeding);
+        foreach (var peer in _roster.Connected)
+        {
+            CloseIfRedundant(peer);
+        }
+
         _choker.RequestRound();
         DialMore();
     }

@@ -95,7 +95,7 @@ internal sealed partial class TorrentRun
 
         _watchdog = new ProgressWatchdog(_time, _startedAt);
         _roster = new PeerRoster(
-            new RosterSettings(options.MaxConnections, options.MaxHalfOpen, identity.PeerId, IsOwnEndPoint),
+            new RosterSettings(options.MaxConnections, options.MaxHalfOpen, identity.PeerId, IsOwnEndPoint) { IdleTimeout = options.IdlePeerTimeout, TrialPeriod = options.PeerTrialPeriod },
             _connector,
             sessionLimits,
             _outbox,

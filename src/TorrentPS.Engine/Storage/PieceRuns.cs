@@ -12,9 +12,10 @@ internal static class PieceRuns
 {
     /// <summary>
     /// Runs of consecutive pieces that <paramref name="include"/> accepts, each at most <paramref name="readSize"/> bytes
-    /// (a longer piece is a run of its own); <paramref name="total"/> is the bytes they hold.
+    /// (a longer piece is a run of its own, and so is a piece <paramref name="alone"/> picks: one with bytes in a part
+    /// file, so that a slot cut short costs only its piece); <paramref name="total"/> is the bytes they hold.
     /// </summary>
-    public static List<(int First, int Last)> Plan(FileLayout layout, Predicate<int> include, int readSize, out long total)
+    public static List<(int First, int Last)> Plan(FileLayout layout, Predicate<int> include, int readSize, out long total, Predicate<int>? alone = null)
     {
         var runs = new List<(int First, int Last)>();
         total = 0;
@@ -30,7 +31,7 @@ internal static class PieceRuns
 
             var size = layout.GetPieceSize(piece);
             total += size;
-            if (first >= 0 && runBytes + size > readSize)
+            if (first >= 0 && (runBytes + size > readSize || (alone is not null && (alone(piece) || alone(piece - 1)))))
             {
                 Close(piece - 1);
             }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Rates;
 
 namespace TorrentPS.Engine.Storage;
 
@@ -44,6 +45,12 @@ public sealed class TorrentVerifier
     /// <paramref name="onlyPieces"/> (the others then appear in none of the result's piece lists). Reports progress
     /// from worker threads; stops at once when <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
+    /// <param name="selection">
+    /// The files chosen: when given, the bytes of skipped files are read where a selective download keeps them (the part
+    /// file, for pieces shared with a chosen file), only the pieces of chosen files are checked (unless
+    /// <paramref name="onlyPieces"/> says which), skipped files are reported <see cref="FileVerificationStatus.Skipped"/>
+    /// (absent by choice), and the data is complete when every chosen file is.
+    /// </param>
     /// <exception cref="StorageException">A file exists but cannot be read (StorageAccessDenied, FileLocked, StorageFailed).</exception>
     /// <exception cref="OperationCanceledException">The check was cancelled.</exception>
     public async Task<VerificationResult> VerifyAsync(
@@ -51,7 +58,8 @@ public sealed class TorrentVerifier
         ContentLocation location,
         IProgress<VerificationProgress>? progress,
         CancellationToken cancellationToken,
-        Bitfield? onlyPieces = null)
+        Bitfield? onlyPieces = null,
+        FileSelection? selection = null)
     {
         ArgumentNullException.ThrowIfNull(torrent);
         ArgumentNullException.ThrowIfNull(location);
@@ -67,6 +75,13 @@ public sealed class TorrentVerifier
             throw new ArgumentException("The location was made for another torrent.", nameof(location));
         }
 
+        if (selection is not null && selection.FileCount != layout.FileCount)
+        {
+            throw new ArgumentException($"The selection is for {selection.FileCount} files, the torrent has {layout.FileCount}.", nameof(selection));
+        }
+
+        onlyPieces ??= selection?.WantedPieces(layout);
+
         cancellationToken.ThrowIfCancellationRequested();
         var stamps = new FileStamp[layout.FileCount];
         for (var i = 0; i < stamps.Length; i++)
@@ -74,23 +89,36 @@ public sealed class TorrentVerifier
             stamps[i] = FileStamp.Of(location.GetFilePath(i));
         }
 
+        long bytesChecked;
         var states = new PieceState[layout.PieceCount];
         for (var piece = 0; piece < states.Length; piece++)
         {
             states[piece] = onlyPieces is null || onlyPieces[piece] ? PieceState.ToCheck : PieceState.NotChecked;
         }
 
-        MarkAbsentData(layout, stamps, states);
-        var runs = PieceRuns.Plan(layout, piece => states[piece] == PieceState.ToCheck, _options.ReadSize, out var total);
-        progress?.Report(new VerificationProgress(0, total));
-        var pass = new Pass(layout, torrent, states, runs, _options.ReadSize, total, progress);
-        using (var store = new PieceStore(layout, location, new PieceStoreOptions { ReadOnly = true, MaxOpenFiles = 8 }))
+        using (var store = new PieceStore(layout, location, new PieceStoreOptions { ReadOnly = true, MaxOpenFiles = 8 }, selection: selection))
         {
+            // Pieces with a slot in the part file read part of their bytes from it: each is a run of its own, so that a
+            // slot cut short costs only its piece.
+            var inPartFile = new bool[layout.PieceCount];
+            if (selection is not null && selection.SelectedCount < layout.FileCount)
+            {
+                foreach (var piece in ReadPartPieces(store))
+                {
+                    inPartFile[piece] = true;
+                }
+            }
+
+            MarkAbsentData(layout, stamps, states, selection, inPartFile);
+            var runs = PieceRuns.Plan(layout, piece => states[piece] == PieceState.ToCheck, _options.ReadSize, out var total, alone: piece => inPartFile[piece]);
+            progress?.Report(new VerificationProgress(0, total));
+            var pass = new Pass(layout, torrent, states, runs, _options.ReadSize, total, progress);
             var workers = total < _options.ParallelThreshold ? 1 : Math.Clamp(_options.MaxParallelism, 1, Math.Max(1, runs.Count));
             await pass.RunAsync(store, workers, cancellationToken).ConfigureAwait(false);
+            bytesChecked = pass.BytesChecked;
         }
 
-        var result = BuildResult(torrent, location, layout, stamps, states, Stopwatch.GetElapsedTime(started), pass.BytesChecked);
+        var result = BuildResult(torrent, location, layout, stamps, states, selection, Stopwatch.GetElapsedTime(started), bytesChecked);
         _logger.LogDebug(
             "Checked {Name} at {Path}: {Valid}/{Count} pieces valid, {Invalid} invalid, {Missing} missing, {Bytes} bytes hashed in {Elapsed}",
             torrent.Name,
@@ -104,8 +132,23 @@ public sealed class TorrentVerifier
         return result;
     }
 
-    /// <summary>Pieces to check that hold bytes beyond the end of their file on disk (or of a file not there) are missing.</summary>
-    private static void MarkAbsentData(FileLayout layout, FileStamp[] stamps, PieceState[] states)
+    private static int[] ReadPartPieces(PieceStore store)
+    {
+        try
+        {
+            return store.PartPieces;
+        }
+        catch (Exception ex) when (StorageErrors.IsIOFault(ex))
+        {
+            throw StorageErrors.Classify(ex, store.PartFilePath, writing: false);
+        }
+    }
+
+    /// <summary>
+    /// Pieces to check that hold bytes beyond the end of their file on disk (or of a file not there) are missing; for a
+    /// skipped file, only those without a slot in the part file (the slot holds the skipped file's bytes).
+    /// </summary>
+    private static void MarkAbsentData(FileLayout layout, FileStamp[] stamps, PieceState[] states, FileSelection? selection, bool[] inPartFile)
     {
         for (var file = 0; file < layout.FileCount; file++)
         {
@@ -116,12 +159,13 @@ public sealed class TorrentVerifier
                 continue;
             }
 
+            var skipped = selection is not null && !selection.IsSelected(file);
             var offset = layout.GetFileOffset(file);
             var first = (int)((offset + present) / layout.PieceLength);
             var last = (int)((offset + length - 1) / layout.PieceLength);
             for (var piece = first; piece <= last; piece++)
             {
-                if (states[piece] == PieceState.ToCheck)
+                if (states[piece] == PieceState.ToCheck && !(skipped && inPartFile[piece]))
                 {
                     states[piece] = PieceState.Missing;
                 }
@@ -135,6 +179,7 @@ public sealed class TorrentVerifier
         FileLayout layout,
         FileStamp[] stamps,
         PieceState[] states,
+        FileSelection? selection,
         TimeSpan elapsed,
         long bytesChecked)
     {
@@ -165,17 +210,23 @@ public sealed class TorrentVerifier
                 continue;
             }
 
-            var complete = stamps[file].Length >= layout.GetFileLength(file);
+            var skipped = selection is not null && !selection.IsSelected(file);
+            var complete = !skipped && stamps[file].Length >= layout.GetFileLength(file);
             var (first, last) = layout.GetPieceRange(file);
             for (var piece = first; complete && piece <= last; piece++)
             {
                 complete = valid[piece];
             }
 
-            files.Add(new FileVerification(file, location.GetFilePath(file)!, torrent.Files[file].Path, layout.GetFileLength(file), stamps[file], complete));
+            var status = skipped ? FileVerificationStatus.Skipped
+                : complete ? FileVerificationStatus.Complete
+                : stamps[file].Exists ? FileVerificationStatus.Incomplete
+                : FileVerificationStatus.Missing;
+            files.Add(new FileVerification(file, location.GetFilePath(file)!, torrent.Files[file].Path, layout.GetFileLength(file), stamps[file], status));
         }
 
-        return new VerificationResult(torrent, location, valid, [.. invalid], [.. missing], [.. files], elapsed, bytesChecked);
+        var wanted = selection?.WantedPieces(layout);
+        return new VerificationResult(torrent, location, valid, [.. invalid], [.. missing], [.. files], elapsed, bytesChecked, selection, wanted);
     }
 
     /// <summary>One check's shared state: the runs, the next one to take, the bytes done. Workers write distinct pieces' states.</summary>
@@ -188,6 +239,7 @@ public sealed class TorrentVerifier
         long total,
         IProgress<VerificationProgress>? progress)
     {
+        private readonly ProgressRate _rate = new();
         private long _bytesChecked;
 
         public long BytesChecked => Interlocked.Read(ref _bytesChecked);
@@ -251,7 +303,11 @@ public sealed class TorrentVerifier
         private void Report(int bytes)
         {
             var done = Interlocked.Add(ref _bytesChecked, bytes);
-            progress?.Report(new VerificationProgress(done, total));
+            if (progress is not null)
+            {
+                var (rate, remaining) = _rate.Update(done, total);
+                progress.Report(new VerificationProgress(done, total, rate, remaining));
+            }
         }
 
         /// <summary>One thread's buffer and SHA-1 state.</summary>

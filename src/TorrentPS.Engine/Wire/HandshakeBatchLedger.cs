@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using TorrentPS.Engine.Peers;
+using TorrentPS.Engine.Rates;
 
 namespace TorrentPS.Engine.Wire;
 
@@ -24,6 +25,7 @@ internal sealed class HandshakeBatchLedger
     private TorrentPeer? _last;
     private bool _lastSucceeded;
     private bool _complete;
+    private readonly ProgressRate _rate;
     private HandshakeBatchProgress _latest;
 
     /// <param name="knownCount">The batch's size when known up front; null when the peers are counted as they are read.</param>
@@ -37,6 +39,7 @@ internal sealed class HandshakeBatchLedger
         _perPeer = perPeer;
         _time = time;
         _output = output;
+        _rate = new ProgressRate(time);
         _latest = SnapshotLocked(time.GetUtcNow());
         _output?.TryWrite(_latest);
     }
@@ -146,6 +149,7 @@ internal sealed class HandshakeBatchLedger
             LastFinished = _last,
             LastSucceeded = _lastSucceeded,
             At = now,
+            RatePerSecond = _rate.Update(_succeeded + _failed, Math.Max(_expected, _startedCount)).PerSecond,
             EndsBy = _complete ? now : _allKnown ? EndsByLocked(now) : null,
             IsComplete = _complete,
         };

@@ -45,6 +45,28 @@ public sealed record HandshakeBatchProgress
     /// <summary>The most the batch can still take as of <see cref="At"/>; null while not known.</summary>
     public TimeSpan? TimeRemaining => EndsBy is { } end ? (end > At ? end - At : TimeSpan.Zero) : null;
 
+    /// <summary>Handshakes finished per second, over the last few seconds.</summary>
+    public double RatePerSecond { get; init; }
+
+    /// <summary>
+    /// The time the rest should take at <see cref="RatePerSecond"/>, never more than <see cref="TimeRemaining"/> (which
+    /// stands in while there is no rate yet); null while neither is known.
+    /// </summary>
+    public TimeSpan? EstimatedRemaining
+    {
+        get
+        {
+            var left = Expected - Finished;
+            if (!AllKnown || RatePerSecond <= 0 || left <= 0)
+            {
+                return left <= 0 && AllKnown ? TimeSpan.Zero : TimeRemaining;
+            }
+
+            var byRate = TimeSpan.FromSeconds(left / RatePerSecond);
+            return TimeRemaining is { } most && most < byRate ? most : byRate;
+        }
+    }
+
     /// <summary>The batch has ended: nothing more will change.</summary>
     public bool IsComplete { get; init; }
 }

@@ -8,10 +8,14 @@ namespace TorrentPS.Engine.Wire;
 /// connection's reading thread the blocks it agreed to upload); one writer thread of the connection's own drains
 /// everything queued into one pooled buffer and sends it in one write: a batch of requests, or a piece header with its
 /// block read straight from storage, goes out together. A peer that does not read blocks only this writer (the send
-/// times out and the connection closes); the queue holds at most what the loop and the upload limit let in. The writer
-/// thread (and its buffer) exists only while there is something to send: it ends after <see cref="WriterIdleExit"/>
-/// with nothing queued and the next flush starts a new one, so a session of many quiet connections holds one thread
-/// per connection (its reader), not two.
+/// times out and the connection closes). Every kind of message is bounded, not only block uploads (which the reading
+/// thread bounds): an extended message whose body (the same array) is already waiting is not queued again (a shared body
+/// is a cached answer, such as a ut_metadata piece: a second copy tells the peer nothing new), and beyond
+/// <see cref="MaxWaitingMessages"/> messages or <see cref="MaxWaitingBytes"/> bytes of bodies waiting the peer is not
+/// reading what we send: the connection closes rather than the queue growing. The writer thread (and its buffer)
+/// exists only while there is something to send: it ends after <see cref="WriterIdleExit"/> with nothing queued and the
+/// next flush starts a new one, so a session of many quiet connections holds one thread per connection (its reader), not
+/// two.
 /// </summary>
 public sealed class SendQueue : IDisposable
 {
@@ -20,6 +24,12 @@ public sealed class SendQueue : IDisposable
     /// <summary>How long a writer thread with nothing to send waits before it ends.</summary>
     public static readonly TimeSpan WriterIdleExit = TimeSpan.FromSeconds(5);
 
+    /// <summary>Messages waiting at most (well above the rejects a BEP 6 peer may have waiting, which the reading thread bounds lower).</summary>
+    public const int MaxWaitingMessages = 16 * 1024;
+
+    /// <summary>Bytes of message bodies (extended messages, bitfields) waiting at most.</summary>
+    public const int MaxWaitingBytes = 4 * 1024 * 1024;
+
     private readonly PeerWire _wire;
     private readonly IBlockReader? _blocks;
     private readonly ILogger _logger;
@@ -27,6 +37,8 @@ public sealed class SendQueue : IDisposable
     private readonly ManualResetEventSlim _closedSignal = new();
     private List<OutgoingMessage> _pending = new(64);
     private List<OutgoingMessage> _writing = new(64);
+    private readonly HashSet<byte[]> _waitingBodies = new(ReferenceEqualityComparer.Instance);
+    private long _waitingBytes;
     private bool _closed;
     private bool _writerWaiting;
     private int _queuedUploads;
@@ -93,9 +105,13 @@ public sealed class SendQueue : IDisposable
         }
     }
 
-    /// <summary>Queues a message; it goes out at the next <see cref="Flush"/>.</summary>
+    /// <summary>
+    /// Queues a message; it goes out at the next <see cref="Flush"/>. An extended message whose body is already waiting is
+    /// dropped; past the bounds the connection closes (and the message is dropped).
+    /// </summary>
     public void Enqueue(in OutgoingMessage message)
     {
+        string? overflow = null;
         lock (_lock)
         {
             if (_closed)
@@ -103,11 +119,40 @@ public sealed class SendQueue : IDisposable
                 return;
             }
 
-            _pending.Add(message);
-            if (message.Type == PeerMessageType.Piece)
+            if (message.Payload is { } body)
             {
-                Interlocked.Increment(ref _queuedUploads);
+                if (message.Type == PeerMessageType.Extended && !_waitingBodies.Add(body))
+                {
+                    return;
+                }
+
+                _waitingBytes += body.Length;
             }
+
+            if (_pending.Count >= MaxWaitingMessages || _waitingBytes > MaxWaitingBytes)
+            {
+                overflow = $"does not read what we send ({_pending.Count} messages, {_waitingBytes} bytes of them waiting)";
+                _closed = true;
+                _pending.Clear();
+                _waitingBodies.Clear();
+                _waitingBytes = 0;
+                Interlocked.Exchange(ref _queuedUploads, 0);
+                Monitor.PulseAll(_lock);
+            }
+            else
+            {
+                _pending.Add(message);
+                if (message.Type == PeerMessageType.Piece)
+                {
+                    Interlocked.Increment(ref _queuedUploads);
+                }
+            }
+        }
+
+        if (overflow is not null)
+        {
+            _closedSignal.Set();
+            _wire.Close(overflow);
         }
     }
 
@@ -188,6 +233,8 @@ public sealed class SendQueue : IDisposable
         {
             _closed = true;
             _pending.Clear();
+            _waitingBodies.Clear();
+            _waitingBytes = 0;
             Interlocked.Exchange(ref _queuedUploads, 0);
             Monitor.PulseAll(_lock);
         }
@@ -236,6 +283,8 @@ public sealed class SendQueue : IDisposable
                     }
 
                     (_pending, _writing) = (_writing, _pending);
+                    _waitingBodies.Clear();
+                    _waitingBytes = 0;
                 }
 
                 var used = 0;

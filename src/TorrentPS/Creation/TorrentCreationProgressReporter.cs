@@ -19,7 +19,7 @@ internal sealed class TorrentCreationProgressReporter(TransferProgress progress,
     public int ActivityId => progress.ActivityId;
 
     public void Report(TorrentCreationProgress value)
-        => write(progress.Report(new ProgressSnapshot(value.BytesHashed, value.TotalBytes)));
+        => write(progress.Report(new ProgressSnapshot(value.BytesHashed, value.TotalBytes) { RatePerSecond = value.BytesPerSecond, SecondsRemaining = ProgressSnapshot.Seconds(value.TimeRemaining) }));
 
     /// <summary>Ends the activity: <c>12 pieces of 256 KiB hashed</c>.</summary>
     public void Complete(TorrentInfo torrent) => write(progress.Complete(Summary(torrent)));

@@ -7,8 +7,8 @@ namespace TorrentPS.Peers;
 /// <summary>
 /// Invoke-PeerHandshake's progress, one activity for the whole batch: maps the engine's
 /// <see cref="HandshakeBatchProgress"/> snapshots to throttled updates (<c>12 of 40 peers: 9 answered, 3 failed</c>,
-/// followed by the rate, <c>2.5 peers/s</c>), the time remaining from the rate capped by what the engine says the
-/// rest can take by its timeouts, and a Completed update with the final counts. Thread-safe.
+/// followed by the engine's rate, <c>2.5 peers/s</c>), the engine's estimate of the time left (by the rate, capped by what
+/// the rest can take by the timeouts), and a Completed update with the final counts. Thread-safe.
 /// </summary>
 internal sealed class HandshakeProgress(TransferProgress progress)
 {
@@ -34,7 +34,8 @@ internal sealed class HandshakeProgress(TransferProgress progress)
             snapshot.Expected == 1 ? "peer" : "peers",
             snapshot.Succeeded,
             snapshot.Failed),
-        SecondsRemainingLimit = snapshot.TimeRemaining is { } left ? (int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalSeconds)) : null,
+        RatePerSecond = snapshot.RatePerSecond,
+        SecondsRemaining = ProgressSnapshot.Seconds(snapshot.EstimatedRemaining),
         CurrentOperation = snapshot.LastFinished is { } peer ? peer.EndPointText + (snapshot.LastSucceeded ? " answered" : " failed") : null,
     });
 

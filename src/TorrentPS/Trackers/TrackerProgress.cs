@@ -29,8 +29,7 @@ internal sealed class TrackerProgress(TransferProgress progress, TrackerAskMode 
     public ProgressUpdate? Report(TrackerBatchProgress snapshot) => progress.Report(new ProgressSnapshot(snapshot.Finished, snapshot.Expected)
     {
         Status = Status(snapshot),
-        ShowRate = false,
-        SecondsRemaining = (int)Math.Min(int.MaxValue, Math.Ceiling(snapshot.TimeRemaining.TotalSeconds)),
+        SecondsRemaining = ProgressSnapshot.Seconds(snapshot.TimeRemaining),
         CurrentOperation = snapshot.LastFinished is { } last ? last.Url + (last.State == TrackerAskState.Answered ? " answered" : " failed") : null,
     });
 

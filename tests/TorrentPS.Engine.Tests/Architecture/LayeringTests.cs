@@ -19,13 +19,13 @@ public partial class LayeringTests
     private const string EngineNamespace = "TorrentPS.Engine";
 
     /// <summary>
-    /// DESIGN's order, left to right: <c>{Errors, Text} &lt;- Bencode &lt;- Metainfo &lt;- Peers &lt;- {Wire, Trackers, Dht,
+    /// DESIGN's order, left to right: <c>{Errors, Text, Rates} &lt;- Bencode &lt;- Metainfo &lt;- Peers &lt;- {Wire, Trackers, Dht,
     /// LocalDiscovery, Storage} &lt;- {Extensions, Creation} &lt;- Swarm &lt;- Session</c>. A folder not listed fails
     /// <see cref="Every_engine_namespace_has_its_place_in_the_order"/>: a new one is placed here deliberately.
     /// </summary>
     internal static readonly string[][] Order =
     [
-        ["Errors", "Text"],
+        ["Errors", "Text", "Rates"],
         ["Bencode"],
         ["Metainfo"],
         ["Peers"],

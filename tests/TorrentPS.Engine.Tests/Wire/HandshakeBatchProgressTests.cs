@@ -44,6 +44,30 @@ public sealed class HandshakeBatchProgressTests
     }
 
     [Fact]
+    public void The_estimate_follows_the_rate_of_handshakes_finished_and_never_exceeds_the_most_the_rest_can_take()
+    {
+        var time = new FakeTimeProvider();
+        var ledger = new HandshakeBatchLedger(40, 40, PerPeer, time, null);
+        Assert.Equal((0, TimeSpan.FromSeconds(30)), (ledger.Latest.RatePerSecond, ledger.Latest.EstimatedRemaining));
+
+        var peers = Enumerable.Range(1, 40).Select(Peer).ToArray();
+        foreach (var peer in peers)
+        {
+            ledger.Starting(peer);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(250));
+            ledger.Finished(peers[i], succeeded: true);
+        }
+
+        // 10 in 2.5 s: 4 a second, so the 30 left take 7.5 s by the rate (well within the 27.5 s the timeouts allow).
+        Assert.Equal(4, ledger.Latest.RatePerSecond, precision: 1);
+        Assert.Equal(7.5, ledger.Latest.EstimatedRemaining!.Value.TotalSeconds, precision: 1);
+    }
+
+    [Fact]
     public void Time_remaining_is_the_most_the_rest_can_take_by_the_timeouts_so_many_at_once()
     {
         var time = new FakeTimeProvider();

@@ -9,8 +9,8 @@ using TorrentPS.Peers;
 namespace TorrentPS.Module.Tests.Peers;
 
 /// <summary>
-/// Invoke-PeerHandshake's progress maps the engine's batch snapshots (counts, and the most the rest can take by the
-/// timeouts) and adds the rate; the engine's own tests pin how it counts and bounds.
+/// Invoke-PeerHandshake's progress maps the engine's batch snapshots (counts, the rate, the time left capped by what the
+/// rest can take by the timeouts); the engine's own tests pin how it counts, measures and bounds.
 /// </summary>
 public class HandshakeProgressTests
 {
@@ -26,8 +26,9 @@ public class HandshakeProgressTests
         return (new HandshakeProgress(transfer), time);
     }
 
-    private static HandshakeBatchProgress Snapshot(int expected, int succeeded, int failed, int? secondsLeft = 120, TorrentPeer? last = null, bool lastSucceeded = false) => new()
+    private static HandshakeBatchProgress Snapshot(int expected, int succeeded, int failed, int? secondsLeft = 120, TorrentPeer? last = null, bool lastSucceeded = false, double rate = 0) => new()
     {
+        RatePerSecond = rate,
         Expected = expected,
         AllKnown = true,
         Started = succeeded + failed,
@@ -51,10 +52,10 @@ public class HandshakeProgressTests
         {
             time.Advance(TimeSpan.FromMilliseconds(250));
             var failed = i / 4;
-            update = handshakes.Report(Snapshot(40, i - failed, failed, last: Peer(1000 + i - 1), lastSucceeded: i % 4 != 0));
+            update = handshakes.Report(Snapshot(40, i - failed, failed, last: Peer(1000 + i - 1), lastSucceeded: i % 4 != 0, rate: 4));
         }
 
-        // 12 in 3 s: 4 peers/s, 28 left: 7 s (within the engine's 120 s).
+        // The engine's rate, 4 peers/s: 28 left take 7 s (within the engine's 120 s).
         Assert.Equal("12 of 40 peers: 9 answered, 3 failed, 4.0 peers/s", update!.StatusDescription);
         Assert.Equal(30, update.PercentComplete);
         Assert.Equal(7, update.SecondsRemaining);

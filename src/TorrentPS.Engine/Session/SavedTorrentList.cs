@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Storage;
 using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Engine.Session;
@@ -109,6 +110,17 @@ internal static class SavedTorrentList
         json.WriteString("destination", request.Destination);
         json.WriteString("layout", request.Layout.ToString());
         json.WriteBoolean("allowPartial", request.AllowPartial);
+        if (request.Files is { } files)
+        {
+            json.WriteStartArray("filePriorities");
+            foreach (var priority in files.Priorities)
+            {
+                json.WriteNumberValue((int)priority);
+            }
+
+            json.WriteEndArray();
+        }
+
         json.WriteStartArray("peers");
         foreach (var peer in request.Peers)
         {
@@ -178,6 +190,9 @@ internal static class SavedTorrentList
             Destination = entry.GetProperty("destination").GetString()!,
             Layout = Enum.Parse<ContentLayout>(entry.GetProperty("layout").GetString()!),
             AllowPartial = Optional(entry, "allowPartial")?.GetBoolean() ?? false,
+            Files = Optional(entry, "filePriorities") is { ValueKind: JsonValueKind.Array } priorities
+                ? FileSelection.FromPriorities(priorities.EnumerateArray().Select(p => (FilePriority)p.GetInt32()).ToArray())
+                : null,
             Peers = peers,
             NoProgressTimeout = Seconds(entry, "noProgressTimeoutSec"),
             SeedRatio = Optional(entry, "seedRatio")?.GetDouble(),

@@ -14,7 +14,6 @@ namespace TorrentPS.Engine.Session;
 /// (<see cref="ToOptions"/>, the one place that decision is made) and saves it in its state folder, so a torrent resumed
 /// in a later process runs as it was asked to. Immutable.
 /// </summary>
-/// <remarks>The file selection (which files to download, <c>Storage/FileSelection</c>) joins this record when it lands.</remarks>
 public sealed record TransferRequest
 {
     /// <summary>The torrent, when its metadata is known (a .torrent, or a magnet link whose metadata arrived).</summary>
@@ -37,7 +36,13 @@ public sealed record TransferRequest
     public ContentLayout Layout { get; init; } = ContentLayout.InFolder;
 
     /// <summary><see cref="TransferMode.Pieces"/>: piece index → the file that receives that piece's bytes, verified.</summary>
-    public IReadOnlyDictionary<int, string> PieceFiles { get; init; } = new Dictionary<int, string>();
+    public IReadOnlyDictionary<int, string> PieceFiles { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<int, string>.Empty;
+
+    /// <summary>
+    /// <see cref="TransferMode.Download"/>: which files to download and how urgently (one priority per file of the torrent);
+    /// null keeps the selection the resume data recorded, every file when there is none.
+    /// </summary>
+    public FileSelection? Files { get; init; }
 
     /// <summary><see cref="TransferMode.Seed"/>: serve the valid pieces of incomplete data instead of failing.</summary>
     public bool AllowPartial { get; init; }
@@ -176,8 +181,8 @@ public sealed record TransferRequest
         var data = Mode switch
         {
             TransferMode.Download => RequireDestination() is var folder && Layout == ContentLayout.AtPath
-                ? new TorrentOptions { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, folder, resumeFolder), loggers) }
-                : new TorrentOptions { Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder, resumeFolder), loggers) },
+                ? new TorrentOptions { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, folder, resumeFolder), loggers, selection: Files) }
+                : new TorrentOptions { Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder, resumeFolder), loggers, selection: Files) },
             TransferMode.Seed => new TorrentOptions
             {
                 Data = info => new FileTorrentData(info, Location(info, resumeFolder), loggers, readOnly: true),

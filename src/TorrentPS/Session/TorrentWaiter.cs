@@ -34,10 +34,9 @@ internal sealed class TorrentWaiter(
         void OneDone() => writeProgress(overall.Report(new ProgressSnapshot(Interlocked.Increment(ref done), torrents.Count)
         {
             Status = string.Format(CultureInfo.InvariantCulture, "{0} of {1} done", Volatile.Read(ref done), torrents.Count),
-            ShowRate = false,
         }));
 
-        writeProgress(overall.Report(new ProgressSnapshot(0, torrents.Count) { Status = $"0 of {torrents.Count} done", ShowRate = false }));
+        writeProgress(overall.Report(new ProgressSnapshot(0, torrents.Count) { Status = $"0 of {torrents.Count} done" }));
         var reached = await Task.WhenAll(torrents.Select(t => WaitOneAsync(t, states, overall, OneDone, waiting.Token))).ConfigureAwait(false);
         writeProgress(overall.Complete(string.Format(CultureInfo.InvariantCulture, "{0} of {1} done", reached.Count(r => r), torrents.Count)));
         cancellationToken.ThrowIfCancellationRequested();

@@ -62,6 +62,35 @@ public sealed class SavedStateTests
     }
 
     [Fact]
+    public async Task A_request_comes_back_from_the_list_as_it_was_asked()
+    {
+        await using var seeder = await LoopbackSeeder.StartAsync(waitForSeeding: false);
+        var magnet = new Engine.Metainfo.MagnetLink(seeder.Info.InfoHash, "seeded", ["http://127.0.0.1:1/announce"], [], [], null);
+        var request = TransferRequest.Download(magnet, "/tmp/dl") with
+        {
+            Torrent = seeder.Info,
+            Layout = ContentLayout.AtPath,
+            Peers = [IPEndPoint.Parse("127.0.0.9:7000")],
+            NoProgressTimeout = TimeSpan.FromSeconds(90),
+            SeedRatio = 1.5,
+            SeedTime = TimeSpan.FromMinutes(3),
+            UploadRateLimit = 1000,
+            DownloadRateLimit = 2000,
+            ResumeInStateFolder = true,
+            UseTrackers = false,
+            Files = Engine.Storage.FileSelection.FromPriorities([Engine.Storage.FilePriority.High]),
+        };
+        var saved = new SavedTorrent(request, TorrentState.Stopped, DateTimeOffset.UnixEpoch, 1, 2, 3, 4, "why");
+        var problems = new List<string>();
+
+        var read = Assert.Single(SavedTorrentList.Decode(SavedTorrentList.Encode([saved]), (_, _) => seeder.Info, problems));
+
+        Assert.Empty(problems);
+        Assert.Equal(saved with { Request = request with { Peers = read.Request.Peers } }, read);
+        Assert.Equal(request.Peers, read.Request.Peers);
+    }
+
+    [Fact]
     public async Task The_list_is_written_whole_or_not_at_all_and_leaves_no_temporary_file()
     {
         using var folder = HeldTorrents.Folder();

@@ -24,8 +24,8 @@ public sealed class SessionTickerTests
 
         Assert.Equal(1, await TicksDuringAsync(swarm, SessionTicker.IdleInterval));
 
-        // A peer that wants nothing (a seed too) leaves the seed idle; one interested in its data does not.
-        var peer = await swarm.ConnectAsync();
+        // A connected peer that wants nothing (yet) leaves the seed idle; once interested in its data it does not.
+        var peer = await swarm.ConnectAsync(has: _ => false, unchoke: false);
         Assert.Equal(1, await TicksDuringAsync(swarm, SessionTicker.IdleInterval));
         peer.Say(new IncomingMessage(PeerMessageType.Interested));
         await swarm.SettleAsync();

@@ -6,9 +6,11 @@ namespace TorrentPS.Engine.Swarm;
 /// Which blocks to ask a peer for. Pieces already started come first (whole pieces are finished before new ones
 /// start), oldest first; then a new piece: a random one while we have fewer than <see cref="RandomFirstPieces"/> (so a
 /// newcomer soon has something to trade), else the rarest among the peer's, ties taken in order from where the last
-/// pick stopped (sequential writes when everybody has everything). When the peer has nothing left that nobody was asked
-/// for, endgame: blocks already requested from others are asked of it too (at most <see cref="MaxRequestsPerBlock"/>
-/// per block; the first copy to arrive wins, the others are cancelled). Owned by the loop.
+/// pick stopped (sequential writes when everybody has everything). Endgame, and only then (every missing piece is in
+/// progress and none has a block nobody was asked for): blocks already requested from others are asked of this peer
+/// too (at most <see cref="MaxRequestsPerBlock"/> per block; the first copy to arrive wins, the others are cancelled).
+/// A peer that gets nothing because no new piece fits in memory waits; it does not take copies of others' blocks
+/// (those copies cross their cancels and are wasted). Owned by the loop.
 /// </summary>
 public sealed class PiecePicker
 {
@@ -156,8 +158,8 @@ public sealed class PiecePicker
             TakeOpenBlocks(progress, max, output);
         }
 
-        // 3. Endgame: nothing open for this peer; share blocks already asked of others.
-        if (output.Count < max && output.Count == 0)
+        // 3. Endgame: nothing open anywhere and every missing piece started; share blocks already asked of others.
+        if (output.Count == 0 && InEndgame())
         {
             foreach (var progress in _activeOrder)
             {
@@ -169,7 +171,7 @@ public sealed class PiecePicker
                 for (var b = 0; b < progress.BlockCount && output.Count < max; b++)
                 {
                     var count = progress.RequestCount(b);
-                    if (count > 0 && count < MaxRequestsPerBlock && !progress.Shared.IsReceived(b) && !IsOutstanding(peer, progress.Index, b))
+                    if (count > 0 && count < MaxRequestsPerBlock && !progress.Shared.IsReceived(b) && !peer.Outstanding.Contains(new BlockRef(progress.Index, b)))
                     {
                         progress.AddRequest(b);
                         output.Add(new BlockRef(progress.Index, b));
@@ -185,6 +187,12 @@ public sealed class PiecePicker
     /// <summary>True when no block of any wanted piece is left that nobody has been asked for.</summary>
     public bool InEndgame()
     {
+        // Every missing piece must be active for this to be the end.
+        if (_activeOrder.Count < _missing)
+        {
+            return false;
+        }
+
         foreach (var progress in _activeOrder)
         {
             if (progress.HasOpenBlock())
@@ -193,8 +201,7 @@ public sealed class PiecePicker
             }
         }
 
-        // Every missing piece must be active for this to be the end.
-        return _activeOrder.Count >= _missing;
+        return true;
     }
 
     private void TakeOpenBlocks(PieceProgress progress, int max, List<BlockRef> output)
@@ -266,19 +273,6 @@ public sealed class PiecePicker
         }
 
         return best;
-    }
-
-    private static bool IsOutstanding(PeerState peer, int piece, int block)
-    {
-        foreach (var outstanding in peer.Outstanding)
-        {
-            if (outstanding.Piece == piece && outstanding.Block == block)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static Bitfield AllPieces(int count)

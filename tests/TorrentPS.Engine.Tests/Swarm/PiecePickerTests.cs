@@ -95,7 +95,7 @@ public sealed class PiecePickerTests
         var first = Peer(1, pieces: 2);
         var taken = new List<BlockRef>();
         picker.Pick(first, 10, taken, Start());
-        first.Outstanding.AddRange(taken);
+        taken.ForEach(block => first.Outstanding.Add(block));
         Assert.Equal(2, taken.Count);
 
         var again = new List<BlockRef>();
@@ -111,6 +111,26 @@ public sealed class PiecePickerTests
         var third = new List<BlockRef>();
         picker.Pick(Peer(3, pieces: 2), 10, third, Start());
         Assert.Empty(third); // two requests per block at most
+    }
+
+    [Fact]
+    public void A_peer_that_can_start_no_piece_for_lack_of_memory_gets_no_copies_of_blocks_asked_of_others()
+    {
+        var picker = new PiecePicker(new Bitfield(10));
+        var memoryForTwo = 0;
+        PieceProgress? StartTwo(int index) => ++memoryForTwo > 2 ? null : new PieceProgress(new ActivePiece(index, PieceLength), 0);
+        var first = Peer(1);
+        var taken = new List<BlockRef>();
+        picker.Pick(first, 10, taken, StartTwo);
+        taken.ForEach(block => first.Outstanding.Add(block));
+        Assert.Equal(4, taken.Count);
+
+        var second = new List<BlockRef>();
+        picker.Pick(Peer(2), 10, second, StartTwo);
+
+        Assert.Empty(second);
+        Assert.False(picker.InEndgame());
+        Assert.All(taken, block => Assert.Equal(1, picker.GetProgress(block.Piece)!.RequestCount(block.Block)));
     }
 
     [Fact]

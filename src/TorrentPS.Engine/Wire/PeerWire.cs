@@ -35,7 +35,7 @@ public sealed class PeerWire : IDisposable
 
     private readonly Socket _socket;
 
-    /// <summary>The socket blocks at the system level, so receives call <c>recv</c> directly (see <see cref="BlockingSocket.Receive"/>).</summary>
+    /// <summary>The socket blocks at the system level, so receives and sends call <c>recv</c> and <c>send</c> directly (see <see cref="BlockingSocket.Receive"/>).</summary>
     private readonly bool _systemBlocking;
     private readonly ILogger _logger;
     private readonly object _sendLock = new();
@@ -406,7 +406,7 @@ public sealed class PeerWire : IDisposable
             {
                 while (!data.IsEmpty)
                 {
-                    var sent = _socket.Send(data, SocketFlags.None);
+                    var sent = BlockingSocket.Send(_socket, data, _systemBlocking);
                     data = data[sent..];
                 }
             }

@@ -47,6 +47,75 @@ public sealed class PeerWireTests
     }
 
     [Fact]
+    public async Task A_dialled_socket_is_never_watched_by_the_runtimes_epoll_even_when_the_peer_answers_the_handshake_late()
+    {
+        // A blocking receive through .NET on a socket that is non-blocking underneath (the connect made it so) registers
+        // it with .NET's epoll thread the first time it finds nothing to read; from then on every arrival of data woke
+        // that thread and the thread pool for the whole download (issue 20). The handshake's receive was such a receive.
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        var ours = new TaskCompletionSource();
+        var answer = new TaskCompletionSource();
+        await using var peer = new ScriptedPeer(async (stream, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+            ours.SetResult();
+            await answer.Task.WaitAsync(ct);
+            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
+            await ScriptedPeer.DrainAsync(stream, ct);
+        });
+        var name = ThreadName();
+        var dialling = ConnectionThread.RunAsync(name, () => Dial(peer, infoHash));
+
+        // Our handshake went out; the peer answers only once the dialling thread sleeps waiting for the answer.
+        await ours.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(SpinWait.SpinUntil(() => RuntimeEpoll.IsAsleep(name), TimeSpan.FromSeconds(10)), "the dialling thread waits for the answer");
+        answer.SetResult();
+        using var wire = await dialling.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(RuntimeEpoll.IsNonBlocking(wire.Socket));
+        Assert.DoesNotContain(RuntimeEpoll.Descriptor(wire.Socket), RuntimeEpoll.WatchedDescriptors());
+    }
+
+    [Fact]
+    public async Task An_accepted_socket_that_was_ever_non_blocking_is_made_blocking_before_the_handshake_and_never_watched_by_epoll()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        listener.Listen();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndPoint!);
+        var accepted = listener.Accept();
+
+        // What any asynchronous operation leaves behind on Linux: non-blocking underneath for good, whatever Blocking says.
+        accepted.Blocking = false;
+        accepted.Blocking = true;
+        Assert.True(RuntimeEpoll.IsNonBlocking(accepted));
+
+        var name = ThreadName();
+        var answering = ConnectionThread.RunAsync(name, () => HandshakeExchange.Accept(accepted, hash => hash == infoHash ? Options : null, TimeSpan.FromSeconds(10), NullLogger.Instance, CancellationToken.None));
+        Assert.True(SpinWait.SpinUntil(() => RuntimeEpoll.IsAsleep(name), TimeSpan.FromSeconds(10)), "the accepting thread waits for the handshake");
+        client.Send(ScriptedPeer.Handshake(infoHash));
+        using var wire = await answering.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(RuntimeEpoll.IsNonBlocking(wire.Socket));
+        Assert.DoesNotContain(RuntimeEpoll.Descriptor(wire.Socket), RuntimeEpoll.WatchedDescriptors());
+    }
+
+    /// <summary>A thread name of its own (Linux keeps 15 characters), so /proc tells which thread it is.</summary>
+    private static string ThreadName() => $"tps-test-{Random.Shared.Next(1_000_000):D6}";
+
+    [Fact]
     public async Task Messages_sent_before_the_extension_handshake_are_replayed_in_order_after_it()
     {
         var infoHash = ScriptedPeer.RandomInfoHash();

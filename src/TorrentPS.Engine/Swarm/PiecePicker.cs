@@ -7,10 +7,12 @@ namespace TorrentPS.Engine.Swarm;
 /// start), oldest first; then a new piece: a random one while we have fewer than <see cref="RandomFirstPieces"/> (so a
 /// newcomer soon has something to trade), else the rarest among the peer's, ties taken in order from where the last
 /// pick stopped (sequential writes when everybody has everything). Endgame, and only then (every missing piece is in
-/// progress and none has a block nobody was asked for): blocks already requested from others are asked of this peer
-/// too (at most <see cref="MaxRequestsPerBlock"/> per block; the first copy to arrive wins, the others are cancelled).
-/// A peer that gets nothing because no new piece fits in memory waits; it does not take copies of others' blocks
-/// (those copies cross their cancels and are wasted). Owned by the loop.
+/// progress and none has a block nobody was asked for): a peer with nothing outstanding is asked for one block already
+/// requested of another (at most <see cref="MaxRequestsPerBlock"/> requests per block; the first copy to arrive wins,
+/// the other is cancelled), the one asked for last, which waits longest in the other peer's queue. One at a time, as
+/// libtorrent does: copies often cross their cancels on a fast link, and each is a block downloaded twice.
+/// A peer that gets nothing because no new piece fits in memory waits; it does not take copies of others' blocks.
+/// Owned by the loop.
 /// </summary>
 public sealed class PiecePicker
 {
@@ -158,23 +160,26 @@ public sealed class PiecePicker
             TakeOpenBlocks(progress, max, output);
         }
 
-        // 3. Endgame: nothing open anywhere and every missing piece started; share blocks already asked of others.
-        if (output.Count == 0 && InEndgame())
+        // 3. Endgame: nothing open anywhere and every missing piece started; a peer with nothing to do takes a copy of
+        // the block asked of another most recently (the newest piece's last blocks).
+        if (output.Count == 0 && peer.Outstanding.Count == 0 && InEndgame())
         {
-            foreach (var progress in _activeOrder)
+            for (var i = _activeOrder.Count - 1; i >= 0; i--)
             {
+                var progress = _activeOrder[i];
                 if (!peer.Has(progress.Index) || (choked && !peer.AllowedFast.Contains(progress.Index)))
                 {
                     continue;
                 }
 
-                for (var b = 0; b < progress.BlockCount && output.Count < max; b++)
+                for (var b = progress.BlockCount - 1; b >= 0; b--)
                 {
                     var count = progress.RequestCount(b);
-                    if (count > 0 && count < MaxRequestsPerBlock && !progress.Shared.IsReceived(b) && !peer.Outstanding.Contains(new BlockRef(progress.Index, b)))
+                    if (count > 0 && count < MaxRequestsPerBlock && !progress.Shared.IsReceived(b))
                     {
                         progress.AddRequest(b);
                         output.Add(new BlockRef(progress.Index, b));
+                        return;
                     }
                 }
             }

@@ -1,4 +1,5 @@
 using TorrentPS.Engine.Metainfo;
+using System.Runtime.CompilerServices;
 
 namespace TorrentPS.Engine.Swarm;
 
@@ -113,6 +114,7 @@ public sealed class PiecePicker
     /// Picks up to <paramref name="max"/> blocks to request from <paramref name="peer"/> (which must have sent what it
     /// has), starting new pieces through <paramref name="start"/> (false: no memory left for another piece).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pick(PeerState peer, int max, List<BlockRef> output, Func<int, PieceProgress?> start)
     {
         if (max <= 0 || _missing == 0)

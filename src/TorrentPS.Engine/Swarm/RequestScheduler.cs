@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Wire;
+using System.Runtime.CompilerServices;
 
 namespace TorrentPS.Engine.Swarm;
 
@@ -106,6 +107,7 @@ internal sealed class RequestScheduler
     /// duplicate; any other block is one nobody asked for, and a flood of those ends the connection. False when the
     /// peer was dropped for it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool OnBlock(PeerState peer, in IncomingMessage message)
     {
         Volatile.Write(ref _downloaded, _downloaded + message.Length);
@@ -343,6 +345,7 @@ internal sealed class RequestScheduler
     }
 
     /// <summary>Tops up a peer's requests to its depth with blocks the picker chooses, in one send.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Fill(PeerState peer)
     {
         if (_picker is null || _picker.IsComplete || !peer.AmInterested)

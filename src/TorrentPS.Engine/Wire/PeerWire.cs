@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Peers;
+using System.Runtime.CompilerServices;
 
 namespace TorrentPS.Engine.Wire;
 
@@ -148,6 +149,7 @@ public sealed class PeerWire : IDisposable
     /// payload is valid until the next read.
     /// </summary>
     /// <exception cref="PeerProtocolException">The peer broke the protocol; the connection is closed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadBuffered(out PeerMessage message)
     {
         if (_replay.Count > 0)
@@ -256,6 +258,7 @@ public sealed class PeerWire : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReceiveCore()
     {
         PrepareSpace();
@@ -334,6 +337,7 @@ public sealed class PeerWire : IDisposable
     }
 
     /// <summary>Makes room at the end of the receive buffer: compacts, grows for a large frame, and returns to the normal size when the flow stops.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PrepareSpace()
     {
         _start += _consumeOnNextRead;

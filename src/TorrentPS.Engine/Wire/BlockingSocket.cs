@@ -191,7 +191,28 @@ internal static class BlockingSocket
     /// </summary>
     /// <exception cref="SocketException">The send failed, or timed out (<see cref="SocketError.TimedOut"/>).</exception>
     /// <exception cref="ObjectDisposedException">The socket was closed.</exception>
-    public static int Send(Socket socket, ReadOnlySpan<byte> data, bool systemBlocking)
+    public static int Send(Socket socket, ReadOnlySpan<byte> data, bool systemBlocking) => Send(socket, data, systemBlocking, dontWait: false);
+
+    /// <summary>
+    /// A send that never waits: as much of <paramref name="data"/> as the socket's buffer takes now (0 when it is full).
+    /// Only on a socket <see cref="TryMakeSystemBlocking"/> made blocking.
+    /// </summary>
+    /// <exception cref="SocketException">The send failed.</exception>
+    /// <exception cref="ObjectDisposedException">The socket was closed.</exception>
+    public static int SendWithoutWaiting(Socket socket, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return Send(socket, data, systemBlocking: true, dontWait: true);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut)
+        {
+            // EAGAIN: the buffer is full.
+            return 0;
+        }
+    }
+
+    private static int Send(Socket socket, ReadOnlySpan<byte> data, bool systemBlocking, bool dontWait)
     {
         if (!systemBlocking)
         {
@@ -206,7 +227,8 @@ internal static class BlockingSocket
             var fd = (int)handle.DangerousGetHandle();
             while (true)
             {
-                var sent = LinuxSocket.send(fd, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(data), data.Length, LinuxSocket.MsgNoSignal);
+                var flags = LinuxSocket.MsgNoSignal | (dontWait ? LinuxSocket.MsgDontWait : 0);
+                var sent = LinuxSocket.send(fd, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(data), data.Length, flags);
                 if (sent >= 0)
                 {
                     return (int)sent;

@@ -14,6 +14,9 @@ internal static class LinuxSocket
     /// <summary>A peer that hung up makes <c>send</c> fail with <c>EPIPE</c>, not raise <c>SIGPIPE</c>.</summary>
     public const int MsgNoSignal = 0x4000;
 
+    /// <summary>This one call does not wait for room in the socket's buffer (the socket itself stays blocking).</summary>
+    public const int MsgDontWait = 0x40;
+
     private const int FGetFl = 3;
     private const int FSetFl = 4;
     private const int ONonBlock = 0x800;

@@ -429,6 +429,38 @@ public sealed class PeerWire : IDisposable
         }
     }
 
+    /// <summary>Whether <see cref="SendWithoutWaiting"/> can be used (the socket blocks at the system level: Linux).</summary>
+    internal bool CanSendWithoutWaiting => _systemBlocking;
+
+    /// <summary>
+    /// Sends as much of <paramref name="data"/> (whole messages) as the socket takes at once, without waiting: the bytes
+    /// sent, 0 when its buffer is full. Only when <see cref="CanSendWithoutWaiting"/>. Thread-safe.
+    /// </summary>
+    /// <exception cref="PeerUnreachableException">The connection closed or failed.</exception>
+    internal int SendWithoutWaiting(ReadOnlySpan<byte> data)
+    {
+        lock (_sendLock)
+        {
+            if (IsClosed)
+            {
+                throw ClosedError();
+            }
+
+            try
+            {
+                return BlockingSocket.SendWithoutWaiting(_socket, data);
+            }
+            catch (SocketException ex)
+            {
+                throw Fail(IsClosed ? ClosedError() : new PeerUnreachableException(RemoteEndPoint, $"sending failed: {BlockingSocket.Describe(ex)}", ex));
+            }
+            catch (ObjectDisposedException)
+            {
+                throw Fail(ClosedError());
+            }
+        }
+    }
+
     /// <summary>Sends extended message <paramref name="extendedId"/> (the peer's id for the extension; 0 the extension handshake) with a bencoded body. Thread-safe.</summary>
     public void SendExtended(byte extendedId, ReadOnlySpan<byte> body)
     {

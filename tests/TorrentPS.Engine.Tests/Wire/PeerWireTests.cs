@@ -234,6 +234,66 @@ public sealed class PeerWireTests
         Assert.Equal(50 * PeerMessageEncoder.RequestSize, await firstRead.Task.WaitAsync(TimeSpan.FromSeconds(5)));
     }
 
+    [Fact]
+    public async Task A_flush_of_requests_while_the_writer_sleeps_sends_them_itself_and_what_the_socket_cannot_take_follows_in_order()
+    {
+        // The loop's request batches go out on its own thread (no second wake-up per receive for the writer); when the
+        // socket's buffer is full, the rest goes to the writer, ahead of everything queued later, and the peer reads
+        // every request once, in order.
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        const int batches = 200;
+        const int perBatch = 256;
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        var startReading = new TaskCompletionSource();
+        var indexes = new TaskCompletionSource<List<int>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var peer = new ScriptedPeer(async (stream, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
+            await startReading.Task.WaitAsync(ct);
+            var seen = new List<int>();
+            var message = new byte[PeerMessageEncoder.RequestSize];
+            while (seen.Count < batches * perBatch)
+            {
+                await stream.ReadExactlyAsync(message, ct);
+                seen.Add(BinaryPrimitives.ReadInt32BigEndian(message.AsSpan(5)));
+            }
+
+            indexes.SetResult(seen);
+            await ScriptedPeer.DrainAsync(stream, ct);
+        });
+        using var wire = Dial(peer, infoHash);
+        wire.Socket.SendBufferSize = 4096;
+        using var queue = new SendQueue(wire, null, NullLogger.Instance);
+        queue.Start();
+        var writerWaiting = typeof(SendQueue).GetField("_writerWaiting", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        Assert.True(SpinWait.SpinUntil(() => (bool)writerWaiting.GetValue(queue)!, TimeSpan.FromSeconds(10)), "the writer sleeps");
+
+        // The peer reads nothing yet: the socket's buffers fill, and some flush finds no room for all of its batch.
+        var next = 0;
+        for (var b = 0; b < batches; b++)
+        {
+            for (var i = 0; i < perBatch; i++)
+            {
+                queue.Enqueue(OutgoingMessage.Request(next++, 0, 16384));
+            }
+
+            queue.Flush();
+        }
+
+        var (whole, partly) = queue.InlineFlushes;
+        Assert.True(whole > 0, "flushes sent their requests themselves");
+        Assert.True(partly > 0, "a flush found the socket's buffer full");
+
+        startReading.SetResult();
+        var received = await indexes.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Enumerable.Range(0, batches * perBatch), received);
+    }
+
     private static byte[] Extended(byte[] body, byte extendedId = 0)
     {
         var frame = new byte[6 + body.Length];

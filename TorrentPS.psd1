@@ -5,7 +5,7 @@
     Author                 = 'TorrentPS contributors'
     CompanyName            = 'TorrentPS'
     Copyright              = '(c) TorrentPS contributors. MIT License.'
-    Description            = 'A BitTorrent client for PowerShell: read torrents and magnet links, convert bencode, ask HTTP and UDP trackers for peers and handshake with peers, as typed pipeline objects.'
+    Description            = 'A BitTorrent client for PowerShell: download torrents and magnet links (resumable, side by side), seed, save single pieces and check data against piece hashes; read torrents and magnet links, export .torrent files, convert bencode, ask HTTP and UDP trackers for peers and handshake with peers. Everything is a typed pipeline object.'
     CompatiblePSEditions   = @('Core')
     PowerShellVersion      = '7.4'
     RequiredAssemblies     = @()
@@ -25,6 +25,7 @@
         'Start-MagnetDownload'
         'Export-Torrent'
         'Start-TorrentSeed'
+        'New-Torrent'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
@@ -34,7 +35,7 @@
             Tags         = @('BitTorrent', 'Torrent', 'Magnet', 'P2P', 'Bencode', 'Tracker', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             LicenseUri   = 'https://github.com/torrentps/TorrentPS/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/torrentps/TorrentPS'
-            ReleaseNotes = 'First release: bencode, torrent and magnet-link inspection, HTTP and UDP trackers, peer handshakes.'
+            ReleaseNotes = 'Downloads of torrents and magnet links (Start-TorrentDownload, Start-MagnetDownload, Save-TorrentPiece) that resume after Ctrl+C, seeding (Start-TorrentSeed), data checks (Test-Torrent), .torrent export (Export-Torrent); bencode, torrent and magnet-link inspection, HTTP and UDP trackers, peer handshakes. The torrent cmdlets take -Path, -LiteralPath or -Torrent alike, magnet links included; a download result pipes on to Test-Torrent and Start-TorrentSeed.'
         }
     }
 }

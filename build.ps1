@@ -15,6 +15,9 @@ Tasks (run in the order given; a task that another needs runs once, first):
            started from $PSHOME (so this session never loads, and locks, the module's assemblies; results in
            out/pester-results.xml). It ends with one line `N passed, N failed` over both and exits 1 when any failed.
   Package  Build and Docs, then out/TorrentPS-<version>.zip and, where PSResourceGet is available, a .nupkg in out/packages.
+  Demo     Build, then demo/Invoke-Demo.ps1 in a child pwsh: a sample file and its torrent in out/demo, seeded by one pwsh
+           on 127.0.0.2 and downloaded by another over loopback with the progress bar, checked with Test-Torrent; it
+           prints where things are and stops the seeder. Nothing leaves this machine.
 
 dotnet is required. PlatyPS (Docs) is looked for on PSModulePath, then in shared/tools beside this checkout (or
 beside a folder above it); Pester 5 (Test) on
@@ -30,18 +33,36 @@ Builds, then runs the xunit and Pester tests.
 
 .EXAMPLE
 ./build.ps1 -Task Docs, Package
+From pwsh; from bash or another shell write the list as one word: pwsh ./build.ps1 -Task Docs,Package
+
+.EXAMPLE
+pwsh ./build.ps1 -Task Demo
+Builds the module, then downloads a sample torrent from a seeder in another pwsh, over loopback.
 #>
-[CmdletBinding()]
+[CmdletBinding(PositionalBinding = $false)]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Package')]
+    # Task names, in any of the forms a shell passes them: -Task Build,Docs (one word from bash, split here),
+    # -Task Build, Docs (two words from bash: the second arrives in $MoreTask), or a list from PowerShell.
+    [Parameter(Position = 0)]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    [Parameter(ValueFromRemainingArguments, DontShow)]
+    [string[]] $MoreTask = @()
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
+
+$KnownTasks = 'Build', 'Test', 'Docs', 'Package', 'Demo'
+$Task = @(@($Task) + @($MoreTask) | ForEach-Object { $_ -split '[,\s]+' } | Where-Object { $_ })
+foreach ($name in $Task) {
+    if ($name -notin $KnownTasks) {
+        throw "Unknown task '$name': the tasks are $($KnownTasks -join ', ') (for example -Task Build,Docs)."
+    }
+}
 
 $RepoRoot = $PSScriptRoot
 $OutDir = Join-Path $RepoRoot 'out'
@@ -234,6 +255,14 @@ function Invoke-DocsTask {
     }
 }
 
+function Invoke-DemoTask {
+    Invoke-Task Demo {
+        Invoke-BuildTask
+        # A child pwsh, so this session never loads (and locks) the module's assemblies.
+        Invoke-Native (Get-ChildPwsh) @('-NoProfile', '-File', (Join-Path $RepoRoot 'demo' 'Invoke-Demo.ps1'), '-ModulePath', (Join-Path $ModuleOut 'TorrentPS.psd1'), '-WorkFolder', (Join-Path $OutDir 'demo'))
+    }
+}
+
 function Invoke-PackageTask {
     Invoke-Task Package {
         Invoke-BuildTask
@@ -268,5 +297,6 @@ foreach ($name in $Task) {
         'Test' { Invoke-TestTask }
         'Docs' { Invoke-DocsTask }
         'Package' { Invoke-PackageTask }
+        'Demo' { Invoke-DemoTask }
     }
 }

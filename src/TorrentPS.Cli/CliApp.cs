@@ -42,6 +42,7 @@ internal static class CliApp
         new MagnetDownloadVerb(),
         new SeedVerb(),
         new VerifyVerb(),
+        new CreateVerb(),
     }.OrderBy(v => v.Command.Name, StringComparer.Ordinal).ToArray();
 
     internal static Command Root { get; } = CreateRoot();
@@ -123,8 +124,9 @@ internal static class CliApp
         parts.AddRange(options.Where(o => !o.Required).Select(o => $"[{OptionLabel(o)}]{(o.Arity.MaximumNumberOfValues > 1 ? "..." : "")}"));
         return string.Join(' ', parts);
 
+        // A flag (a bool option: --allow-partial) takes no value on the command line, whatever arity it allows.
         static string OptionLabel(Option option)
-            => option.Arity.MaximumNumberOfValues == 0 ? option.Name : $"{option.Name} <{option.HelpName ?? option.Name.TrimStart('-')}>";
+            => option.Arity.MaximumNumberOfValues == 0 || option.ValueType == typeof(bool) ? option.Name : $"{option.Name} <{option.HelpName ?? option.Name.TrimStart('-')}>";
     }
 
     /// <summary>What is wrong with the command line, if anything: a missing argument by name, else the parser's first error.</summary>

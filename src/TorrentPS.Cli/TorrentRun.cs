@@ -44,7 +44,11 @@ internal sealed class TorrentRun
         }
     }
 
-    /// <summary>The transfer options from the command line, applied to <paramref name="options"/>.</summary>
+    /// <summary>
+    /// The transfer options from the command line, applied to <paramref name="options"/>. The verbs that run through here
+    /// are the challenge's (<c>download_piece</c>, <c>download</c>, <c>magnet_info</c>, <c>magnet_download_piece</c>,
+    /// <c>magnet_download</c>): they handshake as the challenge's peers expect, advertising only the extension protocol.
+    /// </summary>
     public async Task<TorrentOptions> ApplyAsync(ParseResult parsed, TorrentOptions options, CancellationToken cancellationToken)
     {
         var peers = new List<IPEndPoint>();
@@ -66,6 +70,7 @@ internal sealed class TorrentRun
             Peers = [.. options.Peers, .. peers],
             NoProgressTimeout = timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : options.NoProgressTimeout,
             SeedRatio = parsed.GetValue(_seedRatio) ?? options.SeedRatio,
+            ExtensionProtocolOnly = true,
         };
     }
 

@@ -14,5 +14,11 @@ if (args.Length > 0 && args[0] == "verify")
     return await VerifyBenchmark.RunAsync(args[1..]);
 }
 
+// Making a torrent against the verifier on the same file: dotnet run -c Release --project tests/TorrentPS.Benchmarks -- create
+if (args.Length > 0 && args[0] == "create")
+{
+    return await CreateBenchmark.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using TorrentPS.Engine.Bencode;
+using TorrentPS.Engine.Dht;
 using TorrentPS.Engine.Extensions;
 using TorrentPS.Engine.LocalDiscovery;
 using TorrentPS.Engine.Metainfo;
@@ -25,7 +26,7 @@ internal sealed record FuzzTarget(string Name, IReadOnlyList<byte[]> Seeds, int 
 /// <summary>A parser returned something it must never return.</summary>
 internal sealed class InvariantException(string message) : Exception(message);
 
-/// <summary>Every fuzzed parser: bencode, torrents, magnet links, HTTP and UDP tracker answers, peer messages, BEP 10, ut_metadata, ut_pex, local discovery announces and resume data.</summary>
+/// <summary>Every fuzzed parser: bencode, torrents, magnet links, HTTP and UDP tracker answers, peer messages, BEP 10, ut_metadata, ut_pex, local discovery announces, resume data and KRPC (DHT) datagrams.</summary>
 internal static class FuzzTargets
 {
     private static readonly string Destination = Path.Combine(Path.GetTempPath(), "tps-fuzz-destination");
@@ -46,6 +47,7 @@ internal static class FuzzTargets
         new("ut-pex", UtPexSeeds(), 8192, RunUtPex),
         new("bt-search", BtSearchSeeds(), 4096, RunBtSearch),
         new("resume-data", ResumeDataSeeds(), 8192, RunResumeData),
+        new("krpc", KrpcSeeds(), KrpcMessage.MaxDatagramLength + 64, RunKrpc),
     ];
 
     private static void RunBencode(byte[] input)
@@ -240,6 +242,69 @@ internal static class FuzzTargets
         B("BT-SEARCH * HTTP/1.1\nhost: [ff15::efc0:988f]:6771\nPORT:51413\nX-Extra: whatever it is\ninfohash: CF1A5502794BBBD5AFF203CDC18519D15416FA04\n\n"),
         B("BT-SEARCH * HTTP/1.1\r\nHost: 239.192.152.143:6771\r\nPort: 1\r\nInfohash: cf1a5502794bbbd5aff203cdc18519d15416fa04\r\n"),
     ];
+
+    private static void RunKrpc(byte[] input)
+    {
+        KrpcMessage message;
+        try
+        {
+            message = KrpcMessage.Decode(input);
+        }
+        catch (KrpcException ex)
+        {
+            // Only a query whose transaction id was read is answered, with 203 or 204.
+            Check(!ex.IsQuery || ex.TransactionId is { Length: > 0 and <= KrpcMessage.MaxTransactionIdLength }, "an answerable error without a transaction id");
+            Check(ex.ErrorCode is KrpcErrorCode.Protocol or KrpcErrorCode.MethodUnknown, $"error code {ex.ErrorCode}");
+            throw;
+        }
+
+        Check(message.TransactionId.Length is > 0 and <= KrpcMessage.MaxTransactionIdLength, "a transaction id out of bounds");
+        switch (message)
+        {
+            case KrpcQuery query:
+                Check(query.Method != KrpcMethod.FindNode || query.Target is not null, "find_node without a target");
+                Check(query.Method is not (KrpcMethod.GetPeers or KrpcMethod.AnnouncePeer) || query.InfoHash is not null, "no info hash");
+                Check(query.Method != KrpcMethod.AnnouncePeer || (query.Token is { Length: > 0 } && (query.ImpliedPort || query.Port is > 0 and <= 65535)), "an announce without a token or a port");
+                break;
+            case KrpcResponse response:
+                Check(response.Nodes.All(n => n.EndPoint.Port is > 0 and <= 65535), "a node with port 0");
+                Check(response.Values.All(p => p.Port is > 0 and <= 65535), "a peer with port 0");
+                break;
+            case KrpcError error:
+                Check(error.Message.Length <= KrpcError.MaxMessageLength, "an error message over its bound");
+                break;
+        }
+
+        // What decodes re-encodes to bytes that decode to the same message (the encoding is a fixed point).
+        var encoded = message.Encode();
+        Check(KrpcMessage.Decode(encoded).Encode().AsSpan().SequenceEqual(encoded), "decode(encode(m)) encodes differently");
+    }
+
+    private static byte[][] KrpcSeeds()
+    {
+        var id = new NodeId(Enumerable.Range(0, 20).Select(i => (byte)i).ToArray());
+        var hash = new InfoHash(Enumerable.Range(100, 20).Select(i => (byte)i).ToArray());
+        return
+        [
+            B("d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:y1:qe"),
+            B("d1:rd2:id20:mnopqrstuvwxyz123456e1:t2:aa1:y1:re"),
+            B("d1:eli201e23:A Generic Error Ocurrede1:t2:aa1:y1:ee"),
+            B("d1:ad2:id20:abcdefghij01234567896:target20:mnopqrstuvwxyz123456e1:q9:find_node1:t2:aa1:y1:qe"),
+            B("d1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz123456e1:q9:get_peers1:t2:aa1:y1:qe"),
+            B("d1:rd2:id20:abcdefghij01234567895:token8:aoeusnth6:valuesl6:axje.u6:idhtnmee1:t2:aa1:y1:re"),
+            B("d1:ad2:id20:abcdefghij012345678912:implied_porti1e9:info_hash20:mnopqrstuvwxyz1234564:porti6881e5:token8:aoeusnthe1:q13:announce_peer1:t2:aa1:y1:qe"),
+            new KrpcResponse([1, 2], id)
+            {
+                Nodes = [new DhtContact(id, IPEndPoint.Parse("127.0.0.2:6881")), new DhtContact(id, IPEndPoint.Parse("[::1]:6881"))],
+                Values = [IPEndPoint.Parse("127.0.0.3:1"), IPEndPoint.Parse("[::1]:2")],
+                Token = [9, 9, 9, 9],
+                RequesterEndPoint = IPEndPoint.Parse("127.0.0.4:3"),
+                Version = "TP\0\u0001"u8.ToArray(),
+            }.Encode(),
+            (KrpcQuery.GetPeers([7], id, hash) with { Want = KrpcWant.IPv4 | KrpcWant.IPv6, ReadOnly = true }).Encode(),
+            B("d1:eli203e8:bad \u001b[2Je1:t1:x1:v4:LT\u0001\u00021:y1:ee"),
+        ];
+    }
 
     private static byte[][] ResumeDataSeeds()
     {

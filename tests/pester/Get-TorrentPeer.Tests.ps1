@@ -174,6 +174,28 @@ Describe 'Get-TorrentPeer' {
             ($magnet | Get-TorrentPeer -TimeoutSec 5).EndPointText | Should -Be "${seederAddress}:51414"
         }
 
+        It 'leaves no phantom peer: a peer announcing afterwards is not given ours, and no leecher is counted' {
+            # A tracker and torrent of its own, so the peer announcing here changes no other test's swarm.
+            $hash = New-TestInfoHash
+            $own = Start-TestOpenTracker -InfoHash $hash
+            try {
+                $stayer = Get-TestLoopbackAddress
+                Send-TestUdpAnnounce -Tracker $own -InfoHash $hash -FromAddress $stayer -PeerPort 51416
+                $link = "magnet:?xt=urn:btih:$hash&tr=$([uri]::EscapeDataString($own.UdpUrl))&tr=$([uri]::EscapeDataString($own.HttpUrl))"
+
+                (Get-TorrentPeer -MagnetLink $link -TimeoutSec 5).EndPointText | Sort-Object -Unique | Should -Be "${stayer}:51416"
+
+                # Get-TorrentPeer asked from 127.0.0.1 (every other peer here has an address of its own).
+                $listed = @(Send-TestUdpAnnounce -Tracker $own -InfoHash $hash -FromAddress (Get-TestLoopbackAddress) -PeerPort 51417 -PassThru)
+                $listed | Should -Contain "${stayer}:51416"
+                @($listed | Where-Object { $_ -like '127.0.0.1:*' }) | Should -BeNullOrEmpty
+                (Get-TorrentTracker -MagnetLink $link -TimeoutSec 5).Leechers | Should -Be @(0, 0)
+            }
+            finally {
+                Stop-TestOpenTracker $own
+            }
+        }
+
         It 'uses only the trackers given with -Tracker' {
             $err = $null
             $peers = @(Get-TorrentPeer -Path $torrentPath -Tracker $tracker.HttpUrl -TimeoutSec 5 -ErrorVariable err -ErrorAction SilentlyContinue)

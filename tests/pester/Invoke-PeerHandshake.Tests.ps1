@@ -230,7 +230,9 @@ Describe 'Invoke-PeerHandshake' {
                 while ($read -lt 68) { $read += $stream.Read($buffer, $read, 68 - $read) }
                 for ($i = 28; $i -lt 48; $i++) { $buffer[$i] = 0xEE }   # echo the handshake with another info hash
                 $stream.Write($buffer, 0, 68)
-                Start-Sleep -Seconds 2
+                # Hang up only once the cmdlet has: it reads the answer, finds the wrong hash and closes (or, at worst, the read times out).
+                $stream.ReadTimeout = 10000
+                try { while ($stream.Read($buffer, 0, 68) -gt 0) { } } catch { }
                 $client.Dispose()
             }
             try {

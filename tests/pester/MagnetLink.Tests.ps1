@@ -91,7 +91,7 @@ Describe 'ConvertTo-MagnetLink' {
         $links | ForEach-Object { $_ | Should -BeLike 'magnet:?xt=urn:btih:*' }
     }
 
-    It 'refuses what is not a TorrentInfo at binding time' {
-        { 'not a torrent' | ConvertTo-MagnetLink -ErrorAction Stop } | Should -Throw -ErrorId 'InputObjectNotBound*'
+    It 'takes text as a path, as the other torrent cmdlets do, and reports one that is not there as PathNotFound' {
+        { 'not a torrent' | ConvertTo-MagnetLink -ErrorAction Stop } | Should -Throw -ErrorId 'PathNotFound*'
     }
 }

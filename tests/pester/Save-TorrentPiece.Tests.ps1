@@ -51,6 +51,17 @@ Describe 'Save-TorrentPiece' {
             Get-TestFileHex $file | Should -Be (Get-TestPiece 5)
         }
 
+        It 'writes a piece into a -Destination that is a folder as piece-<index>' {
+            if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
+            $folder = Join-Path $TestDrive 'into-folder'
+            New-Item -ItemType Directory -Path $folder | Out-Null
+
+            $out = Save-TorrentPiece -Path $Torrent.Path -Index 4 -Destination $folder -Peer $Seeder.EndPoint.Text
+
+            $out.FullName | Should -Be (Join-Path $folder 'piece-4')
+            Get-TestFileHex $out.FullName | Should -Be (Get-TestPiece 4)
+        }
+
         It 'replaces a file that is there' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
             $file = Join-Path $TestDrive 'replaced.bin'
@@ -81,9 +92,6 @@ Describe 'Save-TorrentPiece' {
             { Save-TorrentPiece -Path $Torrent.Path -Index -1 -Destination (Join-Path $TestDrive 'x.bin') } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
         }
 
-        It 'refuses a -Destination that is a folder with PathIsDirectory' {
-            { Save-TorrentPiece -Path $Torrent.Path -Index 0 -Destination $TestDrive -ErrorAction Stop } | Should -Throw -ErrorId 'PathIsDirectory,*'
-        }
 
         It 'writes nothing with -WhatIf' {
             $file = Join-Path $TestDrive 'whatif.bin'

@@ -73,7 +73,8 @@ Describe 'Get-TorrentInfo -MagnetLink' {
 
     It 'gives up after -TimeoutSec when no peer has the metadata, with DownloadStalled' {
         $err = $null
-        $out = Get-TorrentInfo -MagnetLink "magnet:?xt=urn:btih:$(New-Guid | ForEach-Object { ($_.ToString('N') + '00000000').Substring(0, 40) })" -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue
+        # A tracker nobody answers at: somewhere to ask (a link naming nobody fails at once with NowhereToAsk).
+        $out = Get-TorrentInfo -MagnetLink "magnet:?xt=urn:btih:$(New-Guid | ForEach-Object { ($_.ToString('N') + '00000000').Substring(0, 40) })&tr=udp%3A%2F%2F127.0.0.1%3A1%2Fannounce" -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue
         $out | Should -BeNullOrEmpty
         $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -BeLike 'DownloadStalled*'

@@ -171,7 +171,13 @@ Describe 'Start-TorrentDownload' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
             $destination = Join-Path $TestDrive 'dl-stopped'
             $command = Start-TestRunspaceCommand "Start-TorrentDownload -Path '$($Slow.Path)' -Destination '$destination' -Peer '$($SlowSeeder.EndPoint.Text)'"
-            Start-Sleep -Seconds 2
+            # Stopped once it has saved progress (the resume data exists only after pieces were verified and checkpointed).
+            $resume = Join-Path $destination '.torrentps' "$($Slow.InfoHash).resume"
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not (Test-Path -LiteralPath $resume)) {
+                if ([DateTime]::UtcNow -gt $deadline -or $command.Async.IsCompleted) { throw "No progress was saved: $($command.PowerShell.Streams.Error)" }
+                Start-Sleep -Milliseconds 50
+            }
 
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             $command.PowerShell.Stop()
@@ -205,16 +211,18 @@ Describe 'Start-TorrentDownload' {
         }
 
         It 'gives up after -TimeoutSec without progress with DownloadStalled, saying what was tried and what to do' {
+            # A torrent nobody has: the seeders of this file's other torrents know our listening session and may dial it.
+            $nobodys = New-TestTorrent -Path (Join-Path $TestDrive 'nobodys.torrent') -Name 'single.bin' -Content (New-TestContent -Length 70000 -Seed 99) -PieceLength 65536 -Announce 'http://127.0.0.1:1/announce'
             $closed = Get-TestLoopbackEndPoint
             $err = $null
-            $out = Start-TorrentDownload -Path $Single.Path -Destination (Join-Path $TestDrive 'stalled') -Peer $closed.Text -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue
+            $out = Start-TorrentDownload -Path $nobodys.Path -Destination (Join-Path $TestDrive 'stalled') -Peer $closed.Text -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue
             $out | Should -BeNullOrEmpty
             $err | Should -HaveCount 1
             $err[0].FullyQualifiedErrorId | Should -BeLike 'DownloadStalled*'
             $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
             $err[0].Exception.Message | Should -BeLike "'single.bin' made no progress for 1 seconds*"
             $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*-TimeoutSec*'
-            $err[0].TargetObject | Should -Be $Single.Path
+            $err[0].TargetObject | Should -Be $nobodys.Path
         }
 
         It 'downloads nothing with -WhatIf' {

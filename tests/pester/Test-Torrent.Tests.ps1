@@ -200,8 +200,11 @@ Describe 'Test-Torrent' {
             { Test-Torrent $single.Path -DataPath 'Env:' -ErrorAction Stop } | Should -Throw -ErrorId 'NotFileSystemPath*'
         }
 
-        It 'says false for a -DataPath that does not exist' {
-            Test-Torrent $single.Path -DataPath (Join-Path $TestDrive 'nowhere') | Should -BeFalse
+        It 'reports a -DataPath that does not exist as DataPathNotFound, with no answer' {
+            $err = $null
+            Test-Torrent $single.Path -DataPath (Join-Path $TestDrive 'nowhere') -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'DataPathNotFound*'
+            $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         }
 
         It 'reports a data file locked by another process as FileLocked' -Skip:$IsWindows {
@@ -251,8 +254,13 @@ Describe 'Test-Torrent' {
                 $null = $ps.AddScript('param($Manifest, $Torrent, $Data) Import-Module $Manifest; Test-Torrent -LiteralPath $Torrent -DataPath $Data').
                     AddParameter('Manifest', $script:ModuleManifest).AddParameter('Torrent', $torrentPath).AddParameter('Data', $big)
                 $async = $ps.BeginInvoke()
-                Start-Sleep -Milliseconds 500
-                $async.IsCompleted | Should -BeFalse -Because 'hashing 8 GiB takes longer than half a second'
+                # Stopped once hashing is under way (its first progress record).
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ($ps.Streams.Progress.Count -eq 0 -and -not $async.IsCompleted -and [DateTime]::UtcNow -lt $deadline) {
+                    Start-Sleep -Milliseconds 20
+                }
+                $async.IsCompleted | Should -BeFalse -Because 'hashing 8 GiB takes longer than starting to'
+                $ps.Streams.Progress.Count | Should -BeGreaterThan 0
                 $watch = [System.Diagnostics.Stopwatch]::StartNew()
                 $ps.Stop()
                 $watch.Elapsed.TotalSeconds | Should -BeLessThan 2

@@ -77,8 +77,8 @@ function Stop-TestOpenTracker($Tracker) {
 }
 
 # A BEP 15 connect + announce (event started, left 0: a seeder) sent from $FromAddress, so the tracker lists
-# ${FromAddress}:$PeerPort as a peer of $InfoHash.
-function Send-TestUdpAnnounce($Tracker, [string] $InfoHash, [string] $FromAddress, [int] $PeerPort) {
+# ${FromAddress}:$PeerPort as a peer of $InfoHash. With -PassThru, the peers the tracker answered with ('ip:port').
+function Send-TestUdpAnnounce($Tracker, [string] $InfoHash, [string] $FromAddress, [int] $PeerPort, [switch] $PassThru) {
     $udp = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([ipaddress]$FromAddress, 0))
     try {
         $udp.Client.ReceiveTimeout = 5000
@@ -97,7 +97,13 @@ function Send-TestUdpAnnounce($Tracker, [string] $InfoHash, [string] $FromAddres
         $announce[92] = 0xff; $announce[93] = 0xff; $announce[94] = 0xff; $announce[95] = 0xff   # num_want -1
         $announce[96] = [byte]($PeerPort -shr 8); $announce[97] = [byte]($PeerPort -band 0xff)
         [void]$udp.Send($announce, $announce.Length, $remote)
-        [void]$udp.Receive([ref]$from)
+        $answer = $udp.Receive([ref]$from)
+        if ($PassThru) {
+            # action, transaction id, interval, leechers, seeders; then 6 bytes a peer.
+            for ($i = 20; $i + 6 -le $answer.Length; $i += 6) {
+                "$($answer[$i]).$($answer[$i + 1]).$($answer[$i + 2]).$($answer[$i + 3]):$($answer[$i + 4] * 256 + $answer[$i + 5])"
+            }
+        }
     }
     finally { $udp.Dispose() }
 }

@@ -35,7 +35,7 @@ Describe '-Verbose' {
     It 'Invoke-PeerHandshake says what it does, how each peer answered and the outcome' {
         $closed = Get-ClosedEndPoint
         $lines = @(Get-VerboseText { Invoke-PeerHandshake -Address $closed -InfoHash $t.InfoHash -TimeoutSec 2 -Verbose -ErrorAction SilentlyContinue })
-        $lines | Should -Contain 'Handshaking with 1 peer, at most 1 at once, each within 2 seconds.'
+        $lines | Should -Contain 'Handshaking with 1 peer, at most 1 at once, each within 2 s.'
         $lines | Should -Contain "$closed failed (PeerUnreachable)."
         $lines[-1] | Should -Be '0 of 1 peer answered.'
     }

@@ -54,12 +54,17 @@ internal sealed class StatusLine(TextWriter stderr)
         var text = status.State switch
         {
             TorrentState.Checking => $"checking {Size(status.CheckedBytes)} of {Size(status.Length)}",
-            TorrentState.FetchingMetadata => $"fetching metadata from {status.MetadataPeers} peers ({status.PeersConnected} connected, {status.PeersKnown} known)",
-            TorrentState.Seeding => $"seeding: {Size(status.Uploaded)} up at {Size((long)status.UploadRate)}/s, ratio {status.Ratio.ToString("0.00", CultureInfo.InvariantCulture)}, {status.PeersConnected} peers",
-            _ => $"{status.PercentComplete.ToString("0.0", CultureInfo.InvariantCulture)}% {Size(status.VerifiedBytes)} of {Size(status.TotalBytes)} at {Size((long)status.DownloadRate)}/s, {status.PeersConnected} peers ({status.Seeds} seeds){Left(status.TimeRemaining)}",
+            TorrentState.FetchingMetadata => $"fetching metadata from {Count(status.MetadataPeers, "peer")} ({status.PeersConnected} connected, {status.PeersKnown} known)",
+            TorrentState.Seeding => $"seeding: {Size(status.Uploaded)} up at {Size((long)status.UploadRate)}/s, ratio {status.Ratio.ToString("0.00", CultureInfo.InvariantCulture)}, {Count(status.PeersConnected, "peer")}",
+            _ => $"{status.PercentComplete.ToString("0.0", CultureInfo.InvariantCulture)}% {Size(status.VerifiedBytes)} of {Size(status.TotalBytes)} at {Size((long)status.DownloadRate)}/s, {Count(status.PeersConnected, "peer")} ({Count(status.Seeds, "seed")}){Left(status.TimeRemaining)}",
         };
-        return $"{Shorten(status.Name)}: {text}";
+
+        // The name may be a magnet link's dn, which its author chose: escaped as all untrusted text.
+        return $"{Shorten(DisplayText.Escape(status.Name))}: {text}";
     }
+
+    /// <summary><c>1 peer</c>, <c>2 peers</c>.</summary>
+    private static string Count(int count, string noun) => Units.Count(count, noun);
 
     private static string Left(TimeSpan? remaining) => remaining is { } left ? $", {(int)left.TotalHours}:{left.Minutes:00}:{left.Seconds:00} left" : string.Empty;
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 
+using TorrentPS.Engine.Text;
+
 namespace TorrentPS.Cli.Output;
 
 /// <summary>
@@ -45,7 +47,8 @@ internal sealed class StderrLoggerFactory(TextWriter stderr, LogLevel minimum) :
         lock (_lock)
         {
             StatusLine.ClearCurrent(stderr);
-            stderr.WriteLine($"tps: [{tag}] {message.ReplaceLineEndings(" ")}");
+            // A log line quotes what peers and trackers said (client names, failure reasons): escaped as all untrusted text.
+            stderr.WriteLine($"tps: [{tag}] {DisplayText.Message(message.ReplaceLineEndings(" "))}");
         }
     }
 

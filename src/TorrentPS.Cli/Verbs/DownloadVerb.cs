@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Storage;
 
 namespace TorrentPS.Cli.Verbs;
 
@@ -30,6 +31,8 @@ internal sealed class DownloadVerb : ICliVerb
         var output = parsed.GetRequiredValue(_output);
         var torrentPath = parsed.GetRequiredValue(_torrent);
         var torrent = await TorrentInfo.LoadAsync(torrentPath, cancellationToken).ConfigureAwait(false);
+        // A destination that cannot be written is said before any peer is asked for anything.
+        ContentLocation.EnsureWritable(Path.GetDirectoryName(Path.GetFullPath(output)) ?? output);
         var loggers = CliApp.CreateLoggers(stderr);
         return await _run.DownloadAsync(
             parsed,

@@ -32,6 +32,8 @@ internal sealed class MagnetDownloadVerb : ICliVerb
         var output = parsed.GetRequiredValue(_output);
         var link = parsed.GetRequiredValue(_link);
         var magnet = MagnetLink.Parse(link);
+        // A destination that cannot be written is said before any peer is asked for anything.
+        ContentLocation.EnsureWritable(Path.GetDirectoryName(Path.GetFullPath(output)) ?? output);
         var loggers = CliApp.CreateLoggers(stderr);
         var known = MagnetResume.TryLoad(magnet, ContentLocation.GetDefaultResumePathAtPath(output, magnet.InfoHash), loggers.CreateLogger("tps"));
         return await _run.DownloadAsync(

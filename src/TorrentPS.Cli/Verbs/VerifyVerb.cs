@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Storage;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Cli.Verbs;
 
@@ -38,15 +39,23 @@ internal sealed class VerifyVerb : ICliVerb
     public Command Command { get; }
 
     public Task<int> RunAsync(ParseResult parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
-        => VerifyAsync(parsed.GetRequiredValue(_torrent), parsed.GetRequiredValue(_folder), stdout, cancellationToken);
+        => VerifyAsync(parsed.GetRequiredValue(_torrent), parsed.GetRequiredValue(_folder), stdout, cancellationToken, stderr);
 
-    /// <summary>Checks <paramref name="torrentPath"/>'s data in <paramref name="folder"/>, prints the report; 0 when complete, 1 otherwise.</summary>
-    public static async Task<int> VerifyAsync(string torrentPath, string folder, TextWriter stdout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks <paramref name="torrentPath"/>'s data in <paramref name="folder"/>, prints the report; 0 when complete, 1
+    /// otherwise. A folder that does not exist is said on <paramref name="stderr"/> (the report then lists every file missing).
+    /// </summary>
+    public static async Task<int> VerifyAsync(string torrentPath, string folder, TextWriter stdout, CancellationToken cancellationToken, TextWriter? stderr = null)
     {
         var torrent = await TorrentInfo.LoadAsync(torrentPath, cancellationToken).ConfigureAwait(false);
         if (File.Exists(folder))
         {
             throw StorageException.PathIsFile(folder);
+        }
+
+        if (!Directory.Exists(folder) && stderr is not null)
+        {
+            await stderr.WriteLineAsync($"tps verify: the folder '{DisplayText.Escape(folder)}' does not exist (<folder> holds the torrent's single file or its top folder)").ConfigureAwait(false);
         }
 
         var result = await new TorrentVerifier().VerifyAsync(torrent, ContentLocation.InFolder(torrent, folder), null, cancellationToken).ConfigureAwait(false);

@@ -3,14 +3,16 @@ using TorrentPS.Engine.Bencode;
 namespace TorrentPS.Engine.Metainfo;
 
 /// <summary>
-/// Everything a .torrent file says (BEP 3, with BEP 12 tiers, BEP 19 web seeds, BEP 27 private flag
-/// and BEP 47 padding files). Immutable; property names are made for Format-Table and Where-Object.
+/// Everything a .torrent file says (BEP 3, with BEP 12 tiers, BEP 19 web seeds, BEP 27 private flag, BEP 47 padding
+/// files, and of a BEP 52 hybrid its v2 info hash and piece layers). Immutable; property names are made for Format-Table
+/// and Where-Object.
 /// </summary>
 public sealed class TorrentInfo
 {
     private readonly ReadOnlyMemory<byte> _pieceHashes;
     private IReadOnlyList<string>? _trackers;
     private readonly ReadOnlyMemory<byte> _rawInfo;
+    private readonly ReadOnlyMemory<byte> _rawPieceLayers;
 
     internal TorrentInfo(
         InfoHash infoHash,
@@ -27,7 +29,10 @@ public sealed class TorrentInfo
         string? createdBy,
         bool isHybrid,
         ReadOnlyMemory<byte> rawInfo,
-        string? sourcePath)
+        string? sourcePath,
+        string? source = null,
+        string? infoHashV2 = null,
+        ReadOnlyMemory<byte> rawPieceLayers = default)
     {
         InfoHash = infoHash;
         Name = name;
@@ -44,6 +49,9 @@ public sealed class TorrentInfo
         IsHybrid = isHybrid;
         _rawInfo = rawInfo;
         SourcePath = sourcePath;
+        Source = source;
+        InfoHashV2 = infoHashV2;
+        _rawPieceLayers = rawPieceLayers;
         long length = 0;
         foreach (var file in files)
         {
@@ -57,6 +65,12 @@ public sealed class TorrentInfo
     public string Name { get; }
 
     public InfoHash InfoHash { get; }
+
+    /// <summary>
+    /// The BEP 52 (v2) info hash of a hybrid torrent: the SHA-256 of its info dictionary, as 64 lowercase hex digits; null
+    /// for a v1 torrent. What v2 clients and <c>urn:btmh:</c> magnet links name the torrent by.
+    /// </summary>
+    public string? InfoHashV2 { get; }
 
     /// <summary>Total content length in bytes, padding files included.</summary>
     public long Length { get; }
@@ -86,6 +100,19 @@ public sealed class TorrentInfo
     /// <summary>BEP 19 <c>url-list</c> web seeds.</summary>
     public IReadOnlyList<string> WebSeeds { get; }
 
+    /// <summary>
+    /// BEP 5 <c>nodes</c>: DHT nodes the torrent's author named (<c>host:port</c>), where a trackerless torrent's DHT lookup
+    /// can start. Empty when there are none.
+    /// </summary>
+    public IReadOnlyList<string> DhtNodes { get; private set; } = [];
+
+    /// <summary>Sets <see cref="DhtNodes"/> once, as the parser builds the torrent.</summary>
+    internal TorrentInfo WithDhtNodes(IReadOnlyList<string> nodes)
+    {
+        DhtNodes = nodes;
+        return this;
+    }
+
     /// <summary>BEP 27: peers come only from the torrent's trackers (no DHT, no PEX).</summary>
     public bool IsPrivate { get; }
 
@@ -98,9 +125,19 @@ public sealed class TorrentInfo
     /// <summary>A BEP 52 hybrid torrent, read through its v1 part.</summary>
     public bool IsHybrid { get; }
 
+    /// <summary>The info dictionary's <c>source</c> (a tag some private trackers ask for; it changes the info hash).</summary>
+    public string? Source { get; }
+
     /// <summary>The info dictionary exactly as it stands in the file (what ut_metadata serves).</summary>
     /// <remarks>A method, not a property: raw bytes have no place in <c>Format-List *</c> or <c>ConvertTo-Json</c> output.</remarks>
     public ReadOnlyMemory<byte> GetRawInfo() => _rawInfo;
+
+    /// <summary>
+    /// A hybrid torrent's bencoded <c>piece layers</c> dictionary (BEP 52: the v2 piece hashes of each file larger than a
+    /// piece, kept outside the info dictionary) exactly as it stood in the file; empty when there is none. Kept so that
+    /// writing the torrent again (<see cref="TorrentFileWriter"/>) keeps what v2 clients need.
+    /// </summary>
+    internal ReadOnlyMemory<byte> GetRawPieceLayers() => _rawPieceLayers;
 
     /// <summary>The file this torrent was read from, when it came from a file.</summary>
     public string? SourcePath { get; }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using TorrentPS.Engine.Bencode;
 
 namespace TorrentPS.Engine.Metainfo;
@@ -38,11 +39,15 @@ internal static class TorrentInfoParser
         var creationDate = root.Get<BencodeInteger>("creation date") is { } date && date.Value is > 0 and <= LastUnixSecond
             ? DateTimeOffset.FromUnixTimeSeconds(date.Value)
             : (DateTimeOffset?)null;
-        return Build(info, ReadTrackerTiers(root), ReadWebSeeds(root), creationDate, ReadText(root, "comment"), ReadText(root, "created by"), sourcePath, cancellationToken);
+        // BEP 52 'piece layers' lie outside the info dictionary: kept as they are (one copy, detached from the caller's
+        // buffer) so the torrent can be written again whole; a value of the wrong type is ignored like other optional keys.
+        var pieceLayers = root.Get<BencodeDictionary>("piece layers") is { Raw.IsEmpty: false } layers ? layers.Raw.ToArray() : default(ReadOnlyMemory<byte>);
+        var torrent = Build(info, ReadTrackerTiers(root), ReadWebSeeds(root), creationDate, ReadText(root, "comment"), ReadText(root, "created by"), pieceLayers, sourcePath, cancellationToken);
+        return ReadDhtNodes(root) is { Count: > 0 } nodes ? torrent.WithDhtNodes(nodes) : torrent;
     }
 
     public static TorrentInfo ParseInfo(BencodeDictionary info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, string? sourcePath, CancellationToken cancellationToken = default)
-        => Build(info, trackerTiers, [], null, null, null, sourcePath, cancellationToken);
+        => Build(info, trackerTiers, [], null, null, null, default, sourcePath, cancellationToken);
 
     private static TorrentInfo Build(
         BencodeDictionary info,
@@ -51,6 +56,7 @@ internal static class TorrentInfoParser
         DateTimeOffset? creationDate,
         string? comment,
         string? createdBy,
+        ReadOnlyMemory<byte> pieceLayers,
         string? sourcePath,
         CancellationToken cancellationToken)
     {
@@ -154,8 +160,9 @@ internal static class TorrentInfoParser
             ? rawInfo.AsMemory(piecesOffset, pieces.Length)
             : pieces.Span.ToArray(); // 'pieces' built by hand, outside the info dictionary's bytes
 
+        var isHybrid = metaVersion == 2;
         return new TorrentInfo(
-            InfoHashOf(rawInfo, cancellationToken),
+            new InfoHash(HashOf(rawInfo, HashAlgorithmName.SHA1, cancellationToken)),
             name,
             pieceLength,
             pieceHashes,
@@ -167,28 +174,26 @@ internal static class TorrentInfoParser
             creationDate,
             comment,
             createdBy,
-            metaVersion == 2,
+            isHybrid,
             rawInfo,
-            sourcePath);
+            sourcePath,
+            ReadText(info, "source"),
+            isHybrid ? Convert.ToHexString(HashOf(rawInfo, HashAlgorithmName.SHA256, cancellationToken)).ToLowerInvariant() : null,
+            isHybrid ? pieceLayers : default);
     }
 
-    /// <summary>SHA-1 of the info dictionary, a chunk at a time so a huge one can be stopped.</summary>
-    private static InfoHash InfoHashOf(byte[] rawInfo, CancellationToken cancellationToken)
+    /// <summary>The SHA-1 (v1 info hash) or SHA-256 (v2) of the info dictionary, a chunk at a time so a huge one can be stopped.</summary>
+    private static byte[] HashOf(byte[] rawInfo, HashAlgorithmName algorithm, CancellationToken cancellationToken)
     {
         const int Chunk = 4 * 1024 * 1024;
-        if (rawInfo.Length <= Chunk)
-        {
-            return InfoHash.Compute(rawInfo);
-        }
-
-        using var sha1 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA1);
+        using var hash = IncrementalHash.CreateHash(algorithm);
         for (var offset = 0; offset < rawInfo.Length; offset += Chunk)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            sha1.AppendData(rawInfo, offset, Math.Min(Chunk, rawInfo.Length - offset));
+            hash.AppendData(rawInfo, offset, Math.Min(Chunk, rawInfo.Length - offset));
         }
 
-        return new InfoHash(sha1.GetHashAndReset());
+        return hash.GetHashAndReset();
     }
 
     /// <summary>Sanitises a file's path and holds it to <see cref="MaxPathSegments"/> and <see cref="MaxPathBytes"/>.</summary>
@@ -311,6 +316,44 @@ internal static class TorrentInfoParser
         }
 
         return tiers;
+    }
+
+    /// <summary>The most <c>nodes</c> entries taken: a lookup needs a few to start from, a hostile file cannot make it many.</summary>
+    internal const int MaxDhtNodes = 64;
+
+    /// <summary>BEP 5 <c>nodes</c>: a list of [host, port] pairs; malformed entries are skipped like other optional keys.</summary>
+    private static List<string> ReadDhtNodes(BencodeDictionary root)
+    {
+        var nodes = new List<string>();
+        if (root.Get<BencodeList>("nodes") is not { } list)
+        {
+            return nodes;
+        }
+
+        foreach (var item in list)
+        {
+            if (nodes.Count >= MaxDhtNodes)
+            {
+                break;
+            }
+
+            if (item is not BencodeList { Count: 2 } pair || pair[0] is not BencodeString host || pair[1] is not BencodeInteger { Value: > 0 and <= 65535 } port)
+            {
+                continue;
+            }
+
+            var name = host.Text.Trim('[', ']');
+            if (name.Length is 0 or > 253 || name.Contains(' ', StringComparison.Ordinal) || !Text.DisplayText.IsSafe(name))
+            {
+                continue;
+            }
+
+            nodes.Add(System.Net.IPAddress.TryParse(name, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                ? $"[{name}]:{port.Value}"
+                : $"{name}:{port.Value}");
+        }
+
+        return nodes;
     }
 
     private static IReadOnlyList<string> ReadWebSeeds(BencodeDictionary root)

@@ -16,6 +16,9 @@ public sealed class MetadataOnlyData(TorrentInfo torrent) : ITorrentData, IPiece
 
     public Task<Bitfield> CheckAsync(IProgress<long>? progress, CancellationToken cancellationToken) => Task.FromResult(new Bitfield(torrent.PieceCount));
 
+    /// <summary>No piece is wanted.</summary>
+    public Bitfield WantedPieces => new(torrent.PieceCount);
+
     public void Checkpoint(Bitfield verified, bool final)
     {
     }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using TorrentPS.Engine.Extensions;
+using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Text;
 using TorrentPS.Engine.Wire;
@@ -41,6 +43,7 @@ public sealed partial class Torrent
                 break;
             case SwarmEvent.ConnectFailed f:
                 _roster.ConnectFailed(f.EndPoint, f.Reason);
+                DialMore();
                 break;
             case SwarmEvent.PeersFound p:
                 if (_roster.Add(p.Peers) > 0)
@@ -82,12 +85,13 @@ public sealed partial class Torrent
         }
 
         _availability.Greet(peer);
+        _pex?.Connected(peer.Id, link.EndPoint, link.IsOutgoing);
         _choker.RequestRound();
     }
 
     private void OnPeerClosed(IPeerLink link, string reason)
     {
-        if (_roster.Remove(link, reason, stopping: _state is TorrentState.Stopping) is not { } peer)
+        if (_roster.Remove(link, reason, stopping: _state is TorrentState.Stopping, seeding: Seeding) is not { } peer)
         {
             return;
         }
@@ -96,6 +100,7 @@ public sealed partial class Torrent
         _availability.PeerGone(peer);
         _metadata.PeerGone(peer);
         _choker.PeerGone(peer);
+        _pex?.Closed(peer.Id);
     }
 
     /// <summary>The messages of one receive, each to the part it concerns.</summary>
@@ -132,12 +137,15 @@ public sealed partial class Torrent
                     break;
                 case PeerMessageType.Have:
                     WakeIf(peer, _availability.OnHave(peer, message.Index));
+                    CloseIfRedundant(peer);
                     break;
                 case PeerMessageType.Bitfield:
                     WakeIf(peer, _availability.OnBitfield(peer, message.Payload!));
+                    CloseIfRedundant(peer);
                     break;
                 case PeerMessageType.HaveAll:
                     WakeIf(peer, _availability.OnHaveAll(peer));
+                    CloseIfRedundant(peer);
                     break;
                 case PeerMessageType.RejectRequest:
                     _requests.OnReject(peer, message);
@@ -156,6 +164,17 @@ public sealed partial class Torrent
             }
         }
     }
+
+    /// <summary>While we seed, a connection to another seed is of no use to either side: it closes (and the seed is left alone for a while).</summary>
+    private void CloseIfRedundant(PeerState peer)
+    {
+        if (peer.IsSeed && _state == TorrentState.Seeding)
+        {
+            peer.Link.Close(RedundantReason);
+        }
+    }
+
+    private const string RedundantReason = "both sides have every piece";
 
     private void WakeIf(PeerState peer, bool wake)
     {
@@ -180,7 +199,15 @@ public sealed partial class Torrent
             }
 
             peer.RequestQueueLimit = peer.Extensions.RequestQueueLimit;
+            _roster.OnExtensionHandshake(peer);
             _metadata.OnExtensionHandshake(peer);
+            _pex?.ExtensionHandshakeReceived(peer.Id, peer.Extensions);
+            return;
+        }
+
+        if (message.ExtendedId == ExtensionHandshake.LocalUtPexId)
+        {
+            OnPeerExchange(peer, message.Payload!);
             return;
         }
 
@@ -203,6 +230,41 @@ public sealed partial class Torrent
         if (_ledger.IsComplete && _state == TorrentState.Downloading)
         {
             OnDownloadComplete(alreadyComplete: false);
+        }
+    }
+
+    /// <summary>A ut_pex message: the peers it names join the roster; a peer that floods or garbles them is dropped.</summary>
+    private void OnPeerExchange(PeerState peer, byte[] body)
+    {
+        if (_pex is null)
+        {
+            return;
+        }
+
+        _pexCandidates.Clear();
+        var intake = _pex.Receive(peer.Id, body, _pexCandidates);
+        if (intake.ShouldDisconnect)
+        {
+            peer.Link.Close(intake.Reason ?? "sent bad peer exchange messages");
+            return;
+        }
+
+        if (_pexCandidates.Count == 0)
+        {
+            return;
+        }
+
+        var found = new TorrentPeer[_pexCandidates.Count];
+        for (var i = 0; i < found.Length; i++)
+        {
+            var endPoint = _pexCandidates[i].EndPoint;
+            found[i] = new TorrentPeer(endPoint.Address, endPoint.Port, InfoHash, PeerSource.Pex);
+        }
+
+        _logger.LogDebug("{Torrent}: {Peer} named {Count} through peer exchange", Name, peer, Units.Count(found.Length, "peer"));
+        if (_roster.Add(found) > 0)
+        {
+            DialMore();
         }
     }
 }

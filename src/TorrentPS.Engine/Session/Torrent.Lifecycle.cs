@@ -157,7 +157,8 @@ public sealed partial class Torrent
         }
 
         var info = Info;
-        var wanted = _options.WantedPieces?.Invoke(info);
+        // The pieces to fetch: the options' (one piece, none), else the data's (the files chosen), else all.
+        var wanted = _options.WantedPieces?.Invoke(info) ?? _data.WantedPieces;
         if (!_options.DownloadMissing)
         {
             if (!verified.IsComplete && !_options.AllowPartial)
@@ -215,6 +216,13 @@ public sealed partial class Torrent
         Info = info;
         Name = info.Name;
         _connector.Info = info;
+        if (info.IsPrivate && _pex is not null)
+        {
+            // BEP 27: a private torrent's peers come from its trackers only.
+            _pex = null;
+            _connector.PeerExchange = false;
+        }
+
         foreach (var peer in _roster.Connected)
         {
             peer.Link.SetPieceCount(info.PieceCount);
@@ -242,6 +250,11 @@ public sealed partial class Torrent
 
         _goal.Begin(now);
         SetState(TorrentState.Seeding);
+        foreach (var peer in _roster.Connected)
+        {
+            CloseIfRedundant(peer);
+        }
+
         _choker.RequestRound();
         DialMore();
     }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Engine.Errors;
+using TorrentPS.Engine.Extensions;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Swarm;
@@ -46,6 +47,9 @@ public sealed partial class Torrent
     private readonly SeedingGoal _goal;
     private readonly ProgressWatchdog _watchdog;
     private readonly StatusBuilder _statusBuilder;
+    private readonly List<PexOutgoing> _pexDue = new();
+    private readonly List<PexPeer> _pexCandidates = new();
+    private PeerExchange? _pex;
 
     internal Torrent(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, TorrentOptions options, TorrentIdentity identity, TimeProvider? time, ILoggerFactory? loggers, SessionLimits? limits = null)
     {
@@ -70,15 +74,25 @@ public sealed partial class Torrent
         var swarmLogger = _loggers.CreateLogger<Torrent>();
         _connector = new PeerConnector(
             infoHash,
-            new ConnectorSettings(identity.PeerId, identity.ListenPort, options.LocalAddress, options.ConnectTimeout, options.HandshakeTimeout, options.MessageTimeout),
+            new ConnectorSettings(identity.PeerId, identity.ListenPort, options.LocalAddress, options.ConnectTimeout, options.HandshakeTimeout, options.MessageTimeout, FastExtension: !options.ExtensionProtocolOnly),
             _pieces,
             Post,
             _loggers,
             transferLimits,
             _stopping.Token) { Info = info };
+        if (options.UsePeerExchange && !options.ExtensionProtocolOnly && info is not { IsPrivate: true })
+        {
+            _pex = new PeerExchange(_time);
+            _connector.PeerExchange = true;
+            if (identity.ListenPort > 0)
+            {
+                _pex.AddOwnEndPoint(new IPEndPoint(options.LocalAddress ?? IPAddress.Loopback, identity.ListenPort));
+            }
+        }
+
         _watchdog = new ProgressWatchdog(_time, _startedAt);
         _roster = new PeerRoster(
-            new RosterSettings(options.MaxConnections, options.MaxHalfOpen, identity.PeerId, IsOwnEndPoint),
+            new RosterSettings(options.MaxConnections, options.MaxHalfOpen, identity.PeerId, IsOwnEndPoint) { IdleTimeout = options.IdlePeerTimeout, TrialPeriod = options.PeerTrialPeriod },
             _connector,
             sessionLimits,
             _outbox,
@@ -293,8 +307,33 @@ public sealed partial class Torrent
                 break;
         }
 
+        ExchangePeers();
         SaveProgressWhenDue(now);
         PublishStatus(_state);
+    }
+
+    /// <summary>Peer exchange's messages due now (at most one a minute to each peer that takes them), with each peer's seed flag brought up to date.</summary>
+    private void ExchangePeers()
+    {
+        if (_pex is null || _state is TorrentState.Stopping)
+        {
+            return;
+        }
+
+        foreach (var peer in _roster.Connected)
+        {
+            _pex.SeedChanged(peer.Id, peer.IsSeed);
+        }
+
+        _pexDue.Clear();
+        _pex.TakeDue(_pexDue);
+        foreach (var message in _pexDue)
+        {
+            if (_roster.TryGet(message.PeerId, out var peer))
+            {
+                _outbox.Send(peer, OutgoingMessage.Extended(message.ExtendedId, message.Body));
+            }
+        }
     }
 
     private bool Seeding => _state == TorrentState.Seeding || _ledger.IsComplete;

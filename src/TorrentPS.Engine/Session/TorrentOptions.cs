@@ -21,6 +21,9 @@ public sealed record TorrentOptions
     /// <summary>Ask the torrent's trackers for peers.</summary>
     public bool UseTrackers { get; init; } = true;
 
+    /// <summary>Exchange peer lists with peers (BEP 11 ut_pex); never for a private torrent (BEP 27).</summary>
+    public bool UsePeerExchange { get; init; } = true;
+
     /// <summary>Connections this torrent keeps at most.</summary>
     public int MaxConnections { get; init; } = 50;
 
@@ -77,6 +80,25 @@ public sealed record TorrentOptions
     /// <summary>Regular unchoke slots (BEP 3's choker); one optimistic slot comes on top.</summary>
     public int UploadSlots { get; init; } = Swarm.Choker.DefaultSlots;
 
+    /// <summary>
+    /// Handshake with reserved bytes <c>00 00 00 00 00 10 00 00</c>: the extension protocol (BEP 10) only, no fast
+    /// extension (BEP 6) and no DHT bit. Off for real transfers; on for the challenge's verbs in <c>tps</c>, whose test peers
+    /// refuse any other reserved bytes.
+    /// </summary>
+    public bool ExtensionProtocolOnly { get; init; }
+
+    /// <summary>
+    /// A connection of no use to either side (it has nothing we want and wants nothing of ours, or holds an upload slot
+    /// and takes nothing) that said nothing but keep-alives for this long is closed, so idle peers do not hold slots for ever.
+    /// </summary>
+    public TimeSpan IdlePeerTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// When every connection slot is taken, a new peer takes the place of the least useful idle connection; a connection
+    /// younger than this (still to say what it wants) is never the one dropped.
+    /// </summary>
+    public TimeSpan PeerTrialPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Timeouts of the handshake and of a started message.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -97,8 +119,11 @@ public sealed record TorrentOptions
         => new() { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, path), loggers) };
 
     /// <summary>Options that download only piece <paramref name="index"/>, verified, into the file <paramref name="path"/>.</summary>
-    public static TorrentOptions OnePiece(int index, string path)
-        => new() { Data = info => new SinglePieceData(info, index, path), WantedPieces = info => new SinglePieceData(info, index, path).WantedPieces };
+    public static TorrentOptions OnePiece(int index, string path) => Pieces(new Dictionary<int, string> { [index] = path });
+
+    /// <summary>Options that download only the pieces of <paramref name="files"/>, each verified into its file.</summary>
+    public static TorrentOptions Pieces(IReadOnlyDictionary<int, string> files)
+        => new() { Data = info => new PieceFilesData(info, files), WantedPieces = info => new PieceFilesData(info, files).WantedPieces };
 
     /// <summary>Options that fetch a magnet link's metadata and nothing else: the torrent completes when it arrives, with <see cref="Torrent.Info"/> set.</summary>
     public static TorrentOptions MetadataOnly()

@@ -87,6 +87,32 @@ public sealed class ContentLocation
     public static string GetDefaultResumePathAtPath(string path, InfoHash infoHash)
         => GetResumePath(DefaultStateFolder(Path.GetFullPath(path)), infoHash);
 
+    /// <summary>
+    /// Checks, before any peer is asked for anything, that a download into <paramref name="folder"/> (the folder the content
+    /// and its <c>.torrentps</c> state folder go in) can write there: makes both folders and writes (and deletes) a file in
+    /// the state folder.
+    /// </summary>
+    /// <exception cref="StorageException">
+    /// <c>PathIsFile</c> (a file stands where a folder must be), <c>StorageAccessDenied</c>, <c>DiskFull</c>, or
+    /// <c>StorageFailed</c> (a read-only file system …), naming the folder.
+    /// </exception>
+    public static void EnsureWritable(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        var state = Path.Combine(Path.GetFullPath(folder), StateFolderName);
+        try
+        {
+            Directory.CreateDirectory(state);
+            using (new FileStream(Path.Combine(state, $"write-check-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception ex) when (StorageErrors.IsIOFault(ex))
+        {
+            throw StorageErrors.Classify(ex, state, writing: true);
+        }
+    }
+
     /// <summary>The full path of file <paramref name="fileIndex"/>; null for a BEP 47 padding file (never on disk).</summary>
     public string? GetFilePath(int fileIndex)
     {

@@ -93,6 +93,36 @@ internal sealed class FileHandleCache : IDisposable
         return lease;
     }
 
+    /// <summary>
+    /// Forgets file <paramref name="fileIndex"/>'s handle, so the next lease opens the file by its path again (after the
+    /// file was replaced or deleted under us, the old handle reaches a file nobody sees). Closed when its leases end.
+    /// </summary>
+    public void Evict(int fileIndex)
+    {
+        Entry? idle = null;
+        lock (_gate)
+        {
+            if (_disposed || !_entries.Remove(fileIndex, out var entry))
+            {
+                return;
+            }
+
+            if (entry.Node is { } node)
+            {
+                _recent.Remove(node);
+                entry.Node = null;
+            }
+
+            entry.Evicted = true;
+            if (entry.Users == 0)
+            {
+                idle = entry;
+            }
+        }
+
+        idle?.Handle.Dispose();
+    }
+
     public void Dispose()
     {
         List<Entry> idle = [];

@@ -3,7 +3,7 @@ namespace TorrentPS.Engine.Storage;
 /// <summary>What a check found of one file of a torrent (padding files are not listed).</summary>
 public sealed class FileVerification
 {
-    internal FileVerification(int fileIndex, string path, string relativePath, long length, FileStamp stamp, bool isComplete)
+    internal FileVerification(int fileIndex, string path, string relativePath, long length, FileStamp stamp, FileVerificationStatus status)
     {
         FileIndex = fileIndex;
         Path = path;
@@ -11,7 +11,7 @@ public sealed class FileVerification
         Length = length;
         Exists = stamp.Exists;
         ExistingLength = Math.Max(0, stamp.Length);
-        IsComplete = isComplete;
+        Status = status;
     }
 
     /// <summary>The file's index in the torrent's file list (padding files included).</summary>
@@ -32,8 +32,14 @@ public sealed class FileVerification
     /// <summary>False when there is no file at <see cref="Path"/> (or a folder stands there).</summary>
     public bool Exists { get; }
 
-    /// <summary>The file exists, is at least <see cref="Length"/> long, and every piece holding its bytes is valid.</summary>
-    public bool IsComplete { get; }
+    /// <summary>Complete, Incomplete, Missing, or Skipped (absent by choice: the file selection skips it, so it was not checked).</summary>
+    public FileVerificationStatus Status { get; }
+
+    /// <summary>The file exists, is at least <see cref="Length"/> long, and every piece holding its bytes is valid (never for a skipped file).</summary>
+    public bool IsComplete => Status == FileVerificationStatus.Complete;
+
+    /// <summary>The file selection skips it: absent by choice, not checked.</summary>
+    public bool IsSkipped => Status == FileVerificationStatus.Skipped;
 
     public override string ToString() => Path;
 }

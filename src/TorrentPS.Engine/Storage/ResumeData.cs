@@ -16,7 +16,11 @@ namespace TorrentPS.Engine.Storage;
 /// (20 bytes), <c>pieces</c> (the piece count), <c>verified</c> (the bitfield, BEP 3 layout), <c>files</c> (a list of
 /// <c>[length, last write time in .NET ticks UTC]</c>, length -1 for a file not on disk), optional <c>info</c> (the
 /// info dictionary's bytes) and <c>trackers</c> (a list of tiers of URLs), and <c>checksum</c>: the SHA-1 of the
-/// dictionary's encoding without it, so a damaged file is never mistaken for a good one.</para>
+/// dictionary's encoding without it, so a damaged file is never mistaken for a good one. Optional keys added later
+/// (older records lack them, and readers that predate them ignore them): <c>generation</c> (the checkpoint's number,
+/// which the <see cref="WriteJournal"/> refers to), <c>priorities</c> (one byte per file, the <see cref="FilePriority"/>:
+/// the file selection), <c>recheck</c> (a bitfield of pieces to hash at the next start: verified once, then held by a
+/// file that changed under us) and <c>part file</c> (the part file's <c>[length, time]</c>).</para>
 /// <para>At a checkpoint, take the verified pieces first, then <see cref="PieceStore.Flush"/>, then
 /// <see cref="PieceStore.GetFileStamps"/>: a write that lands after the stamps changes its file's stamp, so the file is
 /// re-hashed on restart instead of trusted.</para>
@@ -30,6 +34,7 @@ public sealed class ResumeData
     public static readonly long MaxFileLength = BencodeReaderOptions.Default.MaxInputLength;
 
     private readonly Bitfield _verified;
+    private readonly Bitfield? _recheck;
 
     /// <param name="verifiedPieces">Copied: later changes to the caller's set do not reach this object.</param>
     public ResumeData(
@@ -50,6 +55,34 @@ public sealed class ResumeData
     }
 
     public InfoHash InfoHash { get; }
+
+    /// <summary>The checkpoint's number: one more than the record it replaced (0 in records that predate it).</summary>
+    public long Generation { get; init; }
+
+    /// <summary>The files chosen and their priorities; null when every file is (and in records that predate selections).</summary>
+    public FileSelection? Selection { get; init; }
+
+    /// <summary>The part file's stamp at the checkpoint (<see cref="FileStamp.Missing"/> when there was none).</summary>
+    public FileStamp PartFileStamp { get; init; } = FileStamp.Missing;
+
+    /// <summary>
+    /// Pieces to hash at the next start although the files' stamps may match: verified once, then held by a file that
+    /// changed under us (so the record does not list them as verified). Empty when none.
+    /// </summary>
+    public Bitfield RecheckPieces
+    {
+        get => _recheck?.Clone() ?? new Bitfield(_verified.Length);
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            if (value.Length != _verified.Length)
+            {
+                throw new ArgumentException($"The recheck set has {value.Length} pieces, the torrent {_verified.Length}.", nameof(value));
+            }
+
+            _recheck = value.IsEmpty ? null : value.Clone();
+        }
+    }
 
     /// <summary>A copy of the verified pieces (its <see cref="Bitfield.Length"/> is the torrent's piece count).</summary>
     public Bitfield VerifiedPieces => _verified.Clone();
@@ -155,7 +188,8 @@ public sealed class ResumeData
             return null;
         }
 
-        if (data.PieceCount != torrent.PieceCount || data.FileStamps.Count != torrent.Files.Count)
+        if (data.PieceCount != torrent.PieceCount || data.FileStamps.Count != torrent.Files.Count
+            || (data.Selection is { } selection && selection.FileCount != torrent.Files.Count))
         {
             return Ignore(logger, path, $"it describes {data.PieceCount} pieces in {data.FileStamps.Count} files, the torrent has {torrent.PieceCount} in {torrent.Files.Count}");
         }
@@ -233,13 +267,7 @@ public sealed class ResumeData
         var stamps = new List<FileStamp>();
         foreach (var item in dict.Get<BencodeList>("files") ?? throw new FormatException("no file list"))
         {
-            if (item is not BencodeList { Count: 2 } pair || pair[0] is not BencodeInteger { Value: >= -1 } length
-                || pair[1] is not BencodeInteger { Value: >= 0 } ticks || ticks.Value > DateTime.MaxValue.Ticks)
-            {
-                throw new FormatException("a file entry is not [length, time]");
-            }
-
-            stamps.Add(length.Value < 0 ? FileStamp.Missing : new FileStamp(length.Value, new DateTime(ticks.Value, DateTimeKind.Utc)));
+            stamps.Add(ReadStamp(item));
         }
 
         ReadOnlyMemory<byte>? info = null;
@@ -262,18 +290,63 @@ public sealed class ResumeData
                 : throw new FormatException("a tracker tier is not a list of URLs"));
         }
 
-        return new ResumeData(infoHash, verified, stamps, info, tiers);
+        var generation = dict.Get<BencodeInteger>("generation")?.Value ?? 0;
+        if (generation < 0)
+        {
+            throw new FormatException("the generation is negative");
+        }
+
+        FileSelection? selection = null;
+        if (dict.Get<BencodeString>("priorities") is { } priorityBytes)
+        {
+            var priorities = new FilePriority[priorityBytes.Length];
+            for (var i = 0; i < priorities.Length; i++)
+            {
+                var value = priorityBytes.Span[i];
+                priorities[i] = value <= (byte)FilePriority.High ? (FilePriority)value : throw new FormatException($"file {i} has priority {value}");
+            }
+
+            selection = FileSelection.FromPriorities(priorities);
+        }
+
+        var recheck = dict.Get<BencodeString>("recheck") is { } recheckBytes ? new Bitfield((int)pieces, recheckBytes.Span) : new Bitfield((int)pieces);
+        var partStamp = FileStamp.Missing;
+        if (dict.Get<BencodeList>("part file") is { } part)
+        {
+            partStamp = ReadStamp(part);
+        }
+
+        return new ResumeData(infoHash, verified, stamps, info, tiers)
+        {
+            Generation = generation,
+            Selection = selection,
+            RecheckPieces = recheck,
+            PartFileStamp = partStamp,
+        };
     }
+
+    private static FileStamp ReadStamp(BencodeValue item)
+    {
+        if (item is not BencodeList { Count: 2 } pair || pair[0] is not BencodeInteger { Value: >= -1 } length
+            || pair[1] is not BencodeInteger { Value: >= 0 } ticks || ticks.Value > DateTime.MaxValue.Ticks)
+        {
+            throw new FormatException("a file entry is not [length, time]");
+        }
+
+        return length.Value < 0 ? FileStamp.Missing : new FileStamp(length.Value, new DateTime(ticks.Value, DateTimeKind.Utc));
+    }
+
+    private static BencodeList WriteStamp(FileStamp stamp) => new(
+    [
+        new BencodeInteger(stamp.Exists ? stamp.Length : -1),
+        new BencodeInteger(stamp.Exists ? stamp.LastWriteTimeUtc.Ticks : 0),
+    ]);
 
     private byte[] Encode(byte[]? checksum)
     {
         var entries = new List<KeyValuePair<string, BencodeValue>>
         {
-            new("files", new BencodeList(FileStamps.Select(s => (BencodeValue)new BencodeList(
-            [
-                new BencodeInteger(s.Exists ? s.Length : -1),
-                new BencodeInteger(s.Exists ? s.LastWriteTimeUtc.Ticks : 0),
-            ])))),
+            new("files", new BencodeList(FileStamps.Select(s => (BencodeValue)WriteStamp(s)))),
             new("info hash", new BencodeString(InfoHash.ToArray())),
             new("pieces", new BencodeInteger(_verified.Length)),
             new("verified", new BencodeString(_verified.ToArray())),
@@ -287,6 +360,32 @@ public sealed class ResumeData
         if (InfoDictionary is { } info)
         {
             entries.Add(new("info", new BencodeString(info)));
+        }
+
+        if (Generation > 0)
+        {
+            entries.Add(new("generation", new BencodeInteger(Generation)));
+        }
+
+        if (Selection is { } selection)
+        {
+            var priorities = new byte[selection.FileCount];
+            for (var i = 0; i < priorities.Length; i++)
+            {
+                priorities[i] = (byte)selection[i];
+            }
+
+            entries.Add(new("priorities", new BencodeString(priorities)));
+        }
+
+        if (_recheck is { } recheck)
+        {
+            entries.Add(new("recheck", new BencodeString(recheck.ToArray())));
+        }
+
+        if (PartFileStamp.Exists)
+        {
+            entries.Add(new("part file", WriteStamp(PartFileStamp)));
         }
 
         if (TrackerTiers.Count > 0)

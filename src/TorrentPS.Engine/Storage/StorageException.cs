@@ -6,7 +6,8 @@ namespace TorrentPS.Engine.Storage;
 /// A torrent's data could not be read or written. <see cref="Path"/> names the file (or folder) at fault; the
 /// <see cref="TorrentPSException.ErrorId"/> says what went wrong: <c>DiskFull</c>, <c>StorageAccessDenied</c>,
 /// <c>PathIsDirectory</c> (a folder stands where a file must be), <c>PathIsFile</c> (a file stands where a folder must
-/// be), <c>FileLocked</c> (another process holds the file) or <c>StorageFailed</c> (any other I/O error).
+/// be), <c>FileLocked</c> (another process holds the file), <c>StorageFailed</c> (any other I/O error) or
+/// <c>DataChangedOnDisk</c> (something other than the download changed its files while it ran).
 /// </summary>
 public sealed class StorageException : TorrentPSException
 {
@@ -33,11 +34,44 @@ public sealed class StorageException : TorrentPSException
     public static StorageException FileLocked(string path, Exception? innerException = null)
         => new("FileLocked", TorrentErrorKind.ResourceUnavailable, path, $"'{path}' is locked by another process.", innerException);
 
+    /// <summary>
+    /// Files of a download were changed on disk by something other than the download while it ran (truncated,
+    /// overwritten, replaced or deleted): <paramref name="pieces"/> pieces it had verified can no longer be trusted, so it
+    /// is not complete. Running it again checks them and fetches what is wrong.
+    /// </summary>
+    public static StorageException DataChanged(string path, IReadOnlyList<string> files, int pieces)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var named = files.Count == 0 ? $"'{path}'" : string.Join(", ", files.Take(3).Select(f => $"'{f}'")) + (files.Count > 3 ? $" and {files.Count - 3} more" : string.Empty);
+        return new(
+            "DataChangedOnDisk",
+            TorrentErrorKind.InvalidData,
+            files.Count > 0 ? files[0] : path,
+            $"{named} changed on disk while the download ran (not by the download): {pieces} verified pieces can no longer be trusted. Run it again to check them and fetch what is wrong.");
+    }
+
+    /// <summary>Any other I/O error: <c>Cannot write '/x/y': Read-only file system.</c> (the path once, the system's reason after it).</summary>
     public static StorageException Failed(string path, bool writing, Exception innerException)
         => new(
             "StorageFailed",
             writing ? TorrentErrorKind.WriteError : TorrentErrorKind.ReadError,
             path,
-            $"Cannot {(writing ? "write" : "read")} '{path}': {innerException.Message}",
+            $"Cannot {(writing ? "write" : "read")} '{path}': {Reason(innerException.Message, path)}",
             innerException);
+
+    /// <summary>
+    /// The system's reason without the path it repeats: .NET on Unix writes <c>Read-only file system : '/x/y'</c>; the
+    /// message already names the path.
+    /// </summary>
+    private static string Reason(string message, string path)
+    {
+        var reason = message.Trim();
+        var quoted = $"'{path}'";
+        if (reason.EndsWith(quoted, StringComparison.Ordinal))
+        {
+            reason = reason[..^quoted.Length].TrimEnd().TrimEnd(':', ',').TrimEnd();
+        }
+
+        return reason.Length == 0 ? "the system gave no reason." : reason.EndsWith('.') ? reason : reason + ".";
+    }
 }

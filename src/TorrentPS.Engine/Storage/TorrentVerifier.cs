@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Rates;
 
 namespace TorrentPS.Engine.Storage;
 
@@ -45,6 +45,12 @@ public sealed class TorrentVerifier
     /// <paramref name="onlyPieces"/> (the others then appear in none of the result's piece lists). Reports progress
     /// from worker threads; stops at once when <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
+    /// <param name="selection">
+    /// The files chosen: when given, the bytes of skipped files are read where a selective download keeps them (the part
+    /// file, for pieces shared with a chosen file), only the pieces of chosen files are checked (unless
+    /// <paramref name="onlyPieces"/> says which), skipped files are reported <see cref="FileVerificationStatus.Skipped"/>
+    /// (absent by choice), and the data is complete when every chosen file is.
+    /// </param>
     /// <exception cref="StorageException">A file exists but cannot be read (StorageAccessDenied, FileLocked, StorageFailed).</exception>
     /// <exception cref="OperationCanceledException">The check was cancelled.</exception>
     public async Task<VerificationResult> VerifyAsync(
@@ -52,7 +58,8 @@ public sealed class TorrentVerifier
         ContentLocation location,
         IProgress<VerificationProgress>? progress,
         CancellationToken cancellationToken,
-        Bitfield? onlyPieces = null)
+        Bitfield? onlyPieces = null,
+        FileSelection? selection = null)
     {
         ArgumentNullException.ThrowIfNull(torrent);
         ArgumentNullException.ThrowIfNull(location);
@@ -68,6 +75,13 @@ public sealed class TorrentVerifier
             throw new ArgumentException("The location was made for another torrent.", nameof(location));
         }
 
+        if (selection is not null && selection.FileCount != layout.FileCount)
+        {
+            throw new ArgumentException($"The selection is for {selection.FileCount} files, the torrent has {layout.FileCount}.", nameof(selection));
+        }
+
+        onlyPieces ??= selection?.WantedPieces(layout);
+
         cancellationToken.ThrowIfCancellationRequested();
         var stamps = new FileStamp[layout.FileCount];
         for (var i = 0; i < stamps.Length; i++)
@@ -75,23 +89,36 @@ public sealed class TorrentVerifier
             stamps[i] = FileStamp.Of(location.GetFilePath(i));
         }
 
+        long bytesChecked;
         var states = new PieceState[layout.PieceCount];
         for (var piece = 0; piece < states.Length; piece++)
         {
             states[piece] = onlyPieces is null || onlyPieces[piece] ? PieceState.ToCheck : PieceState.NotChecked;
         }
 
-        MarkAbsentData(layout, stamps, states);
-        var runs = PlanRuns(layout, states, _options.ReadSize, out var total);
-        progress?.Report(new VerificationProgress(0, total));
-        var pass = new Pass(layout, torrent, states, runs, _options.ReadSize, total, progress);
-        using (var store = new PieceStore(layout, location, new PieceStoreOptions { ReadOnly = true, MaxOpenFiles = 8 }))
+        using (var store = new PieceStore(layout, location, new PieceStoreOptions { ReadOnly = true, MaxOpenFiles = 8 }, selection: selection))
         {
+            // Pieces with a slot in the part file read part of their bytes from it: each is a run of its own, so that a
+            // slot cut short costs only its piece.
+            var inPartFile = new bool[layout.PieceCount];
+            if (selection is not null && selection.SelectedCount < layout.FileCount)
+            {
+                foreach (var piece in ReadPartPieces(store))
+                {
+                    inPartFile[piece] = true;
+                }
+            }
+
+            MarkAbsentData(layout, stamps, states, selection, inPartFile);
+            var runs = PieceRuns.Plan(layout, piece => states[piece] == PieceState.ToCheck, _options.ReadSize, out var total, alone: piece => inPartFile[piece]);
+            progress?.Report(new VerificationProgress(0, total));
+            var pass = new Pass(layout, torrent, states, runs, _options.ReadSize, total, progress);
             var workers = total < _options.ParallelThreshold ? 1 : Math.Clamp(_options.MaxParallelism, 1, Math.Max(1, runs.Count));
             await pass.RunAsync(store, workers, cancellationToken).ConfigureAwait(false);
+            bytesChecked = pass.BytesChecked;
         }
 
-        var result = BuildResult(torrent, location, layout, stamps, states, Stopwatch.GetElapsedTime(started), pass.BytesChecked);
+        var result = BuildResult(torrent, location, layout, stamps, states, selection, Stopwatch.GetElapsedTime(started), bytesChecked);
         _logger.LogDebug(
             "Checked {Name} at {Path}: {Valid}/{Count} pieces valid, {Invalid} invalid, {Missing} missing, {Bytes} bytes hashed in {Elapsed}",
             torrent.Name,
@@ -105,8 +132,23 @@ public sealed class TorrentVerifier
         return result;
     }
 
-    /// <summary>Pieces to check that hold bytes beyond the end of their file on disk (or of a file not there) are missing.</summary>
-    private static void MarkAbsentData(FileLayout layout, FileStamp[] stamps, PieceState[] states)
+    private static int[] ReadPartPieces(PieceStore store)
+    {
+        try
+        {
+            return store.PartPieces;
+        }
+        catch (Exception ex) when (StorageErrors.IsIOFault(ex))
+        {
+            throw StorageErrors.Classify(ex, store.PartFilePath, writing: false);
+        }
+    }
+
+    /// <summary>
+    /// Pieces to check that hold bytes beyond the end of their file on disk (or of a file not there) are missing; for a
+    /// skipped file, only those without a slot in the part file (the slot holds the skipped file's bytes).
+    /// </summary>
+    private static void MarkAbsentData(FileLayout layout, FileStamp[] stamps, PieceState[] states, FileSelection? selection, bool[] inPartFile)
     {
         for (var file = 0; file < layout.FileCount; file++)
         {
@@ -117,59 +159,16 @@ public sealed class TorrentVerifier
                 continue;
             }
 
+            var skipped = selection is not null && !selection.IsSelected(file);
             var offset = layout.GetFileOffset(file);
             var first = (int)((offset + present) / layout.PieceLength);
             var last = (int)((offset + length - 1) / layout.PieceLength);
             for (var piece = first; piece <= last; piece++)
             {
-                if (states[piece] == PieceState.ToCheck)
+                if (states[piece] == PieceState.ToCheck && !(skipped && inPartFile[piece]))
                 {
                     states[piece] = PieceState.Missing;
                 }
-            }
-        }
-    }
-
-    /// <summary>Runs of consecutive pieces to check, each about one read long (a longer piece is a run of its own).</summary>
-    private static List<(int First, int Last)> PlanRuns(FileLayout layout, PieceState[] states, int readSize, out long total)
-    {
-        var runs = new List<(int First, int Last)>();
-        total = 0;
-        var first = -1;
-        long runBytes = 0;
-        for (var piece = 0; piece < states.Length; piece++)
-        {
-            if (states[piece] != PieceState.ToCheck)
-            {
-                Close(piece - 1);
-                continue;
-            }
-
-            var size = layout.GetPieceSize(piece);
-            total += size;
-            if (first >= 0 && runBytes + size > readSize)
-            {
-                Close(piece - 1);
-            }
-
-            if (first < 0)
-            {
-                first = piece;
-            }
-
-            runBytes += size;
-        }
-
-        Close(states.Length - 1);
-        return runs;
-
-        void Close(int last)
-        {
-            if (first >= 0)
-            {
-                runs.Add((first, last));
-                first = -1;
-                runBytes = 0;
             }
         }
     }
@@ -180,6 +179,7 @@ public sealed class TorrentVerifier
         FileLayout layout,
         FileStamp[] stamps,
         PieceState[] states,
+        FileSelection? selection,
         TimeSpan elapsed,
         long bytesChecked)
     {
@@ -210,17 +210,23 @@ public sealed class TorrentVerifier
                 continue;
             }
 
-            var complete = stamps[file].Length >= layout.GetFileLength(file);
+            var skipped = selection is not null && !selection.IsSelected(file);
+            var complete = !skipped && stamps[file].Length >= layout.GetFileLength(file);
             var (first, last) = layout.GetPieceRange(file);
             for (var piece = first; complete && piece <= last; piece++)
             {
                 complete = valid[piece];
             }
 
-            files.Add(new FileVerification(file, location.GetFilePath(file)!, torrent.Files[file].Path, layout.GetFileLength(file), stamps[file], complete));
+            var status = skipped ? FileVerificationStatus.Skipped
+                : complete ? FileVerificationStatus.Complete
+                : stamps[file].Exists ? FileVerificationStatus.Incomplete
+                : FileVerificationStatus.Missing;
+            files.Add(new FileVerification(file, location.GetFilePath(file)!, torrent.Files[file].Path, layout.GetFileLength(file), stamps[file], status));
         }
 
-        return new VerificationResult(torrent, location, valid, [.. invalid], [.. missing], [.. files], elapsed, bytesChecked);
+        var wanted = selection?.WantedPieces(layout);
+        return new VerificationResult(torrent, location, valid, [.. invalid], [.. missing], [.. files], elapsed, bytesChecked, selection, wanted);
     }
 
     /// <summary>One check's shared state: the runs, the next one to take, the bytes done. Workers write distinct pieces' states.</summary>
@@ -233,68 +239,13 @@ public sealed class TorrentVerifier
         long total,
         IProgress<VerificationProgress>? progress)
     {
-        private int _nextRun = -1;
+        private readonly ProgressRate _rate = new();
         private long _bytesChecked;
 
         public long BytesChecked => Interlocked.Read(ref _bytesChecked);
 
-        public async Task RunAsync(PieceStore store, int workers, CancellationToken cancellationToken)
-        {
-            if (runs.Count == 0)
-            {
-                return;
-            }
-
-            // A failing worker stops the others; its error, not their cancellation, is what the caller sees.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var tasks = new Task[workers];
-            for (var i = 0; i < workers; i++)
-            {
-                tasks[i] = Task.Run(() => Work(store, stop, cancellationToken), stop.Token);
-            }
-
-            try
-            {
-                await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
-            catch when (!cancellationToken.IsCancellationRequested)
-            {
-                foreach (var task in tasks)
-                {
-                    if (task.Exception?.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) is { } fault)
-                    {
-                        ExceptionDispatchInfo.Throw(fault);
-                    }
-                }
-
-                throw;
-            }
-        }
-
-        /// <param name="stop">Cancelled when the caller cancels or another worker fails.</param>
-        /// <param name="cancellationToken">The caller's token, also checked directly: it is set the moment the caller
-        /// cancels, while <paramref name="stop"/> follows only once the cancelling thread has run its callbacks.</param>
-        private void Work(PieceStore store, CancellationTokenSource stop, CancellationToken cancellationToken)
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(readSize);
-            using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-            try
-            {
-                for (var run = Interlocked.Increment(ref _nextRun); run < runs.Count; run = Interlocked.Increment(ref _nextRun))
-                {
-                    CheckRun(store, runs[run].First, runs[run].Last, buffer.AsSpan(0, readSize), sha1, stop.Token, cancellationToken);
-                }
-            }
-            catch
-            {
-                stop.Cancel();
-                throw;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
+        public Task RunAsync(PieceStore store, int workers, CancellationToken cancellationToken)
+            => PieceRuns.RunAsync(runs, workers, () => new Worker(this, store, readSize), cancellationToken);
 
         /// <summary>Reads pieces <paramref name="first"/> to <paramref name="last"/> front to back and hashes each as its last byte arrives.</summary>
         private void CheckRun(PieceStore store, int first, int last, Span<byte> buffer, IncrementalHash sha1, CancellationToken stop, CancellationToken cancellationToken)
@@ -352,7 +303,28 @@ public sealed class TorrentVerifier
         private void Report(int bytes)
         {
             var done = Interlocked.Add(ref _bytesChecked, bytes);
-            progress?.Report(new VerificationProgress(done, total));
+            if (progress is not null)
+            {
+                var (rate, remaining) = _rate.Update(done, total);
+                progress.Report(new VerificationProgress(done, total, rate, remaining));
+            }
+        }
+
+        /// <summary>One thread's buffer and SHA-1 state.</summary>
+        private sealed class Worker(Pass pass, PieceStore store, int readSize) : PieceRunWorker
+        {
+            private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(readSize);
+            private readonly IncrementalHash _sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+
+            public override void Process(int first, int last, CancellationToken stop, CancellationToken cancellationToken)
+                => pass.CheckRun(store, first, last, _buffer.AsSpan(0, readSize), _sha1, stop, cancellationToken);
+
+            public override void Dispose()
+            {
+                _sha1.Dispose();
+                ArrayPool<byte>.Shared.Return(_buffer);
+                base.Dispose();
+            }
         }
     }
 }

@@ -16,7 +16,9 @@ public sealed class VerificationResult
         int[] missingPieces,
         FileVerification[] files,
         TimeSpan elapsed,
-        long bytesChecked)
+        long bytesChecked,
+        FileSelection? selection = null,
+        Bitfield? wantedPieces = null)
     {
         Name = torrent.Name;
         InfoHash = torrent.InfoHash;
@@ -28,15 +30,22 @@ public sealed class VerificationResult
         Files = files;
         Elapsed = elapsed;
         BytesChecked = bytesChecked;
-        IsComplete = validPieces.IsComplete && Array.TrueForAll(files, f => f.IsComplete);
+        Selection = selection;
+        IsComplete = Covers(validPieces, wantedPieces) && Array.TrueForAll(files, f => f.IsComplete || f.IsSkipped);
     }
 
     public string Name { get; }
 
     public InfoHash InfoHash { get; }
 
-    /// <summary>Every piece is valid and every file exists at its full length.</summary>
+    /// <summary>
+    /// Every piece is valid and every file exists at its full length; with a <see cref="Selection"/>, every piece of the
+    /// chosen files and every chosen file (skipped files are absent by choice).
+    /// </summary>
     public bool IsComplete { get; }
+
+    /// <summary>The files the check was limited to; null when it covered every file.</summary>
+    public FileSelection? Selection { get; }
 
     public int PieceCount => ValidPieces.Length;
 
@@ -69,4 +78,22 @@ public sealed class VerificationResult
     public string? TorrentPath { get; }
 
     public override string ToString() => $"{Name}: {ValidPieceCount}/{PieceCount} pieces valid";
+
+    private static bool Covers(Bitfield valid, Bitfield? wanted)
+    {
+        if (wanted is null)
+        {
+            return valid.IsComplete;
+        }
+
+        for (var piece = wanted.NextIndex(0); piece >= 0; piece = wanted.NextIndex(piece + 1))
+        {
+            if (!valid[piece])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -37,12 +37,15 @@ internal sealed class PeerConnector : IPeerDialer
     /// <summary>The metainfo once known (set by the loop): the handshake then checks piece counts and offers the metadata.</summary>
     public TorrentInfo? Info { get; set; }
 
+    /// <summary>Whether our extension handshake offers ut_pex (off for a private torrent).</summary>
+    public bool PeerExchange { get; set; }
+
     /// <summary>The options every connection of this torrent handshakes with.</summary>
     public HandshakeOptions HandshakeOptions => new()
     {
         PeerId = _settings.PeerId,
         ExtensionProtocol = true,
-        FastExtension = true,
+        FastExtension = _settings.FastExtension,
         PieceCount = Info?.PieceCount ?? 0,
         LocalAddress = _settings.LocalAddress,
         ConnectTimeout = _settings.ConnectTimeout,
@@ -51,12 +54,22 @@ internal sealed class PeerConnector : IPeerDialer
         LocalExtensionHandshake = ExtensionHandshake.CreateLocal(
             listenPort: _settings.ListenPort,
             metadataSize: Info?.GetRawInfo().Length,
-            requestQueueLimit: PeerLink.UploadQueueLimit),
+            requestQueueLimit: PeerLink.UploadQueueLimit,
+            peerExchange: PeerExchange),
     };
 
-    public void Dial(IPEndPoint endPoint)
+    public void Dial(IPEndPoint endPoint, TimeSpan? handshakeTimeout = null)
     {
         var options = HandshakeOptions;
+        if (handshakeTimeout is { } hurried)
+        {
+            options = options with
+            {
+                ConnectTimeout = hurried < options.ConnectTimeout ? hurried : options.ConnectTimeout,
+                HandshakeTimeout = hurried < options.HandshakeTimeout ? hurried : options.HandshakeTimeout,
+            };
+        }
+
         var id = Interlocked.Increment(ref _nextLinkId);
         var wireLogger = _loggers.CreateLogger<PeerWire>();
         var linkLogger = _loggers.CreateLogger<PeerLink>();
@@ -83,4 +96,5 @@ internal sealed class PeerConnector : IPeerDialer
 }
 
 /// <summary>Who we are to peers and how long we wait for them.</summary>
-internal sealed record ConnectorSettings(PeerId PeerId, int ListenPort, IPAddress? LocalAddress, TimeSpan ConnectTimeout, TimeSpan HandshakeTimeout, TimeSpan MessageTimeout);
+/// <param name="FastExtension">Offer BEP 6 (off only for the challenge's verbs, whose peers accept no other reserved bits than BEP 10's).</param>
+internal sealed record ConnectorSettings(PeerId PeerId, int ListenPort, IPAddress? LocalAddress, TimeSpan ConnectTimeout, TimeSpan HandshakeTimeout, TimeSpan MessageTimeout, bool FastExtension = true);

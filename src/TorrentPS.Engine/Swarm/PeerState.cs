@@ -1,4 +1,5 @@
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Rates;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Swarm;

@@ -1,4 +1,5 @@
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Rates;
 using TorrentPS.Engine.Trackers;
 
 namespace TorrentPS.Engine.Swarm;
@@ -19,6 +20,7 @@ internal sealed class StatusBuilder
     private readonly long _startedAt;
     private readonly RateMeter _download;
     private readonly RateMeter _upload;
+    private readonly RateMeter _check;
     private long _uploaded;
 
     public StatusBuilder(InfoHash infoHash, PieceLedger ledger, RequestScheduler requests, PeerRoster roster, SeedingGoal goal, TimeProvider time, long startedAt)
@@ -32,6 +34,7 @@ internal sealed class StatusBuilder
         _startedAt = startedAt;
         _download = new RateMeter(RateWindow);
         _upload = new RateMeter(RateWindow);
+        _check = new RateMeter(RateWindow);
     }
 
     /// <summary>Block bytes sent in this run, as of the last tick (read whole from any thread).</summary>
@@ -51,6 +54,7 @@ internal sealed class StatusBuilder
         Volatile.Write(ref _uploaded, uploaded);
         _download.Sample(_requests.Downloaded, now, _time.TimestampFrequency);
         _upload.Sample(uploaded, now, _time.TimestampFrequency);
+        _check.Sample(_ledger.CheckedBytes, now, _time.TimestampFrequency);
     }
 
     /// <summary>Every byte sent counted (the torrent ended: the result and the stopped announce say all of it).</summary>
@@ -72,7 +76,12 @@ internal sealed class StatusBuilder
 
         TimeSpan? remaining = null;
         double? goalPercent = null;
-        if (state == TorrentState.Downloading && downloadRate > 0)
+        var checkRate = state == TorrentState.Checking ? _check.BytesPerSecond : 0;
+        if (state == TorrentState.Checking && checkRate > 0 && length > 0)
+        {
+            remaining = TimeSpan.FromSeconds(Math.Max(0, length - _ledger.CheckedBytes) / checkRate);
+        }
+        else if (state == TorrentState.Downloading && downloadRate > 0)
         {
             remaining = TimeSpan.FromSeconds(Math.Min(left / downloadRate, TimeSpan.FromDays(365).TotalSeconds));
         }
@@ -101,6 +110,7 @@ internal sealed class StatusBuilder
             TotalBytes = _ledger.WantedBytes,
             VerifiedBytes = _ledger.VerifiedWantedBytes,
             CheckedBytes = _ledger.CheckedBytes,
+            CheckRate = checkRate,
             PieceCount = info?.PieceCount ?? 0,
             VerifiedPieces = _ledger.VerifiedPieces,
             Downloaded = _requests.Downloaded,

@@ -1,7 +1,11 @@
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>Where a torrent is in its life. Checking → (FetchingMetadata) → Downloading → Seeding → Completed or Stopped.</summary>
-public enum TorrentState
+/// <remarks>
+/// Based on <see cref="long"/> so PowerShell's <c>ConvertTo-Json</c> writes its name, not a number: it writes an enum whose
+/// values need 64 bits as text (a JSON number cannot hold them), which every enum the module emits relies on.
+/// </remarks>
+public enum TorrentState : long
 {
     /// <summary>Hashing the data already on disk (trusting resume data where it can be checked).</summary>
     Checking,

@@ -26,6 +26,9 @@ public sealed record TorrentStatus
     /// <summary>While checking: bytes of existing data hashed so far, of <see cref="Length"/>.</summary>
     public long CheckedBytes { get; init; }
 
+    /// <summary>While checking: bytes hashed per second, over the last few seconds.</summary>
+    public double CheckRate { get; init; }
+
     public int PieceCount { get; init; }
 
     public int VerifiedPieces { get; init; }
@@ -54,8 +57,8 @@ public sealed record TorrentStatus
     public int MetadataPeers { get; init; }
 
     /// <summary>
-    /// The time to finish at the current rate: the download while downloading, the seed goal (ratio or time, whichever
-    /// comes first) while seeding toward one; null when unknown or when there is nothing to finish.
+    /// The time to finish at the current rate: the check while checking, the download while downloading, the seed goal
+    /// (ratio or time, whichever comes first) while seeding toward one; null when unknown or when there is nothing to finish.
     /// </summary>
     public TimeSpan? TimeRemaining { get; init; }
 

@@ -1,6 +1,5 @@
 using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Metainfo;
-using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Trackers;
 

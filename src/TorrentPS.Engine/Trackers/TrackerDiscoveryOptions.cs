@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using TorrentPS.Engine.Peers;
-using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Trackers;
 
@@ -46,12 +45,32 @@ public sealed record TrackerDiscoveryOptions
     /// </summary>
     public TimeSpan? TierStagger { get; init; }
 
+    /// <summary>
+    /// Whether every tracker that answered is told <c>stopped</c> before the discovery ends (the default, for a one-off
+    /// discovery such as <c>Get-TorrentPeer</c>): a tracker lists whoever announced for about half an hour, and a peer
+    /// that is not there is a phantom that others dial in vain. False for a caller that stays in the swarm and
+    /// announces again itself.
+    /// </summary>
+    public bool LeaveAfterwards { get; init; } = true;
+
+    /// <summary>
+    /// The longest a <c>stopped</c> announce may take (<see cref="LeaveAfterwards"/>); one that fails or runs out of
+    /// time is logged and forgotten. Null: <see cref="TrackerOptions.Timeout"/>, at most 3 s.
+    /// </summary>
+    public TimeSpan? StoppedTimeout { get; init; }
+
+    /// <summary><see cref="StoppedTimeout"/>, or its default.</summary>
+    public TimeSpan EffectiveStoppedTimeout => StoppedTimeout ?? TimeSpan.FromTicks(Math.Min(Tracker.Timeout.Ticks, TimeSpan.FromSeconds(3).Ticks));
+
     /// <summary><see cref="OverallTimeout"/>, or its default.</summary>
     public TimeSpan EffectiveOverallTimeout => OverallTimeout ?? Tracker.Timeout * 2;
 
     /// <summary><see cref="TierStagger"/>, or its default.</summary>
     public TimeSpan EffectiveTierStagger
         => TierStagger ?? TimeSpan.FromTicks(Math.Clamp(Tracker.Timeout.Ticks / 5, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromSeconds(3).Ticks));
+
+    /// <summary>The clock of the discovery's deadline, stagger and progress (a fake one in tests).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Our own endpoints: never reported as peers. The local address and port are added when both are known.</summary>
     public IReadOnlyCollection<IPEndPoint> OwnEndPoints { get; init; } = [];

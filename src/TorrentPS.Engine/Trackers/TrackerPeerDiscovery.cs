@@ -18,85 +18,130 @@ namespace TorrentPS.Engine.Trackers;
 /// contacted; the whole discovery ends by <see cref="TrackerDiscoveryOptions.EffectiveOverallTimeout"/>; and within a
 /// tier a tracker silent for <see cref="TrackerDiscoveryOptions.EffectiveTierStagger"/> no longer holds back the next
 /// one, which is asked as well (the first answer wins, the others are called off and not reported).
+/// <para>
+/// A one-off discovery leaves no trace (<see cref="TrackerDiscoveryOptions.LeaveAfterwards"/>): every tracker that
+/// answered our <c>started</c> is told <c>stopped</c> at once, within a short deadline, and the discovery ends only
+/// once those announces have ended, however it ends (done, stopped early by the consumer, cancelled).
+/// </para>
 /// </remarks>
 public static class TrackerPeerDiscovery
 {
     public static IAsyncEnumerable<TrackerDiscoveryEvent> DiscoverAsync(
         PeerDiscoveryTarget target, TrackerDiscoveryOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
-        => DiscoverAsync(target, new TrackerTierList(target.TrackerTiers), options, logger, cancellationToken);
+        => DiscoverAsync(target, new TrackerTierList(target.TrackerTiers), options, progress: null, logger, cancellationToken);
+
+    /// <summary>
+    /// Discovery that also reports its progress: a <see cref="TrackerBatchProgress"/> at the start and after every
+    /// change, written to <paramref name="progress"/> with <c>TryWrite</c> (give an unbounded channel, or one that
+    /// drops the oldest: the discovery never waits for its reader), which is completed when the enumeration ends.
+    /// </summary>
+    public static IAsyncEnumerable<TrackerDiscoveryEvent> DiscoverAsync(
+        PeerDiscoveryTarget target, TrackerDiscoveryOptions options, ChannelWriter<TrackerBatchProgress> progress, ILogger? logger = null, CancellationToken cancellationToken = default)
+        => DiscoverAsync(target, new TrackerTierList(target.TrackerTiers), options, progress, logger, cancellationToken);
 
     /// <summary>Discovery over tiers the caller keeps, so their order and state outlive this call.</summary>
+    public static IAsyncEnumerable<TrackerDiscoveryEvent> DiscoverAsync(
+        PeerDiscoveryTarget target, TrackerTierList tiers, TrackerDiscoveryOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
+        => DiscoverAsync(target, tiers, options, progress: null, logger, cancellationToken);
+
+    /// <summary>Discovery over tiers the caller keeps, reporting its progress to <paramref name="progress"/> when given (see above).</summary>
     public static async IAsyncEnumerable<TrackerDiscoveryEvent> DiscoverAsync(
         PeerDiscoveryTarget target,
         TrackerTierList tiers,
         TrackerDiscoveryOptions options,
+        ChannelWriter<TrackerBatchProgress>? progress,
         ILogger? logger = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         logger ??= NullLogger.Instance;
-        var seen = new HashSet<IPEndPoint>();
-        foreach (var own in options.OwnEndPoints)
-        {
-            seen.Add(Normalize(own));
-        }
-
-        if (options.Tracker.LocalAddress is { } local)
-        {
-            seen.Add(Normalize(new IPEndPoint(local, options.Port)));
-        }
-
-        foreach (var known in target.KnownPeers)
-        {
-            if (seen.Add(Normalize(known)))
-            {
-                yield return TrackerDiscoveryEvent.ForPeer(new TorrentPeer(known.Address, known.Port, target.InfoHash, PeerSource.Magnet));
-            }
-        }
-
         var selected = SelectTiers(tiers, options.MaxTrackers, logger, target);
-        if (selected.Count == 0)
-        {
-            yield break;
-        }
-
-        var channel = Channel.CreateUnbounded<TrackerDiscoveryEvent>(new UnboundedChannelOptions { SingleReader = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-        deadline.CancelAfter(options.EffectiveOverallTimeout);
-        using var http = TrackerHttp.CreateClient(options.Tracker.LocalAddress);
-        using var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
-        var run = new TierRun(tiers, options.CreateAnnounceRequest(target), options, http, channel.Writer, logger, stop.Token, deadline.Token);
-        var work = new Task[selected.Count];
-        for (var i = 0; i < work.Length; i++)
-        {
-            work[i] = AnnounceTierAsync(run, selected[i], gate);
-        }
-
-        var all = Task.WhenAll(work);
-        _ = all.ContinueWith(_ => channel.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var ledger = TrackerBatchLedger.ForDiscovery(target.InfoHash, selected, tiers.All.Count - selected.Sum(t => t.Count), options, progress);
         try
         {
-            await foreach (var found in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            var seen = new HashSet<IPEndPoint>();
+            foreach (var own in options.OwnEndPoints)
             {
-                if (found.Kind == TrackerDiscoveryEventKind.Peer && !seen.Add(Normalize(found.Peer!.EndPoint)))
-                {
-                    continue;
-                }
+                seen.Add(Normalize(own));
+            }
 
-                yield return found;
+            if (options.Tracker.LocalAddress is { } local)
+            {
+                seen.Add(Normalize(new IPEndPoint(local, options.Port)));
+            }
+
+            foreach (var known in target.KnownPeers)
+            {
+                if (seen.Add(Normalize(known)))
+                {
+                    ledger.PeerFound();
+                    yield return TrackerDiscoveryEvent.ForPeer(new TorrentPeer(known.Address, known.Port, target.InfoHash, PeerSource.Magnet));
+                }
+            }
+
+            if (selected.Count == 0)
+            {
+                yield break;
+            }
+
+            var channel = Channel.CreateUnbounded<TrackerDiscoveryEvent>(new UnboundedChannelOptions { SingleReader = true });
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var overall = new CancellationTokenSource(options.EffectiveOverallTimeout, options.Time);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, overall.Token);
+            using var http = TrackerHttp.CreateClient(options.Tracker.LocalAddress);
+            using var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
+            var request = options.CreateAnnounceRequest(target);
+            var farewells = options.LeaveAfterwards && request.Event != TrackerEvent.Stopped
+                ? new StoppedAnnounces(options.EffectiveStoppedTimeout, options.Time, logger)
+                : null;
+            var run = new TierRun(tiers, request, options, http, channel.Writer, ledger, farewells, logger, stop.Token, deadline.Token);
+            var work = new Task[selected.Count];
+            for (var i = 0; i < work.Length; i++)
+            {
+                work[i] = AnnounceTierAsync(run, selected[i], gate);
+            }
+
+            var all = Task.WhenAll(work);
+            _ = all.ContinueWith(_ => channel.Writer.TryComplete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            try
+            {
+                await foreach (var found in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (found.Kind == TrackerDiscoveryEventKind.Peer)
+                    {
+                        if (!seen.Add(Normalize(found.Peer!.EndPoint)))
+                        {
+                            continue;
+                        }
+
+                        ledger.PeerFound();
+                    }
+
+                    yield return found;
+                }
+            }
+            finally
+            {
+                stop.Cancel();
+                try
+                {
+                    await all.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopped early: the tier tasks end on the cancelled token.
+                }
+                finally
+                {
+                    if (farewells is not null)
+                    {
+                        await farewells.WhenSentAsync().ConfigureAwait(false);
+                    }
+                }
             }
         }
         finally
         {
-            stop.Cancel();
-            try
-            {
-                await all.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopped early: the tier tasks end on the cancelled token.
-            }
+            ledger.Complete();
         }
     }
 
@@ -144,11 +189,13 @@ public static class TrackerPeerDiscovery
             return; // the discovery ended (or its deadline passed) before this tier's turn
         }
 
+        run.Ledger.Entered(trackers[0]);
         using var won = CancellationTokenSource.CreateLinkedTokenSource(run.Deadline);
         var running = new List<(TrackerState Tracker, Task<AnnounceResponse> Request)>();
         var next = 0;
         void AskNext()
         {
+            run.Ledger.Asking(trackers[next]);
             running.Add((trackers[next], run.AnnounceAsync(trackers[next], won.Token)));
             next++;
         }
@@ -158,7 +205,7 @@ public static class TrackerPeerDiscovery
             AskNext();
             while (running.Count > 0)
             {
-                var stagger = next < trackers.Count && !won.IsCancellationRequested ? Task.Delay(run.Options.EffectiveTierStagger, won.Token) : null;
+                var stagger = next < trackers.Count && !won.IsCancellationRequested ? Task.Delay(run.Options.EffectiveTierStagger, run.Options.Time, won.Token) : null;
                 var finished = await Task.WhenAny(running.Select(r => (Task)r.Request).Concat(stagger is null ? [] : [stagger])).ConfigureAwait(false);
                 if (ReferenceEquals(finished, stagger))
                 {
@@ -204,11 +251,16 @@ public static class TrackerPeerDiscovery
         TrackerDiscoveryOptions options,
         HttpClient http,
         ChannelWriter<TrackerDiscoveryEvent> output,
+        TrackerBatchLedger ledger,
+        StoppedAnnounces? farewells,
         ILogger logger,
         CancellationToken stopped,
         CancellationToken deadline)
     {
         public TrackerDiscoveryOptions Options => options;
+
+        /// <summary>Where each step is recorded for the progress snapshots.</summary>
+        public TrackerBatchLedger Ledger => ledger;
 
         /// <summary>Cancelled when the consumer stops, or when the overall deadline passes.</summary>
         public CancellationToken Deadline => deadline;
@@ -216,14 +268,31 @@ public static class TrackerPeerDiscovery
         public async Task<AnnounceResponse> AnnounceAsync(TrackerState tracker, CancellationToken cancellationToken)
         {
             logger.LogDebug("Announcing {InfoHash} to {Tracker} (tier {Tier})", request.InfoHash, tracker.Url, tracker.Tier);
-            using var client = TrackerClientFactory.Create(tracker.Url, options.Tracker, http);
-            return await client.AnnounceAsync(request, cancellationToken).ConfigureAwait(false);
+            var client = TrackerClientFactory.Create(tracker.Url, options.Tracker, http);
+            try
+            {
+                var response = await client.AnnounceAsync(request, cancellationToken).ConfigureAwait(false);
+
+                if (farewells is not null)
+                {
+                    // The tracker lists us now, whether or not its answer is the one reported: tell it we leave.
+                    farewells.Send(client, request);
+                    client = null;
+                }
+
+                return response;
+            }
+            finally
+            {
+                client?.Dispose();
+            }
         }
 
         public void Answered(TrackerState tracker, AnnounceResponse response)
         {
             tracker.RecordAnnounce(DateTimeOffset.UtcNow, response);
             tiers.Promote(tracker);
+            ledger.Answered(tracker);
             logger.LogDebug("{Tracker} answered with {Count} peers, interval {Interval}", tracker.Url, response.Peers.Count, response.Interval);
             output.TryWrite(TrackerDiscoveryEvent.ForAnswer(tracker.Url, response));
             if (!string.IsNullOrEmpty(response.WarningMessage))
@@ -253,6 +322,7 @@ public static class TrackerPeerDiscovery
 
             var typed = TrackerErrors.Typed(tracker.Url, error);
             tracker.RecordFailure(DateTimeOffset.UtcNow, typed);
+            ledger.Failed(tracker);
             logger.LogDebug("{Tracker} failed: {Message}", tracker.Url, typed.Message);
             output.TryWrite(TrackerDiscoveryEvent.ForFailure(tracker.Url, typed));
         }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,56 +14,76 @@ namespace TorrentPS.Engine.Trackers;
 /// </summary>
 public static class TrackerStatusQuery
 {
+    public static IAsyncEnumerable<TrackerStatus> QueryAsync(
+        PeerDiscoveryTarget target, TrackerDiscoveryOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
+        => QueryAsync(target, options, progress: null, logger, cancellationToken);
+
+    /// <summary>
+    /// The query, also reporting its progress: a <see cref="TrackerBatchProgress"/> at the start and after every change
+    /// (statuses come in tier order, progress as each tracker ends), written to <paramref name="progress"/> with
+    /// <c>TryWrite</c> (give an unbounded channel, or one that drops the oldest), which is completed when the
+    /// enumeration ends.
+    /// </summary>
     public static async IAsyncEnumerable<TrackerStatus> QueryAsync(
         PeerDiscoveryTarget target,
         TrackerDiscoveryOptions options,
+        ChannelWriter<TrackerBatchProgress>? progress,
         ILogger? logger = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         logger ??= NullLogger.Instance;
         var tiers = new TrackerTierList(target.TrackerTiers, shuffle: false);
         var trackers = tiers.All;
-        if (trackers.Count == 0)
-        {
-            yield break;
-        }
-
         var contacted = Math.Min(trackers.Count, Math.Max(1, options.MaxTrackers));
-        if (contacted < trackers.Count)
-        {
-            logger.LogWarning("The torrent {InfoHash} lists {Count} trackers; only the first {Max} are asked.", target.InfoHash, trackers.Count, contacted);
-        }
-
-        using var http = TrackerHttp.CreateClient(options.Tracker.LocalAddress);
-        using var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.EffectiveOverallTimeout);
-        // An announce here only asks for counts: no event, no peers.
-        var request = options.CreateAnnounceRequest(target) with { Event = TrackerEvent.None, NumWant = 0 };
-        var scope = new QueryScope(request, options, http, gate, logger, cancellationToken, deadline.Token);
-        var work = trackers.Take(contacted).Select(scope.QueryOneAsync).ToArray();
+        var ledger = TrackerBatchLedger.ForStatus(target.InfoHash, trackers.Take(contacted).ToArray(), trackers.Count - contacted, options, progress);
         try
         {
-            foreach (var task in work)
+            if (trackers.Count == 0)
             {
-                yield return await task.ConfigureAwait(false);
+                yield break;
             }
 
-            for (var i = contacted; i < trackers.Count; i++)
+            if (contacted < trackers.Count)
             {
-                yield return trackers[i].Snapshot(request.InfoHash);
+                logger.LogWarning("The torrent {InfoHash} lists {Count} trackers; only the first {Max} are asked.", target.InfoHash, trackers.Count, contacted);
+            }
+
+            using var http = TrackerHttp.CreateClient(options.Tracker.LocalAddress);
+            using var gate = new SemaphoreSlim(Math.Max(1, options.MaxConcurrency));
+            using var overall = new CancellationTokenSource(options.EffectiveOverallTimeout, options.Time);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token);
+
+            // An announce here only asks for counts: no event, no peers.
+            var request = options.CreateAnnounceRequest(target) with { Event = TrackerEvent.None, NumWant = 0 };
+            var scope = new QueryScope(request, options, http, gate, ledger, logger, cancellationToken, deadline.Token);
+            var work = trackers.Take(contacted).Select(scope.QueryOneAsync).ToArray();
+            try
+            {
+                foreach (var task in work)
+                {
+                    yield return await task.ConfigureAwait(false);
+                }
+
+                for (var i = contacted; i < trackers.Count; i++)
+                {
+                    yield return trackers[i].Snapshot(request.InfoHash);
+                }
+            }
+            finally
+            {
+                try
+                {
+                    await Task.WhenAll(work).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopped early.
+                }
             }
         }
         finally
         {
-            try
-            {
-                await Task.WhenAll(work).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopped early.
-            }
+            ledger.Complete();
         }
     }
 
@@ -72,6 +93,7 @@ public static class TrackerStatusQuery
         TrackerDiscoveryOptions options,
         HttpClient http,
         SemaphoreSlim gate,
+        TrackerBatchLedger ledger,
         ILogger logger,
         CancellationToken stopped,
         CancellationToken deadline)
@@ -84,21 +106,38 @@ public static class TrackerStatusQuery
             }
             catch (OperationCanceledException) when (!stopped.IsCancellationRequested)
             {
-                return TimedOut(tracker);
+                return Record(tracker, TimedOut(tracker));
             }
 
+            ledger.Entered(tracker);
+            ledger.Asking(tracker);
             try
             {
-                return await AskAsync(tracker).ConfigureAwait(false);
+                return Record(tracker, await AskAsync(tracker).ConfigureAwait(false));
             }
             catch (OperationCanceledException) when (!stopped.IsCancellationRequested)
             {
-                return TimedOut(tracker);
+                return Record(tracker, TimedOut(tracker));
             }
             finally
             {
                 gate.Release();
             }
+        }
+
+        /// <summary>Tells the ledger how the tracker ended: working is an answer, anything else a failure.</summary>
+        private TrackerStatus Record(TrackerState tracker, TrackerStatus status)
+        {
+            if (status.Status == TrackerStatusKind.Working)
+            {
+                ledger.Answered(tracker);
+            }
+            else
+            {
+                ledger.Failed(tracker);
+            }
+
+            return status;
         }
 
         private TrackerStatus TimedOut(TrackerState tracker)

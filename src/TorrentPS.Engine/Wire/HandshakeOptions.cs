@@ -48,6 +48,12 @@ public sealed record HandshakeOptions
 
     public ReservedBits ReservedBits => ReservedBits.Create(ExtensionProtocol, FastExtension, Dht);
 
+    /// <summary>
+    /// The longest one dial and handshake can take: the connect, the peer's handshake (peer id included), and its
+    /// extension handshake when one is exchanged, each within its own timeout.
+    /// </summary>
+    public TimeSpan LongestDial => ConnectTimeout + HandshakeTimeout + (ExtensionProtocol && ExchangeExtensionHandshake ? HandshakeTimeout : TimeSpan.Zero);
+
     internal PeerId ResolvePeerId() => PeerId ?? Peers.PeerId.Generate();
 
     /// <summary>The same options with every timeout set to <paramref name="timeout"/>.</summary>

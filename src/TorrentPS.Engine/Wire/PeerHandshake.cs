@@ -67,7 +67,8 @@ public sealed class PeerHandshake
 
     public TimeSpan Elapsed { get; }
 
-    public override string ToString() => $"{Peer} {PeerId} ({Client})";
+    /// <summary><c>127.0.0.2:6881 2d4c54… (libtorrent/2.0.8)</c>: the peer's own name for itself (<c>v</c>) when it gave one, escaped (a peer chooses it).</summary>
+    public override string ToString() => $"{Peer} {PeerId} ({Text.DisplayText.Escape(ClientVersion ?? Client, 64)})";
 
     private static readonly IReadOnlyDictionary<string, byte> EmptyExtensions = new Dictionary<string, byte>();
 }

@@ -16,11 +16,14 @@ public sealed class PeerHandshaker
 {
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public PeerHandshaker(ILoggerFactory? loggerFactory = null)
+    /// <param name="time">The clock of a batch's progress snapshots (a fake one in tests); the handshakes' own timeouts run on the system's.</param>
+    public PeerHandshaker(ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
     {
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<PeerConnection>();
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Handshakes with the peer at <paramref name="endPoint"/> for <paramref name="infoHash"/> and closes the connection.</summary>
@@ -48,14 +51,30 @@ public sealed class PeerHandshaker
     /// Handshakes with every peer, at most <paramref name="throttleLimit"/> at once, yielding each
     /// outcome as it completes. A peer's failure is its outcome; the others go on.
     /// </summary>
-    public async IAsyncEnumerable<PeerHandshakeOutcome> HandshakeManyAsync(
+    public IAsyncEnumerable<PeerHandshakeOutcome> HandshakeManyAsync(
         IEnumerable<TorrentPeer> peers,
         HandshakeOptions? options = null,
         int throttleLimit = 16,
+        CancellationToken cancellationToken = default)
+        => HandshakeManyAsync(peers, options, throttleLimit, progress: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="HandshakeManyAsync(IEnumerable{TorrentPeer}, HandshakeOptions?, int, CancellationToken)"/> that also
+    /// reports the batch's progress: a <see cref="HandshakeBatchProgress"/> at the start and after every change,
+    /// written to <paramref name="progress"/> with <c>TryWrite</c> (give an unbounded channel, or one that drops the
+    /// oldest: the batch never waits for its reader), which is completed when the enumeration ends.
+    /// </summary>
+    public async IAsyncEnumerable<PeerHandshakeOutcome> HandshakeManyAsync(
+        IEnumerable<TorrentPeer> peers,
+        HandshakeOptions? options,
+        int throttleLimit,
+        ChannelWriter<HandshakeBatchProgress>? progress,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(peers);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(throttleLimit);
+        var knownCount = peers.TryGetNonEnumeratedCount(out var count) ? count : (int?)null;
+        var ledger = new HandshakeBatchLedger(knownCount, throttleLimit, (options ?? HandshakeOptions.Default).LongestDial, _time, progress);
         var results = Channel.CreateUnbounded<PeerHandshakeOutcome>(new UnboundedChannelOptions { SingleReader = true });
         var gate = new SemaphoreSlim(throttleLimit, throttleLimit); // not disposed: a late release after an early break must not throw
         var producer = Task.Run(
@@ -66,10 +85,17 @@ public sealed class PeerHandshaker
                 {
                     foreach (var peer in peers)
                     {
+                        if (knownCount is null)
+                        {
+                            ledger.Counted();
+                        }
+
                         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        ledger.Starting(peer);
                         running.Add(RunOneAsync(peer));
                     }
 
+                    ledger.AllCounted();
                     await Task.WhenAll(running).ConfigureAwait(false);
                     results.Writer.TryComplete();
                 }
@@ -81,27 +107,37 @@ public sealed class PeerHandshaker
             },
             CancellationToken.None);
 
-        await foreach (var outcome in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            yield return outcome;
-        }
+            await foreach (var outcome in results.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return outcome;
+            }
 
-        await producer.ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+        }
+        finally
+        {
+            ledger.Complete();
+        }
 
         async Task RunOneAsync(TorrentPeer peer)
         {
             try
             {
                 var handshake = await HandshakeAsync(peer, options, cancellationToken).ConfigureAwait(false);
+                ledger.Finished(peer, succeeded: true);
                 results.Writer.TryWrite(new PeerHandshakeOutcome(peer, handshake, null));
             }
             catch (PeerException ex)
             {
+                ledger.Finished(peer, succeeded: false);
                 results.Writer.TryWrite(new PeerHandshakeOutcome(peer, null, ex));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Stopping: no outcome for this peer.
+                ledger.Abandoned(peer);
             }
             finally
             {

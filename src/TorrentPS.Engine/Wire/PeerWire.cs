@@ -509,7 +509,8 @@ public sealed class PeerWire : IDisposable
     {
         if (!IsClosed)
         {
-            _logger.LogInformation("Peer {EndPoint}: closing the connection: {Reason}", RemoteEndPoint, error.Reason);
+            // A peer breaking the protocol is worth a line by default; a peer going away is ordinary (-Debug).
+            _logger.Log(error is PeerProtocolException ? LogLevel.Information : LogLevel.Debug, "Peer {EndPoint}: closing the connection: {Reason}", RemoteEndPoint, error.Reason);
             Close(error.Reason);
         }
 

@@ -8,7 +8,11 @@ namespace TorrentPS.Engine.Wire;
 /// connection's reading thread the blocks it agreed to upload); one writer thread of the connection's own drains
 /// everything queued into one pooled buffer and sends it in one write: a batch of requests, or a piece header with its
 /// block read straight from storage, goes out together. A peer that does not read blocks only this writer (the send
-/// times out and the connection closes); the queue holds at most what the loop and the upload limit let in.
+/// times out and the connection closes). Every kind of message is bounded, not only block uploads (which the reading
+/// thread bounds): an extended message whose body (the same array) is already waiting is not queued again (a shared body
+/// is a cached answer, such as a ut_metadata piece: a second copy tells the peer nothing new), and beyond
+/// <see cref="MaxWaitingMessages"/> messages or <see cref="MaxWaitingBytes"/> bytes of bodies waiting the peer is not
+/// reading what we send: the connection closes rather than the queue growing.
 /// One shortcut: when the writer sleeps with nothing in hand and only small messages are queued (a batch of requests),
 /// <see cref="Flush"/> sends them itself, without waiting for room in the socket's buffer, instead of waking the writer
 /// (a download's loop wakes no second thread per receive); what the socket does not take at once goes to the writer,
@@ -21,6 +25,12 @@ public sealed class SendQueue : IDisposable
     /// <summary>The most bytes <see cref="Flush"/> sends itself (256 requests take 4,352).</summary>
     private const int InlineLimit = 8 * 1024;
 
+    /// <summary>Messages waiting at most (well above the rejects a BEP 6 peer may have waiting, which the reading thread bounds lower).</summary>
+    public const int MaxWaitingMessages = 16 * 1024;
+
+    /// <summary>Bytes of message bodies (extended messages, bitfields) waiting at most.</summary>
+    public const int MaxWaitingBytes = 4 * 1024 * 1024;
+
     private readonly PeerWire _wire;
     private readonly IBlockReader? _blocks;
     private readonly ILogger _logger;
@@ -29,6 +39,8 @@ public sealed class SendQueue : IDisposable
     private List<OutgoingMessage> _pending = new(64);
     private List<OutgoingMessage> _writing = new(64);
     private List<OutgoingMessage> _inline = new(64);
+    private readonly HashSet<byte[]> _waitingBodies = new(ReferenceEqualityComparer.Instance);
+    private long _waitingBytes;
     private bool _closed;
     private bool _writerWaiting;
 
@@ -80,9 +92,13 @@ public sealed class SendQueue : IDisposable
     /// <summary>Starts the writer thread.</summary>
     public void Start() => _writer = ConnectionThread.Start($"TorrentPS writer {_wire.RemoteEndPoint}", WriterLoop);
 
-    /// <summary>Queues a message; it goes out at the next <see cref="Flush"/>.</summary>
+    /// <summary>
+    /// Queues a message; it goes out at the next <see cref="Flush"/>. An extended message whose body is already waiting is
+    /// dropped; past the bounds the connection closes (and the message is dropped).
+    /// </summary>
     public void Enqueue(in OutgoingMessage message)
     {
+        string? overflow = null;
         lock (_lock)
         {
             if (_closed)
@@ -90,11 +106,40 @@ public sealed class SendQueue : IDisposable
                 return;
             }
 
-            _pending.Add(message);
-            if (message.Type == PeerMessageType.Piece)
+            if (message.Payload is { } body)
             {
-                Interlocked.Increment(ref _queuedUploads);
+                if (message.Type == PeerMessageType.Extended && !_waitingBodies.Add(body))
+                {
+                    return;
+                }
+
+                _waitingBytes += body.Length;
             }
+
+            if (_pending.Count >= MaxWaitingMessages || _waitingBytes > MaxWaitingBytes)
+            {
+                overflow = $"does not read what we send ({_pending.Count} messages, {_waitingBytes} bytes of them waiting)";
+                _closed = true;
+                _pending.Clear();
+                _waitingBodies.Clear();
+                _waitingBytes = 0;
+                Interlocked.Exchange(ref _queuedUploads, 0);
+                Monitor.PulseAll(_lock);
+            }
+            else
+            {
+                _pending.Add(message);
+                if (message.Type == PeerMessageType.Piece)
+                {
+                    Interlocked.Increment(ref _queuedUploads);
+                }
+            }
+        }
+
+        if (overflow is not null)
+        {
+            _closedSignal.Set();
+            _wire.Close(overflow);
         }
     }
 
@@ -125,6 +170,8 @@ public sealed class SendQueue : IDisposable
             // The writer sleeps with nothing in hand, so everything queued before these went out: sending them here keeps the order.
             _inlineSending = true;
             (_pending, _inline) = (_inline, _pending);
+            _waitingBodies.Clear();
+            _waitingBytes = 0;
             batch = _inline;
         }
 
@@ -256,6 +303,8 @@ public sealed class SendQueue : IDisposable
         {
             _closed = true;
             _pending.Clear();
+            _waitingBodies.Clear();
+            _waitingBytes = 0;
             Interlocked.Exchange(ref _queuedUploads, 0);
             Monitor.PulseAll(_lock);
         }
@@ -286,6 +335,8 @@ public sealed class SendQueue : IDisposable
                     carry = _carry;
                     _carry = null;
                     (_pending, _writing) = (_writing, _pending);
+                    _waitingBodies.Clear();
+                    _waitingBytes = 0;
                 }
 
                 if (carry is not null)

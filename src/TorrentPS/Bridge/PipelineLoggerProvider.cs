@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TorrentPS.Engine.Text;
 
 namespace TorrentPS.Bridge;
 
@@ -14,7 +15,10 @@ internal enum PipelineStream
 /// <summary>
 /// An <see cref="ILoggerProvider"/> that turns engine log events into pipeline writes:
 /// Trace and Debug → Debug stream, Information → Verbose, Warning and above → Warning.
-/// The sink is called from any thread; the cmdlet queues the write for the pipeline thread.
+/// Verbose and Warning lines read as sentences for a user; Debug lines, details for whoever digs, start with the engine
+/// component that wrote them (<c>[PeerLink] …</c>). Every line is escaped as untrusted text (<see cref="DisplayText"/>):
+/// it quotes what peers and trackers said. The sink is called from any thread; the cmdlet queues the write for the
+/// pipeline thread.
 /// </summary>
 internal sealed class PipelineLoggerProvider : ILoggerProvider, ILoggerFactory
 {
@@ -72,7 +76,8 @@ internal sealed class PipelineLoggerProvider : ILoggerProvider, ILoggerFactory
                 message = $"{message}: {exception.Message}";
             }
 
-            sink(stream, $"[{_shortCategory}] {message}");
+            message = DisplayText.Message(message);
+            sink(stream, stream == PipelineStream.Debug ? $"[{_shortCategory}] {message}" : message);
         }
     }
 }

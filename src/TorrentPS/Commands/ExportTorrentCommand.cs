@@ -8,7 +8,8 @@ namespace TorrentPS.Commands;
 
 /// <summary>
 /// Export-Torrent: writes TorrentInfo objects (read from files, or fetched for magnet links) as .torrent files with their
-/// original info dictionary bytes, so the info hash stays the same. A -Path that is a folder receives <c>&lt;Name&gt;.torrent</c>.
+/// original info dictionary bytes, so the info hash stays the same. A -Path that is a folder, ends with a separator or does
+/// not end with <c>.torrent</c> is a folder (made when missing) that receives <c>&lt;Name&gt;.torrent</c>.
 /// </summary>
 [Cmdlet(VerbsData.Export, "Torrent", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
@@ -20,7 +21,7 @@ public sealed class ExportTorrentCommand : AsyncCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     public TorrentInfo Torrent { get; set; } = null!;
 
-    /// <summary>The .torrent file to write, or a folder to write <c>&lt;Name&gt;.torrent</c> in.</summary>
+    /// <summary>The .torrent file to write, or a folder to write <c>&lt;Name&gt;.torrent</c> in (any path not ending with .torrent).</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
@@ -47,12 +48,46 @@ public sealed class ExportTorrentCommand : AsyncCmdlet
             return;
         }
 
-        _target = Directory.Exists(resolved) ? System.IO.Path.Combine(resolved, Torrent.Name + ".torrent") : resolved;
+        if (!NamesFolder(Path, resolved))
+        {
+            _target = resolved;
+        }
+        else
+        {
+            _target = System.IO.Path.Combine(resolved, Torrent.Name + ".torrent");
+            if (!Directory.Exists(resolved))
+            {
+                if (!ShouldProcess(resolved, "Create folder"))
+                {
+                    return;
+                }
+
+                try
+                {
+                    Directory.CreateDirectory(resolved);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    WriteError(Transfers.TransferErrors.Create(ex, resolved));
+                    return;
+                }
+            }
+        }
+
         if (ShouldProcess(_target, $"Export torrent {Torrent.Name}"))
         {
             base.ProcessRecord();
         }
     }
+
+    /// <summary>
+    /// -Path is a folder to write <c>&lt;Name&gt;.torrent</c> in when it is one, ends with a separator, or does not name a
+    /// .torrent file (<c>-Path ./torrents</c>); it is made when missing.
+    /// </summary>
+    internal static bool NamesFolder(string path, string resolved)
+        => Directory.Exists(resolved)
+           || path.EndsWith('/') || path.EndsWith(System.IO.Path.DirectorySeparatorChar)
+           || !resolved.EndsWith(".torrent", StringComparison.OrdinalIgnoreCase);
 
     protected override async Task ProcessRecordAsync(CancellationToken cancellationToken)
     {

@@ -93,40 +93,34 @@ public sealed class InvokePeerHandshakeCommand : AsyncCmdlet
 
     protected override async Task EndProcessingAsync(CancellationToken cancellationToken)
     {
+        if (_peers.Count == 0)
+        {
+            return;
+        }
+
         // Bitfields are checked against the piece count only when every peer belongs to one known torrent.
         var options = PeerHandshakeTargets.CreateOptions(TimeoutSec, _torrents.Count == 1 ? _torrents.First() : null);
         var handshaker = new PeerHandshaker(LoggerFactory);
-        var progress = _peers.Count == 0
-            ? null
-            : new HandshakeProgress(StartProgress(HandshakeProgress.Activity, _peers.Count, unit: HandshakeProgress.Unit), _peers.Count, ThrottleLimit, TimeSpan.FromSeconds(TimeoutSec));
-        WriteProgress(progress?.Begin());
-        if (_peers.Count > 0)
-        {
-            WriteVerbose(HandshakeNarration.Starting(_peers.Count, ThrottleLimit, TimeoutSec));
-        }
-
+        WriteVerbose(HandshakeNarration.Starting(_peers.Count, ThrottleLimit, TimeoutSec));
         var answered = 0;
-        await foreach (var outcome in handshaker.HandshakeManyAsync(_peers, options, ThrottleLimit, cancellationToken).ConfigureAwait(false))
+        await using (var progress = new HandshakeProgress(StartProgress(HandshakeProgress.Activity, _peers.Count, unit: HandshakeProgress.Unit)).Feed(WriteProgress))
         {
-            if (outcome.Handshake is { } handshake)
+            await foreach (var outcome in handshaker.HandshakeManyAsync(_peers, options, ThrottleLimit, progress.Writer, cancellationToken).ConfigureAwait(false))
             {
-                answered++;
-                WriteVerbose(HandshakeNarration.Answered(handshake));
-                WriteObject(handshake);
-                WriteProgress(progress?.PeerAnswered(outcome.Peer));
-            }
-            else if (outcome.Error is { } error)
-            {
-                WriteVerbose(HandshakeNarration.Failed(outcome.Peer, error));
-                WriteError(error, outcome.Peer);
-                WriteProgress(progress?.PeerFailed(outcome.Peer));
+                if (outcome.Handshake is { } handshake)
+                {
+                    answered++;
+                    WriteVerbose(HandshakeNarration.Answered(handshake));
+                    WriteObject(handshake);
+                }
+                else if (outcome.Error is { } error)
+                {
+                    WriteVerbose(HandshakeNarration.Failed(outcome.Peer, error));
+                    WriteError(error, outcome.Peer);
+                }
             }
         }
 
-        WriteProgress(progress?.Complete());
-        if (_peers.Count > 0)
-        {
-            WriteVerbose(HandshakeNarration.Done(answered, _peers.Count));
-        }
+        WriteVerbose(HandshakeNarration.Done(answered, _peers.Count));
     }
 }

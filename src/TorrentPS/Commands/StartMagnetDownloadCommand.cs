@@ -1,9 +1,7 @@
 using System.Management.Automation;
-using TorrentPS.Bridge;
 using TorrentPS.Engine.Errors;
-using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
-using TorrentPS.Paths;
+using TorrentPS.Torrents;
 using TorrentPS.Transfers;
 
 namespace TorrentPS.Commands;
@@ -11,70 +9,40 @@ namespace TorrentPS.Commands;
 /// <summary>
 /// Start-MagnetDownload: downloads magnet links' content into -Destination: the metadata from peers first (or from the
 /// resume data of an earlier run), then the data, as Start-TorrentDownload does; one <see cref="DownloadResult"/> each.
+/// It takes MagnetLink objects by their Uri; -Path, -LiteralPath and -Torrent work as in Start-TorrentDownload.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "MagnetDownload", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Start, "MagnetDownload", DefaultParameterSetName = MagnetSet, SupportsShouldProcess = true)]
 [OutputType(typeof(DownloadResult))]
-public sealed class StartMagnetDownloadCommand : TransferCmdlet
+public sealed class StartMagnetDownloadCommand : DownloadCmdlet
 {
-    private string _destination = string.Empty;
+    private const string MagnetSet = "MagnetLink";
 
     /// <summary>Magnet links: text, or MagnetLink objects (bound by their Uri property).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = MagnetSet)]
     [Alias("Uri")]
     [AllowEmptyString]
     public string[] MagnetLink { get; set; } = [];
 
-    /// <summary>The folder the single file or the top folder is made in; the current location by default.</summary>
-    [Parameter(Position = 1)]
-    public string Destination { get; set; } = string.Empty;
-
-    /// <summary>Give up after this many seconds without any progress; 0 (the default) waits until stopped.</summary>
-    [Parameter]
-    [ValidateRange(0, int.MaxValue)]
-    public int TimeoutSec { get; set; }
-
-    /// <summary>Go on uploading after the download until uploaded ÷ length reaches this.</summary>
-    [Parameter]
-    [ValidateRange(0.0, 1000.0)]
-    public double SeedRatio { get; set; }
-
-    /// <summary>Go on uploading after the download for this many minutes.</summary>
-    [Parameter]
-    [ValidateRange(0.0, 5256000.0)]
-    public double SeedTimeMinutes { get; set; }
-
-    /// <summary>The port to listen for peers on (the next free one if taken).</summary>
-    [Parameter]
-    [ValidateRange(1, 65535)]
-    public int ListenPort { get; set; }
-
-    private protected override TransferSettings Settings => new() { TimeoutSec = TimeoutSec, SeedRatio = SeedRatio, SeedTimeMinutes = SeedTimeMinutes, ListenPort = ListenPort };
-
-    protected override void BeginProcessing()
+    private protected override List<TorrentInput> Inputs()
     {
-        _destination = FileSystemPathResolver.ResolveFolderOrTerminate(this, Destination);
-        base.BeginProcessing();
-    }
+        if (ParameterSetName != MagnetSet)
+        {
+            return CollectInputs();
+        }
 
-    protected override void ProcessRecord()
-    {
+        var inputs = new List<TorrentInput>();
         foreach (var link in MagnetLink)
         {
-            Engine.Metainfo.MagnetLink magnet;
             try
             {
-                magnet = Engine.Metainfo.MagnetLink.Parse(link ?? string.Empty);
+                inputs.Add(TorrentInput.ForMagnet(Engine.Metainfo.MagnetLink.Parse(link ?? string.Empty)));
             }
             catch (TorrentPSException ex)
             {
                 WriteError(ex, link);
-                continue;
-            }
-
-            if (ShouldProcess(_destination, $"Download {MagnetNames.Of(magnet)}"))
-            {
-                Add(new MagnetDownload(magnet, _destination));
             }
         }
+
+        return inputs;
     }
 }

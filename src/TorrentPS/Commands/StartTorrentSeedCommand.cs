@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using TorrentPS.Bridge;
 using TorrentPS.Engine.Session;
 using TorrentPS.Paths;
 using TorrentPS.Transfers;
@@ -9,16 +8,20 @@ namespace TorrentPS.Commands;
 /// <summary>
 /// Start-TorrentSeed: offers torrents' data, already in -DataPath, to peers: checked first (incomplete data is refused
 /// unless -AllowPartial), then seeded until -SeedRatio or -SeedTimeMinutes is reached, or until Ctrl+C (trackers hear
-/// <c>stopped</c>); one <see cref="DownloadResult"/> per torrent when it ends. The session listens for peers.
+/// <c>stopped</c>); one <see cref="DownloadResult"/> per torrent when it ends. The session listens for peers. A
+/// DownloadResult piped in binds by its SourcePath, InfoHash and DataPath.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "TorrentSeed", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(DownloadResult))]
-public sealed class StartTorrentSeedCommand : TorrentTransferCmdlet
+public sealed class StartTorrentSeedCommand : TransferCmdlet
 {
-    private string _dataFolder = string.Empty;
-
-    /// <summary>The folder that holds the single file or the multi-file torrent's top folder; the current location by default.</summary>
-    [Parameter(Position = 1)]
+    /// <summary>
+    /// The folder that holds the single file or the multi-file torrent's top folder; the current location by default.
+    /// Binds a piped object's DataPath (a DownloadResult's) in the LiteralPath set.
+    /// </summary>
+    [Parameter(Position = 1, ParameterSetName = PathSet)]
+    [Parameter(Position = 1, ParameterSetName = TorrentSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     public string DataPath { get; set; } = string.Empty;
 
     /// <summary>Seed the pieces that are valid when the data is incomplete, instead of refusing.</summary>
@@ -44,17 +47,13 @@ public sealed class StartTorrentSeedCommand : TorrentTransferCmdlet
 
     private protected override bool Seeds => true;
 
-    protected override void BeginProcessing()
-    {
-        _dataFolder = FileSystemPathResolver.ResolveFolderOrTerminate(this, DataPath);
-        base.BeginProcessing();
-    }
-
     protected override void ProcessRecord()
     {
-        foreach (var (input, _) in Inputs())
+        // -DataPath may come with each piped object, so it is resolved for each record.
+        var dataFolder = FileSystemPathResolver.ResolveFolderOrTerminate(this, DataPath);
+        foreach (var input in CollectInputs())
         {
-            Add(new TorrentSeed(input, _dataFolder, AllowPartial));
+            Add(new TorrentSeed(input, dataFolder, AllowPartial));
         }
     }
 }

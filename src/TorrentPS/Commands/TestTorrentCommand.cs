@@ -1,65 +1,57 @@
 using System.Management.Automation;
-using TorrentPS.Bridge;
-using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Storage;
 using TorrentPS.Paths;
 using TorrentPS.Storage;
+using TorrentPS.Torrents;
 
 namespace TorrentPS.Commands;
 
 /// <summary>
 /// Test-Torrent: checks a torrent's data on disk against its piece hashes; <c>$true</c> when complete, <c>$false</c>
-/// otherwise, or with -Detailed a <see cref="VerificationResult"/>.
+/// otherwise, or with -Detailed a <see cref="VerificationResult"/>. A -DataPath that does not exist is an error, one that
+/// looks like the torrent's own top folder a warning; several torrents answered with plain booleans are named in a warning
+/// at the end. A DownloadResult piped in binds by its SourcePath, InfoHash and DataPath.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "Torrent", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(bool), typeof(VerificationResult))]
-public sealed class TestTorrentCommand : AsyncCmdlet
+public sealed class TestTorrentCommand : TorrentInputCmdlet
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-    private const string TorrentSet = "Torrent";
-
+    private readonly List<(string Name, bool IsComplete)> _answers = [];
     private string _dataFolder = string.Empty;
-    private List<TorrentCheckInput> _inputs = [];
+    private List<TorrentInput> _inputs = [];
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP", "SourcePath")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TorrentSet)]
-    public TorrentInfo Torrent { get; set; } = null!;
-
-    /// <summary>The folder that holds the single file or the multi-file torrent's top folder; the current location by default.</summary>
-    [Parameter(Position = 1)]
+    /// <summary>
+    /// The folder that holds the single file or the multi-file torrent's top folder; the current location by default.
+    /// Binds a piped object's DataPath (a DownloadResult's) in the LiteralPath set.
+    /// </summary>
+    [Parameter(Position = 1, ParameterSetName = PathSet)]
+    [Parameter(Position = 1, ParameterSetName = TorrentSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     public string DataPath { get; set; } = string.Empty;
 
     [Parameter]
     public SwitchParameter Detailed { get; set; }
 
-    protected override void BeginProcessing()
-    {
-        _dataFolder = FileSystemPathResolver.ResolveFolderOrTerminate(this, DataPath);
-        base.BeginProcessing();
-    }
-
     protected override void ProcessRecord()
     {
-        // Session state (path resolution) belongs to the pipeline thread; the check does not.
-        _inputs = ParameterSetName == TorrentSet
-            ? [TorrentCheckInput.ForTorrent(Torrent)]
-            : FileSystemPathResolver.Resolve(this, ParameterSetName == LiteralPathSet ? LiteralPath : Path, ParameterSetName == LiteralPathSet, WriteError)
-                .Select(TorrentCheckInput.ForPath)
-                .ToList();
+        // Session state (path resolution) belongs to the pipeline thread; the check does not. -DataPath may come with
+        // each piped object, so it is resolved for each record.
+        _dataFolder = FileSystemPathResolver.ResolveFolderOrTerminate(this, DataPath);
+        _inputs = CollectInputs();
         base.ProcessRecord();
     }
 
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
-        => new TorrentCheckRunner(_dataFolder, Detailed, new TorrentCheckOutput(WriteObject, WriteError, WriteVerbose, activity => StartProgress(activity, 0), WriteProgress))
+        => new TorrentCheckRunner(_dataFolder, Detailed, new TorrentCheckOutput(WriteObject, WriteError, WriteVerbose, activity => StartProgress(activity, 0), WriteProgress, WriteWarning, _answers.Add))
             .RunAsync(_inputs, cancellationToken);
+
+    protected override void EndProcessing()
+    {
+        if (!Detailed && TorrentCheckRunner.ManyAnswers(_answers) is { } named)
+        {
+            WriteWarning(named);
+        }
+
+        base.EndProcessing();
+    }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using TorrentPS.Engine.Text;
+
 namespace TorrentPS.Formatting;
 
 /// <summary>
@@ -8,9 +10,9 @@ namespace TorrentPS.Formatting;
 /// </summary>
 public static class ViewText
 {
-    /// <summary>A tracker as its host and port (<c>tracker.example.org:1337</c>); the whole text when it is not a URL.</summary>
+    /// <summary>A tracker as its host and port (<c>tracker.example.org:1337</c>); the whole text (escaped) when it is not a URL.</summary>
     public static string TrackerHost(string? url)
-        => url is null ? string.Empty : Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Authority.Length > 0 ? uri.Authority : url;
+        => url is null ? string.Empty : DisplayText.Escape(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Authority.Length > 0 ? uri.Authority : url);
 
     /// <summary>Extension names with their message ids, sorted: <c>ut_metadata=2, ut_pex=1</c>.</summary>
     public static string Extensions(IReadOnlyDictionary<string, byte>? extensions)

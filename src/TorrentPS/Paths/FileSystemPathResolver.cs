@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 
 namespace TorrentPS.Paths;
@@ -28,15 +29,20 @@ internal static class FileSystemPathResolver
                     continue;
                 }
 
-                var matches = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var wildcardProvider);
-                RequireFileSystem(path, wildcardProvider);
-                foreach (var match in matches)
+                var found = false;
+                foreach (var match in Matches(cmdlet, path))
                 {
                     // Directories a wildcard happens to match are skipped, like files of the wrong kind.
                     if (File.Exists(match))
                     {
                         files.Add(match);
+                        found = true;
                     }
+                }
+
+                if (!found)
+                {
+                    files.Add(LiteralFallback(cmdlet, path));
                 }
             }
             catch (Exception ex) when (ex is not PipelineStoppedException)
@@ -118,6 +124,69 @@ internal static class FileSystemPathResolver
         var resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var fileSystem, out _);
         RequireFileSystem(path, fileSystem);
         return resolved;
+    }
+
+    /// <summary>What a wildcard path matches; nothing when it matches nothing (or is not a valid pattern).</summary>
+    private static IEnumerable<string> Matches(PSCmdlet cmdlet, string path)
+    {
+        Collection<string> matches;
+        ProviderInfo provider;
+        try
+        {
+            matches = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider);
+        }
+        catch (Exception ex) when (ex is ItemNotFoundException or WildcardPatternException)
+        {
+            return [];
+        }
+
+        RequireFileSystem(path, provider);
+        return matches;
+    }
+
+    /// <summary>
+    /// A wildcard path that matched no file: the file whose name is the path as written when there is one (a name with
+    /// brackets, such as <c>br[1].torrent</c>), else an error that says so and what to use.
+    /// </summary>
+    private static string LiteralFallback(PSCmdlet cmdlet, string path)
+    {
+        var literal = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+        RequireFileSystem(path, provider);
+        return File.Exists(literal) ? literal : throw PathResolutionException.NoMatch(path);
+    }
+
+    /// <summary>
+    /// Resolves a path that names one existing file or folder (what New-Torrent shares) to a FileSystem provider path.
+    /// With wildcards (unless <paramref name="literal"/>) it must match exactly one item.
+    /// </summary>
+    /// <exception cref="PathResolutionException">NotFileSystemPath, PathNotFound, or AmbiguousPath when a wildcard matches several items.</exception>
+    public static string ResolveItem(PSCmdlet cmdlet, string path, bool literal)
+    {
+        string resolved;
+        ProviderInfo provider;
+        if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
+        {
+            resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+        else
+        {
+            var matches = Matches(cmdlet, path).ToList();
+            if (matches.Count > 1)
+            {
+                throw PathResolutionException.Ambiguous(path, matches.Count, "one file or folder");
+            }
+
+            if (matches.Count == 1)
+            {
+                return matches[0];
+            }
+
+            // A wildcard that matches nothing may be a name with brackets, meant as written.
+            resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+        }
+
+        RequireFileSystem(path, provider);
+        return File.Exists(resolved) || Directory.Exists(resolved) ? resolved : throw PathResolutionException.NotFound(path);
     }
 
     private static string ResolveOne(PSCmdlet cmdlet, string path, out ProviderInfo provider)

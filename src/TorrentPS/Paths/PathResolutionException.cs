@@ -20,8 +20,12 @@ public sealed class PathResolutionException : TorrentPSException
     public static PathResolutionException IsFile(string path)
         => new("PathIsFile", TorrentErrorKind.InvalidArgument, $"'{path}' is a file, not a folder.", path);
 
-    public static PathResolutionException Ambiguous(string path, int matches)
-        => new("AmbiguousPath", TorrentErrorKind.InvalidArgument, $"'{path}' matches {matches} items; name one file to write.", path);
+    public static PathResolutionException Ambiguous(string path, int matches, string wanted = "one file to write")
+        => new("AmbiguousPath", TorrentErrorKind.InvalidArgument, $"'{path}' matches {matches} items; name {wanted}.", path);
+
+    /// <summary>A wildcard path that matches no file, and no file has that name either.</summary>
+    public static PathResolutionException NoMatch(string path)
+        => new("PathNotFound", TorrentErrorKind.ObjectNotFound, $"No file matches '{path}'. A name with wildcard characters ([ ] * ?) is a pattern: use -LiteralPath to name such a file exactly.", path);
 
     public static PathResolutionException NotFound(string path)
         => new("PathNotFound", TorrentErrorKind.ObjectNotFound, $"Cannot find the file '{path}' because it does not exist.", path);

@@ -1,28 +1,41 @@
+using System.Globalization;
 using TorrentPS.Bridge.Progress;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Storage;
+using TorrentPS.Formatting;
+using TorrentPS.Torrents;
 
 namespace TorrentPS.Storage;
 
-/// <summary>Where Test-Torrent's results go: queued pipeline writes, and how a progress activity is started and written.</summary>
+/// <summary>
+/// Where Test-Torrent's results go: queued pipeline writes, how a progress activity is started and written, and each
+/// torrent's name with its verdict (for the warning that names several plain answers).
+/// </summary>
 internal sealed record TorrentCheckOutput(
     Action<object> Object,
     Action<Exception, object?> Error,
     Action<string> Verbose,
     Func<string, TransferProgress>? StartProgress = null,
-    Action<ProgressUpdate?>? Progress = null);
+    Action<ProgressUpdate?>? Progress = null,
+    Action<string>? Warning = null,
+    Action<(string Name, bool IsComplete)>? Answered = null);
 
 /// <summary>
 /// The work behind Test-Torrent, free of PowerShell so xunit reaches it: for each torrent, check its data in
 /// <paramref name="dataFolder"/> (the folder holding the single file or the top folder) and write <c>$true</c>/<c>$false</c>,
-/// or with <paramref name="detailed"/> the <see cref="VerificationResult"/>. A torrent that cannot be read or checked is a
-/// non-terminating error and the next goes on; cancellation ends the run at once.
+/// or with <paramref name="detailed"/> the <see cref="VerificationResult"/>. A data folder that does not exist is an
+/// error (<c>DataPathNotFound</c>), not a torrent with every file missing; one that looks like the torrent's own top folder
+/// is checked as asked, with a warning saying what to pass. A torrent that cannot be read or checked is a non-terminating
+/// error and the next goes on; cancellation ends the run at once.
 /// </summary>
 internal sealed class TorrentCheckRunner(string dataFolder, bool detailed, TorrentCheckOutput output, TorrentVerifier? verifier = null)
 {
+    /// <summary>The most torrents a warning names one by one.</summary>
+    private const int MaxNamed = 10;
+
     private readonly TorrentVerifier _verifier = verifier ?? new TorrentVerifier();
 
-    public async Task RunAsync(IReadOnlyList<TorrentCheckInput> inputs, CancellationToken cancellationToken)
+    public async Task RunAsync(IReadOnlyList<TorrentInput> inputs, CancellationToken cancellationToken)
     {
         foreach (var input in inputs)
         {
@@ -30,6 +43,7 @@ internal sealed class TorrentCheckRunner(string dataFolder, bool detailed, Torre
             try
             {
                 var result = await CheckAsync(input, cancellationToken).ConfigureAwait(false);
+                output.Answered?.Invoke((result.Name, result.IsComplete));
                 output.Object(detailed ? result : result.IsComplete);
             }
             catch (Exception ex) when (ex is TorrentPSException or IOException or UnauthorizedAccessException)
@@ -39,16 +53,40 @@ internal sealed class TorrentCheckRunner(string dataFolder, bool detailed, Torre
         }
     }
 
-    private async Task<VerificationResult> CheckAsync(TorrentCheckInput input, CancellationToken cancellationToken)
+    /// <summary>
+    /// The warning for plain answers about several torrents (<c>$true</c>/<c>$false</c> do not say which is which):
+    /// each torrent with its answer, in order; null for one torrent or none.
+    /// </summary>
+    public static string? ManyAnswers(IReadOnlyList<(string Name, bool IsComplete)> answers)
+    {
+        if (answers.Count < 2)
+        {
+            return null;
+        }
+
+        var named = string.Join(", ", answers.Take(MaxNamed).Select(a => $"{Engine.Text.DisplayText.Escape(a.Name)}: {(a.IsComplete ? "complete" : "not complete")}"));
+        var more = answers.Count > MaxNamed ? string.Create(CultureInfo.InvariantCulture, $" and {answers.Count - MaxNamed} more") : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"Checked {Counted.Of(answers.Count, "torrent")}; the answers came in this order: {named}{more}. -Detailed writes an object for each that names it.");
+    }
+
+    private async Task<VerificationResult> CheckAsync(TorrentInput input, CancellationToken cancellationToken)
     {
         var torrent = await input.LoadAsync(cancellationToken).ConfigureAwait(false);
+        DataFolderCheck.ThrowIfMissing(dataFolder);
+        if (DataFolderCheck.OwnFolderWarning(torrent, dataFolder) is { } warning)
+        {
+            output.Warning?.Invoke(warning);
+        }
+
         var location = ContentLocation.InFolder(torrent, dataFolder);
         var progress = output.StartProgress is { } start
             ? new VerificationProgressReporter(start(VerificationProgressReporter.ActivityFor(torrent.Name)), output.Progress ?? (_ => { }))
             : null;
         var result = await _verifier.VerifyAsync(torrent, location, progress, cancellationToken).ConfigureAwait(false);
         progress?.Complete(result);
-        output.Verbose($"{torrent.Name} at {location.ContentPath}: {VerificationProgressReporter.Summary(result)}; {result.BytesChecked} bytes hashed in {result.Elapsed.TotalSeconds:0.00} s.");
+        output.Verbose(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{torrent.Name} at {location.ContentPath}: {VerificationProgressReporter.Summary(result)}; {ByteSize.Format(result.BytesChecked)} hashed in {Duration.Format(result.Elapsed)}."));
         return result;
     }
 }

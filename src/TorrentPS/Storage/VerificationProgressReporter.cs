@@ -17,7 +17,7 @@ internal sealed class VerificationProgressReporter(TransferProgress progress, Ac
     public int ActivityId => progress.ActivityId;
 
     public void Report(VerificationProgress value)
-        => write(progress.Report(new ProgressSnapshot(value.BytesChecked, value.TotalBytes)));
+        => write(progress.Report(new ProgressSnapshot(value.BytesChecked, value.TotalBytes) { RatePerSecond = value.BytesPerSecond, SecondsRemaining = ProgressSnapshot.Seconds(value.TimeRemaining) }));
 
     /// <summary>Ends the activity with the result: <c>12/12 pieces valid</c>, and the invalid and missing counts when there are any.</summary>
     public void Complete(VerificationResult result) => write(progress.Complete(Summary(result)));

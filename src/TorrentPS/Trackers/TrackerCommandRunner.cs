@@ -12,7 +12,7 @@ namespace TorrentPS.Trackers;
 /// The work behind Get-TorrentPeer and Get-TorrentTracker, free of PowerShell so xunit reaches it: resolve each
 /// input, make one engine call, and route what comes back to output, errors, warnings and verbose messages.
 /// </summary>
-internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, TrackerCommandOutput output, ILogger logger, TimeProvider? time = null)
+internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, TrackerCommandOutput output, ILogger logger)
 {
     public const int DefaultTimeoutSec = 15;
 
@@ -35,34 +35,35 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
             var before = summary;
 
             // Known peers alone (a magnet link without trackers) come at once: no progress to show.
-            var progress = target.TrackerTiers.Count > 0 ? StartProgress(target, name, TrackerAskMode.Discovery) : null;
-            await foreach (var found in TrackerPeerDiscovery.DiscoverAsync(target, options, logger, cancellationToken).ConfigureAwait(false))
+            await using (var progress = target.TrackerTiers.Count > 0 ? StartProgress(target, name, TrackerAskMode.Discovery) : null)
             {
-                switch (found.Kind)
+                var found = progress is null
+                    ? TrackerPeerDiscovery.DiscoverAsync(target, options, logger, cancellationToken)
+                    : TrackerPeerDiscovery.DiscoverAsync(target, options, progress.Writer, logger, cancellationToken);
+                await foreach (var next in found.ConfigureAwait(false))
                 {
-                    case TrackerDiscoveryEventKind.Peer:
-                        output.Object(found.Peer!);
-                        summary = summary.Add(found.Peer, false, false);
-                        WriteProgress(progress?.PeerFound());
-                        break;
-                    case TrackerDiscoveryEventKind.Answered:
-                        output.Verbose(TrackerNarration.Answered(found.TrackerUrl!, found.Response!));
-                        summary = summary.Add(null, true, false);
-                        WriteProgress(progress?.TrackerAnswered(found.TrackerUrl));
-                        break;
-                    case TrackerDiscoveryEventKind.Warning:
-                        output.Warning($"The tracker '{found.TrackerUrl}' warns: {found.Warning}");
-                        break;
-                    case TrackerDiscoveryEventKind.Failed:
-                        output.Verbose(TrackerNarration.Failed(found.TrackerUrl!, found.Error!));
-                        output.Error(found.Error!, found.TrackerUrl);
-                        summary = summary.Add(null, false, true);
-                        WriteProgress(progress?.TrackerFailed(found.TrackerUrl));
-                        break;
+                    switch (next.Kind)
+                    {
+                        case TrackerDiscoveryEventKind.Peer:
+                            output.Object(next.Peer!);
+                            summary = summary.Add(next.Peer, false, false);
+                            break;
+                        case TrackerDiscoveryEventKind.Answered:
+                            output.Verbose(TrackerNarration.Answered(next.TrackerUrl!, next.Response!));
+                            summary = summary.Add(null, true, false);
+                            break;
+                        case TrackerDiscoveryEventKind.Warning:
+                            output.Warning($"The tracker '{next.TrackerUrl}' warns: {next.Warning}");
+                            break;
+                        case TrackerDiscoveryEventKind.Failed:
+                            output.Verbose(TrackerNarration.Failed(next.TrackerUrl!, next.Error!));
+                            output.Error(next.Error!, next.TrackerUrl);
+                            summary = summary.Add(null, false, true);
+                            break;
+                    }
                 }
             }
 
-            WriteProgress(progress?.Complete());
             output.Verbose(TrackerNarration.PeersFound(
                 TrackerNarration.Subject(name, target.InfoHash),
                 summary.Peers - before.Peers,
@@ -85,37 +86,27 @@ internal sealed class TrackerCommandRunner(TrackerDiscoveryOptions options, Trac
             }
 
             output.Verbose(TrackerNarration.Asking(target, name, TrackerAskMode.Status));
-            var progress = StartProgress(target, name, TrackerAskMode.Status);
             var (working, total) = (0, 0);
-            await foreach (var status in TrackerStatusQuery.QueryAsync(target, options, logger, cancellationToken).ConfigureAwait(false))
+            await using (var progress = StartProgress(target, name, TrackerAskMode.Status))
             {
-                output.Verbose(TrackerNarration.Status(status));
-                output.Object(status);
-                (working, total) = (working + (status.Status == TrackerStatusKind.Working ? 1 : 0), total + 1);
-                WriteProgress(status.Status == TrackerStatusKind.Working ? progress.TrackerAnswered(status.Url) : progress.TrackerFailed(status.Url));
+                await foreach (var status in TrackerStatusQuery.QueryAsync(target, options, progress.Writer, logger, cancellationToken).ConfigureAwait(false))
+                {
+                    output.Verbose(TrackerNarration.Status(status));
+                    output.Object(status);
+                    (working, total) = (working + (status.Status == TrackerStatusKind.Working ? 1 : 0), total + 1);
+                }
             }
 
-            WriteProgress(progress.Complete());
             output.Verbose(TrackerNarration.StatusDone(TrackerNarration.Subject(name, target.InfoHash), working, total));
         }
     }
 
-    /// <summary>One activity for this torrent (<c>Asking trackers of …</c>), counting trackers, and its first update.</summary>
-    private TrackerProgress StartProgress(PeerDiscoveryTarget target, string? name, TrackerAskMode mode)
+    /// <summary>One activity for this torrent (<c>Asking trackers of …</c>), counting trackers, fed by the engine's snapshots until disposed.</summary>
+    private SnapshotFeed<TrackerBatchProgress> StartProgress(PeerDiscoveryTarget target, string? name, TrackerAskMode mode)
     {
         var activity = TrackerProgress.ActivityFor(name, target.InfoHash);
         var transfer = output.StartProgress?.Invoke(activity, TrackerProgress.Unit) ?? new TransferProgress(activity, 0, unit: TrackerProgress.Unit);
-        var progress = new TrackerProgress(transfer, target.TrackerTiers, mode, options.Tracker.Timeout, options.MaxConcurrency, time);
-        WriteProgress(progress.Begin());
-        return progress;
-    }
-
-    private void WriteProgress(ProgressUpdate? update)
-    {
-        if (update is not null)
-        {
-            output.Progress?.Invoke(update);
-        }
+        return new TrackerProgress(transfer, mode).Feed(update => output.Progress?.Invoke(update));
     }
 
     /// <summary>The target (and name) of each input in turn; an input that does not resolve is a non-terminating error, and the next one runs.</summary>

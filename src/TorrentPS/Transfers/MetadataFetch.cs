@@ -1,3 +1,4 @@
+using TorrentPS.Engine.Errors;
 using System.Globalization;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
@@ -19,7 +20,9 @@ internal sealed class MetadataFetch(MagnetLink magnet) : Transfer
 
     public override string? Where => null;
 
-    public override Task PrepareAsync(TransferContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <exception cref="TorrentPSException"><c>NowhereToAsk</c>: the link names no tracker and no peer, and no -Peer was given.</exception>
+    public override Task PrepareAsync(TransferContext context, CancellationToken cancellationToken)
+        => MagnetSources.NowhereToAsk(magnet, context.Settings.Peers) is { } nowhere ? throw nowhere : Task.CompletedTask;
 
     public override Torrent Start(TransferContext context)
         => context.Session.Start(magnet, context.Settings.Apply(TorrentOptions.MetadataOnly()), context.Loggers);

@@ -1,11 +1,12 @@
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
-using TorrentPS.Storage;
+using TorrentPS.Engine.Storage;
+using TorrentPS.Torrents;
 
 namespace TorrentPS.Transfers;
 
 /// <summary>Start-TorrentDownload: a torrent's content into a folder (the single file or the top folder is made inside it).</summary>
-internal sealed class TorrentDownload(TorrentCheckInput input, string destination) : Transfer
+internal sealed class TorrentDownload(TorrentInput input, string destination) : Transfer
 {
     private TorrentInfo? _torrent;
 
@@ -19,9 +20,16 @@ internal sealed class TorrentDownload(TorrentCheckInput input, string destinatio
 
     public override string? Where => destination;
 
+    /// <summary>Reads the torrent, and finds a destination that cannot be written before any peer is asked for anything.</summary>
     public override async Task PrepareAsync(TransferContext context, CancellationToken cancellationToken)
-        => _torrent = await input.LoadAsync(cancellationToken).ConfigureAwait(false);
+    {
+        _torrent = await input.LoadAsync(cancellationToken).ConfigureAwait(false);
+        ContentLocation.EnsureWritable(destination);
+    }
 
     public override Torrent Start(TransferContext context)
         => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.InFolder(destination, context.Loggers)), context.Loggers);
+
+    /// <summary>The result, with what binds it to Test-Torrent and Start-TorrentSeed: the .torrent file and the folder.</summary>
+    public override object? Output(DownloadResult result, Torrent torrent) => result with { SourcePath = _torrent?.SourcePath, DataPath = destination };
 }

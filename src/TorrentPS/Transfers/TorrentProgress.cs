@@ -53,7 +53,7 @@ internal sealed class TorrentProgress
             if (status.State == TorrentState.Checking)
             {
                 _checking ??= _start(CheckingActivity(_name), status.Length, _main);
-                _write(_checking.Report(new ProgressSnapshot(status.CheckedBytes, status.Length)));
+                _write(_checking.Report(new ProgressSnapshot(status.CheckedBytes, status.Length) { RatePerSecond = status.CheckRate, SecondsRemaining = ProgressSnapshot.Seconds(status.TimeRemaining) }));
             }
             else
             {
@@ -119,16 +119,14 @@ internal sealed class TorrentProgress
 
     private static ProgressSnapshot Snapshot(TorrentStatus status) => status.State switch
     {
-        TorrentState.Checking => new ProgressSnapshot(0, 0) { Status = "Checking the data already on disk", ShowRate = false, SecondsRemaining = -1 },
+        TorrentState.Checking => new ProgressSnapshot(0, 0) { Status = "Checking the data already on disk" },
         TorrentState.FetchingMetadata => new ProgressSnapshot(0, 0)
         {
             Status = string.Format(CultureInfo.InvariantCulture, "Fetching metadata from {0}", Count(status.MetadataPeers, "peer")),
-            ShowRate = false,
-            SecondsRemaining = -1,
             CurrentOperation = Peers(status),
         },
         TorrentState.Seeding => Seeding(status),
-        TorrentState.Stopping => new ProgressSnapshot(status.VerifiedBytes, status.TotalBytes) { Status = "Stopping: saving progress and telling trackers", ShowRate = false, SecondsRemaining = -1 },
+        TorrentState.Stopping => new ProgressSnapshot(status.VerifiedBytes, status.TotalBytes) { Status = "Stopping: saving progress and telling trackers" },
         _ => Downloading(status),
     };
 
@@ -149,8 +147,7 @@ internal sealed class TorrentProgress
         return new ProgressSnapshot(status.VerifiedBytes, status.TotalBytes)
         {
             Status = text,
-            ShowRate = false,
-            SecondsRemaining = Seconds(status.TimeRemaining),
+            SecondsRemaining = ProgressSnapshot.Seconds(status.TimeRemaining),
             CurrentOperation = Peers(status),
         };
     }
@@ -169,13 +166,11 @@ internal sealed class TorrentProgress
         return new ProgressSnapshot(status.SeedGoalPercent is { } done ? (long)(done / 100 * Scale) : 0, status.SeedGoalPercent is null ? 0 : Scale)
         {
             Status = text,
-            ShowRate = false,
-            SecondsRemaining = Seconds(status.TimeRemaining),
+            SecondsRemaining = ProgressSnapshot.Seconds(status.TimeRemaining),
             CurrentOperation = Peers(status),
         };
     }
 
-    private static int Seconds(TimeSpan? remaining) => remaining is { } left ? (int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalSeconds)) : -1;
 
     /// <summary>Under the bar: the peers known, and why nothing happens when no peer is connected.</summary>
     private static string Peers(TorrentStatus status)

@@ -5,16 +5,18 @@ using TorrentPS.Bridge;
 using TorrentPS.Bridge.Progress;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Session;
+using TorrentPS.Torrents;
 
 namespace TorrentPS.Transfers;
 
 /// <summary>
 /// Base of the cmdlets that run torrents in the session (Start-TorrentDownload, Start-MagnetDownload, Save-TorrentPiece,
-/// Start-TorrentSeed): <c>-Peer</c> resolved once, the transfers collected from the pipeline on the pipeline thread
-/// (paths, ShouldProcess), then all run side by side at the end through <see cref="TransferRunner"/>. The session listens
-/// for peers first when the command seeds or <c>-ListenPort</c> asks.
+/// Start-TorrentSeed): the torrents come through the one parameter block of <see cref="TorrentInputCmdlet"/>, <c>-Peer</c>
+/// is resolved once, the transfers are collected from the pipeline on the pipeline thread (paths, ShouldProcess), then
+/// all run side by side at the end through <see cref="TransferRunner"/>. The session listens for peers first when the
+/// command seeds or <c>-ListenPort</c> asks.
 /// </summary>
-public abstract class TransferCmdlet : AsyncCmdlet
+public abstract class TransferCmdlet : TorrentInputCmdlet
 {
     private readonly List<Transfer> _transfers = [];
     private IReadOnlyList<IPEndPoint> _peers = [];
@@ -52,13 +54,21 @@ public abstract class TransferCmdlet : AsyncCmdlet
         var output = new TransferOutput(
             item =>
             {
-                if (item is FileInfo file)
+                switch (item)
                 {
-                    WriteItem(file.FullName);
-                }
-                else
-                {
-                    WriteObject(item);
+                    case FileInfo file:
+                        WriteItem(file.FullName);
+                        break;
+                    case IEnumerable<FileInfo> written:
+                        foreach (var file in written)
+                        {
+                            WriteItem(file.FullName);
+                        }
+
+                        break;
+                    default:
+                        WriteObject(item);
+                        break;
                 }
             },
             (error, target) => WriteError(TransferErrors.Create(error, target)),

@@ -27,6 +27,13 @@ internal static class TransferErrors
         "TorrentAlreadyRunning" => "Wait for the other command running this torrent to end, or stop it.",
         "FileExists" => "Use -Force to replace the file, or choose another -Path.",
         "ListenFailed" => "Choose another -ListenPort.",
+        "StorageFailed" => "Choose a -Destination on a disk you can write to (not a read-only file system or a folder that went away), then run the same command again.",
+        "StorageAccessDenied" => "Choose a -Destination you may write to, or give yourself write permission there.",
+        "DiskFull" => "Free space on the disk (or choose another -Destination), then run the same command again: it continues where it stopped.",
+        "PathIsFile" => "A file stands where a folder must be: move it away, or choose another -Destination.",
+        "DataPathNotFound" => "-DataPath names the folder that holds the torrent's single file or its top folder; check the path.",
+        "NowhereToAsk" => "Give a peer with -Peer <ip:port>, or use a magnet link with a tracker (tr=).",
+        "MagnetLinkNotSupported" => "Fetch the metadata first: Get-TorrentInfo -MagnetLink <link> | <this command>.",
         _ => null,
     };
 }

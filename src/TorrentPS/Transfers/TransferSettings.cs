@@ -9,6 +9,13 @@ namespace TorrentPS.Transfers;
 /// </summary>
 internal sealed record TransferSettings
 {
+    /// <summary>
+    /// <c>-TimeoutSec</c> of the cmdlets that download (Start-TorrentDownload, Start-MagnetDownload, Save-TorrentPiece,
+    /// Get-TorrentInfo for a magnet link): give up after this many seconds in which nothing arrived; 0 waits until stopped.
+    /// about_TorrentPS states the rule.
+    /// </summary>
+    public const int DefaultTimeoutSec = 60;
+
     /// <summary>The port the session listens on when seeding and no <c>-ListenPort</c> is given (the next free one if taken).</summary>
     public const int DefaultListenPort = 6881;
 

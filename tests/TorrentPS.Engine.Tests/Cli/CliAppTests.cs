@@ -156,6 +156,15 @@ public class CliAppTests
     }
 
     [Fact]
+    public async Task A_flag_is_listed_without_a_value_when_tps_runs_with_no_arguments()
+    {
+        var (_, _, stderr) = await CliRunner.RunAsync();
+        Assert.Contains("[--allow-partial]", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("--allow-partial <", stderr, StringComparison.Ordinal);
+        Assert.Contains("[--seed-ratio <ratio>]", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_verb_class_is_registered_once_and_describes_itself_its_arguments_and_options()
     {
         var classes = typeof(CliApp).Assembly.GetTypes().Where(t => typeof(ICliVerb).IsAssignableFrom(t) && !t.IsAbstract && !t.IsInterface).ToArray();

@@ -80,6 +80,47 @@ public sealed class ResumeDataTests : IDisposable
     }
 
     [Fact]
+    public void The_selection_generation_pieces_to_recheck_and_part_file_load_back_the_same()
+    {
+        var recheck = new Bitfield(_t.Torrent.PieceCount);
+        recheck[2] = true;
+        var selection = FileSelection.All(3).WithPriority(0, FilePriority.Skip).WithPriority(2, FilePriority.High);
+        var part = new FileStamp(1234, new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(77));
+        var saved = new ResumeData(_t.Torrent.InfoHash, new Bitfield(_t.Torrent.PieceCount), [FileStamp.Missing, FileStamp.Missing, FileStamp.Missing])
+        {
+            Generation = 42,
+            Selection = selection,
+            RecheckPieces = recheck,
+            PartFileStamp = part,
+        };
+        saved.Save(Path);
+        var loaded = ResumeData.TryLoad(Path, _t.Torrent, _log.CreateLogger("test"))!;
+        Assert.Equal(42, loaded.Generation);
+        Assert.Equal(selection, loaded.Selection);
+        Assert.Equal([2], loaded.RecheckPieces.Indexes());
+        Assert.Equal(part, loaded.PartFileStamp);
+    }
+
+    [Fact]
+    public void A_record_without_the_later_keys_has_no_selection_generation_0_and_nothing_to_recheck()
+    {
+        Sample().Save(Path);
+        var loaded = ResumeData.TryLoad(Path, _t.Torrent, _log.CreateLogger("test"))!;
+        Assert.Null(loaded.Selection);
+        Assert.Equal(0, loaded.Generation);
+        Assert.True(loaded.RecheckPieces.IsEmpty);
+        Assert.Equal(FileStamp.Missing, loaded.PartFileStamp);
+        Assert.DoesNotContain("priorities", System.Text.Encoding.Latin1.GetString(Sample().ToBytes()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_priority_out_of_range_or_a_selection_for_other_files_is_ignored()
+    {
+        AssertIgnoredWith("priority 9", Load(Rewrite(Sample(), "priorities", new BencodeString(new byte[] { 2, 9, 2 }))));
+        AssertIgnoredWith("pieces in", Load(Rewrite(Sample(), "priorities", new BencodeString(new byte[] { 2, 2 }))));
+    }
+
+    [Fact]
     public void A_missing_file_is_null_without_a_warning()
     {
         Assert.Null(ResumeData.TryLoad(Path, _t.Torrent, _log.CreateLogger("test")));

@@ -35,10 +35,11 @@ internal sealed class SimulatedSwarm : IAsyncDisposable
 
     public Torrent Torrent { get; }
 
-    public static async Task<SimulatedSwarm> StartAsync(int length = 10 * 16384, int pieceLength = 2 * 16384, Bitfield? have = null, Func<TorrentOptions, TorrentOptions>? configure = null, int seed = 7)
+    public static async Task<SimulatedSwarm> StartAsync(int length = 10 * 16384, int pieceLength = 2 * 16384, Bitfield? have = null, Func<TorrentOptions, TorrentOptions>? configure = null, int seed = 7, bool isPrivate = false)
     {
         var content = TestTorrent.Content(length, seed);
-        var info = TorrentInfo.Parse(TestTorrent.SingleFile("sim.bin", content, pieceLength).ToBytes());
+        var metainfo = TestTorrent.SingleFile("sim.bin", content, pieceLength);
+        var info = TorrentInfo.Parse((isPrivate ? metainfo.Info("private", new Engine.Bencode.BencodeInteger(1)) : metainfo).ToBytes());
         var data = new MemoryTorrentData(info, content, have);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var options = new TorrentOptions { Data = _ => data, UseTrackers = false, StopTimeout = TimeSpan.FromSeconds(1) };

@@ -255,15 +255,19 @@ public sealed class TorrentLoopTests
     }
 
     [Fact]
-    public async Task A_second_connection_with_a_peer_id_already_connected_is_dropped()
+    public async Task A_second_connection_with_a_connected_peers_id_is_dropped_from_its_ip_and_kept_from_another_address()
     {
         await using var swarm = await SimulatedSwarm.StartAsync();
         var first = await swarm.ConnectAsync();
         var twin = new TwinPeer(swarm.Torrent, first);
+        var impostor = new TwinPeer(swarm.Torrent, first, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.250.250"), 9));
         twin.Connect();
+        impostor.Connect();
         await swarm.SettleAsync();
         Assert.True(twin.IsClosed);
-        Assert.Equal("already connected to this peer", twin.CloseReason);
+        Assert.Equal("already connected to this peer (same ip, same peer id)", twin.CloseReason);
+        Assert.False(impostor.IsClosed, "a copied peer id from another address is another peer");
+        Assert.False(first.IsClosed);
     }
 
     [Fact]
@@ -286,11 +290,14 @@ public sealed class TorrentLoopTests
     }
 
     /// <summary>A simulated peer that introduces itself with another's peer id.</summary>
-    private sealed class TwinPeer(Torrent torrent, SimulatedPeer twin) : IPeerLink
+    /// <summary>A connection claiming <paramref name="twin"/>'s peer id: from its ip (another port) unless <paramref name="endPoint"/> says elsewhere.</summary>
+    private sealed class TwinPeer(Torrent torrent, SimulatedPeer twin, System.Net.IPEndPoint? endPoint = null) : IPeerLink
     {
-        public int Id { get; } = 99_999;
+        private static int _nextId = 99_999;
 
-        public System.Net.IPEndPoint EndPoint { get; } = new(System.Net.IPAddress.Loopback, 9);
+        public int Id { get; } = Interlocked.Increment(ref _nextId);
+
+        public System.Net.IPEndPoint EndPoint { get; } = endPoint ?? new(twin.EndPoint.Address, 9);
 
         public TorrentPS.Engine.Peers.PeerId PeerId => twin.PeerId;
 

@@ -146,7 +146,8 @@ public class TrackerPeerDiscoveryTests
 
         Assert.Equal(2, target.TrackerTiers.Count);
         Assert.Equal(AnnounceRequest.UnknownLengthPlaceholder, target.Left);
-        Assert.Equal("16384", FakeHttpTracker.Query(Assert.Single(a.Requests), "left"));
+        // Our started announce, then (a one-off discovery) our stopped one.
+        Assert.Equal([("started", "16384"), ("stopped", "16384")], a.Requests.Select(r => (FakeHttpTracker.Query(r, "event"), FakeHttpTracker.Query(r, "left"))));
         var first = events[0];
         Assert.Equal((PeerSource.Magnet, "10.9.9.9:99"), (first.Peer!.Source, first.Peer.EndPointText));
         Assert.Equal(["10.0.0.1:1", "10.0.0.2:2", "10.9.9.9:99"], Peers(events));

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace TorrentPS.Interop.Tests.Infrastructure;
 
-/// <summary>What python3-libtorrent reads from a .torrent file.</summary>
+/// <summary>What python3-libtorrent reads from a .torrent file (<see cref="InfoHashV2"/>: 64 hex digits, empty for a v1 torrent).</summary>
 public sealed record LibtorrentTorrent(
     string Path,
     string InfoHash,
@@ -20,7 +20,8 @@ public sealed record LibtorrentTorrent(
     long CreationDate,
     bool HasV1,
     bool HasV2,
-    string MagnetUri);
+    string MagnetUri,
+    string InfoHashV2);
 
 /// <summary>One file as libtorrent lists it; <see cref="Path"/> includes the torrent's folder name.</summary>
 public sealed record LibtorrentFile(string Path, long Size, long Offset, bool Pad);
@@ -66,7 +67,8 @@ public static class LibtorrentMetainfo
                     trackers=[dict(url=a.url, tier=a.tier) for a in t.trackers()],
                     private=t.priv(), web_seeds=[w["url"] for w in t.web_seeds()],
                     comment=t.comment(), creator=t.creator(), creation_date=t.creation_date(),
-                    has_v1=t.info_hashes().has_v1(), has_v2=t.info_hashes().has_v2(), magnet_uri=lt.make_magnet_uri(t)))
+                    has_v1=t.info_hashes().has_v1(), has_v2=t.info_hashes().has_v2(), magnet_uri=lt.make_magnet_uri(t),
+                    info_hash_v2=str(t.info_hashes().v2) if t.info_hashes().has_v2() else ''))
             else:
                 p = lt.parse_magnet_uri(value)
                 magnets.append(dict(uri=value, info_hash=str(p.info_hashes.v1), name=p.name, trackers=list(p.trackers)))

@@ -17,7 +17,7 @@ public class PipelineLoggerProviderTests
         => Assert.Equal(expected, PipelineLoggerProvider.StreamFor(level).ToString());
 
     [Fact]
-    public void Engine_log_events_reach_the_sink_with_their_short_category_and_exception()
+    public void Engine_log_events_reach_the_sink_with_their_exception_and_the_category_only_on_Debug()
     {
         var events = new List<(PipelineStream Stream, string Message)>();
         using var factory = new PipelineLoggerProvider((stream, message) => events.Add((stream, message)));
@@ -27,8 +27,8 @@ public class PipelineLoggerProviderTests
         logger.LogDebug("detail");
         Assert.Equal(
             [
-                (PipelineStream.Verbose, "[HttpTrackerClient] announcing to http://127.0.0.1:6969/announce"),
-                (PipelineStream.Warning, "[HttpTrackerClient] tracker failed: no answer"),
+                (PipelineStream.Verbose, "announcing to http://127.0.0.1:6969/announce"),
+                (PipelineStream.Warning, "tracker failed: no answer"),
                 (PipelineStream.Debug, "[HttpTrackerClient] detail"),
             ],
             events);
@@ -40,7 +40,16 @@ public class PipelineLoggerProviderTests
         var events = new List<string>();
         ILoggerFactory factory = new PipelineLoggerProvider((_, message) => events.Add(message));
         factory.CreateLogger<PipelineLoggerProviderTests>().LogInformation("hello");
-        Assert.Equal(["[PipelineLoggerProviderTests] hello"], events);
+        Assert.Equal(["hello"], events);
+    }
+
+    [Fact]
+    public void Log_lines_escape_what_peers_and_trackers_said()
+    {
+        var events = new List<string>();
+        using var factory = new PipelineLoggerProvider((_, message) => events.Add(message));
+        factory.CreateLogger("TorrentPS.Engine.Session.Torrent").LogInformation("connected to {Client}", "\u001b[2J\u001b[1;31m PWNED");
+        Assert.Equal(["connected to \\x1b[2J\\x1b[1;31m PWNED"], events);
     }
 
     [Fact]

@@ -111,4 +111,18 @@ public class ManifestTests
         Assert.False(string.IsNullOrWhiteSpace(Manifest.String("Description")));
         Assert.False(string.IsNullOrWhiteSpace(Manifest.String("Author")));
     }
+
+    /// <summary>The gallery shows these: they describe a client that downloads and seeds, not an inspection-only module.</summary>
+    [Fact]
+    public void Description_and_release_notes_say_the_module_downloads_and_seeds()
+    {
+        var description = Manifest.String("Description");
+        Assert.Contains("download", description, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("seed", description, StringComparison.OrdinalIgnoreCase);
+        var notes = (string)Manifest.PSData["ReleaseNotes"]!;
+        foreach (var cmdlet in new[] { "Start-TorrentDownload", "Start-MagnetDownload", "Start-TorrentSeed", "Test-Torrent", "Save-TorrentPiece", "Export-Torrent" })
+        {
+            Assert.Contains(cmdlet, notes, StringComparison.Ordinal);
+        }
+    }
 }

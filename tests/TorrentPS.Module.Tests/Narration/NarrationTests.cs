@@ -23,10 +23,11 @@ public class NarrationTests
     public void Counts_agree_with_their_noun(long count, string expected) => Assert.Equal(expected, Counted.Of(count, "tracker"));
 
     [Theory]
-    [InlineData(1, "1 second")]
-    [InlineData(15, "15 seconds")]
-    [InlineData(0.25, "0.25 seconds")]
-    public void Seconds_agree_with_their_number(double seconds, string expected) => Assert.Equal(expected, Counted.Seconds(TimeSpan.FromSeconds(seconds)));
+    [InlineData(1, "1 s")]
+    [InlineData(15, "15 s")]
+    [InlineData(0.25, "0.25 s")]
+    [InlineData(1800, "30:00")]
+    public void Durations_in_messages_read_as_in_the_views(double seconds, string expected) => Assert.Equal(expected, Counted.Seconds(TimeSpan.FromSeconds(seconds)));
 
     [Fact]
     public void Tracker_cmdlets_say_what_they_ask_of_which_torrent()
@@ -42,7 +43,7 @@ public class NarrationTests
     public void Tracker_cmdlets_say_what_each_tracker_answered_and_what_came_of_it()
     {
         var response = new AnnounceResponse { Interval = TimeSpan.FromSeconds(1800), Peers = [IPEndPoint.Parse("127.0.0.1:1")] };
-        Assert.Equal("udp://a:1/announce answered: 1 peer, next announce in 1800 seconds.", TrackerNarration.Answered("udp://a:1/announce", response));
+        Assert.Equal("udp://a:1/announce answered: 1 peer, next announce in 30:00.", TrackerNarration.Answered("udp://a:1/announce", response));
         Assert.Equal("udp://a:1/announce failed (TrackerTimeout).", TrackerNarration.Failed("udp://a:1/announce", new TrackerTimeoutException("udp://a:1/announce", TimeSpan.FromSeconds(1))));
         Assert.Equal("Found 12 peers of x: 2 of 3 trackers answered, 1 failed.", TrackerNarration.PeersFound("x", 12, 2, 1));
         Assert.Equal("Found 1 peer of x: 1 of 1 tracker answered.", TrackerNarration.PeersFound("x", 1, 1, 0));
@@ -53,7 +54,7 @@ public class NarrationTests
     public void A_tracker_status_reads_as_a_sentence()
     {
         var working = new TrackerStatus { Url = "udp://a:1/announce", Tier = 0, InfoHash = Hash, Status = TrackerStatusKind.Working, Seeders = 1, Leechers = 3, Downloaded = 40, Interval = TimeSpan.FromSeconds(60) };
-        Assert.Equal("udp://a:1/announce: working, 1 seeder, 3 leechers, 40 downloaded, announce every 60 seconds.", TrackerNarration.Status(working));
+        Assert.Equal("udp://a:1/announce: working, 1 seeder, 3 leechers, 40 downloaded, announce every 1:00.", TrackerNarration.Status(working));
         var failed = working with { Status = TrackerStatusKind.TimedOut, LastError = "The tracker 'udp://a:1/announce' did not answer within 1 second." };
         Assert.Equal("udp://a:1/announce: TimedOut: The tracker 'udp://a:1/announce' did not answer within 1 second.", TrackerNarration.Status(failed));
     }
@@ -66,8 +67,8 @@ public class NarrationTests
         var extensions = new ExtensionHandshake(new Dictionary<string, byte> { ["ut_pex"] = 1, ["ut_metadata"] = 2 });
         var handshake = new PeerHandshake(peer, remote, extensions, TimeSpan.FromMilliseconds(12.4));
 
-        Assert.Equal("Handshaking with 3 peers, at most 2 at once, each within 1 second.", HandshakeNarration.Starting(3, 2, 1));
-        Assert.Equal("Handshaking with 1 peer, at most 1 at once, each within 10 seconds.", HandshakeNarration.Starting(1, 16, 10));
+        Assert.Equal("Handshaking with 3 peers, at most 2 at once, each within 1 s.", HandshakeNarration.Starting(3, 2, 1));
+        Assert.Equal("Handshaking with 1 peer, at most 1 at once, each within 10 s.", HandshakeNarration.Starting(1, 16, 10));
         Assert.Equal($"127.0.0.1:6881 answered in 12 ms: {handshake.Client}; extensions ut_metadata, ut_pex.", HandshakeNarration.Answered(handshake));
         Assert.Equal("127.0.0.1:6881 failed (PeerTimeout).", HandshakeNarration.Failed(peer, new PeerTimeoutException(peer.EndPoint, "slow")));
         Assert.Equal("2 of 3 peers answered.", HandshakeNarration.Done(2, 3));

@@ -7,6 +7,7 @@ using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Storage;
 using TorrentPS.Formatting;
 using TorrentPS.Storage;
+using TorrentPS.Torrents;
 
 namespace TorrentPS.Module.Tests.Storage;
 
@@ -29,6 +30,10 @@ public sealed class TorrentCheckRunnerTests : IDisposable
 
         public List<ProgressUpdate> Progress { get; } = [];
 
+        public List<string> Warnings { get; } = [];
+
+        public List<(string Name, bool IsComplete)> Answers { get; } = [];
+
         public ProgressTracker Activities { get; } = new(minInterval: TimeSpan.Zero);
 
         public TorrentCheckOutput Output => new(
@@ -45,7 +50,9 @@ public sealed class TorrentCheckRunnerTests : IDisposable
                         Progress.Add(u);
                     }
                 }
-            });
+            },
+            w => Warnings.Add(w),
+            a => Answers.Add(a));
     }
 
     /// <summary>A single-file torrent of <see cref="_content"/> in 16 KiB pieces, saved next to the data folder.</summary>
@@ -78,11 +85,11 @@ public sealed class TorrentCheckRunnerTests : IDisposable
         File.WriteAllBytes(Path.Combine(data, "data.bin"), _content);
         var recorder = new Recorder();
         var runner = new TorrentCheckRunner(data, detailed: false, recorder.Output);
-        await runner.RunAsync([TorrentCheckInput.ForPath(torrent)], CancellationToken.None);
+        await runner.RunAsync([TorrentInput.ForPath(torrent)], CancellationToken.None);
 
         _content[50_000] ^= 1;
         File.WriteAllBytes(Path.Combine(data, "data.bin"), _content);
-        await runner.RunAsync([TorrentCheckInput.ForPath(torrent)], CancellationToken.None);
+        await runner.RunAsync([TorrentInput.ForPath(torrent)], CancellationToken.None);
         Assert.Equal([true, false], recorder.Objects);
         Assert.Empty(recorder.Errors);
     }
@@ -92,7 +99,7 @@ public sealed class TorrentCheckRunnerTests : IDisposable
     {
         var torrent = await TorrentInfo.LoadAsync(TorrentFile());
         var recorder = new Recorder();
-        await new TorrentCheckRunner(DataFolder(), detailed: true, recorder.Output).RunAsync([TorrentCheckInput.ForTorrent(torrent)], CancellationToken.None);
+        await new TorrentCheckRunner(DataFolder(), detailed: true, recorder.Output).RunAsync([TorrentInput.ForTorrent(torrent)], CancellationToken.None);
         var result = Assert.IsType<VerificationResult>(Assert.Single(recorder.Objects));
         Assert.Equal((7, 0, false), (result.MissingPieces.Count, result.ValidPieceCount, result.IsComplete));
         Assert.False(Assert.Single(result.Files).Exists);
@@ -107,7 +114,7 @@ public sealed class TorrentCheckRunnerTests : IDisposable
         var data = DataFolder();
         File.WriteAllBytes(Path.Combine(data, "data.bin"), _content);
         var recorder = new Recorder();
-        await new TorrentCheckRunner(data, false, recorder.Output).RunAsync([TorrentCheckInput.ForPath(bad), TorrentCheckInput.ForPath(TorrentFile())], CancellationToken.None);
+        await new TorrentCheckRunner(data, false, recorder.Output).RunAsync([TorrentInput.ForPath(bad), TorrentInput.ForPath(TorrentFile())], CancellationToken.None);
         Assert.Equal([("InvalidBencode", (object?)bad)], recorder.Errors);
         Assert.Equal([true], recorder.Objects);
     }
@@ -120,7 +127,7 @@ public sealed class TorrentCheckRunnerTests : IDisposable
         File.WriteAllBytes(Path.Combine(data, "data.bin"), _content);
         using var holder = new FileStream(Path.Combine(data, "data.bin"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
         var recorder = new Recorder();
-        await new TorrentCheckRunner(data, false, recorder.Output).RunAsync([TorrentCheckInput.ForPath(torrent)], CancellationToken.None);
+        await new TorrentCheckRunner(data, false, recorder.Output).RunAsync([TorrentInput.ForPath(torrent)], CancellationToken.None);
         Assert.Equal("FileLocked", Assert.Single(recorder.Errors).ErrorId);
         Assert.Empty(recorder.Objects);
     }
@@ -132,7 +139,7 @@ public sealed class TorrentCheckRunnerTests : IDisposable
         var data = DataFolder();
         File.WriteAllBytes(Path.Combine(data, "named.bin"), _content);
         var recorder = new Recorder();
-        await new TorrentCheckRunner(data, false, recorder.Output, new TorrentVerifier(new TorrentVerifierOptions { ReadSize = 16384 })).RunAsync([TorrentCheckInput.ForPath(torrent)], CancellationToken.None);
+        await new TorrentCheckRunner(data, false, recorder.Output, new TorrentVerifier(new TorrentVerifierOptions { ReadSize = 16384 })).RunAsync([TorrentInput.ForPath(torrent)], CancellationToken.None);
         Assert.All(recorder.Progress, p => Assert.Equal("Verifying named.bin", p.Activity));
         Assert.Single(recorder.Progress.Select(p => p.ActivityId).Distinct());
         Assert.Contains(recorder.Progress, p => !p.IsCompleted && p.StatusDescription.Contains("of 97.7 KiB", StringComparison.Ordinal));
@@ -147,7 +154,7 @@ public sealed class TorrentCheckRunnerTests : IDisposable
         var recorder = new Recorder();
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new TorrentCheckRunner(DataFolder(), false, recorder.Output).RunAsync([TorrentCheckInput.ForPath(TorrentFile())], cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new TorrentCheckRunner(DataFolder(), false, recorder.Output).RunAsync([TorrentInput.ForPath(TorrentFile())], cancelled.Token));
         Assert.Empty(recorder.Objects);
     }
 
@@ -158,4 +165,72 @@ public sealed class TorrentCheckRunnerTests : IDisposable
     [InlineData(3723, "1:02:03")]
     public void Elapsed_times_are_short_in_the_views(double seconds, string expected)
         => Assert.Equal(expected, Duration.Format(TimeSpan.FromSeconds(seconds)));
+
+    [Fact]
+    public async Task A_data_folder_that_does_not_exist_is_DataPathNotFound_not_false()
+    {
+        var torrent = TorrentFile();
+        var missing = Path.Combine(_folder, "nope");
+        var recorder = new Recorder();
+
+        await new TorrentCheckRunner(missing, detailed: false, recorder.Output).RunAsync([TorrentInput.ForPath(torrent)], CancellationToken.None);
+
+        Assert.Empty(recorder.Objects);
+        Assert.Equal([("DataPathNotFound", (object?)torrent)], recorder.Errors);
+    }
+
+    [Fact]
+    public async Task The_torrents_own_top_folder_as_data_path_warns_what_to_pass()
+    {
+        // album/a.bin and album/b.bin given as -DataPath album: the check looks in album/album.
+        var album = Path.Combine(_folder, "album");
+        Directory.CreateDirectory(album);
+        File.WriteAllBytes(Path.Combine(album, "a.bin"), _content.AsSpan(0, 60_000).ToArray());
+        File.WriteAllBytes(Path.Combine(album, "b.bin"), _content.AsSpan(60_000).ToArray());
+        var hashes = new List<byte>();
+        for (var offset = 0; offset < _content.Length; offset += 16384)
+        {
+            hashes.AddRange(SHA1.HashData(_content.AsSpan(offset, Math.Min(16384, _content.Length - offset))));
+        }
+
+        var files = new object[]
+        {
+            new OrderedDictionary { ["length"] = 60_000, ["path"] = new object[] { "a.bin" } },
+            new OrderedDictionary { ["length"] = 40_000, ["path"] = new object[] { "b.bin" } },
+        };
+        var info = new OrderedDictionary { ["files"] = files, ["name"] = "album", ["piece length"] = 16384, ["pieces"] = hashes.ToArray() };
+        var torrent = TorrentInfo.Parse(BencodeObjectConverter.Encode(new OrderedDictionary { ["info"] = info }));
+        var recorder = new Recorder();
+
+        await new TorrentCheckRunner(album, detailed: false, recorder.Output).RunAsync([TorrentInput.ForTorrent(torrent)], CancellationToken.None);
+
+        Assert.Equal([false], recorder.Objects);
+        var warning = Assert.Single(recorder.Warnings);
+        Assert.Contains("looks like the torrent's own folder", warning, StringComparison.Ordinal);
+        Assert.Contains($"pass '{_folder}'", warning, StringComparison.Ordinal);
+
+        // Its parent, as the warning says, is what was meant.
+        var right = new Recorder();
+        await new TorrentCheckRunner(_folder, detailed: false, right.Output).RunAsync([TorrentInput.ForTorrent(torrent)], CancellationToken.None);
+        Assert.Equal([true], right.Objects);
+        Assert.Empty(right.Warnings);
+    }
+
+    [Fact]
+    public async Task Plain_answers_about_several_torrents_are_named_in_order()
+    {
+        var first = TorrentFile("one.bin");
+        var second = TorrentFile("two.bin");
+        var data = DataFolder();
+        File.WriteAllBytes(Path.Combine(data, "one.bin"), _content);
+        var recorder = new Recorder();
+
+        await new TorrentCheckRunner(data, detailed: false, recorder.Output).RunAsync([TorrentInput.ForPath(first), TorrentInput.ForPath(second)], CancellationToken.None);
+
+        Assert.Equal([true, false], recorder.Objects);
+        Assert.Equal(
+            "Checked 2 torrents; the answers came in this order: one.bin: complete, two.bin: not complete. -Detailed writes an object for each that names it.",
+            TorrentCheckRunner.ManyAnswers(recorder.Answers));
+        Assert.Null(TorrentCheckRunner.ManyAnswers(recorder.Answers.Take(1).ToList()));
+    }
 }

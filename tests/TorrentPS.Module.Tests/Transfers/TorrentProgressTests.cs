@@ -39,11 +39,11 @@ public class TorrentProgressTests
         var progress = Create();
         progress.Report(Status(TorrentState.Checking) with { Length = 100 * MiB, CheckedBytes = 0 });
         Tick();
-        progress.Report(Status(TorrentState.Checking) with { Length = 100 * MiB, CheckedBytes = 40 * MiB });
+        progress.Report(Status(TorrentState.Checking) with { Length = 100 * MiB, CheckedBytes = 40 * MiB, CheckRate = 10 * MiB, TimeRemaining = TimeSpan.FromSeconds(6) });
 
         var child = _updates.Last(u => u.ActivityId != progress.ActivityId);
         Assert.Equal(("Checking ubuntu.iso", progress.ActivityId, 40), (child.Activity, child.ParentActivityId, child.PercentComplete));
-        Assert.StartsWith("40.0 MiB of 100 MiB at ", child.StatusDescription, StringComparison.Ordinal);
+        Assert.Equal(("40.0 MiB of 100 MiB at 10.0 MiB/s", 6), (child.StatusDescription, child.SecondsRemaining));
         Assert.Equal(("Downloading ubuntu.iso", "Checking the data already on disk"), (Last(progress.ActivityId).Activity, Last(progress.ActivityId).StatusDescription));
 
         Tick();

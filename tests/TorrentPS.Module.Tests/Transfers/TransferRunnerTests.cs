@@ -8,6 +8,7 @@ using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Swarm;
 using TorrentPS.Storage;
+using TorrentPS.Torrents;
 using TorrentPS.Transfers;
 
 namespace TorrentPS.Module.Tests.Transfers;
@@ -93,7 +94,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
     [Fact]
     public async Task A_download_whose_data_is_already_there_completes_without_peers_and_writes_its_result()
     {
-        var torrent = TorrentCheckInput.ForPath(TorrentFile());
+        var torrent = TorrentInput.ForPath(TorrentFile());
         var destination = Folder("dl", withData: true);
 
         await RunAsync(new TorrentDownload(torrent, destination));
@@ -113,7 +114,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
     {
         var missing = Path.Combine(_folder, "missing.torrent");
 
-        await RunAsync(new TorrentDownload(TorrentCheckInput.ForPath(missing), Folder("a", false)), new TorrentDownload(TorrentCheckInput.ForPath(TorrentFile()), Folder("b", true)));
+        await RunAsync(new TorrentDownload(TorrentInput.ForPath(missing), Folder("a", false)), new TorrentDownload(TorrentInput.ForPath(TorrentFile()), Folder("b", true)));
 
         Assert.Equal([("PathNotFound", (object?)missing)], _errors);
         Assert.Equal(TorrentState.Completed, Assert.IsType<DownloadResult>(Assert.Single(_objects)).State);
@@ -124,7 +125,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
     {
         var torrent = await TorrentInfo.LoadAsync(TorrentFile());
 
-        await RunAsync(new TransferSettings { TimeoutSec = 1 }, CancellationToken.None, new TorrentDownload(TorrentCheckInput.ForTorrent(torrent), Folder("dl", false)));
+        await RunAsync(new TransferSettings { TimeoutSec = 1 }, CancellationToken.None, new TorrentDownload(TorrentInput.ForTorrent(torrent), Folder("dl", false)));
 
         Assert.Equal([("DownloadStalled", (object?)torrent)], _errors);
         Assert.Empty(_objects);
@@ -136,7 +137,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
     {
         using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
 
-        await RunAsync(new TransferSettings(), cancellation.Token, new TorrentDownload(TorrentCheckInput.ForPath(TorrentFile()), Folder("dl", false)));
+        await RunAsync(new TransferSettings(), cancellation.Token, new TorrentDownload(TorrentInput.ForPath(TorrentFile()), Folder("dl", false)));
 
         var result = Assert.IsType<DownloadResult>(Assert.Single(_objects));
         Assert.Equal((TorrentState.Stopped, 0), (result.State, result.VerifiedPieces));
@@ -148,7 +149,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
     {
         var path = TorrentFile();
 
-        await RunAsync(new PieceDownload(TorrentCheckInput.ForPath(path), 7, Path.Combine(_folder, "piece.bin")));
+        await RunAsync(new PieceDownload(TorrentInput.ForPath(path), new Dictionary<int, string> { [7] = Path.Combine(_folder, "piece.bin") }));
 
         Assert.Equal([("PieceIndexOutOfRange", (object?)path)], _errors);
         Assert.False(File.Exists(Path.Combine(_folder, "piece.bin")));
@@ -163,7 +164,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
         File.WriteAllBytes(Path.Combine(data, "data.bin"), damaged);
         var path = TorrentFile();
 
-        await RunAsync(new TorrentSeed(TorrentCheckInput.ForPath(path), data, allowPartial: false));
+        await RunAsync(new TorrentSeed(TorrentInput.ForPath(path), data, allowPartial: false));
 
         Assert.Equal([("IncompleteData", (object?)path)], _errors);
         Assert.Empty(_objects);
@@ -174,7 +175,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
     {
         var data = Folder("data", withData: true);
 
-        await RunAsync(new TransferSettings { SeedTimeMinutes = 0.05 }, CancellationToken.None, new TorrentSeed(TorrentCheckInput.ForPath(TorrentFile()), data, allowPartial: false));
+        await RunAsync(new TransferSettings { SeedTimeMinutes = 0.05 }, CancellationToken.None, new TorrentSeed(TorrentInput.ForPath(TorrentFile()), data, allowPartial: false));
 
         var result = Assert.IsType<DownloadResult>(Assert.Single(_objects));
         Assert.Equal((TorrentState.Completed, 0L), (result.State, result.Uploaded));
@@ -191,7 +192,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
         var torrent = await TorrentInfo.LoadAsync(TorrentFile());
         using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(2));
 
-        await RunAsync(new TransferSettings(), cancellation.Token, new TorrentSeed(TorrentCheckInput.ForTorrent(torrent), data, false), new TorrentSeed(TorrentCheckInput.ForTorrent(torrent), data, false));
+        await RunAsync(new TransferSettings(), cancellation.Token, new TorrentSeed(TorrentInput.ForTorrent(torrent), data, false), new TorrentSeed(TorrentInput.ForTorrent(torrent), data, false));
 
         Assert.Equal([("TorrentAlreadyRunning", (object?)torrent)], _errors);
         Assert.Single(_objects);
@@ -202,7 +203,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
     {
         var torrent = await TorrentInfo.LoadAsync(TorrentFile());
         var destination = Folder("dl", withData: true);
-        await RunAsync(new TorrentDownload(TorrentCheckInput.ForTorrent(torrent), destination));
+        await RunAsync(new TorrentDownload(TorrentInput.ForTorrent(torrent), destination));
         var magnet = MagnetLink.Parse($"magnet:?xt=urn:btih:{torrent.InfoHash.Hex}");
 
         // No peer could give the metadata: it comes from the resume data the first run saved.
@@ -218,12 +219,27 @@ public sealed class TransferRunnerTests : IAsyncDisposable
     [Fact]
     public async Task A_metadata_fetch_without_peers_fails_with_DownloadStalled_naming_the_magnet_link()
     {
-        var magnet = MagnetLink.Parse("magnet:?xt=urn:btih:" + new string('b', 40) + "&dn=nobody");
+        // A tracker that never answers: somewhere to ask, nobody who answers.
+        var magnet = MagnetLink.Parse("magnet:?xt=urn:btih:" + new string('b', 40) + "&dn=nobody&tr=udp%3A%2F%2F127.0.0.1%3A1%2Fannounce");
 
         await RunAsync(new TransferSettings { TimeoutSec = 1 }, CancellationToken.None, new MetadataFetch(magnet));
 
         Assert.Equal([("DownloadStalled", (object?)magnet)], _errors);
         Assert.Equal("Fetching metadata of nobody", _progress[0].Activity);
         Assert.Equal("Fetching metadata from 0 peers", _progress.First(u => !u.IsCompleted).StatusDescription);
+    }
+
+    [Fact]
+    public async Task A_magnet_link_with_no_tracker_no_peer_and_no_Peer_fails_at_once_saying_there_is_nowhere_to_ask()
+    {
+        var magnet = MagnetLink.Parse("magnet:?xt=urn:btih:" + new string('c', 40) + "&dn=lonely");
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        // The timeout would end it after 60 s; nothing is started at all.
+        await RunAsync(new TransferSettings { TimeoutSec = 60 }, CancellationToken.None, new MetadataFetch(magnet), new MagnetDownload(magnet, Folder("lonely", false)));
+
+        Assert.Equal([("NowhereToAsk", (object?)magnet), ("NowhereToAsk", (object?)magnet)], _errors);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"took {started.Elapsed}");
+        Assert.Empty(_progress);
     }
 }

@@ -53,13 +53,16 @@ public class TransferSettingsTests
     [InlineData("PieceIndexOutOfRange", "PieceCount")]
     [InlineData("FileExists", "-Force")]
     [InlineData("ListenFailed", "-ListenPort")]
+    [InlineData("StorageFailed", "-Destination")]
+    [InlineData("DiskFull", "Free space")]
+    [InlineData("NowhereToAsk", "-Peer")]
     public void Errors_a_user_can_fix_carry_what_to_do(string errorId, string mentioned)
         => Assert.Contains(mentioned, TransferErrors.RecommendedAction(new TorrentPSException(errorId, TorrentErrorKind.InvalidArgument, "x")), StringComparison.Ordinal);
 
     [Fact]
     public void Other_errors_suggest_nothing()
     {
-        Assert.Null(TransferErrors.RecommendedAction(new TorrentPSException("DiskFull", TorrentErrorKind.ResourceUnavailable, "x")));
+        Assert.Null(TransferErrors.RecommendedAction(new TorrentPSException("InvalidTorrent", TorrentErrorKind.InvalidData, "x")));
         Assert.Null(TransferErrors.RecommendedAction(new IOException("x")));
     }
 }

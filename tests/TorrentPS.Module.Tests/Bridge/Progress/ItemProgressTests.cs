@@ -9,19 +9,13 @@ public class ItemProgressTests
     private static readonly ProgressUnit Peers = ProgressUnit.Items("peers");
 
     [Fact]
-    public void Items_are_counted_by_name_with_a_rate_per_second_and_time_remaining()
+    public void Items_are_counted_by_name_with_the_engines_time_remaining()
     {
-        var time = new ManualTimeProvider();
-        var progress = new TransferProgress("Handshaking", 40, time: time, unit: Peers);
-        Assert.NotNull(progress.Report(0));
-        time.Advance(TimeSpan.FromSeconds(2));
-        var update = progress.Report(10);
+        var progress = new TransferProgress("Handshaking", 40, time: new ManualTimeProvider(), unit: Peers);
 
-        Assert.NotNull(update);
-        Assert.Equal("10 of 40 peers, 5.0 peers/s", update.StatusDescription);
-        Assert.Equal(25, update.PercentComplete);
-        Assert.Equal(6, update.SecondsRemaining);
-        Assert.Equal(5, progress.RatePerSecond, precision: 3);
+        var update = progress.Report(new ProgressSnapshot(10, 40) { SecondsRemaining = 6 });
+
+        Assert.Equal(("10 of 40 peers", 25, 6), (update!.StatusDescription, update.PercentComplete, update.SecondsRemaining));
     }
 
     [Fact]
@@ -33,18 +27,13 @@ public class ItemProgressTests
     }
 
     [Fact]
-    public void The_callers_status_replaces_the_units_text_and_gets_the_rate_only_when_asked()
+    public void The_callers_status_replaces_the_units_text_and_the_engines_rate_follows_it()
     {
-        var time = new ManualTimeProvider();
-        var progress = new TransferProgress("t", 10, time: time, minInterval: TimeSpan.Zero, unit: Peers);
-        time.Advance(TimeSpan.FromSeconds(1));
-        var withRate = progress.Report(new ProgressSnapshot(2, 10) { Status = "2 of 10 peers: 2 answered, 0 failed" });
-        time.Advance(TimeSpan.FromSeconds(1));
-        var withoutRate = progress.Report(new ProgressSnapshot(4, 10) { Status = "4 done", ShowRate = false, CurrentOperation = "127.0.0.1:1 answered" });
+        var progress = new TransferProgress("t", 10, time: new ManualTimeProvider(), minInterval: TimeSpan.Zero, unit: Peers);
 
-        Assert.Equal("2 of 10 peers: 2 answered, 0 failed, 2.0 peers/s", withRate!.StatusDescription);
-        Assert.Equal("4 done", withoutRate!.StatusDescription);
-        Assert.Equal("127.0.0.1:1 answered", withoutRate.CurrentOperation);
+        var update = progress.Report(new ProgressSnapshot(4, 10) { Status = "4 done", RatePerSecond = 2, CurrentOperation = "127.0.0.1:1 answered" });
+
+        Assert.Equal(("4 done, 2.0 peers/s", "127.0.0.1:1 answered"), (update!.StatusDescription, update.CurrentOperation));
     }
 
     [Fact]
@@ -54,30 +43,8 @@ public class ItemProgressTests
         Assert.Equal(50, progress.Report(new ProgressSnapshot(2, 4))!.PercentComplete);
         Assert.Equal(20, progress.Report(new ProgressSnapshot(2, 10))!.PercentComplete);
         Assert.Equal(10, progress.Total);
-        progress.Report(3);
+        progress.Report(new ProgressSnapshot(3, 10));
         Assert.Equal((3, 10), (progress.Completed, progress.Total));
-    }
-
-    [Fact]
-    public void A_limit_stands_in_while_there_is_no_rate_and_caps_the_estimate()
-    {
-        var time = new ManualTimeProvider();
-        var progress = new TransferProgress("t", 100, time: time, minInterval: TimeSpan.Zero, unit: Peers);
-        Assert.Equal(30, progress.Report(new ProgressSnapshot(0, 100) { SecondsRemainingLimit = 30 })!.SecondsRemaining);
-        time.Advance(TimeSpan.FromSeconds(1));
-        // 1 peer/s: 99 s by the rate, but no more than 20 s by the limit.
-        Assert.Equal(20, progress.Report(new ProgressSnapshot(1, 100) { SecondsRemainingLimit = 20 })!.SecondsRemaining);
-        // 2 peers/s: 49 s, well under a limit of 500 s.
-        Assert.Equal(49, progress.Report(new ProgressSnapshot(2, 100) { SecondsRemainingLimit = 500 })!.SecondsRemaining);
-    }
-
-    [Fact]
-    public void The_callers_own_estimate_wins()
-    {
-        var time = new ManualTimeProvider();
-        var progress = new TransferProgress("t", 100, time: time, minInterval: TimeSpan.Zero, unit: Peers);
-        time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(7, progress.Report(new ProgressSnapshot(50, 100) { SecondsRemaining = 7, SecondsRemainingLimit = 3 })!.SecondsRemaining);
     }
 
     [Fact]

@@ -34,6 +34,6 @@ public class ProgressTrackerTests
         var tracker = new ProgressTracker(new ManualTimeProvider());
         var progress = tracker.Start("t", 10);
         tracker.CompleteAll();
-        Assert.Null(progress.Report(5));
+        Assert.Null(progress.Report(new ProgressSnapshot(5, 10)));
     }
 }

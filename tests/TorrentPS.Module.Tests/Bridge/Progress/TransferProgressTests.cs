@@ -3,32 +3,33 @@ using TorrentPS.Module.Tests.Support;
 
 namespace TorrentPS.Module.Tests.Bridge.Progress;
 
+/// <summary>TransferProgress maps the engine's snapshots (counts, its rate, its time left) to throttled updates; it measures nothing.</summary>
 public class TransferProgressTests
 {
     private const long MiB = 1024 * 1024;
 
+    private static ProgressSnapshot Bytes(long done, long total, double rate = 0, int? seconds = null) => new(done, total) { RatePerSecond = rate, SecondsRemaining = seconds };
+
     [Fact]
-    public void Reports_percent_rate_and_seconds_remaining()
+    public void Reports_percent_and_the_engines_rate_and_seconds_remaining()
     {
-        var time = new ManualTimeProvider();
-        var progress = new TransferProgress("ubuntu.iso", 100 * MiB, activityId: 7, time: time);
-        Assert.NotNull(progress.Report(0));
-        ProgressUpdate? update = null;
-        for (var second = 1; second <= 4; second++)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            update = progress.Report(second * 10 * MiB) ?? update;
-        }
+        var progress = new TransferProgress("ubuntu.iso", 100 * MiB, activityId: 7, time: new ManualTimeProvider());
+
+        var update = progress.Report(Bytes(40 * MiB, 100 * MiB, rate: 10 * MiB, seconds: 6));
 
         Assert.NotNull(update);
-        Assert.Equal(7, update.ActivityId);
-        Assert.Equal("ubuntu.iso", update.Activity);
-        Assert.Equal(40, update.PercentComplete);
-        Assert.Equal(10 * MiB, progress.RatePerSecond, precision: 0);
-        Assert.Equal(6, update.SecondsRemaining);
+        Assert.Equal((7, "ubuntu.iso", 40, 6), (update.ActivityId, update.Activity, update.PercentComplete, update.SecondsRemaining));
         Assert.Equal("40.0 MiB of 100 MiB at 10.0 MiB/s", update.StatusDescription);
         Assert.False(update.IsCompleted);
         Assert.Equal(-1, update.ParentActivityId);
+    }
+
+    [Fact]
+    public void Without_a_rate_from_the_engine_none_is_shown_and_the_time_left_is_unknown()
+    {
+        var update = new TransferProgress("t", 100, time: new ManualTimeProvider()).Report(Bytes(10, 100));
+
+        Assert.Equal(("10 B of 100 B", 10, -1), (update!.StatusDescription, update.PercentComplete, update.SecondsRemaining));
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public class TransferProgressTests
         var written = 0;
         for (var i = 0; i < 100; i++)
         {
-            if (progress.Report(i * MiB) is not null)
+            if (progress.Report(Bytes(i * MiB, 1000 * MiB)) is not null)
             {
                 written++;
             }
@@ -53,59 +54,22 @@ public class TransferProgressTests
     [Fact]
     public void Always_ends_with_one_completed_update_even_right_after_a_report()
     {
-        var time = new ManualTimeProvider();
-        var progress = new TransferProgress("t", 10, time: time);
-        Assert.NotNull(progress.Report(5));
+        var progress = new TransferProgress("t", 10, time: new ManualTimeProvider());
+        Assert.NotNull(progress.Report(Bytes(5, 10, seconds: 3)));
         var done = progress.Complete();
         Assert.NotNull(done);
         Assert.True(done.IsCompleted);
-        Assert.Equal(100, done.PercentComplete);
-        Assert.Equal(0, done.SecondsRemaining);
+        Assert.Equal((100, 0), (done.PercentComplete, done.SecondsRemaining));
         Assert.Null(progress.Complete());
-        Assert.Null(progress.Report(10));
+        Assert.Null(progress.Report(Bytes(10, 10)));
     }
 
     [Fact]
-    public void Unknown_totals_report_no_percent_and_no_time_remaining()
+    public void Unknown_totals_report_no_percent()
     {
-        var time = new ManualTimeProvider();
-        var progress = new TransferProgress("metadata", 0, time: time);
-        time.Advance(TimeSpan.FromSeconds(1));
-        var update = progress.Report(2048);
-        Assert.NotNull(update);
-        Assert.Equal(-1, update.PercentComplete);
-        Assert.Equal(-1, update.SecondsRemaining);
-        Assert.StartsWith("2.00 KiB", update.StatusDescription);
-    }
-
-    [Fact]
-    public void No_rate_yet_means_seconds_remaining_is_unknown()
-    {
-        var progress = new TransferProgress("t", 100, time: new ManualTimeProvider());
-        var update = progress.Report(10);
-        Assert.NotNull(update);
-        Assert.Equal(10, update.PercentComplete);
-        Assert.Equal(-1, update.SecondsRemaining);
-    }
-
-    [Fact]
-    public void The_rate_follows_recent_samples_not_the_whole_history()
-    {
-        var time = new ManualTimeProvider();
-        var progress = new TransferProgress("t", 1000 * MiB, time: time, rateWindow: TimeSpan.FromSeconds(2));
-        for (var s = 1; s <= 10; s++)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            progress.Report(s * 10 * MiB); // 10 MiB/s for ten seconds
-        }
-
-        for (var s = 1; s <= 5; s++)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            progress.Report((100 + s) * MiB); // then 1 MiB/s
-        }
-
-        Assert.InRange(progress.RatePerSecond, 0.9 * MiB, 1.1 * MiB);
+        var update = new TransferProgress("metadata", 0, time: new ManualTimeProvider()).Report(Bytes(2048, 0));
+        Assert.Equal((-1, -1), (update!.PercentComplete, update.SecondsRemaining));
+        Assert.Equal("2.00 KiB", update.StatusDescription);
     }
 
     [Fact]
@@ -115,15 +79,15 @@ public class TransferProgressTests
         var first = parent.CreateChild("file a", 60);
         var second = parent.CreateChild("file b", 40);
         Assert.Equal(parent.ActivityId, first.ParentActivityId);
-        Assert.Equal(parent.ActivityId, second.Report(1)!.ParentActivityId);
+        Assert.Equal(parent.ActivityId, second.Report(Bytes(1, 40))!.ParentActivityId);
         Assert.Equal(3, new[] { parent.ActivityId, first.ActivityId, second.ActivityId }.Distinct().Count());
     }
 
     [Fact]
     public void Percent_never_exceeds_100_when_more_than_the_total_is_reported()
     {
-        var update = new TransferProgress("t", 10, time: new ManualTimeProvider()).Report(25);
-        Assert.Equal(100, update!.PercentComplete);
+        var update = new TransferProgress("t", 10, time: new ManualTimeProvider()).Report(Bytes(25, 10));
+        Assert.Equal((100, 0), (update!.PercentComplete, update.SecondsRemaining));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace TorrentPS.Engine.Swarm;
+namespace TorrentPS.Engine.Rates;
 
 /// <summary>
 /// A transfer rate over a sliding window, from a running byte counter sampled on the loop's clock ticks. Not

@@ -42,8 +42,11 @@ public sealed record TorrentOptions
     /// <summary>The longest to wait for connections to close and trackers to hear <c>stopped</c> when stopping.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(4);
 
-    /// <summary>The most bytes held in pieces in progress (the download's memory).</summary>
-    public long MaxBufferedBytes { get; init; } = 16L * 1024 * 1024;
+    /// <summary>
+    /// The most bytes held in pieces in progress (the download's memory). The default feeds 8 peers at full depth
+    /// (256 requests of 16 KiB each, spread over the pieces they fall in); a peer that finds no room waits for a piece to finish.
+    /// </summary>
+    public long MaxBufferedBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>Connect from this local address (tests bind one 127.0.0.x per client); any when null.</summary>
     public IPAddress? LocalAddress { get; init; }

@@ -16,6 +16,10 @@ namespace TorrentPS.Engine.Wire;
 /// exists only while there is something to send: it ends after <see cref="WriterIdleExit"/> with nothing queued and the
 /// next flush starts a new one, so a session of many quiet connections holds one thread per connection (its reader), not
 /// two.
+/// One shortcut: when the writer sleeps (or none is alive) with nothing in hand and only small messages are queued (a batch of requests),
+/// <see cref="Flush"/> sends them itself, without waiting for room in the socket's buffer, instead of waking the writer
+/// (a download's loop wakes no second thread per receive); what the socket does not take at once goes to the writer,
+/// ahead of everything queued later. Either way one thread at a time sends, in queue order.
 /// </summary>
 public sealed class SendQueue : IDisposable
 {
@@ -23,6 +27,9 @@ public sealed class SendQueue : IDisposable
 
     /// <summary>How long a writer thread with nothing to send waits before it ends.</summary>
     public static readonly TimeSpan WriterIdleExit = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most bytes <see cref="Flush"/> sends itself (256 requests take 4,352).</summary>
+    private const int InlineLimit = 8 * 1024;
 
     /// <summary>Messages waiting at most (well above the rejects a BEP 6 peer may have waiting, which the reading thread bounds lower).</summary>
     public const int MaxWaitingMessages = 16 * 1024;
@@ -37,10 +44,19 @@ public sealed class SendQueue : IDisposable
     private readonly ManualResetEventSlim _closedSignal = new();
     private List<OutgoingMessage> _pending = new(64);
     private List<OutgoingMessage> _writing = new(64);
+    private List<OutgoingMessage> _inline = new(64);
     private readonly HashSet<byte[]> _waitingBodies = new(ReferenceEqualityComparer.Instance);
     private long _waitingBytes;
     private bool _closed;
     private bool _writerWaiting;
+
+    /// <summary>A <see cref="Flush"/> is sending what it took: the writer waits.</summary>
+    private bool _inlineSending;
+
+    /// <summary>Bytes such a flush could not send at once: the writer sends them before anything else.</summary>
+    private byte[]? _carry;
+    private int _inlineWhole;
+    private int _inlinePartly;
     private int _queuedUploads;
     private long _uploadedBytes;
     private readonly TimeSpan _idleExit;
@@ -76,6 +92,9 @@ public sealed class SendQueue : IDisposable
             }
         }
     }
+
+    /// <summary>Flushes that sent their messages themselves, and those of them the socket took only in part (for tests).</summary>
+    internal (int Whole, int Partly) InlineFlushes => (Volatile.Read(ref _inlineWhole), Volatile.Read(ref _inlinePartly));
 
     /// <summary>Block bytes uploaded so far (payload only).</summary>
     public long UploadedBytes => Volatile.Read(ref _uploadedBytes);
@@ -156,24 +175,108 @@ public sealed class SendQueue : IDisposable
         }
     }
 
-    /// <summary>Wakes the writer when something is queued (starting one when none is alive).</summary>
+    /// <summary>
+    /// Sends what is queued: small messages at once on the calling thread when the writer is idle (the socket's buffer
+    /// permitting), else by waking the writer (starting one when none is alive).
+    /// </summary>
     public void Flush()
     {
+        List<OutgoingMessage> batch;
         lock (_lock)
         {
-            if (_pending.Count == 0)
+            if (_pending.Count == 0 || _closed)
             {
                 return;
             }
 
-            if (_writerWaiting)
+            var writerIdle = _writerWaiting || !_writerRunning;
+            if (!_started || !writerIdle || _inlineSending || _carry is not null || !_wire.CanSendWithoutWaiting || !FitsInline(_pending))
             {
-                Monitor.Pulse(_lock);
+                if (!_inlineSending)
+                {
+                    WakeWriterLocked();
+                }
+
+                return;
             }
-            else
+
+            // The writer sleeps (or none is alive) with nothing in hand, so everything queued before these went out: sending them here keeps the order.
+            _inlineSending = true;
+            (_pending, _inline) = (_inline, _pending);
+            _waitingBodies.Clear();
+            _waitingBytes = 0;
+            batch = _inline;
+        }
+
+        byte[]? carry = null;
+        try
+        {
+            carry = SendInline(batch);
+        }
+        catch (PeerException ex)
+        {
+            Failed?.Invoke(ex);
+        }
+        finally
+        {
+            batch.Clear();
+            lock (_lock)
             {
-                StartWriterLocked();
+                _inlineSending = false;
+                _carry = carry;
+                if (_pending.Count > 0 || _carry is not null)
+                {
+                    WakeWriterLocked();
+                }
             }
+        }
+    }
+
+    private static bool FitsInline(List<OutgoingMessage> messages)
+    {
+        var size = 0;
+        foreach (var message in messages)
+        {
+            if (message.Type == PeerMessageType.Piece)
+            {
+                return false;
+            }
+
+            size += message.WireSize;
+            if (size > InlineLimit)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Sends small messages without waiting; returns what the socket did not take (null: all went).</summary>
+    private byte[]? SendInline(List<OutgoingMessage> batch)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InlineLimit);
+        try
+        {
+            var used = 0;
+            foreach (var message in batch)
+            {
+                used += message.WriteTo(buffer.AsSpan(used));
+            }
+
+            var sent = _wire.SendWithoutWaiting(buffer.AsSpan(0, used));
+            if (sent == used)
+            {
+                Interlocked.Increment(ref _inlineWhole);
+                return null;
+            }
+
+            Interlocked.Increment(ref _inlinePartly);
+            return buffer.AsSpan(sent, used - sent).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -240,10 +343,23 @@ public sealed class SendQueue : IDisposable
         }
     }
 
+    /// <summary>Wakes the sleeping writer, or starts one when none is alive (under the lock).</summary>
+    private void WakeWriterLocked()
+    {
+        if (_writerWaiting)
+        {
+            Monitor.Pulse(_lock);
+        }
+        else
+        {
+            StartWriterLocked();
+        }
+    }
+
     /// <summary>Starts a writer thread when the queue may send, something is queued and none is alive (under the lock).</summary>
     private void StartWriterLocked()
     {
-        if (!_started || _writerRunning || _closed || _pending.Count == 0)
+        if (!_started || _writerRunning || _closed || (_pending.Count == 0 && _carry is null))
         {
             return;
         }
@@ -261,14 +377,15 @@ public sealed class SendQueue : IDisposable
         {
             while (true)
             {
+                byte[]? carry;
                 lock (_lock)
                 {
-                    while (_pending.Count == 0 && !_closed)
+                    while (((_pending.Count == 0 && _carry is null) || _inlineSending) && !_closed)
                     {
                         _writerWaiting = true;
                         var woken = Monitor.Wait(_lock, _idleExit);
                         _writerWaiting = false;
-                        if (!woken && _pending.Count == 0)
+                        if (!woken && _pending.Count == 0 && _carry is null && !_inlineSending)
                         {
                             // Nothing to send for a while: this thread ends; the next flush starts another.
                             _writerRunning = false;
@@ -282,9 +399,17 @@ public sealed class SendQueue : IDisposable
                         return;
                     }
 
+                    carry = _carry;
+                    _carry = null;
                     (_pending, _writing) = (_writing, _pending);
                     _waitingBodies.Clear();
                     _waitingBytes = 0;
+                }
+
+                if (carry is not null)
+                {
+                    // The rest of what a flush sent itself: it goes before everything queued after it.
+                    _wire.Send(carry);
                 }
 
                 var used = 0;

@@ -28,7 +28,7 @@ public sealed class JunkBlockTests
         await torrent.StopAsync();
     }
 
-    [Fact(Skip = "Needs the perf branch's RequestScheduler (issue 19, 8: unrequested data is not progress); remove this Skip once both are merged.")]
+    [Fact]
     public async Task A_download_from_only_a_junk_sender_ends_at_its_no_progress_timeout()
     {
         await using var swarm = new FakeSwarm(Torrent("junk-timeout.bin", 62));

@@ -8,6 +8,8 @@ public sealed class SendQueueWriterTests
 {
     private static readonly HandshakeOptions Options = new HandshakeOptions { ExchangeExtensionHandshake = false }.WithTimeout(TimeSpan.FromSeconds(5));
 
+    private const int Body = 16 * 1024;
+
     [Fact]
     public async Task The_writer_ends_when_nothing_is_queued_and_the_next_flush_starts_another_that_sends()
     {
@@ -22,7 +24,7 @@ public sealed class SendQueueWriterTests
             int read;
             while ((read = await stream.ReadAsync(buffer, ct)) > 0)
             {
-                if ((received += read) >= 2 * PeerMessageEncoder.RequestSize)
+                if ((received += read) >= 2 * (5 + Body))
                 {
                     secondBatch.TrySetResult();
                 }
@@ -33,13 +35,49 @@ public sealed class SendQueueWriterTests
 
         queue.Start();
         Assert.False(queue.WriterRunning);
-        queue.Send(OutgoingMessage.Request(0, 0, 16384));
+        // Bitfields larger than a flush sends itself: they go through the writer.
+        queue.Send(OutgoingMessage.Bitfield(new byte[Body]));
         Assert.Equal(1, queue.WritersStarted);
         Assert.True(SpinWait.SpinUntil(() => !queue.WriterRunning, TimeSpan.FromSeconds(10)), "the idle writer did not end");
 
-        queue.Send(OutgoingMessage.Request(1, 0, 16384));
+        queue.Send(OutgoingMessage.Bitfield(new byte[Body]));
 
         await secondBatch.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(2, queue.WritersStarted);
+    }
+
+    [Fact]
+    public async Task A_request_batch_with_no_writer_alive_goes_out_on_the_flushing_thread_without_starting_one()
+    {
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        var received = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var peer = new ScriptedPeer(async (stream, ct) =>
+        {
+            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
+            var buffer = new byte[4096];
+            int read;
+            while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+            {
+                if ((received += read) >= 8 * PeerMessageEncoder.RequestSize)
+                {
+                    all.TrySetResult();
+                }
+            }
+        });
+        using var wire = HandshakeExchange.Dial(peer.EndPoint, infoHash, Options, NullLogger.Instance, CancellationToken.None);
+        using var queue = new SendQueue(wire, null, NullLogger.Instance);
+        queue.Start();
+
+        for (var i = 0; i < 8; i++)
+        {
+            queue.Enqueue(OutgoingMessage.Request(i, 0, 16384));
+        }
+
+        queue.Flush();
+
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, queue.WritersStarted);
     }
 }

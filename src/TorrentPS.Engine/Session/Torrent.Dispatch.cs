@@ -70,6 +70,12 @@ public sealed partial class Torrent
             case SwarmEvent.Stop s:
                 BeginStop(s.Reason, _ledger.IsComplete ? TorrentState.Completed : TorrentState.Stopped);
                 break;
+            case SwarmEvent.ChangeSelection c:
+                OnChangeSelection(c.Change, c.Done);
+                break;
+            case SwarmEvent.SelectionChanged c:
+                OnSelectionChanged(c.Selection, c.Error, c.Waiters);
+                break;
             case SwarmEvent.Barrier b:
                 b.Action();
                 break;

@@ -280,6 +280,7 @@ public sealed partial class Torrent
         var now = _time.GetTimestamp();
         _roster.Tick(now);
         _requests.Tick(now, downloading: _state == TorrentState.Downloading);
+        SizeSequentialWindow();
         _statusBuilder.Sample(now);
         switch (_state)
         {

@@ -15,6 +15,15 @@ public sealed record TorrentOptions
     /// <summary>Only these pieces are downloaded (e.g. one piece for <c>Save-TorrentPiece</c>); null for all.</summary>
     public Func<TorrentInfo, Bitfield>? WantedPieces { get; init; }
 
+    /// <summary>
+    /// Fetch new pieces in order (by the files' priorities, then by index) instead of rarest first, within a window that
+    /// keeps every peer's pipeline full, so the files' prefix grows in order (a media file can be previewed while it arrives).
+    /// </summary>
+    public bool Sequential { get; init; }
+
+    /// <summary>The first and last pieces of each chosen file before the rest of its priority (previews: containers keep their index at either end).</summary>
+    public bool FirstAndLastPiecesFirst { get; init; }
+
     /// <summary>Peers to connect to besides those the trackers name.</summary>
     public IReadOnlyList<IPEndPoint> Peers { get; init; } = [];
 

@@ -70,7 +70,7 @@ public sealed partial class Torrent
             _data?.Selection,
             _options.FirstAndLastPiecesFirst);
 
-    /// <summary>Sequential: the window follows the peers' depths (each tick).</summary>
+    /// <summary>Sequential: the window follows the peers' depths (after each batch; a sum over the connected peers, so only when sequential).</summary>
     private void SizeSequentialWindow()
     {
         if (_picker is { IsSequential: true } picker && Info is { } info)

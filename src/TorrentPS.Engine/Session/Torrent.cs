@@ -263,9 +263,10 @@ public sealed partial class Torrent
         _ = EndAsync();
     }
 
-    /// <summary>After each batch of events: pipelines that changed are topped up, the choker runs when asked, what was queued is sent.</summary>
+    /// <summary>After each batch of events: the sequential window follows the peers' depths, pipelines that changed are topped up, the choker runs when asked, what was queued is sent.</summary>
     private void AfterBatch()
     {
+        SizeSequentialWindow();
         _requests.FillPending(downloading: _state == TorrentState.Downloading);
         if (_state is TorrentState.Downloading or TorrentState.Seeding)
         {
@@ -280,7 +281,6 @@ public sealed partial class Torrent
         var now = _time.GetTimestamp();
         _roster.Tick(now);
         _requests.Tick(now, downloading: _state == TorrentState.Downloading);
-        SizeSequentialWindow();
         _statusBuilder.Sample(now);
         switch (_state)
         {

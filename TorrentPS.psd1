@@ -26,6 +26,7 @@
         'Export-Torrent'
         'Start-TorrentSeed'
         'New-Torrent'
+        'Set-Torrent'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -18,11 +18,14 @@ internal sealed class MagnetDownloadVerb : ICliVerb
 
     private readonly TorrentRun _run = new();
 
+    private readonly FileOptions _files = new();
+
     public MagnetDownloadVerb()
     {
         Command = new("magnet_download", "Fetches a magnet link's metadata from peers, then downloads the whole torrent; run again after an interruption, it continues.") { _output, _link };
         Command.Aliases.Add("download_magnet");
         _run.AddTo(Command, seeding: true);
+        _files.AddTo(Command);
     }
 
     public Command Command { get; }
@@ -34,11 +37,12 @@ internal sealed class MagnetDownloadVerb : ICliVerb
         var magnet = MagnetLink.Parse(link);
         // A destination that cannot be written is said before any peer is asked for anything.
         ContentLocation.EnsureWritable(Path.GetDirectoryName(Path.GetFullPath(output)) ?? output);
+        var files = _files.Choice(parsed);
         var loggers = CliApp.CreateLoggers(stderr);
         var known = MagnetResume.TryLoad(magnet, ContentLocation.GetDefaultResumePathAtPath(output, magnet.InfoHash), loggers.CreateLogger("tps"));
         return await _run.DownloadAsync(
             parsed,
-            TorrentOptions.AtPath(output, loggers),
+            _files.Apply(parsed, TorrentOptions.AtPath(output, loggers, files)),
             options => TorrentSession.Shared.Start(magnet, options, loggers, known),
             $"Downloaded {link} to {output}.",
             Command.Name,

@@ -103,14 +103,18 @@ public sealed record TorrentOptions
 
     /// <summary>
     /// Options that download into <paramref name="folder"/>: the single file, or the multi-file torrent's top folder, is
-    /// created inside it (<c>-Destination</c>); resume data in its <c>.torrentps</c> folder.
+    /// created inside it (<c>-Destination</c>); resume data in its <c>.torrentps</c> folder. <paramref name="files"/>
+    /// chooses the files once the torrent is known (null keeps the choice the resume data recorded, every file without one).
     /// </summary>
-    public static TorrentOptions InFolder(string folder, ILoggerFactory? loggers = null)
-        => new() { Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder), loggers) };
+    public static TorrentOptions InFolder(string folder, ILoggerFactory? loggers = null, FileChoice? files = null)
+        => new() { Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder), loggers, selection: files?.Resolve(info)) };
 
-    /// <summary>Options that download to <paramref name="path"/>: the file itself for a single-file torrent, the folder that receives the files of a multi-file one (<c>tps download -o</c>).</summary>
-    public static TorrentOptions AtPath(string path, ILoggerFactory? loggers = null)
-        => new() { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, path), loggers) };
+    /// <summary>
+    /// Options that download to <paramref name="path"/>: the file itself for a single-file torrent, the folder that
+    /// receives the files of a multi-file one (<c>tps download -o</c>); <paramref name="files"/> as for <see cref="InFolder"/>.
+    /// </summary>
+    public static TorrentOptions AtPath(string path, ILoggerFactory? loggers = null, FileChoice? files = null)
+        => new() { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, path), loggers, selection: files?.Resolve(info)) };
 
     /// <summary>Options that download only piece <paramref name="index"/>, verified, into the file <paramref name="path"/>.</summary>
     public static TorrentOptions OnePiece(int index, string path) => Pieces(new Dictionary<int, string> { [index] = path });

@@ -30,12 +30,18 @@ internal sealed class MagnetDownload(MagnetLink magnet, string destination) : Tr
         var resume = ContentLocation.GetDefaultResumePathInFolder(destination, magnet.InfoHash);
         _known = MagnetResume.TryLoad(magnet, resume, context.Loggers.CreateLogger<MagnetDownload>());
 
+        // With the metadata known from an earlier run, files it does not have are said at once (else when it arrives).
+        if (_known is not null)
+        {
+            context.Settings.Files.Resolve(_known);
+        }
+
         // Without metadata from an earlier run, a link that names nobody to ask could only wait for its timeout.
         return _known is null && MagnetSources.NowhereToAsk(magnet, context.Settings.Peers) is { } nowhere ? throw nowhere : Task.CompletedTask;
     }
 
     public override Torrent Start(TransferContext context)
-        => context.Session.Start(magnet, context.Settings.Apply(TorrentOptions.InFolder(destination, context.Loggers)), context.Loggers, _known);
+        => context.Session.Start(magnet, context.Settings.Apply(TorrentOptions.InFolder(destination, context.Loggers, context.Settings.Files)), context.Loggers, _known);
 
     public override object? Output(DownloadResult result, Torrent torrent) => result with { DataPath = destination };
 }

@@ -24,11 +24,14 @@ internal sealed class TorrentDownload(TorrentInput input, string destination) : 
     public override async Task PrepareAsync(TransferContext context, CancellationToken cancellationToken)
     {
         _torrent = await input.LoadAsync(cancellationToken).ConfigureAwait(false);
+
+        // Files the torrent does not have are said before any peer is asked for anything.
+        context.Settings.Files.Resolve(_torrent);
         ContentLocation.EnsureWritable(destination);
     }
 
     public override Torrent Start(TransferContext context)
-        => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.InFolder(destination, context.Loggers)), context.Loggers);
+        => context.Session.Start(_torrent!, context.Settings.Apply(TorrentOptions.InFolder(destination, context.Loggers, context.Settings.Files)), context.Loggers);
 
     /// <summary>The result, with what binds it to Test-Torrent and Start-TorrentSeed: the .torrent file and the folder.</summary>
     public override object? Output(DownloadResult result, Torrent torrent) => result with { SourcePath = _torrent?.SourcePath, DataPath = destination };

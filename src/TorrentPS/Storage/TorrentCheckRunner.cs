@@ -113,7 +113,7 @@ internal sealed class TorrentCheckRunner(string dataFolder, bool detailed, Torre
         }
 
         var why = fromResumeData ? "the download chose the other files" : "-File chose the other files";
-        var named = string.Join(", ", skipped.Take(MaxNamed).Select(Engine.Text.DisplayText.Escape));
+        var named = string.Join(", ", skipped.Take(MaxNamed).Select(p => Engine.Text.DisplayText.Escape(p)));
         var more = skipped.Count > MaxNamed ? string.Create(CultureInfo.InvariantCulture, $" and {skipped.Count - MaxNamed} more") : string.Empty;
         return string.Create(CultureInfo.InvariantCulture, $"{Counted.Of(skipped.Count, "file")} absent by choice, not checked ({why}): {named}{more}.");
     }

@@ -129,9 +129,11 @@ public abstract class DownloadCmdlet : TransferCmdlet
 
     private void AddDownloads()
     {
+        var files = FileChoice.Of([.. File, .. _pipedFiles], ExcludeFile);
+        var which = files.IsEverything ? string.Empty : $" (files {files.Describe()})";
         foreach (var input in Inputs())
         {
-            if (ShouldProcess(_destination, $"Download {input.Description}"))
+            if (ShouldProcess(_destination, $"Download {input.Description}{which}"))
             {
                 Add(input.Magnet is { } magnet ? new MagnetDownload(magnet, _destination) : new TorrentDownload(input, _destination));
             }

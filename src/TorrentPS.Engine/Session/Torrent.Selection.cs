@@ -61,6 +61,9 @@ public sealed partial class Torrent
         return ChangeSelectionAsync(current => current.WithPriority(indexes, priority));
     }
 
+    /// <summary>Sequential: the window the picker uses now (0 when not sequential). For tests; read from any thread.</summary>
+    internal int SequentialWindow => _picker is { IsSequential: true } picker ? picker.SequentialWindow : 0;
+
     /// <summary>The picker's plan from the data's pieces and selection (the options' pieces win over the files').</summary>
     private PiecePlan PlanFor(TorrentInfo info, Bitfield? wanted)
         => PiecePlan.For(

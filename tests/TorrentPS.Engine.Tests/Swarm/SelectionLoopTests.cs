@@ -28,12 +28,26 @@ public sealed class SelectionLoopTests : IDisposable
 
     public void Dispose() => _t.Dispose();
 
-    private Task<SimulatedSwarm> StartAsync(FileSelection? selection, Func<TorrentOptions, TorrentOptions>? configure = null)
-        => SimulatedSwarm.StartAsync(_t.Torrent, _t.Content, options =>
+    /// <summary>The torrent over files on disk, once its check (on the thread pool, real I/O) has ended.</summary>
+    private async Task<SimulatedSwarm> StartAsync(FileSelection? selection, Func<TorrentOptions, TorrentOptions>? configure = null)
+    {
+        var swarm = await SimulatedSwarm.StartAsync(_t.Torrent, _t.Content, options =>
         {
             options = options with { Data = info => new FileTorrentData(info, _t.Location, selection: selection) };
             return configure?.Invoke(options) ?? options;
         });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var status in swarm.Torrent.WatchStatusAsync(timeout.Token))
+        {
+            if (status.State is not TorrentState.Checking)
+            {
+                break;
+            }
+        }
+
+        await swarm.SettleAsync();
+        return swarm;
+    }
 
     private FileSelection Only(params string[] patterns) => FileSelection.FromPatterns(_t.Torrent, patterns);
 

@@ -178,16 +178,23 @@ public sealed class PiecePicker
     }
 
     /// <summary>
-    /// The sequential window that keeps every pipeline full: twice the pieces the peers' requests
-    /// (<paramref name="requestSlots"/>, the sum of their depths in blocks) span, at least
-    /// <see cref="DefaultSequentialWindow"/>, and no more than the pieces <paramref name="maxBufferedBytes"/> holds.
+    /// The sequential window that keeps every pipeline full: the pieces the peers' requests (<paramref name="requestSlots"/>,
+    /// the sum of their depths in blocks) span, four times over (pieces complete but still being hashed and written hold
+    /// their place in the window, and a slow peer's piece holds the window's start back), and at least half the pieces the
+    /// memory for pieces in progress holds (<paramref name="maxBufferedBytes"/>), so that a sequential download has the
+    /// room a rarest-first one has; never less than <see cref="DefaultSequentialWindow"/>, never more than that memory holds.
     /// </summary>
+    /// <remarks>
+    /// Order costs nothing at this width: the window is a few tens of MiB at most, so the prefix that is complete trails
+    /// what arrived by less than a second at the rates where that much is in flight.
+    /// </remarks>
     public static int SequentialWindowFor(int requestSlots, long pieceLength, long maxBufferedBytes)
     {
         var blocksPerPiece = Math.Max(1, (pieceLength + ActivePiece.BlockSize - 1) / ActivePiece.BlockSize);
         var spanned = (Math.Max(0, requestSlots) + blocksPerPiece - 1) / blocksPerPiece;
         var byMemory = Math.Max(1, maxBufferedBytes / Math.Max(1, pieceLength));
-        return (int)Math.Clamp(Math.Max(DefaultSequentialWindow, 2 * spanned), 1, Math.Max(1, byMemory));
+        var wanted = Math.Max(DefaultSequentialWindow, Math.Max(4 * spanned, byMemory / 2));
+        return (int)Math.Clamp(wanted, 1, Math.Min(byMemory, int.MaxValue));
     }
 
     /// <summary>

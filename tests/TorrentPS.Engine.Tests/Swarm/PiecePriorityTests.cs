@@ -181,14 +181,17 @@ public sealed class PiecePriorityTests
     [Fact]
     public void The_sequential_window_covers_the_peers_pipelines_within_the_memory_allowed()
     {
-        // 256 KiB pieces (16 blocks): 3 peers at depth 64 span 12 pieces; twice that is the window.
-        Assert.Equal(24, PiecePicker.SequentialWindowFor(3 * 64, 256 * 1024, 64L * 1024 * 1024));
+        // 256 KiB pieces (16 blocks): 3 peers at depth 64 span 12 pieces; four times that, with memory for 64 pieces.
+        Assert.Equal(48, PiecePicker.SequentialWindowFor(3 * 64, 256 * 1024, 16L * 1024 * 1024));
 
-        // Memory for 16 pieces only.
+        // Memory for 16 pieces only: no more than that.
         Assert.Equal(16, PiecePicker.SequentialWindowFor(3 * 64, 256 * 1024, 4L * 1024 * 1024));
 
-        // No peer yet: the default.
-        Assert.Equal(PiecePicker.DefaultSequentialWindow, PiecePicker.SequentialWindowFor(0, 256 * 1024, 64L * 1024 * 1024));
+        // Shallow pipelines: half the pieces the memory holds, as much room as rarest first has.
+        Assert.Equal(128, PiecePicker.SequentialWindowFor(16, 256 * 1024, 64L * 1024 * 1024));
+
+        // No peer yet, little memory: the default.
+        Assert.Equal(PiecePicker.DefaultSequentialWindow, PiecePicker.SequentialWindowFor(0, 256 * 1024, 4L * 1024 * 1024));
     }
 
     [Fact]

@@ -211,7 +211,9 @@ public sealed class SelectionLoopTests : IDisposable
     [Fact]
     public async Task A_sequential_download_keeps_every_peer_requesting_and_its_prefix_in_order()
     {
-        await using var swarm = await SimulatedSwarm.StartAsync(length: 200 * PieceLength, pieceLength: PieceLength, configure: o => o with { Sequential = true });
+        // Memory for 40 pieces: the window (half of it, or four times what the pipelines span, 96) is those 40 pieces.
+        const long memory = 40 * PieceLength;
+        await using var swarm = await SimulatedSwarm.StartAsync(length: 200 * PieceLength, pieceLength: PieceLength, configure: o => o with { Sequential = true, MaxBufferedBytes = memory });
         var peers = new[] { await swarm.ConnectAsync(), await swarm.ConnectAsync(), await swarm.ConnectAsync() };
 
         var rounds = 0;
@@ -224,7 +226,8 @@ public sealed class SelectionLoopTests : IDisposable
                 // Every peer is kept busy, and no request reaches past the window from the first piece missing.
                 Assert.All(peers, p => Assert.Equal(RequestDepth.Initial, p.OpenRequests().Count));
                 var first = Array.IndexOf(verified, false);
-                var window = PiecePicker.SequentialWindowFor(3 * RequestDepth.Initial, PieceLength, long.MaxValue);
+                var window = PiecePicker.SequentialWindowFor(3 * RequestDepth.Initial, PieceLength, memory);
+                Assert.Equal(40, window);
                 Assert.All(peers.SelectMany(p => p.OpenRequests()), r => Assert.InRange(r.Index, first, first + window - 1));
             }
 

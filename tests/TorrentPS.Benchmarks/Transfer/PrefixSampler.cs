@@ -68,7 +68,14 @@ internal sealed class PrefixSampler : IDisposable
                 : string.Create(CultureInfo.InvariantCulture, $"{mark} MiB at {reached.Seconds:0.00} s (at the rate {start.Seconds + (Math.Max(0, bytes - start.Bytes) / rate):0.00} s)"));
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"prefix: first data at {start.Seconds:0.00} s, then {rate / 1e6:0} MB/s; {string.Join("; ", parts)}; {_samples.Count} samples");
+        var gap = 0.0;
+        for (var i = 1; i < _samples.Count; i++)
+        {
+            gap = Math.Max(gap, _samples[i].Seconds - _samples[i - 1].Seconds);
+        }
+
+        // The sampler shares the machine: a long gap between samples (it was not scheduled) makes a mark late.
+        return string.Create(CultureInfo.InvariantCulture, $"prefix: first data at {start.Seconds:0.00} s, then {rate / 1e6:0} MB/s; {string.Join("; ", parts)}; {_samples.Count} samples, longest gap {gap:0.00} s");
     }
 
     public void Dispose()

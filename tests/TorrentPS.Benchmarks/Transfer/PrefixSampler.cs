@@ -4,17 +4,18 @@ using System.Globalization;
 namespace TorrentPS.Benchmarks.Transfer;
 
 /// <summary>
-/// How a sequential download's file grows: while the client runs, the downloaded file is compared with the source every
-/// <see cref="Interval"/>, from where the last sample's good prefix ended, in 1 MiB reads (a hole reads as zeros and
-/// ends the prefix). Each sample is the time since the client started and the bytes of the file's beginning that are
-/// complete and correct. After the run, <see cref="Report"/> says when the first N MiB were complete against N ÷ the
-/// run's average rate.
+/// How a sequential download's file grows: while the client runs, the first hole of the downloaded file is asked of the
+/// kernel every <see cref="Interval"/> (<c>lseek(SEEK_HOLE)</c>: one system call, so the sampler takes next to no CPU
+/// from the client it watches). The clients write only whole verified pieces into a sparse file, so the data before
+/// the first hole is the complete prefix (the download is checked byte for byte when it ends). Each sample is the time
+/// since the client started and that prefix's length. After the run, <see cref="Report"/> says when the first N MiB
+/// were complete against when the run's rate would have them.
 /// </summary>
 internal sealed class PrefixSampler : IDisposable
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(20);
 
-    private readonly string _source;
+    private readonly long _length;
     private readonly string _target;
     private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -23,7 +24,7 @@ internal sealed class PrefixSampler : IDisposable
 
     public PrefixSampler(string source, string target)
     {
-        _source = source;
+        _length = new FileInfo(source).Length;
         _target = target;
         _sampling = Task.Run(SampleAsync);
     }
@@ -86,41 +87,30 @@ internal sealed class PrefixSampler : IDisposable
 
     private async Task SampleAsync()
     {
-        var good = 0L;
-        var expected = new byte[1024 * 1024];
-        var actual = new byte[1024 * 1024];
-        using var source = new FileStream(_source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         while (!_stop.IsCancellationRequested)
         {
-            if (File.Exists(_target))
-            {
-                try
-                {
-                    using var target = new FileStream(_target, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                    while (good < source.Length)
-                    {
-                        var length = (int)Math.Min(expected.Length, source.Length - good);
-                        if (RandomAccess.Read(source.SafeFileHandle, expected.AsSpan(0, length), good) != length
-                            || RandomAccess.Read(target.SafeFileHandle, actual.AsSpan(0, length), good) != length)
-                        {
-                            break;
-                        }
-
-                        var same = expected.AsSpan(0, length).CommonPrefixLength(actual.AsSpan(0, length));
-                        good += same;
-                        if (same < length)
-                        {
-                            break;
-                        }
-                    }
-                }
-                catch (IOException)
-                {
-                }
-            }
-
-            _samples.Add((_clock.Elapsed.TotalSeconds, good));
+            _samples.Add((_clock.Elapsed.TotalSeconds, Prefix()));
             await Task.Delay(Interval, _stop.Token).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The bytes before the target's first hole (its length when it has none); 0 before it exists.</summary>
+    private long Prefix()
+    {
+        try
+        {
+            using var target = File.OpenHandle(_target, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var hole = Lseek((int)target.DangerousGetHandle(), 0, SeekHole);
+            return Math.Min(Math.Max(0, hole), _length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    private const int SeekHole = 4;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static extern long Lseek(int fd, long offset, int whence);
 }

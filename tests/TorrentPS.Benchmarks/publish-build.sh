@@ -25,6 +25,14 @@ else
   described="the working tree $repo at $(git -C "$repo" rev-parse HEAD)$dirty"
 fi
 
+# The framework a Native AOT publish compiles against: the CLI's conditional TargetFramework for PublishAot when it has
+# one (net10.0 since issue 20), else its only one (net8.0 before).
+aot_tfm() {
+  local csproj=src/TorrentPS.Cli/TorrentPS.Cli.csproj
+  sed -n "s:.*<TargetFramework Condition=\"'\$(PublishAot)' == 'true'\">\(.*\)</TargetFramework>.*:\1:p" "$csproj" | grep . \
+    || sed -n 's:.*<TargetFramework>\(.*\)</TargetFramework>.*:\1:p' "$csproj"
+}
+
 rm -rf "$out/tps" "$out/tps-aot" "$out/TorrentPS"
 cd "$src"
 dotnet publish src/TorrentPS.Cli -c Release -o "$out/tps" -v quiet -nologo
@@ -38,7 +46,7 @@ Built $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -srm) with the .NET SDK $(dotnet --
   tps/        dotnet publish src/TorrentPS.Cli -c Release -o tps            (JIT; runs on the newest runtime, RollForward=Major)
   tps-aot/    dotnet publish src/TorrentPS.Cli -c Release -r linux-x64 -p:PublishAot=true -o tps-aot   (Native AOT; linker: $(command -v clang >/dev/null && echo clang || echo "gcc, the ILCompiler's fallback: no clang on PATH"))
   TorrentPS/  dotnet publish src/TorrentPS -c Release -o TorrentPS          (the module folder, without the compiled help)
-Runtimes: tps-aot carries the libraries of the framework the CLI targets ($(sed -n 's:.*<TargetFramework>\(.*\)</TargetFramework>.*:\1:p' src/TorrentPS.Cli/TorrentPS.Cli.csproj)); the JIT tps and the module run on
-the newest installed runtime ($(dotnet --list-runtimes | grep Microsoft.NETCore.App | tail -1 | cut -d' ' -f1-2)), pwsh's for the module.
+Runtimes: tps-aot carries the libraries of the framework the CLI targets when published with PublishAot ($(aot_tfm)); the JIT tps and
+the module run on the newest installed runtime ($(dotnet --list-runtimes | grep Microsoft.NETCore.App | tail -1 | cut -d' ' -f1-2)), pwsh's for the module.
 TEXT
 cat "$out/README.txt"

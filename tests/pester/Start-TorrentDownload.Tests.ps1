@@ -171,7 +171,13 @@ Describe 'Start-TorrentDownload' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
             $destination = Join-Path $TestDrive 'dl-stopped'
             $command = Start-TestRunspaceCommand "Start-TorrentDownload -Path '$($Slow.Path)' -Destination '$destination' -Peer '$($SlowSeeder.EndPoint.Text)'"
-            Start-Sleep -Seconds 2
+            # Stopped once it has saved progress (the resume data exists only after pieces were verified and checkpointed).
+            $resume = Join-Path $destination '.torrentps' "$($Slow.InfoHash).resume"
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (-not (Test-Path -LiteralPath $resume)) {
+                if ([DateTime]::UtcNow -gt $deadline -or $command.Async.IsCompleted) { throw "No progress was saved: $($command.PowerShell.Streams.Error)" }
+                Start-Sleep -Milliseconds 50
+            }
 
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             $command.PowerShell.Stop()

@@ -254,8 +254,13 @@ Describe 'Test-Torrent' {
                 $null = $ps.AddScript('param($Manifest, $Torrent, $Data) Import-Module $Manifest; Test-Torrent -LiteralPath $Torrent -DataPath $Data').
                     AddParameter('Manifest', $script:ModuleManifest).AddParameter('Torrent', $torrentPath).AddParameter('Data', $big)
                 $async = $ps.BeginInvoke()
-                Start-Sleep -Milliseconds 500
-                $async.IsCompleted | Should -BeFalse -Because 'hashing 8 GiB takes longer than half a second'
+                # Stopped once hashing is under way (its first progress record).
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ($ps.Streams.Progress.Count -eq 0 -and -not $async.IsCompleted -and [DateTime]::UtcNow -lt $deadline) {
+                    Start-Sleep -Milliseconds 20
+                }
+                $async.IsCompleted | Should -BeFalse -Because 'hashing 8 GiB takes longer than starting to'
+                $ps.Streams.Progress.Count | Should -BeGreaterThan 0
                 $watch = [System.Diagnostics.Stopwatch]::StartNew()
                 $ps.Stop()
                 $watch.Elapsed.TotalSeconds | Should -BeLessThan 2

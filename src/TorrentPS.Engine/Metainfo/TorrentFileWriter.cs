@@ -8,7 +8,8 @@ namespace TorrentPS.Engine.Metainfo;
 /// Writes a <see cref="TorrentInfo"/> as a .torrent file (<c>Export-Torrent</c>): the info dictionary exactly as it was
 /// read or fetched (so the info hash stays the same), the trackers as <c>announce</c> (the first) and, when there are
 /// several, <c>announce-list</c> (BEP 12 tiers), the web seeds as <c>url-list</c> (BEP 19), and the comment, creator and
-/// creation date the torrent had, and a hybrid torrent's <c>piece layers</c> (BEP 52) as they were read.
+/// creation date the torrent had, its DHT <c>nodes</c> (BEP 5), and a hybrid torrent's <c>piece layers</c> (BEP 52) as
+/// they were read.
 /// </summary>
 public static class TorrentFileWriter
 {
@@ -23,7 +24,8 @@ public static class TorrentFileWriter
             torrent.Comment,
             torrent.CreatedBy,
             torrent.CreationDate,
-            torrent.GetRawPieceLayers().Span);
+            torrent.GetRawPieceLayers().Span,
+            torrent.DhtNodes);
     }
 
     /// <summary>
@@ -37,7 +39,8 @@ public static class TorrentFileWriter
         string? comment,
         string? createdBy,
         DateTimeOffset? creationDate,
-        ReadOnlySpan<byte> rawPieceLayers)
+        ReadOnlySpan<byte> rawPieceLayers,
+        IReadOnlyList<string>? dhtNodes = null)
     {
         var buffer = new ArrayBufferWriter<byte>(rawInfo.Length + rawPieceLayers.Length + 1024);
         var writer = new BencodeWriter(buffer);
@@ -79,6 +82,23 @@ public static class TorrentFileWriter
 
         writer.WriteString("info");
         buffer.Write(rawInfo);
+        if (dhtNodes is { Count: > 0 })
+        {
+            // BEP 5: [host, port] pairs.
+            writer.WriteString("nodes");
+            writer.WriteListStart();
+            foreach (var node in dhtNodes)
+            {
+                var split = node.LastIndexOf(':');
+                writer.WriteListStart();
+                writer.WriteString(node[..split].Trim('[', ']'));
+                writer.WriteInteger(int.Parse(node.AsSpan(split + 1), System.Globalization.CultureInfo.InvariantCulture));
+                writer.WriteEnd();
+            }
+
+            writer.WriteEnd();
+        }
+
         if (!rawPieceLayers.IsEmpty)
         {
             writer.WriteString("piece layers");

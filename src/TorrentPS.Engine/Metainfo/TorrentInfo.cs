@@ -100,6 +100,19 @@ public sealed class TorrentInfo
     /// <summary>BEP 19 <c>url-list</c> web seeds.</summary>
     public IReadOnlyList<string> WebSeeds { get; }
 
+    /// <summary>
+    /// BEP 5 <c>nodes</c>: DHT nodes the torrent's author named (<c>host:port</c>), where a trackerless torrent's DHT lookup
+    /// can start. Empty when there are none.
+    /// </summary>
+    public IReadOnlyList<string> DhtNodes { get; private set; } = [];
+
+    /// <summary>Sets <see cref="DhtNodes"/> once, as the parser builds the torrent.</summary>
+    internal TorrentInfo WithDhtNodes(IReadOnlyList<string> nodes)
+    {
+        DhtNodes = nodes;
+        return this;
+    }
+
     /// <summary>BEP 27: peers come only from the torrent's trackers (no DHT, no PEX).</summary>
     public bool IsPrivate { get; }
 

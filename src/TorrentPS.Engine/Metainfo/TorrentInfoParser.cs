@@ -42,7 +42,8 @@ internal static class TorrentInfoParser
         // BEP 52 'piece layers' lie outside the info dictionary: kept as they are (one copy, detached from the caller's
         // buffer) so the torrent can be written again whole; a value of the wrong type is ignored like other optional keys.
         var pieceLayers = root.Get<BencodeDictionary>("piece layers") is { Raw.IsEmpty: false } layers ? layers.Raw.ToArray() : default(ReadOnlyMemory<byte>);
-        return Build(info, ReadTrackerTiers(root), ReadWebSeeds(root), creationDate, ReadText(root, "comment"), ReadText(root, "created by"), pieceLayers, sourcePath, cancellationToken);
+        var torrent = Build(info, ReadTrackerTiers(root), ReadWebSeeds(root), creationDate, ReadText(root, "comment"), ReadText(root, "created by"), pieceLayers, sourcePath, cancellationToken);
+        return ReadDhtNodes(root) is { Count: > 0 } nodes ? torrent.WithDhtNodes(nodes) : torrent;
     }
 
     public static TorrentInfo ParseInfo(BencodeDictionary info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, string? sourcePath, CancellationToken cancellationToken = default)
@@ -315,6 +316,44 @@ internal static class TorrentInfoParser
         }
 
         return tiers;
+    }
+
+    /// <summary>The most <c>nodes</c> entries taken: a lookup needs a few to start from, a hostile file cannot make it many.</summary>
+    internal const int MaxDhtNodes = 64;
+
+    /// <summary>BEP 5 <c>nodes</c>: a list of [host, port] pairs; malformed entries are skipped like other optional keys.</summary>
+    private static List<string> ReadDhtNodes(BencodeDictionary root)
+    {
+        var nodes = new List<string>();
+        if (root.Get<BencodeList>("nodes") is not { } list)
+        {
+            return nodes;
+        }
+
+        foreach (var item in list)
+        {
+            if (nodes.Count >= MaxDhtNodes)
+            {
+                break;
+            }
+
+            if (item is not BencodeList { Count: 2 } pair || pair[0] is not BencodeString host || pair[1] is not BencodeInteger { Value: > 0 and <= 65535 } port)
+            {
+                continue;
+            }
+
+            var name = host.Text.Trim('[', ']');
+            if (name.Length is 0 or > 253 || name.Contains(' ', StringComparison.Ordinal) || !Text.DisplayText.IsSafe(name))
+            {
+                continue;
+            }
+
+            nodes.Add(System.Net.IPAddress.TryParse(name, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                ? $"[{name}]:{port.Value}"
+                : $"{name}:{port.Value}");
+        }
+
+        return nodes;
     }
 
     private static IReadOnlyList<string> ReadWebSeeds(BencodeDictionary root)

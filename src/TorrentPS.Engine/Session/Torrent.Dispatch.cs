@@ -43,6 +43,7 @@ public sealed partial class Torrent
                 break;
             case SwarmEvent.ConnectFailed f:
                 _roster.ConnectFailed(f.EndPoint, f.Reason);
+                DialMore();
                 break;
             case SwarmEvent.PeersFound p:
                 if (_roster.Add(p.Peers) > 0)
@@ -96,7 +97,7 @@ public sealed partial class Torrent
 
     private void OnPeerClosed(IPeerLink link, string reason)
     {
-        if (_roster.Remove(link, reason, stopping: _state is TorrentState.Stopping) is not { } peer)
+        if (_roster.Remove(link, reason, stopping: _state is TorrentState.Stopping, seeding: Seeding) is not { } peer)
         {
             return;
         }
@@ -142,12 +143,15 @@ public sealed partial class Torrent
                     break;
                 case PeerMessageType.Have:
                     WakeIf(peer, _availability.OnHave(peer, message.Index));
+                    CloseIfRedundant(peer);
                     break;
                 case PeerMessageType.Bitfield:
                     WakeIf(peer, _availability.OnBitfield(peer, message.Payload!));
+                    CloseIfRedundant(peer);
                     break;
                 case PeerMessageType.HaveAll:
                     WakeIf(peer, _availability.OnHaveAll(peer));
+                    CloseIfRedundant(peer);
                     break;
                 case PeerMessageType.RejectRequest:
                     _requests.OnReject(peer, message);
@@ -166,6 +170,20 @@ public sealed partial class Torrent
             }
         }
     }
+
+    /// <summary>
+    /// While we seed every piece, a connection to another seed is of no use to either side: it closes (and the seed is
+    /// left alone for a while). Seeding only the chosen files is not that: another file may be chosen later.
+    /// </summary>
+    private void CloseIfRedundant(PeerState peer)
+    {
+        if (peer.IsSeed && _state == TorrentState.Seeding && Info is { } info && _ledger.VerifiedPieces == info.PieceCount)
+        {
+            peer.Link.Close(RedundantReason);
+        }
+    }
+
+    private const string RedundantReason = "both sides have every piece";
 
     private void WakeIf(PeerState peer, bool wake)
     {
@@ -190,6 +208,7 @@ public sealed partial class Torrent
             }
 
             peer.RequestQueueLimit = peer.Extensions.RequestQueueLimit;
+            _roster.OnExtensionHandshake(peer);
             _metadata.OnExtensionHandshake(peer);
             _pex?.ExtensionHandshakeReceived(peer.Id, peer.Extensions);
             return;

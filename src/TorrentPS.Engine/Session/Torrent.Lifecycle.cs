@@ -254,6 +254,11 @@ public sealed partial class Torrent
 
         _goal.Begin(now);
         SetState(TorrentState.Seeding);
+        foreach (var peer in _roster.Connected)
+        {
+            CloseIfRedundant(peer);
+        }
+
         _choker.RequestRound();
         DialMore();
     }

@@ -92,7 +92,7 @@ public sealed partial class Torrent
 
         _watchdog = new ProgressWatchdog(_time, _startedAt);
         _roster = new PeerRoster(
-            new RosterSettings(options.MaxConnections, options.MaxHalfOpen, identity.PeerId, IsOwnEndPoint),
+            new RosterSettings(options.MaxConnections, options.MaxHalfOpen, identity.PeerId, IsOwnEndPoint) { IdleTimeout = options.IdlePeerTimeout, TrialPeriod = options.PeerTrialPeriod },
             _connector,
             sessionLimits,
             _outbox,

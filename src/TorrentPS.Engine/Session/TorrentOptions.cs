@@ -54,8 +54,11 @@ public sealed record TorrentOptions
     /// <summary>The longest to wait for connections to close and trackers to hear <c>stopped</c> when stopping.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(4);
 
-    /// <summary>The most bytes held in pieces in progress (the download's memory).</summary>
-    public long MaxBufferedBytes { get; init; } = 16L * 1024 * 1024;
+    /// <summary>
+    /// The most bytes held in pieces in progress (the download's memory). The default feeds 8 peers at full depth
+    /// (256 requests of 16 KiB each, spread over the pieces they fall in); a peer that finds no room waits for a piece to finish.
+    /// </summary>
+    public long MaxBufferedBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>Connect from this local address (tests bind one 127.0.0.x per client); any when null.</summary>
     public IPAddress? LocalAddress { get; init; }
@@ -92,6 +95,18 @@ public sealed record TorrentOptions
     /// refuse any other reserved bytes.
     /// </summary>
     public bool ExtensionProtocolOnly { get; init; }
+
+    /// <summary>
+    /// A connection of no use to either side (it has nothing we want and wants nothing of ours, or holds an upload slot
+    /// and takes nothing) that said nothing but keep-alives for this long is closed, so idle peers do not hold slots for ever.
+    /// </summary>
+    public TimeSpan IdlePeerTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// When every connection slot is taken, a new peer takes the place of the least useful idle connection; a connection
+    /// younger than this (still to say what it wants) is never the one dropped.
+    /// </summary>
+    public TimeSpan PeerTrialPeriod { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Timeouts of the handshake and of a started message.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace TorrentPS.Engine.Swarm;
 
@@ -64,6 +65,7 @@ public sealed class ActivePiece
     public bool IsAbandoned => Volatile.Read(ref _abandoned) != 0;
 
     /// <summary>Copies a block in when it is the one expected at <paramref name="begin"/> and nobody has it yet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal BlockOutcome TryAccept(int begin, ReadOnlySpan<byte> data, int peerId)
     {
         if (begin % BlockSize != 0 || begin >= Length)

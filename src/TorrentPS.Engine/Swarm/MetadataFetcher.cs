@@ -10,7 +10,10 @@ namespace TorrentPS.Engine.Swarm;
 /// request unanswered in time goes to another peer, and the assembled dictionary must hash to the info hash; when it
 /// does not, it is thrown away. A copy one peer supplied alone convicts that peer: it is not asked again. A copy mixed
 /// from several peers convicts nobody (the honest ones among them are needed): from then on each copy comes whole from
-/// one peer at a time, so the next failure names the liar. Owned by the loop; no I/O.
+/// one peer at a time, so the next failure names the liar. A size whose copy failed is tried again only when no other
+/// size is offered: the next copy is of the size other peers announce (a liar announcing a wrong size and asked first
+/// does not keep the fetch on it). It remembers which pieces it asked of whom, so an answer nobody asked for is told
+/// apart. Owned by the loop; no I/O.
 /// </summary>
 public sealed class MetadataFetcher
 {
@@ -22,6 +25,8 @@ public sealed class MetadataFetcher
     private readonly Dictionary<int, long> _offers = new();
     private readonly HashSet<int> _excluded = new();
     private readonly Dictionary<int, int> _timeouts = new();
+    private readonly Dictionary<long, int> _sizeFailures = new();
+    private readonly Dictionary<int, HashSet<int>> _asked = new();
     private byte[]? _buffer;
     private int[] _requestedFrom = [];
     private long[] _requestedAt = [];
@@ -56,9 +61,13 @@ public sealed class MetadataFetcher
         }
 
         _offers[peerId] = size;
-        if (Size is null || (PeersOfferingSize(Size.Value) == 0 && _receivedCount == 0))
+        if (Size is null || (_receivedCount == 0 && _sizeFailures.ContainsKey(Size.Value) && !_sizeFailures.ContainsKey(size)))
         {
             Begin(size);
+        }
+        else if (PeersOfferingSize(Size.Value) == 0 && _receivedCount == 0)
+        {
+            Begin(ChooseSize() ?? size);
         }
 
         return true;
@@ -68,6 +77,7 @@ public sealed class MetadataFetcher
     public void PeerGone(int peerId)
     {
         _offers.Remove(peerId);
+        _asked.Remove(peerId);
         if (_copySupplier == peerId)
         {
             _copySupplier = -1;
@@ -116,12 +126,24 @@ public sealed class MetadataFetcher
                 _requestedFrom[i] = peerId;
                 _requestedAt[i] = now;
                 pieces.Add(i);
+                if (!_asked.TryGetValue(peerId, out var asked))
+                {
+                    _asked[peerId] = asked = new HashSet<int>();
+                }
+
+                asked.Add(i);
                 outstanding++;
             }
         }
 
         return pieces;
     }
+
+    /// <summary>
+    /// An answer (data or reject) for <paramref name="piece"/> came from <paramref name="peerId"/>: true when we asked it
+    /// for that piece and it had not answered yet (a late answer after a time-out counts); false for anything else.
+    /// </summary>
+    public bool TakeAnswer(int peerId, int piece) => _asked.TryGetValue(peerId, out var asked) && asked.Remove(piece);
 
     /// <summary>A data message. Returns the whole info dictionary once it is complete and hashes to the info hash.</summary>
     public MetadataResult OnData(int peerId, int piece, long totalSize, ReadOnlySpan<byte> data)
@@ -156,6 +178,7 @@ public sealed class MetadataFetcher
         // Somebody lied. A sole supplier is known to have; among several, which one is not known: whole copies from one
         // peer at a time find out.
         HashFailures++;
+        _sizeFailures[size] = _sizeFailures.GetValueOrDefault(size) + 1;
         var suppliers = _suppliedBy.Distinct().ToArray();
         if (suppliers.Length == 1)
         {
@@ -167,7 +190,7 @@ public sealed class MetadataFetcher
         }
 
         _copySupplier = -1;
-        Begin(size);
+        Begin(ChooseSize() ?? size);
         return MetadataResult.Mismatch(suppliers);
     }
 
@@ -201,18 +224,38 @@ public sealed class MetadataFetcher
     {
         _excluded.Add(peerId);
         PeerGone(peerId);
-        if (Size is { } size && PeersOfferingSize(size) == 0 && _receivedCount == 0)
+        if (Size is { } size && PeersOfferingSize(size) == 0 && _receivedCount == 0 && ChooseSize() is { } other)
         {
             // Nobody left for this size: switch to another one offered.
-            foreach (var (peer, offered) in _offers)
+            Begin(other);
+        }
+    }
+
+    /// <summary>
+    /// The size to fetch: of those offered by peers still asked, the one whose copies failed least, then the one most
+    /// peers offer, then the current one; null when nobody is left to ask.
+    /// </summary>
+    private long? ChooseSize()
+    {
+        long? best = null;
+        var bestFailures = int.MaxValue;
+        var bestOffers = 0;
+        foreach (var (peer, size) in _offers)
+        {
+            if (_excluded.Contains(peer) || size == best)
             {
-                if (!_excluded.Contains(peer))
-                {
-                    Begin(offered);
-                    break;
-                }
+                continue;
+            }
+
+            var failures = _sizeFailures.GetValueOrDefault(size);
+            var offers = PeersOfferingSize(size);
+            if (failures < bestFailures || (failures == bestFailures && (offers > bestOffers || (offers == bestOffers && size == Size))))
+            {
+                (best, bestFailures, bestOffers) = (size, failures, offers);
             }
         }
+
+        return best;
     }
 
     private int PeersOfferingSize(long size) => _offers.Count(o => o.Value == size && !_excluded.Contains(o.Key));

@@ -58,9 +58,18 @@ internal sealed class PeerConnector : IPeerDialer
             peerExchange: PeerExchange),
     };
 
-    public void Dial(IPEndPoint endPoint)
+    public void Dial(IPEndPoint endPoint, TimeSpan? handshakeTimeout = null)
     {
         var options = HandshakeOptions;
+        if (handshakeTimeout is { } hurried)
+        {
+            options = options with
+            {
+                ConnectTimeout = hurried < options.ConnectTimeout ? hurried : options.ConnectTimeout,
+                HandshakeTimeout = hurried < options.HandshakeTimeout ? hurried : options.HandshakeTimeout,
+            };
+        }
+
         var id = Interlocked.Increment(ref _nextLinkId);
         var wireLogger = _loggers.CreateLogger<PeerWire>();
         var linkLogger = _loggers.CreateLogger<PeerLink>();

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Wire;
+using System.Runtime.CompilerServices;
 
 namespace TorrentPS.Engine.Swarm;
 
@@ -139,6 +140,7 @@ public sealed class PeerLink : IPeerLink, IBlockReader
         _ = _post(new SwarmEvent.PeerClosed(this, reason));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadLoop()
     {
         while (!_wire.IsClosed)
@@ -182,6 +184,7 @@ public sealed class PeerLink : IPeerLink, IBlockReader
     }
 
     /// <summary>Handles one message on the reading thread; true when an upload was queued.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Handle(in PeerMessage message, PeerMessageBatch batch)
     {
         switch (message.Type)

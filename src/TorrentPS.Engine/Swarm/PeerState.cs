@@ -43,7 +43,14 @@ public sealed class PeerState
     public bool AmChoking { get; set; } = true;
 
     /// <summary>Blocks requested from the peer and not yet received, in request order.</summary>
-    public List<BlockRef> Outstanding { get; } = new(64);
+    public RequestedBlocks Outstanding { get; } = new();
+
+    /// <summary>
+    /// Blocks we stopped waiting for (cancelled, or dropped by a choke) that the peer may have sent already: one of them
+    /// arriving is a late copy of something we asked for, not a block nobody asked for. The oldest are forgotten past
+    /// two full pipelines.
+    /// </summary>
+    public RequestedBlocks Cancelled { get; } = new(2 * RequestDepth.Maximum);
 
     /// <summary>How many requests to keep outstanding (from the rate, bounded by the peer's reqq).</summary>
     public int Depth { get; set; } = RequestDepth.Initial;
@@ -69,7 +76,7 @@ public sealed class PeerState
     /// <summary>Haves that came before the piece count was known.</summary>
     public List<int>? EarlyHaves { get; set; }
 
-    /// <summary>Blocks it sent that nobody asked for (a flood of them ends the connection).</summary>
+    /// <summary>Blocks it sent that we never asked it for (a flood of them ends the connection).</summary>
     public int UnexpectedBlocks { get; set; }
 
     public long ConnectedAt { get; }

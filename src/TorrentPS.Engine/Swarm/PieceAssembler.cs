@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Storage;
+using System.Runtime.CompilerServices;
 
 namespace TorrentPS.Engine.Swarm;
 
@@ -75,6 +76,7 @@ public sealed class PieceAssembler
     /// A block from peer <paramref name="peerId"/> (a connection thread). When it completes its piece, the piece is
     /// hashed and written here, on the caller's thread, and the loop is told.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public BlockOutcome Deliver(int peerId, int index, int begin, ReadOnlySpan<byte> data)
     {
         var piece = Get(index);

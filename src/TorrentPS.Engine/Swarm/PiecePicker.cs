@@ -1,4 +1,5 @@
 using TorrentPS.Engine.Metainfo;
+using System.Runtime.CompilerServices;
 
 namespace TorrentPS.Engine.Swarm;
 
@@ -6,9 +7,13 @@ namespace TorrentPS.Engine.Swarm;
 /// Which blocks to ask a peer for. Pieces already started come first (whole pieces are finished before new ones
 /// start), oldest first; then a new piece: a random one while we have fewer than <see cref="RandomFirstPieces"/> (so a
 /// newcomer soon has something to trade), else the rarest among the peer's, ties taken in order from where the last
-/// pick stopped (sequential writes when everybody has everything). When the peer has nothing left that nobody was asked
-/// for, endgame: blocks already requested from others are asked of it too (at most <see cref="MaxRequestsPerBlock"/>
-/// per block; the first copy to arrive wins, the others are cancelled). Owned by the loop.
+/// pick stopped (sequential writes when everybody has everything). Endgame, and only then (every missing piece is in
+/// progress and none has a block nobody was asked for): a peer with nothing outstanding is asked for one block already
+/// requested of another (at most <see cref="MaxRequestsPerBlock"/> requests per block; the first copy to arrive wins,
+/// the other is cancelled), the one asked for last, which waits longest in the other peer's queue. One at a time, as
+/// libtorrent does: copies often cross their cancels on a fast link, and each is a block downloaded twice.
+/// A peer that gets nothing because no new piece fits in memory waits; it does not take copies of others' blocks.
+/// Owned by the loop.
 /// </summary>
 /// <remarks>
 /// <para><b>Priorities.</b> New pieces are chosen by the rank the <see cref="PiecePlan"/> gives them (the files'
@@ -201,6 +206,7 @@ public sealed class PiecePicker
     /// Picks up to <paramref name="max"/> blocks to request from <paramref name="peer"/> (which must have sent what it
     /// has), starting new pieces through <paramref name="start"/> (false: no memory left for another piece).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pick(PeerState peer, int max, List<BlockRef> output, Func<int, PieceProgress?> start)
     {
         if (max <= 0 || _missing == 0)
@@ -248,23 +254,26 @@ public sealed class PiecePicker
             TakeOpenBlocks(progress, max, output);
         }
 
-        // 3. Endgame: nothing open for this peer; share blocks already asked of others.
-        if (output.Count < max && output.Count == 0)
+        // 3. Endgame: nothing open anywhere and every missing piece started; a peer with nothing to do takes a copy of
+        // the block asked of another most recently (the newest piece's last blocks).
+        if (output.Count == 0 && peer.Outstanding.Count == 0 && InEndgame())
         {
-            foreach (var progress in _activeOrder)
+            for (var i = _activeOrder.Count - 1; i >= 0; i--)
             {
+                var progress = _activeOrder[i];
                 if (!peer.Has(progress.Index) || (choked && !peer.AllowedFast.Contains(progress.Index)))
                 {
                     continue;
                 }
 
-                for (var b = 0; b < progress.BlockCount && output.Count < max; b++)
+                for (var b = progress.BlockCount - 1; b >= 0; b--)
                 {
                     var count = progress.RequestCount(b);
-                    if (count > 0 && count < MaxRequestsPerBlock && !progress.Shared.IsReceived(b) && !IsOutstanding(peer, progress.Index, b))
+                    if (count > 0 && count < MaxRequestsPerBlock && !progress.Shared.IsReceived(b))
                     {
                         progress.AddRequest(b);
                         output.Add(new BlockRef(progress.Index, b));
+                        return;
                     }
                 }
             }
@@ -277,6 +286,12 @@ public sealed class PiecePicker
     /// <summary>True when no block of any wanted piece is left that nobody has been asked for.</summary>
     public bool InEndgame()
     {
+        // Every missing piece must be active for this to be the end.
+        if (_activeOrder.Count < _missing)
+        {
+            return false;
+        }
+
         foreach (var progress in _activeOrder)
         {
             if (progress.HasOpenBlock())
@@ -285,8 +300,7 @@ public sealed class PiecePicker
             }
         }
 
-        // Every missing piece must be active for this to be the end.
-        return _activeOrder.Count >= _missing;
+        return true;
     }
 
     private void TakeOpenBlocks(PieceProgress progress, int max, List<BlockRef> output)
@@ -463,18 +477,5 @@ public sealed class PiecePicker
         }
 
         return PiecePlan.Of(have.Length, wanted);
-    }
-
-    private static bool IsOutstanding(PeerState peer, int piece, int block)
-    {
-        foreach (var outstanding in peer.Outstanding)
-        {
-            if (outstanding.Piece == piece && outstanding.Block == block)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Wire;
+using System.Runtime.CompilerServices;
 
 namespace TorrentPS.Engine.Swarm;
 
@@ -8,7 +9,10 @@ namespace TorrentPS.Engine.Swarm;
 /// Keeps every useful peer's request pipeline full: how deep (from its rate and its <c>reqq</c>), which blocks (the
 /// <see cref="PiecePicker"/>'s choice), and what happens to a request that ends without its block (a choke, a reject,
 /// a timeout that snubs the peer, the peer leaving: the block goes back to the pool); endgame copies are cancelled
-/// when the first arrives. Pipelines are topped up once per batch of events, for the peers whose state changed.
+/// when the first arrives. Pipelines are topped up once per batch of events, for the peers whose state changed; a peer
+/// left short because the pieces in progress hold all the memory allowed is topped up when a piece is verified.
+/// A block counts as progress only when we asked that peer for it; one we stopped waiting for (cancelled, or dropped
+/// by a choke) may still come and is a late copy, never a block nobody asked for.
 /// Owned by the loop; it writes the requests half of <see cref="PeerState"/>.
 /// </summary>
 internal sealed class RequestScheduler
@@ -21,6 +25,7 @@ internal sealed class RequestScheduler
 
     private readonly HashSet<PeerState> _needRequests = new();
     private readonly List<BlockRef> _picked = new(256);
+    private readonly List<BlockRef> _removed = new(64);
     private readonly IConnectedPeers _peers;
     private readonly PeerOutbox _outbox;
     private readonly ProgressWatchdog _watchdog;
@@ -33,6 +38,9 @@ internal sealed class RequestScheduler
     private PiecePicker? _picker;
     private PieceContext? _context;
     private long _downloaded;
+
+    /// <summary>A pipeline was left short because no piece could start within the memory allowed.</summary>
+    private bool _shortOfMemory;
 
     public RequestScheduler(IConnectedPeers peers, PeerOutbox outbox, ProgressWatchdog watchdog, TimeSpan requestTimeout, long maxBufferedBytes, TimeProvider time, ILogger logger, string name)
     {
@@ -93,41 +101,50 @@ internal sealed class RequestScheduler
         _needRequests.Clear();
     }
 
-    /// <summary>A block arrived (its data already went into its piece on the connection's thread). False when the peer was dropped for it.</summary>
+    /// <summary>
+    /// A block arrived (its data already went into its piece on the connection's thread). Only a block asked of this
+    /// peer is progress (the watchdog, the peer's last delivery, un-snubbing); one it sent after we cancelled it is a
+    /// duplicate; any other block is one nobody asked for, and a flood of those ends the connection. False when the
+    /// peer was dropped for it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool OnBlock(PeerState peer, in IncomingMessage message)
     {
         Volatile.Write(ref _downloaded, _downloaded + message.Length);
         var block = new BlockRef(message.Index, message.Begin / ActivePiece.BlockSize);
-        var requested = RemoveOutstanding(peer, block);
+        var aligned = message.Begin % ActivePiece.BlockSize == 0;
+        var requested = aligned && peer.Outstanding.Remove(block);
         if (requested)
         {
             _picker?.Release(block);
         }
 
+        var asked = requested || (aligned && peer.Cancelled.Remove(block));
         switch (message.Outcome)
         {
             case BlockOutcome.Accepted or BlockOutcome.CompletedPiece:
-                peer.LastBlockAt = _time.GetTimestamp();
-                peer.Snubbed = false;
-                _watchdog.Progressed(peer.LastBlockAt);
+                if (asked)
+                {
+                    peer.LastBlockAt = _time.GetTimestamp();
+                    peer.Snubbed = false;
+                    _watchdog.Progressed(peer.LastBlockAt);
+                }
+
                 if (_picker?.GetProgress(block.Piece) is { } progress && progress.RequestCount(block.Block) > 0)
                 {
                     CancelElsewhere(block, peer);
                 }
 
                 break;
-            case BlockOutcome.Duplicate:
-                Wasted += message.Length;
-                break;
             default:
                 Wasted += message.Length;
-                if (!requested && ++peer.UnexpectedBlocks > MaxUnexpectedBlocks)
-                {
-                    peer.Link.Close($"sent over {MaxUnexpectedBlocks} blocks nobody asked for");
-                    return false;
-                }
-
                 break;
+        }
+
+        if (!asked && ++peer.UnexpectedBlocks > MaxUnexpectedBlocks)
+        {
+            peer.Link.Close($"sent over {MaxUnexpectedBlocks} blocks nobody asked for");
+            return false;
         }
 
         _needRequests.Add(peer);
@@ -163,7 +180,14 @@ internal sealed class RequestScheduler
     public void OnReject(PeerState peer, in IncomingMessage message)
     {
         var block = new BlockRef(message.Index, message.Begin / ActivePiece.BlockSize);
-        if (!RemoveOutstanding(peer, block))
+        if (message.Begin % ActivePiece.BlockSize != 0)
+        {
+            return;
+        }
+
+        // A cancelled request's reject is its last word: no late copy follows.
+        peer.Cancelled.Remove(block);
+        if (!peer.Outstanding.Remove(block))
         {
             return;
         }
@@ -179,28 +203,32 @@ internal sealed class RequestScheduler
         WakeAll();
     }
 
-    /// <summary>A piece was verified: endgame copies still requested elsewhere are cancelled.</summary>
+    /// <summary>
+    /// A piece was verified: endgame copies still requested elsewhere are cancelled, and pipelines left short for lack
+    /// of memory are topped up (the piece's buffer is free again).
+    /// </summary>
     public void OnPieceVerified(int index)
     {
         foreach (var peer in _peers.Connected)
         {
-            var outstanding = peer.Outstanding;
-            var removed = false;
-            for (var i = outstanding.Count - 1; i >= 0; i--)
+            _removed.Clear();
+            peer.Outstanding.RemovePiece(index, _removed);
+            foreach (var block in _removed)
             {
-                if (outstanding[i].Piece == index)
-                {
-                    var block = outstanding[i];
-                    outstanding.RemoveAt(i);
-                    _outbox.Send(peer, OutgoingMessage.Cancel(block.Piece, block.Begin, BlockLength(block)));
-                    removed = true;
-                }
+                Cancel(peer, block);
             }
 
-            if (removed)
+            if (_removed.Count > 0)
             {
                 _needRequests.Add(peer);
             }
+        }
+
+        _removed.Clear();
+        if (_shortOfMemory)
+        {
+            _shortOfMemory = false;
+            WakeAll();
         }
     }
 
@@ -212,18 +240,15 @@ internal sealed class RequestScheduler
     {
         foreach (var peer in _peers.Connected)
         {
-            var outstanding = peer.Outstanding;
-            for (var i = outstanding.Count - 1; i >= 0; i--)
+            _removed.Clear();
+            peer.Outstanding.RemovePiece(index, _removed);
+            foreach (var block in _removed)
             {
-                if (outstanding[i].Piece == index)
-                {
-                    var block = outstanding[i];
-                    outstanding.RemoveAt(i);
-                    _outbox.Send(peer, OutgoingMessage.Cancel(block.Piece, block.Begin, BlockLength(block)));
-                }
+                Cancel(peer, block);
             }
         }
 
+        _removed.Clear();
         WakeAll();
     }
 
@@ -311,13 +336,20 @@ internal sealed class RequestScheduler
     {
         foreach (var other in _peers.Connected)
         {
-            if (other != except && RemoveOutstanding(other, block))
+            if (other != except && other.Outstanding.Remove(block))
             {
                 _picker!.Release(block);
-                _outbox.Send(other, OutgoingMessage.Cancel(block.Piece, block.Begin, BlockLength(block)));
+                Cancel(other, block);
                 _needRequests.Add(other);
             }
         }
+    }
+
+    /// <summary>Tells the peer we no longer want a block it was asked for; a copy it already sent will be a duplicate.</summary>
+    private void Cancel(PeerState peer, BlockRef block)
+    {
+        _outbox.Send(peer, OutgoingMessage.Cancel(block.Piece, block.Begin, BlockLength(block)));
+        peer.Cancelled.Add(block);
     }
 
     /// <summary>Gives back every request outstanding with a peer (it choked us, or stopped delivering).</summary>
@@ -333,7 +365,12 @@ internal sealed class RequestScheduler
             _picker?.Release(block);
             if (sendCancels)
             {
-                _outbox.Send(peer, OutgoingMessage.Cancel(block.Piece, block.Begin, BlockLength(block)));
+                Cancel(peer, block);
+            }
+            else
+            {
+                // Dropped by a choke: what the peer sent before it may still be on its way.
+                peer.Cancelled.Add(block);
             }
         }
 
@@ -343,6 +380,7 @@ internal sealed class RequestScheduler
     }
 
     /// <summary>Tops up a peer's requests to its depth with blocks the picker chooses, in one send.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Fill(PeerState peer)
     {
         if (_picker is null || _picker.IsComplete || !peer.AmInterested)
@@ -407,6 +445,8 @@ internal sealed class RequestScheduler
         var length = Info.GetPieceLength(index);
         if (_context!.Assembler.BufferedBytes + length > _maxBufferedBytes && _picker!.Active.Count > 0)
         {
+            // The peer waits for a piece to be verified (OnPieceVerified tops it up) rather than share others' blocks.
+            _shortOfMemory = true;
             return null;
         }
 
@@ -415,20 +455,4 @@ internal sealed class RequestScheduler
 
     private int BlockLength(BlockRef block)
         => Math.Min(ActivePiece.BlockSize, (int)Info.GetPieceLength(block.Piece) - block.Begin);
-
-    private static bool RemoveOutstanding(PeerState peer, BlockRef block)
-    {
-        // Blocks mostly arrive in the order they were asked for: the search ends at the front.
-        var outstanding = peer.Outstanding;
-        for (var i = 0; i < outstanding.Count; i++)
-        {
-            if (outstanding[i] == block)
-            {
-                outstanding.RemoveAt(i);
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

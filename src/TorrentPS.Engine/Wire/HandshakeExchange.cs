@@ -12,7 +12,10 @@ namespace TorrentPS.Engine.Wire;
 /// The BEP 3 handshake in both directions, blocking, on the thread that will own the connection: dial (or take an
 /// accepted socket), exchange handshakes, check the info hash, send our BEP 10 extension handshake when both sides
 /// support it, and hand over a <see cref="PeerWire"/>. The peer's extension handshake is not waited for: it is an
-/// ordinary message its owner reads whenever it comes (a peer that never sends one is still a good peer).
+/// ordinary message its owner reads whenever it comes (a peer that never sends one is still a good peer). The socket is
+/// made blocking at the system level before the first byte is exchanged and read and written through
+/// <see cref="BlockingSocket"/>, so .NET never registers it with its epoll thread (not even while waiting for a peer
+/// that answers late).
 /// </summary>
 public static class HandshakeExchange
 {
@@ -29,14 +32,15 @@ public static class HandshakeExchange
         ArgumentNullException.ThrowIfNull(options);
         var started = Stopwatch.GetTimestamp();
         var socket = BlockingSocket.Connect(endPoint, options.LocalAddress, options.ConnectTimeout, cancellationToken);
+        var systemBlocking = BlockingSocket.TryMakeSystemBlocking(socket);
         var receive = ArrayPool<byte>.Shared.Rent(PeerWire.NormalReceiveSize);
         var owned = false;
         try
         {
             using var cancel = cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
             var deadline = Environment.TickCount64 + (long)options.HandshakeTimeout.TotalMilliseconds;
-            SendHandshake(socket, endPoint, infoHash, options, cancellationToken);
-            var end = ReceiveAtLeast(socket, endPoint, receive, 0, HandshakeMessage.Length, deadline, options.HandshakeTimeout, "the handshake", cancellationToken);
+            SendHandshake(socket, systemBlocking, endPoint, infoHash, options, cancellationToken);
+            var end = ReceiveAtLeast(socket, systemBlocking, endPoint, receive, 0, HandshakeMessage.Length, deadline, options.HandshakeTimeout, "the handshake", cancellationToken);
             HandshakeMessage remote;
             try
             {
@@ -80,13 +84,14 @@ public static class HandshakeExchange
         }
 
         socket.NoDelay = true;
+        var systemBlocking = BlockingSocket.TryMakeSystemBlocking(socket);
         var receive = ArrayPool<byte>.Shared.Rent(PeerWire.NormalReceiveSize);
         var owned = false;
         try
         {
             using var cancel = cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
             var deadline = Environment.TickCount64 + (long)handshakeTimeout.TotalMilliseconds;
-            var end = ReceiveAtLeast(socket, remote, receive, 0, HandshakeMessage.PrefixLength, deadline, handshakeTimeout, "the handshake", cancellationToken);
+            var end = ReceiveAtLeast(socket, systemBlocking, remote, receive, 0, HandshakeMessage.PrefixLength, deadline, handshakeTimeout, "the handshake", cancellationToken);
             ReservedBits reserved;
             InfoHash infoHash;
             try
@@ -99,9 +104,9 @@ public static class HandshakeExchange
             }
 
             var options = lookup(infoHash) ?? throw new PeerProtocolException(remote, $"asked for info hash {infoHash}, which is not served here");
-            SendHandshake(socket, remote, infoHash, options, cancellationToken);
+            SendHandshake(socket, systemBlocking, remote, infoHash, options, cancellationToken);
             deadline = Environment.TickCount64 + (long)options.HandshakeTimeout.TotalMilliseconds;
-            end = ReceiveAtLeast(socket, remote, receive, end, HandshakeMessage.Length, deadline, options.HandshakeTimeout, "the handshake's peer id", cancellationToken);
+            end = ReceiveAtLeast(socket, systemBlocking, remote, receive, end, HandshakeMessage.Length, deadline, options.HandshakeTimeout, "the handshake's peer id", cancellationToken);
             var handshake = new HandshakeMessage(reserved, infoHash, new PeerId(receive.AsSpan(HandshakeMessage.PrefixLength, PeerId.Length)));
             var wire = new PeerWire(socket, remote, infoHash, options, handshake, isOutgoing: false, logger, receive, HandshakeMessage.Length, end);
             owned = true;
@@ -152,7 +157,7 @@ public static class HandshakeExchange
 
     }
 
-    private static void SendHandshake(Socket socket, IPEndPoint endPoint, InfoHash infoHash, HandshakeOptions options, CancellationToken cancellationToken)
+    private static void SendHandshake(Socket socket, bool systemBlocking, IPEndPoint endPoint, InfoHash infoHash, HandshakeOptions options, CancellationToken cancellationToken)
     {
         Span<byte> bytes = stackalloc byte[HandshakeMessage.Length];
         new HandshakeMessage(options.ReservedBits, infoHash, options.ResolvePeerId()).Write(bytes);
@@ -161,7 +166,7 @@ public static class HandshakeExchange
             socket.SendTimeout = (int)Math.Clamp(options.HandshakeTimeout.TotalMilliseconds, 1, int.MaxValue);
             while (!bytes.IsEmpty)
             {
-                bytes = bytes[socket.Send(bytes, SocketFlags.None)..];
+                bytes = bytes[BlockingSocket.Send(socket, bytes, systemBlocking)..];
             }
         }
         catch (SocketException ex)
@@ -172,7 +177,7 @@ public static class HandshakeExchange
     }
 
     /// <summary>Receives into <paramref name="buffer"/> from <paramref name="filled"/> until at least <paramref name="count"/> bytes are there; returns the bytes held.</summary>
-    private static int ReceiveAtLeast(Socket socket, IPEndPoint endPoint, byte[] buffer, int filled, int count, long deadline, TimeSpan limit, string what, CancellationToken cancellationToken)
+    private static int ReceiveAtLeast(Socket socket, bool systemBlocking, IPEndPoint endPoint, byte[] buffer, int filled, int count, long deadline, TimeSpan limit, string what, CancellationToken cancellationToken)
     {
         while (filled < count)
         {
@@ -186,7 +191,7 @@ public static class HandshakeExchange
             int read;
             try
             {
-                read = socket.Receive(buffer.AsSpan(filled), SocketFlags.None);
+                read = BlockingSocket.Receive(socket, buffer.AsSpan(filled), systemBlocking);
             }
             catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock && !cancellationToken.IsCancellationRequested)
             {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace TorrentPS.Engine.Wire;
 
@@ -48,6 +49,7 @@ public static class PeerMessageDecoder
 
     /// <summary>Decodes the one frame at the start of <paramref name="buffer"/>; false when it is not all there yet.</summary>
     /// <exception cref="PeerProtocolException">The frame breaks the protocol.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryDecode(ReadOnlyMemory<byte> buffer, PeerMessageLimits limits, out PeerMessage message, out int consumed)
     {
         message = default;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Peers;
+using System.Runtime.CompilerServices;
 
 namespace TorrentPS.Engine.Wire;
 
@@ -35,7 +36,7 @@ public sealed class PeerWire : IDisposable
 
     private readonly Socket _socket;
 
-    /// <summary>The socket blocks at the system level, so receives call <c>recv</c> directly (see <see cref="BlockingSocket.Receive"/>).</summary>
+    /// <summary>The socket blocks at the system level, so receives and sends call <c>recv</c> and <c>send</c> directly (see <see cref="BlockingSocket.Receive"/>).</summary>
     private readonly bool _systemBlocking;
     private readonly ILogger _logger;
     private readonly object _sendLock = new();
@@ -148,6 +149,7 @@ public sealed class PeerWire : IDisposable
     /// payload is valid until the next read.
     /// </summary>
     /// <exception cref="PeerProtocolException">The peer broke the protocol; the connection is closed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryReadBuffered(out PeerMessage message)
     {
         if (_replay.Count > 0)
@@ -256,6 +258,7 @@ public sealed class PeerWire : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReceiveCore()
     {
         PrepareSpace();
@@ -334,6 +337,7 @@ public sealed class PeerWire : IDisposable
     }
 
     /// <summary>Makes room at the end of the receive buffer: compacts, grows for a large frame, and returns to the normal size when the flow stops.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PrepareSpace()
     {
         _start += _consumeOnNextRead;
@@ -406,13 +410,45 @@ public sealed class PeerWire : IDisposable
             {
                 while (!data.IsEmpty)
                 {
-                    var sent = _socket.Send(data, SocketFlags.None);
+                    var sent = BlockingSocket.Send(_socket, data, _systemBlocking);
                     data = data[sent..];
                 }
             }
             catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock && !IsClosed)
             {
                 throw Fail(new PeerTimeoutException(RemoteEndPoint, $"the peer read nothing we sent for {BlockingSocket.Seconds(TimeSpan.FromMilliseconds(_socket.SendTimeout))}"));
+            }
+            catch (SocketException ex)
+            {
+                throw Fail(IsClosed ? ClosedError() : new PeerUnreachableException(RemoteEndPoint, $"sending failed: {BlockingSocket.Describe(ex)}", ex));
+            }
+            catch (ObjectDisposedException)
+            {
+                throw Fail(ClosedError());
+            }
+        }
+    }
+
+    /// <summary>Whether <see cref="SendWithoutWaiting"/> can be used (the socket blocks at the system level: Linux).</summary>
+    internal bool CanSendWithoutWaiting => _systemBlocking;
+
+    /// <summary>
+    /// Sends as much of <paramref name="data"/> (whole messages) as the socket takes at once, without waiting: the bytes
+    /// sent, 0 when its buffer is full. Only when <see cref="CanSendWithoutWaiting"/>. Thread-safe.
+    /// </summary>
+    /// <exception cref="PeerUnreachableException">The connection closed or failed.</exception>
+    internal int SendWithoutWaiting(ReadOnlySpan<byte> data)
+    {
+        lock (_sendLock)
+        {
+            if (IsClosed)
+            {
+                throw ClosedError();
+            }
+
+            try
+            {
+                return BlockingSocket.SendWithoutWaiting(_socket, data);
             }
             catch (SocketException ex)
             {
@@ -473,7 +509,8 @@ public sealed class PeerWire : IDisposable
     {
         if (!IsClosed)
         {
-            _logger.LogInformation("Peer {EndPoint}: closing the connection: {Reason}", RemoteEndPoint, error.Reason);
+            // A peer breaking the protocol is worth a line by default; a peer going away is ordinary (-Debug).
+            _logger.Log(error is PeerProtocolException ? LogLevel.Information : LogLevel.Debug, "Peer {EndPoint}: closing the connection: {Reason}", RemoteEndPoint, error.Reason);
             Close(error.Reason);
         }
 

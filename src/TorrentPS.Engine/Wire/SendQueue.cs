@@ -8,11 +8,28 @@ namespace TorrentPS.Engine.Wire;
 /// connection's reading thread the blocks it agreed to upload); one writer thread of the connection's own drains
 /// everything queued into one pooled buffer and sends it in one write: a batch of requests, or a piece header with its
 /// block read straight from storage, goes out together. A peer that does not read blocks only this writer (the send
-/// times out and the connection closes); the queue holds at most what the loop and the upload limit let in.
+/// times out and the connection closes). Every kind of message is bounded, not only block uploads (which the reading
+/// thread bounds): an extended message whose body (the same array) is already waiting is not queued again (a shared body
+/// is a cached answer, such as a ut_metadata piece: a second copy tells the peer nothing new), and beyond
+/// <see cref="MaxWaitingMessages"/> messages or <see cref="MaxWaitingBytes"/> bytes of bodies waiting the peer is not
+/// reading what we send: the connection closes rather than the queue growing.
+/// One shortcut: when the writer sleeps with nothing in hand and only small messages are queued (a batch of requests),
+/// <see cref="Flush"/> sends them itself, without waiting for room in the socket's buffer, instead of waking the writer
+/// (a download's loop wakes no second thread per receive); what the socket does not take at once goes to the writer,
+/// ahead of everything queued later. Either way one thread at a time sends, in queue order.
 /// </summary>
 public sealed class SendQueue : IDisposable
 {
     private const int BufferSize = 256 * 1024;
+
+    /// <summary>The most bytes <see cref="Flush"/> sends itself (256 requests take 4,352).</summary>
+    private const int InlineLimit = 8 * 1024;
+
+    /// <summary>Messages waiting at most (well above the rejects a BEP 6 peer may have waiting, which the reading thread bounds lower).</summary>
+    public const int MaxWaitingMessages = 16 * 1024;
+
+    /// <summary>Bytes of message bodies (extended messages, bitfields) waiting at most.</summary>
+    public const int MaxWaitingBytes = 4 * 1024 * 1024;
 
     private readonly PeerWire _wire;
     private readonly IBlockReader? _blocks;
@@ -21,8 +38,19 @@ public sealed class SendQueue : IDisposable
     private readonly ManualResetEventSlim _closedSignal = new();
     private List<OutgoingMessage> _pending = new(64);
     private List<OutgoingMessage> _writing = new(64);
+    private List<OutgoingMessage> _inline = new(64);
+    private readonly HashSet<byte[]> _waitingBodies = new(ReferenceEqualityComparer.Instance);
+    private long _waitingBytes;
     private bool _closed;
     private bool _writerWaiting;
+
+    /// <summary>A <see cref="Flush"/> is sending what it took: the writer waits.</summary>
+    private bool _inlineSending;
+
+    /// <summary>Bytes such a flush could not send at once: the writer sends them before anything else.</summary>
+    private byte[]? _carry;
+    private int _inlineWhole;
+    private int _inlinePartly;
     private int _queuedUploads;
     private long _uploadedBytes;
     private Thread? _writer;
@@ -55,15 +83,22 @@ public sealed class SendQueue : IDisposable
         }
     }
 
+    /// <summary>Flushes that sent their messages themselves, and those of them the socket took only in part (for tests).</summary>
+    internal (int Whole, int Partly) InlineFlushes => (Volatile.Read(ref _inlineWhole), Volatile.Read(ref _inlinePartly));
+
     /// <summary>Block bytes uploaded so far (payload only).</summary>
     public long UploadedBytes => Volatile.Read(ref _uploadedBytes);
 
     /// <summary>Starts the writer thread.</summary>
     public void Start() => _writer = ConnectionThread.Start($"TorrentPS writer {_wire.RemoteEndPoint}", WriterLoop);
 
-    /// <summary>Queues a message; it goes out at the next <see cref="Flush"/>.</summary>
+    /// <summary>
+    /// Queues a message; it goes out at the next <see cref="Flush"/>. An extended message whose body is already waiting is
+    /// dropped; past the bounds the connection closes (and the message is dropped).
+    /// </summary>
     public void Enqueue(in OutgoingMessage message)
     {
+        string? overflow = null;
         lock (_lock)
         {
             if (_closed)
@@ -71,23 +106,144 @@ public sealed class SendQueue : IDisposable
                 return;
             }
 
-            _pending.Add(message);
-            if (message.Type == PeerMessageType.Piece)
+            if (message.Payload is { } body)
             {
-                Interlocked.Increment(ref _queuedUploads);
+                if (message.Type == PeerMessageType.Extended && !_waitingBodies.Add(body))
+                {
+                    return;
+                }
+
+                _waitingBytes += body.Length;
+            }
+
+            if (_pending.Count >= MaxWaitingMessages || _waitingBytes > MaxWaitingBytes)
+            {
+                overflow = $"does not read what we send ({_pending.Count} messages, {_waitingBytes} bytes of them waiting)";
+                _closed = true;
+                _pending.Clear();
+                _waitingBodies.Clear();
+                _waitingBytes = 0;
+                Interlocked.Exchange(ref _queuedUploads, 0);
+                Monitor.PulseAll(_lock);
+            }
+            else
+            {
+                _pending.Add(message);
+                if (message.Type == PeerMessageType.Piece)
+                {
+                    Interlocked.Increment(ref _queuedUploads);
+                }
+            }
+        }
+
+        if (overflow is not null)
+        {
+            _closedSignal.Set();
+            _wire.Close(overflow);
+        }
+    }
+
+    /// <summary>
+    /// Sends what is queued: small messages at once on the calling thread when the writer is idle (the socket's buffer
+    /// permitting), else by waking the writer.
+    /// </summary>
+    public void Flush()
+    {
+        List<OutgoingMessage> batch;
+        lock (_lock)
+        {
+            if (_pending.Count == 0 || _closed)
+            {
+                return;
+            }
+
+            if (!_writerWaiting || _inlineSending || _carry is not null || !_wire.CanSendWithoutWaiting || !FitsInline(_pending))
+            {
+                if (_writerWaiting && !_inlineSending)
+                {
+                    Monitor.Pulse(_lock);
+                }
+
+                return;
+            }
+
+            // The writer sleeps with nothing in hand, so everything queued before these went out: sending them here keeps the order.
+            _inlineSending = true;
+            (_pending, _inline) = (_inline, _pending);
+            _waitingBodies.Clear();
+            _waitingBytes = 0;
+            batch = _inline;
+        }
+
+        byte[]? carry = null;
+        try
+        {
+            carry = SendInline(batch);
+        }
+        catch (PeerException ex)
+        {
+            Failed?.Invoke(ex);
+        }
+        finally
+        {
+            batch.Clear();
+            lock (_lock)
+            {
+                _inlineSending = false;
+                _carry = carry;
+                if (_writerWaiting && (_pending.Count > 0 || _carry is not null))
+                {
+                    Monitor.Pulse(_lock);
+                }
             }
         }
     }
 
-    /// <summary>Wakes the writer when something is queued.</summary>
-    public void Flush()
+    private static bool FitsInline(List<OutgoingMessage> messages)
     {
-        lock (_lock)
+        var size = 0;
+        foreach (var message in messages)
         {
-            if (_writerWaiting && _pending.Count > 0)
+            if (message.Type == PeerMessageType.Piece)
             {
-                Monitor.Pulse(_lock);
+                return false;
             }
+
+            size += message.WireSize;
+            if (size > InlineLimit)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Sends small messages without waiting; returns what the socket did not take (null: all went).</summary>
+    private byte[]? SendInline(List<OutgoingMessage> batch)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InlineLimit);
+        try
+        {
+            var used = 0;
+            foreach (var message in batch)
+            {
+                used += message.WriteTo(buffer.AsSpan(used));
+            }
+
+            var sent = _wire.SendWithoutWaiting(buffer.AsSpan(0, used));
+            if (sent == used)
+            {
+                Interlocked.Increment(ref _inlineWhole);
+                return null;
+            }
+
+            Interlocked.Increment(ref _inlinePartly);
+            return buffer.AsSpan(sent, used - sent).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -147,6 +303,8 @@ public sealed class SendQueue : IDisposable
         {
             _closed = true;
             _pending.Clear();
+            _waitingBodies.Clear();
+            _waitingBytes = 0;
             Interlocked.Exchange(ref _queuedUploads, 0);
             Monitor.PulseAll(_lock);
         }
@@ -159,9 +317,10 @@ public sealed class SendQueue : IDisposable
         {
             while (true)
             {
+                byte[]? carry;
                 lock (_lock)
                 {
-                    while (_pending.Count == 0 && !_closed)
+                    while (((_pending.Count == 0 && _carry is null) || _inlineSending) && !_closed)
                     {
                         _writerWaiting = true;
                         Monitor.Wait(_lock);
@@ -173,7 +332,17 @@ public sealed class SendQueue : IDisposable
                         return;
                     }
 
+                    carry = _carry;
+                    _carry = null;
                     (_pending, _writing) = (_writing, _pending);
+                    _waitingBodies.Clear();
+                    _waitingBytes = 0;
+                }
+
+                if (carry is not null)
+                {
+                    // The rest of what a flush sent itself: it goes before everything queued after it.
+                    _wire.Send(carry);
                 }
 
                 var used = 0;

@@ -24,6 +24,27 @@ public sealed class TorrentFileWriterTests : IDisposable
         => root.TryGetValue(key, out var value) ? Assert.IsType<BencodeString>(value).Text : throw new KeyNotFoundException(key);
 
     [Fact]
+    public void Dht_nodes_are_read_bounded_and_skipping_malformed_entries_and_written_back()
+    {
+        var nodes = TestTorrent.List(
+            TestTorrent.List(TestTorrent.Str("127.0.0.2"), TestTorrent.Int(6881)),
+            TestTorrent.List(TestTorrent.Str("::1"), TestTorrent.Int(6882)),
+            TestTorrent.List(TestTorrent.Str("router.example"), TestTorrent.Int(6881)),
+            TestTorrent.List(TestTorrent.Str("bad host"), TestTorrent.Int(1)),
+            TestTorrent.List(TestTorrent.Str("127.0.0.3"), TestTorrent.Int(0)),
+            TestTorrent.List(TestTorrent.Int(1), TestTorrent.Int(2)),
+            TestTorrent.Str("127.0.0.4:1"));
+        var original = Torrent(t => t.Root("nodes", nodes));
+
+        Assert.Equal(["127.0.0.2:6881", "[::1]:6882", "router.example:6881"], original.DhtNodes);
+        Assert.Equal(original.DhtNodes, TorrentInfo.Parse(TorrentFileWriter.Encode(original)).DhtNodes);
+        Assert.Empty(Torrent().DhtNodes);
+
+        var many = TestTorrent.List(Enumerable.Range(1, 500).Select(i => (BencodeValue)TestTorrent.List(TestTorrent.Str("127.0.1.1"), TestTorrent.Int(i))).ToArray());
+        Assert.Equal(64, Torrent(t => t.Root("nodes", many)).DhtNodes.Count);
+    }
+
+    [Fact]
     public void The_info_dictionary_is_written_byte_for_byte_so_the_info_hash_is_the_same()
     {
         // An unknown key in the info dictionary is part of the hash: re-encoding the parsed fields would lose it.

@@ -47,7 +47,8 @@ internal sealed class FakeDownloader : IAsyncDisposable
     /// <summary>Dials <paramref name="seeder"/> and exchanges handshakes for <paramref name="infoHash"/>.</summary>
     /// <param name="receiveBuffer">A small receive buffer for a peer that means not to read.</param>
     /// <param name="peerId">The peer id it introduces itself with (a fresh one by default).</param>
-    public static async Task<FakeDownloader> ConnectAsync(IPEndPoint seeder, InfoHash infoHash, bool fast = true, int? receiveBuffer = null, PeerId? peerId = null)
+    /// <param name="extensions">Advertise BEP 10 (the test sends its own extension handshake, or none).</param>
+    public static async Task<FakeDownloader> ConnectAsync(IPEndPoint seeder, InfoHash infoHash, bool fast = true, int? receiveBuffer = null, PeerId? peerId = null, bool extensions = false)
     {
         var client = new TcpClient(AddressFamily.InterNetwork) { NoDelay = true };
         if (receiveBuffer is { } size)
@@ -60,7 +61,7 @@ internal sealed class FakeDownloader : IAsyncDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await client.ConnectAsync(seeder, timeout.Token);
             var stream = client.GetStream();
-            var reserved = ReservedBits.Create(extensionProtocol: false, fastExtension: fast, dht: false);
+            var reserved = ReservedBits.Create(extensionProtocol: extensions, fastExtension: fast, dht: false);
             await stream.WriteAsync(new HandshakeMessage(reserved, infoHash, peerId ?? PeerId.Generate()).ToArray(), timeout.Token);
             var answer = new byte[HandshakeMessage.Length];
             await stream.ReadExactlyAsync(answer, timeout.Token);
@@ -76,6 +77,17 @@ internal sealed class FakeDownloader : IAsyncDisposable
     public static byte[] Signal(PeerMessageType type) => [0, 0, 0, 1, (byte)type];
 
     public static byte[] Request(int index, int begin, int length) => BlockReference(PeerMessageType.Request, index, begin, length);
+
+    /// <summary>An extended message (BEP 10): <paramref name="id"/> 0 for the extension handshake.</summary>
+    public static byte[] Extended(byte id, byte[] body)
+    {
+        var frame = new byte[6 + body.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame, 2 + body.Length);
+        frame[4] = (byte)PeerMessageType.Extended;
+        frame[5] = id;
+        body.CopyTo(frame, 6);
+        return frame;
+    }
 
     public static byte[] Cancel(int index, int begin, int length) => BlockReference(PeerMessageType.Cancel, index, begin, length);
 

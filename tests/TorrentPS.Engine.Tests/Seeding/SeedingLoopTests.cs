@@ -34,6 +34,19 @@ public sealed class SeedingLoopTests
     }
 
     [Fact]
+    public async Task A_seed_that_connects_while_we_seed_is_closed_as_of_no_use_to_either_side()
+    {
+        await using var swarm = await SeedAsync();
+        var leecher = await swarm.ConnectAsync(has: _ => false, unchoke: false);
+
+        var seed = await swarm.ConnectAsync();
+
+        Assert.True(seed.IsClosed);
+        Assert.Equal("both sides have every piece", seed.CloseReason);
+        Assert.False(leecher.IsClosed);
+    }
+
+    [Fact]
     public async Task A_slot_given_up_by_a_peer_no_longer_interested_goes_to_a_waiting_peer_at_once()
     {
         await using var swarm = await SeedAsync();

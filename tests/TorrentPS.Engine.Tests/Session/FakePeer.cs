@@ -51,6 +51,21 @@ internal sealed record FakePeerBehavior
 
     /// <summary>Speaks BEP 6 (have all, reject request).</summary>
     public bool FastExtension { get; init; }
+
+    /// <summary>The peer id it answers with (a copy of another peer's, say); a fresh one when null.</summary>
+    public byte[]? PeerId { get; init; }
+
+    /// <summary>Answers the handshake and then says nothing at all (and ignores what it is told).</summary>
+    public bool SaysNothing { get; init; }
+
+    /// <summary>
+    /// After its bitfield and an unchoke, sends blocks nobody asked for without end: 16 KiB of the content 8 KiB into each
+    /// piece in turn, where no request ever points (pieces must be 24 KiB or more).
+    /// </summary>
+    public bool SendsUnrequestedBlocks { get; init; }
+
+    /// <summary>After the client's extension handshake, sends ut_metadata data messages nobody asked for without end.</summary>
+    public bool FloodsMetadata { get; init; }
 }
 
 /// <summary>
@@ -77,13 +92,14 @@ internal sealed class FakePeer : IAsyncDisposable
     private int _blocksSent;
     private int _metadataRequests;
     private readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> _reserved = new();
+    private int _metadataSent;
 
     public FakePeer(TorrentInfo torrent, byte[] content, FakePeerBehavior? behavior = null, IPAddress? address = null)
     {
         _torrent = torrent;
         _content = content;
         _behavior = behavior ?? new FakePeerBehavior();
-        _peerId = Encoding.ASCII.GetBytes($"-FK0001-{Guid.NewGuid():N}"[..20]);
+        _peerId = _behavior.PeerId ?? Encoding.ASCII.GetBytes($"-FK0001-{Guid.NewGuid():N}"[..20]);
         _listener = new TcpListener(address ?? TestAddresses.Next(), 0);
         _listener.Start();
         EndPoint = (IPEndPoint)_listener.LocalEndpoint;
@@ -91,6 +107,9 @@ internal sealed class FakePeer : IAsyncDisposable
     }
 
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>The peer id it answers with.</summary>
+    public byte[] PeerId => _peerId;
 
     /// <summary>Connections accepted so far.</summary>
     public int Connections => Volatile.Read(ref _accepted);
@@ -100,6 +119,9 @@ internal sealed class FakePeer : IAsyncDisposable
 
     /// <summary>Blocks (whole or partial) sent so far.</summary>
     public int BlocksSent => Volatile.Read(ref _blocksSent);
+
+    /// <summary>ut_metadata data messages sent unasked so far (<see cref="FakePeerBehavior.FloodsMetadata"/>).</summary>
+    public int MetadataFlood => Volatile.Read(ref _metadataSent);
 
     /// <summary>ut_metadata requests received so far.</summary>
     public int MetadataRequests => Volatile.Read(ref _metadataRequests);
@@ -226,6 +248,28 @@ internal sealed class FakePeer : IAsyncDisposable
             peer._torrent.InfoHash.AsSpan().CopyTo(reply.AsSpan(28));
             peer._peerId.CopyTo(reply.AsSpan(48));
             await stream.WriteAsync(reply, ct);
+            if (_behavior.SaysNothing)
+            {
+                await DiscardAsync();
+                return;
+            }
+
+            if (_behavior.SendsUnrequestedBlocks)
+            {
+                await SendHaveAsync();
+                await SendAsync(1, []);
+                var draining = DiscardAsync();
+                await SendJunkBlocksAsync();
+                await draining;
+                return;
+            }
+
+            if (_behavior.FloodsMetadata)
+            {
+                await FloodMetadataAsync();
+                return;
+            }
+
             await SendExtensionHandshakeAsync();
             await SendHaveAsync();
             while (true)
@@ -359,6 +403,57 @@ internal sealed class FakePeer : IAsyncDisposable
         }
 
         private int MetadataPieceCount => (_metadata.Length + BlockSize - 1) / BlockSize;
+
+        /// <summary>Reads and drops whatever comes until the client hangs up.</summary>
+        private async Task DiscardAsync()
+        {
+            var buffer = new byte[16 * 1024];
+            while (await stream.ReadAsync(buffer, ct) > 0)
+            {
+            }
+        }
+
+        /// <summary>Blocks of the content at offsets no request names, each sent unasked, until the connection ends.</summary>
+        private async Task SendJunkBlocksAsync()
+        {
+            const int begin = BlockSize / 2;
+            var pieces = peer._torrent.PieceCount - 1;
+            for (var n = 0; ; n++)
+            {
+                var index = n % pieces;
+                var payload = new byte[8 + BlockSize];
+                BinaryPrimitives.WriteInt32BigEndian(payload, index);
+                BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan(4), begin);
+                peer._content.AsSpan((int)((index * peer._torrent.PieceLength) + begin), BlockSize).CopyTo(payload.AsSpan(8));
+                Interlocked.Increment(ref peer._blocksSent);
+                await SendAsync(7, payload);
+            }
+        }
+
+        /// <summary>Waits for the client's extension handshake, then sends ut_metadata data (of the right size, wrong bytes) without end.</summary>
+        private async Task FloodMetadataAsync()
+        {
+            await SendExtensionHandshakeAsync();
+            while (_theirUtMetadataId is null)
+            {
+                var length = await ReadInt32Async();
+                var frame = new byte[length];
+                await stream.ReadExactlyAsync(frame, ct);
+                if (length > 1 && frame[0] == 20 && frame[1] == 0)
+                {
+                    await HandleAsync(frame);
+                }
+            }
+
+            var draining = DiscardAsync();
+            var junk = new byte[Math.Min(BlockSize, _metadata.Length)];
+            var header = Encoding.ASCII.GetBytes($"d8:msg_typei1e5:piecei0e10:total_sizei{_metadata.Length}ee");
+            while (true)
+            {
+                await SendExtendedAsync(_theirUtMetadataId.Value, header, junk);
+                Interlocked.Increment(ref peer._metadataSent);
+            }
+        }
 
         private Task SendMetadataPieceAsync(int id, int piece)
         {

@@ -147,4 +147,77 @@ public sealed class MetadataFetcherTests
         fetcher.Expire(22);
         Assert.True(fetcher.IsExcluded(1));
     }
+
+    [Fact]
+    public void A_liar_announcing_a_wrong_size_and_asked_first_is_left_for_the_size_the_others_announce()
+    {
+        // Issue 19, 6: the liar's size was kept after its copy failed, and the honest peer (offering the right size) was never asked.
+        var (metadata, hash) = Metadata((2 * 16384) + 77);
+        var lie = RandomNumberGenerator.GetBytes(metadata.Length + 500);
+        var fetcher = new MetadataFetcher(hash, 1000);
+        fetcher.Offer(1, lie.Length);
+        fetcher.Offer(2, metadata.Length);
+        var asked = fetcher.NextRequests(1, 0);
+        Assert.Equal([0, 1, 2], asked);
+        Assert.Empty(fetcher.NextRequests(2, 0));
+
+        MetadataResult result = default;
+        foreach (var piece in asked)
+        {
+            result = fetcher.OnData(1, piece, lie.Length, Piece(lie, piece));
+        }
+
+        Assert.Equal(MetadataResultKind.HashMismatch, result.Kind);
+        Assert.Equal(metadata.Length, fetcher.Size);
+        Assert.True(fetcher.IsExcluded(1));
+        var fromHonest = fetcher.NextRequests(2, 1);
+        Assert.Equal([0, 1, 2], fromHonest);
+        foreach (var piece in fromHonest)
+        {
+            result = fetcher.OnData(2, piece, metadata.Length, Piece(metadata, piece));
+        }
+
+        Assert.Equal(MetadataResultKind.Completed, result.Kind);
+    }
+
+    [Fact]
+    public void A_size_whose_copy_failed_gives_way_to_a_size_offered_later()
+    {
+        var (metadata, hash) = Metadata(900);
+        var lie = RandomNumberGenerator.GetBytes(1200);
+        var fetcher = new MetadataFetcher(hash, 1000);
+        fetcher.Offer(1, lie.Length);
+        fetcher.Offer(3, lie.Length); // a second peer says the same wrong size, and stays quiet
+        Assert.Equal([0], fetcher.NextRequests(1, 0));
+        Assert.Equal(MetadataResultKind.HashMismatch, fetcher.OnData(1, 0, lie.Length, lie).Kind);
+        Assert.Equal(lie.Length, fetcher.Size); // still offered by peer 3, and nothing else is
+
+        fetcher.Offer(2, metadata.Length);
+
+        Assert.Equal(metadata.Length, fetcher.Size);
+        Assert.Equal([0], fetcher.NextRequests(2, 1));
+        Assert.Equal(MetadataResultKind.Completed, fetcher.OnData(2, 0, metadata.Length, metadata).Kind);
+    }
+
+    [Fact]
+    public void Only_an_answer_to_a_piece_asked_of_that_peer_is_taken_once()
+    {
+        var (metadata, hash) = Metadata((2 * 16384) + 1);
+        var fetcher = new MetadataFetcher(hash, 10);
+        fetcher.Offer(1, metadata.Length);
+        fetcher.Offer(2, metadata.Length);
+        Assert.Equal([0, 1, 2], fetcher.NextRequests(1, 0));
+
+        Assert.True(fetcher.TakeAnswer(1, 2));
+        Assert.False(fetcher.TakeAnswer(1, 2)); // twice
+        Assert.False(fetcher.TakeAnswer(2, 0)); // never asked of peer 2
+
+        // A late answer after the request timed out still counts.
+        Assert.True(fetcher.TakeAnswer(1, 1));
+        fetcher.OnData(1, 1, metadata.Length, Piece(metadata, 1));
+        fetcher.OnData(1, 2, metadata.Length, Piece(metadata, 2));
+        fetcher.Expire(100);
+        Assert.False(fetcher.IsExcluded(1));
+        Assert.True(fetcher.TakeAnswer(1, 0));
+    }
 }

@@ -87,7 +87,7 @@ public sealed class PiecePickerTests
     }
 
     [Fact]
-    public void Endgame_shares_requested_blocks_with_another_peer_but_never_asks_one_peer_twice()
+    public void Endgame_gives_a_peer_with_nothing_outstanding_one_copy_the_block_asked_last_and_a_block_at_most_two_requests()
     {
         var have = new Bitfield(2);
         have[0] = true;
@@ -95,22 +95,46 @@ public sealed class PiecePickerTests
         var first = Peer(1, pieces: 2);
         var taken = new List<BlockRef>();
         picker.Pick(first, 10, taken, Start());
-        first.Outstanding.AddRange(taken);
-        Assert.Equal(2, taken.Count);
+        taken.ForEach(block => first.Outstanding.Add(block));
+        Assert.Equal([new BlockRef(1, 0), new BlockRef(1, 1)], taken);
+        Assert.True(picker.InEndgame());
 
+        // A peer still busy with its own requests gets no copies.
         var again = new List<BlockRef>();
         picker.Pick(first, 10, again, Start());
         Assert.Empty(again);
 
-        var second = Peer(2, pieces: 2);
-        var shared = new List<BlockRef>();
-        picker.Pick(second, 10, shared, Start());
-        Assert.Equal(taken, shared);
-        Assert.True(picker.InEndgame());
+        var second = new List<BlockRef>();
+        picker.Pick(Peer(2, pieces: 2), 10, second, Start());
+        Assert.Equal([new BlockRef(1, 1)], second);
 
         var third = new List<BlockRef>();
         picker.Pick(Peer(3, pieces: 2), 10, third, Start());
-        Assert.Empty(third); // two requests per block at most
+        Assert.Equal([new BlockRef(1, 0)], third);
+
+        var fourth = new List<BlockRef>();
+        picker.Pick(Peer(4, pieces: 2), 10, fourth, Start());
+        Assert.Empty(fourth); // two requests per block at most
+    }
+
+    [Fact]
+    public void A_peer_that_can_start_no_piece_for_lack_of_memory_gets_no_copies_of_blocks_asked_of_others()
+    {
+        var picker = new PiecePicker(new Bitfield(10));
+        var memoryForTwo = 0;
+        PieceProgress? StartTwo(int index) => ++memoryForTwo > 2 ? null : new PieceProgress(new ActivePiece(index, PieceLength), 0);
+        var first = Peer(1);
+        var taken = new List<BlockRef>();
+        picker.Pick(first, 10, taken, StartTwo);
+        taken.ForEach(block => first.Outstanding.Add(block));
+        Assert.Equal(4, taken.Count);
+
+        var second = new List<BlockRef>();
+        picker.Pick(Peer(2), 10, second, StartTwo);
+
+        Assert.Empty(second);
+        Assert.False(picker.InEndgame());
+        Assert.All(taken, block => Assert.Equal(1, picker.GetProgress(block.Piece)!.RequestCount(block.Block)));
     }
 
     [Fact]

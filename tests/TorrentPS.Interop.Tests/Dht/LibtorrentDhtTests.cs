@@ -68,7 +68,15 @@ public sealed class LibtorrentDhtTests(ITestOutputHelper output) : IAsyncLifetim
         var seeker = await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [nodes[1].EndPoint], Lookup = torrent });
 
         Assert.True(announce.NodesAnnouncedTo >= 1, Explain(node));
-        Assert.Contains(nodes, n => n.AnnouncesReceived(torrent).Contains(ourPeer));
+
+        // libtorrent prints what it stored a little after it answered: wait for the line, from any node.
+        var deadline = DateTime.UtcNow + Patience;
+        while (!nodes.Any(n => n.AnnouncesReceived(torrent).Contains(ourPeer)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no libtorrent node stored {ourPeer} for {torrent}\n{Explain(node)}");
+            await Task.Delay(100);
+        }
+
         await seeker.WaitUntilAsync(s => s.PeersFound(torrent).Contains(ourPeer), $"find {ourPeer} for {torrent}", Patience);
     }
 

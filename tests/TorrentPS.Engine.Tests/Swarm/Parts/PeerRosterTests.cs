@@ -20,7 +20,7 @@ public sealed class PeerRosterTests
     private readonly PeerId _self = PeerId.Generate();
 
     private PeerRoster Roster(int maxConnections = 50, int maxHalfOpen = 8, IPEndPoint? own = null)
-        => new(new RosterSettings(maxConnections, maxHalfOpen, _self, e => e.Equals(own)), _dialer, _budget, _outbox, _errors.Add, _time, NullLogger.Instance, "t");
+        => new(new RosterSettings(maxConnections, maxHalfOpen, _self, e => e.Equals(own)) { HurriedHalfOpen = maxHalfOpen }, _dialer, _budget, _outbox, _errors.Add, _time, NullLogger.Instance, "t");
 
     private static TorrentPeer[] Peers(int count, int first = 1)
         => Enumerable.Range(first, count).Select(i => new TorrentPeer(new IPAddress([127, 0, 5, (byte)i]), 7000 + i, Hash, PeerSource.Tracker)).ToArray();
@@ -83,18 +83,25 @@ public sealed class PeerRosterTests
         Assert.NotNull(roster.Admit(first, stopping: false));
 
         var self = new RecordingLink(outgoing: false, peerId: _self);
-        var twin = new RecordingLink(outgoing: false, peerId: first.PeerId);
+        var again = new RecordingLink(outgoing: false, endPoint: first.EndPoint);
+        var twin = new RecordingLink(outgoing: false, endPoint: new IPEndPoint(first.EndPoint.Address, first.EndPoint.Port + 1), peerId: first.PeerId);
         Assert.Null(roster.Admit(self, stopping: false));
+        Assert.Null(roster.Admit(again, stopping: false));
         Assert.Null(roster.Admit(twin, stopping: false));
         Assert.Equal("it is ourselves", self.ClosedFor);
-        Assert.Equal("already connected to this peer", twin.ClosedFor);
+        Assert.Equal($"already connected to this peer ({first.EndPoint})", again.ClosedFor);
+        Assert.Equal("already connected to this peer (same ip, same peer id)", twin.ClosedFor);
 
         roster.TryGet(first.Id, out var peer);
         roster.Ban(peer, "sent bad data");
-        var again = new RecordingLink(outgoing: false, endPoint: first.EndPoint);
-        Assert.Null(roster.Admit(again, stopping: false));
-        Assert.Equal("it is banned for sending bad data", again.ClosedFor);
-        Assert.Equal(0, roster.Add([new TorrentPeer(first.EndPoint.Address, 9999, Hash, PeerSource.Pex)]));
+        roster.Remove(first, "sent bad data", stopping: false);
+        var back = new RecordingLink(outgoing: false, endPoint: first.EndPoint);
+        var sameIdSameIp = new RecordingLink(outgoing: false, endPoint: new IPEndPoint(first.EndPoint.Address, 1234), peerId: first.PeerId);
+        Assert.Null(roster.Admit(back, stopping: false));
+        Assert.Null(roster.Admit(sameIdSameIp, stopping: false));
+        Assert.Equal("it is banned for sending bad data", back.ClosedFor);
+        Assert.Equal("it is banned for sending bad data", sameIdSameIp.ClosedFor);
+        Assert.Equal(0, roster.Add([new TorrentPeer(first.EndPoint.Address, first.EndPoint.Port, Hash, PeerSource.Pex)]));
     }
 
     [Fact]
@@ -145,6 +152,26 @@ public sealed class PeerRosterTests
         roster.Add(Peers(1));
         roster.DialMore();
         Assert.False(roster.IsIdle(fetchingMetadata: false));
+    }
+
+    [Fact]
+    public void A_seed_met_while_we_seed_is_left_alone_for_half_an_hour_not_redialled_after_seconds()
+    {
+        var roster = Roster();
+        roster.Add(Peers(1));
+        roster.DialMore();
+        var link = new RecordingLink(endPoint: _dialer.Dialled[0]);
+        var peer = roster.Admit(link, stopping: false)!;
+        peer.IsSeed = true;
+
+        roster.Remove(link, "both sides have every piece", stopping: false, seeding: true);
+        _time.Advance(TimeSpan.FromMinutes(29));
+        roster.DialMore();
+        Assert.Single(_dialer.Dialled);
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        roster.DialMore();
+        Assert.Equal(2, _dialer.Dialled.Count);
     }
 
     [Fact]

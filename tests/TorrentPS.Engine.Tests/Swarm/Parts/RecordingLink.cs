@@ -79,7 +79,14 @@ internal sealed class RecordingDialer : IPeerDialer
 {
     public List<IPEndPoint> Dialled { get; } = [];
 
-    public void Dial(IPEndPoint endPoint) => Dialled.Add(endPoint);
+    /// <summary>The shorter handshake time-out each dial was given (null: the torrent's own).</summary>
+    public List<TimeSpan?> Timeouts { get; } = [];
+
+    public void Dial(IPEndPoint endPoint, TimeSpan? handshakeTimeout = null)
+    {
+        Dialled.Add(endPoint);
+        Timeouts.Add(handshakeTimeout);
+    }
 }
 
 /// <summary>A session's connection bound, counted.</summary>

@@ -11,18 +11,56 @@ public sealed class RequestSchedulerTests
     private readonly FakeTimeProvider _time = new();
     private readonly PeerOutbox _outbox = new();
     private readonly CountingBudget _budget = new();
-    private readonly PartsTorrent _torrent = new();
+    private readonly PartsTorrent _torrent;
     private readonly PeerRoster _roster;
     private readonly PeerAvailability _availability;
-    private readonly RequestScheduler _scheduler;
+    private readonly ProgressWatchdog _watchdog;
+    private RequestScheduler _scheduler;
 
     public RequestSchedulerTests()
     {
+        // More blocks than a full pipeline (256) and then some, so one peer can have a whole pipeline cancelled.
+        _torrent = new PartsTorrent(pieces: 200);
         _roster = new PeerRoster(new RosterSettings(50, 8, Peers.PeerId.Generate(), _ => false), new RecordingDialer(), _budget, _outbox, _ => { }, _time, NullLogger.Instance, "t");
         _availability = new PeerAvailability(_outbox, _roster);
         _availability.Adopt(_torrent.Picker, []);
-        _scheduler = new RequestScheduler(_roster, _outbox, new ProgressWatchdog(_time, _time.GetTimestamp()), TimeSpan.FromSeconds(20), 64L * 1024 * 1024, _time, NullLogger.Instance, "t");
-        _scheduler.Begin(_torrent.Picker, _torrent.Context);
+        _watchdog = new ProgressWatchdog(_time, _time.GetTimestamp());
+        _scheduler = Scheduler(64L * 1024 * 1024);
+    }
+
+    private RequestScheduler Scheduler(long maxBufferedBytes)
+    {
+        var scheduler = new RequestScheduler(_roster, _outbox, _watchdog, TimeSpan.FromSeconds(20), maxBufferedBytes, _time, NullLogger.Instance, "t");
+        scheduler.Begin(_torrent.Picker, _torrent.Context);
+        return scheduler;
+    }
+
+    /// <summary>What the loop does when a piece's last block verified it: the picker and the assembler let it go, the scheduler hears.</summary>
+    private void Verified(int index)
+    {
+        _torrent.Picker.MarkVerified(index);
+        _torrent.Context.Assembler.Remove(index);
+        _scheduler.OnPieceVerified(index);
+    }
+
+    /// <summary>Delivers <paramref name="requests"/> from <paramref name="peer"/>, verifying the pieces they complete; false when the peer was dropped.</summary>
+    private bool Deliver(PeerState peer, IEnumerable<OutgoingMessage> requests)
+    {
+        foreach (var request in requests)
+        {
+            var message = _torrent.Deliver(peer.Id, request);
+            if (!_scheduler.OnBlock(peer, message))
+            {
+                return false;
+            }
+
+            if (message.Outcome == BlockOutcome.CompletedPiece)
+            {
+                Verified(message.Index);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A connected seed that unchoked us, its pipeline filled once.</summary>
@@ -157,7 +195,7 @@ public sealed class RequestSchedulerTests
     {
         var (first, firstPeer) = Seed();
         var (second, secondPeer) = Seed();
-        var block = firstPeer.Outstanding[0];
+        var block = firstPeer.Outstanding.Oldest;
         secondPeer.Outstanding.Add(block); // an endgame copy
 
         _scheduler.OnPieceVerified(block.Piece);
@@ -181,5 +219,97 @@ public sealed class RequestSchedulerTests
 
         Assert.Equal(RequestDepth.For(100.0 * 1024 * 1024, null, snubbed: false), peer.Depth);
         Assert.True(Requests(link).Count > RequestDepth.Initial);
+    }
+
+    [Fact]
+    public void A_peer_with_no_piece_left_to_start_for_lack_of_memory_waits_and_is_topped_up_when_a_piece_is_verified()
+    {
+        // Memory for two pieces (four blocks): the first peer takes them; the second must not get copies of its blocks.
+        _scheduler = Scheduler(2L * _torrent.Info.PieceLength);
+        var (first, firstPeer) = Seed();
+        var (second, secondPeer) = Seed();
+        Assert.Equal(4, firstPeer.Outstanding.Count);
+        Assert.Empty(secondPeer.Outstanding);
+        Assert.Empty(Requests(second));
+        Assert.False(_torrent.Picker.InEndgame());
+
+        // The first peer wants no more than the piece it will still hold; when its first piece is verified, the second
+        // peer gets the memory.
+        firstPeer.Depth = 2;
+        var firstPiece = Requests(first).Where(r => r.Index == firstPeer.Outstanding.Oldest.Piece).ToList();
+        Assert.True(Deliver(firstPeer, firstPiece));
+        _scheduler.FillPending(downloading: true);
+
+        var asked = Requests(second);
+        Assert.Equal(2, asked.Count);
+        Assert.DoesNotContain(asked, r => Requests(first).Any(f => f.Index == r.Index));
+    }
+
+    [Fact]
+    public void Blocks_that_cross_their_cancel_are_late_copies_and_never_count_as_blocks_nobody_asked_for()
+    {
+        // A full pipeline times out and is cancelled; another peer delivers those blocks and their pieces are verified;
+        // then every one of the first peer's copies arrives anyway (sent before our cancels reached it).
+        var (slow, slowPeer) = Seed();
+        slowPeer.Depth = RequestDepth.Maximum;
+        _scheduler.Wake(slowPeer);
+        _scheduler.FillPending(downloading: true);
+        var inFlight = Requests(slow);
+        Assert.Equal(RequestDepth.Maximum, inFlight.Count);
+        _time.Advance(TimeSpan.FromSeconds(21));
+        _scheduler.Tick(_time.GetTimestamp(), downloading: true);
+        Assert.Equal(RequestDepth.Maximum, slow.Queued.Count(m => m.Type == PeerMessageType.Cancel));
+
+        var (fast, fastPeer) = Seed();
+        while (Requests(fast).Count > 0)
+        {
+            var asked = Requests(fast);
+            fast.Queued.Clear();
+            Assert.True(Deliver(fastPeer, asked));
+            fastPeer.Depth = RequestDepth.Maximum;
+            _scheduler.FillPending(downloading: true);
+            if (inFlight.All(r => _torrent.Picker.Have[r.Index]))
+            {
+                break;
+            }
+        }
+
+        Assert.All(inFlight, r => Assert.True(_torrent.Picker.Have[r.Index]));
+        var wastedBefore = _scheduler.Wasted;
+        Assert.True(Deliver(slowPeer, inFlight));
+
+        Assert.Null(slow.ClosedFor);
+        Assert.Equal(0, slowPeer.UnexpectedBlocks);
+        Assert.Equal(RequestDepth.Maximum * 16384L, _scheduler.Wasted - wastedBefore);
+
+        // A block it was never asked for still counts.
+        var never = Enumerable.Range(0, _torrent.Info.PieceCount).First(i => !inFlight.Any(r => r.Index == i) && !_torrent.Picker.Have[i]);
+        Assert.True(_scheduler.OnBlock(slowPeer, new IncomingMessage(PeerMessageType.Piece, never, 0, 16384, Outcome: BlockOutcome.Unexpected)));
+        Assert.Equal(1, slowPeer.UnexpectedBlocks);
+    }
+
+    [Fact]
+    public void A_block_the_peer_was_not_asked_for_is_not_progress_even_when_its_piece_takes_it()
+    {
+        var (_, seed) = Seed();
+        var (_, stranger) = Seed(); // asked for blocks of other pieces
+        var lastDelivery = stranger.LastBlockAt;
+        var piece = seed.Outstanding.Oldest.Piece;
+        Assert.DoesNotContain(stranger.Outstanding, b => b.Piece == piece);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var unasked = _torrent.Deliver(stranger.Id, OutgoingMessage.Request(piece, 0, 16384));
+        Assert.Equal(BlockOutcome.Accepted, unasked.Outcome);
+        Assert.True(_scheduler.OnBlock(stranger, unasked));
+
+        Assert.True(_watchdog.IsStalled(_time.GetTimestamp(), TimeSpan.FromSeconds(30)));
+        Assert.Equal(lastDelivery, stranger.LastBlockAt);
+        Assert.Equal(1, stranger.UnexpectedBlocks);
+
+        // A block it was asked for is.
+        var asked = stranger.Outstanding.Oldest;
+        Assert.True(_scheduler.OnBlock(stranger, _torrent.Deliver(stranger.Id, OutgoingMessage.Request(asked.Piece, asked.Begin, 16384))));
+        Assert.False(_watchdog.IsStalled(_time.GetTimestamp(), TimeSpan.FromSeconds(30)));
+        Assert.Equal(_time.GetTimestamp(), stranger.LastBlockAt);
     }
 }

@@ -34,6 +34,7 @@
         'Wait-Torrent'
         'Get-TorrentSession'
         'Set-TorrentSession'
+        'Set-Torrent'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

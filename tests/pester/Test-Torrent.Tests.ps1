@@ -169,8 +169,8 @@ Describe 'Test-Torrent' {
             $table | Should -Match 'Name\s+IsComplete\s+Valid\s+Invalid\s+Missing\s+Files\s+Elapsed'
             $table | Should -Match 'album\s+True\s+5/5\s+0\s+0\s+3'
             $files = $result.Files | Out-String
-            $files | Should -Match 'IsComplete\s+Length\s+ExistingLength\s+RelativePath'
-            $files | Should -Match 'True\s+39.1 KiB\s+39.1 KiB\s+cd1/track1.flac'
+            $files | Should -Match 'Status\s+Length\s+ExistingLength\s+RelativePath'
+            $files | Should -Match 'Complete\s+39.1 KiB\s+39.1 KiB\s+cd1/track1.flac'
         }
     }
 

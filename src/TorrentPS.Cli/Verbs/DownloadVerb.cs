@@ -6,8 +6,9 @@ using TorrentPS.Engine.Storage;
 namespace TorrentPS.Cli.Verbs;
 
 /// <summary>
-/// <c>tps download -o &lt;path&gt; &lt;file.torrent&gt;</c>: the whole torrent (for a single file <c>path</c> is the file, for
-/// several the folder that receives them); prints <c>Downloaded &lt;file.torrent&gt; to &lt;path&gt;.</c> The same command run
+/// <c>tps download -o &lt;path&gt; &lt;file.torrent&gt;</c>: the whole torrent, or the files <c>--file</c>/<c>--exclude</c> choose
+/// (for a single file <c>path</c> is the file, for several the folder that receives them), in order with
+/// <c>--sequential</c>; prints <c>Downloaded &lt;file.torrent&gt; to &lt;path&gt;.</c> The same command run
 /// again after an interruption continues where it stopped.
 /// </summary>
 internal sealed class DownloadVerb : ICliVerb
@@ -18,10 +19,13 @@ internal sealed class DownloadVerb : ICliVerb
 
     private readonly TorrentRun _run = new();
 
+    private readonly FileOptions _files = new();
+
     public DownloadVerb()
     {
         Command = new("download", "Downloads a whole torrent; the same command run again after an interruption continues.") { _output, _torrent };
         _run.AddTo(Command, seeding: true);
+        _files.AddTo(Command);
     }
 
     public Command Command { get; }
@@ -31,12 +35,16 @@ internal sealed class DownloadVerb : ICliVerb
         var output = parsed.GetRequiredValue(_output);
         var torrentPath = parsed.GetRequiredValue(_torrent);
         var torrent = await TorrentInfo.LoadAsync(torrentPath, cancellationToken).ConfigureAwait(false);
+        var files = _files.Choice(parsed);
+
+        // Files the torrent does not have are said before any peer is asked for anything.
+        files.Resolve(torrent);
         // A destination that cannot be written is said before any peer is asked for anything.
         ContentLocation.EnsureWritable(Path.GetDirectoryName(Path.GetFullPath(output)) ?? output);
         var loggers = CliApp.CreateLoggers(stderr);
         return await _run.DownloadAsync(
             parsed,
-            TransferRequest.Download(torrent, output) with { Layout = ContentLayout.AtPath },
+            _files.Apply(parsed, TransferRequest.Download(torrent, output) with { Layout = ContentLayout.AtPath, FileChoice = files }),
             $"Downloaded {torrentPath} to {output}.",
             Command.Name,
             loggers,

@@ -18,11 +18,14 @@ internal sealed class MagnetDownloadVerb : ICliVerb
 
     private readonly TorrentRun _run = new();
 
+    private readonly FileOptions _files = new();
+
     public MagnetDownloadVerb()
     {
         Command = new("magnet_download", "Fetches a magnet link's metadata from peers, then downloads the whole torrent; run again after an interruption, it continues.") { _output, _link };
         Command.Aliases.Add("download_magnet");
         _run.AddTo(Command, seeding: true);
+        _files.AddTo(Command);
     }
 
     public Command Command { get; }
@@ -34,10 +37,11 @@ internal sealed class MagnetDownloadVerb : ICliVerb
         var magnet = MagnetLink.Parse(link);
         // A destination that cannot be written is said before any peer is asked for anything.
         ContentLocation.EnsureWritable(Path.GetDirectoryName(Path.GetFullPath(output)) ?? output);
+        var files = _files.Choice(parsed);
         var loggers = CliApp.CreateLoggers(stderr);
         return await _run.DownloadAsync(
             parsed,
-            TransferRequest.Download(magnet, output) with { Layout = ContentLayout.AtPath },
+            _files.Apply(parsed, TransferRequest.Download(magnet, output) with { Layout = ContentLayout.AtPath, FileChoice = files }),
             $"Downloaded {link} to {output}.",
             Command.Name,
             loggers,

@@ -121,6 +121,14 @@ internal static class SavedTorrentList
             json.WriteEndArray();
         }
 
+        if (request.FileChoice is { } choice)
+        {
+            WriteStrings(json, "fileInclude", choice.Include);
+            WriteStrings(json, "fileExclude", choice.Exclude);
+        }
+
+        json.WriteBoolean("sequential", request.Sequential);
+        json.WriteBoolean("firstAndLastPiecesFirst", request.FirstAndLastPiecesFirst);
         json.WriteStartArray("peers");
         foreach (var peer in request.Peers)
         {
@@ -193,6 +201,11 @@ internal static class SavedTorrentList
             Files = Optional(entry, "filePriorities") is { ValueKind: JsonValueKind.Array } priorities
                 ? FileSelection.FromPriorities(priorities.EnumerateArray().Select(p => (FilePriority)p.GetInt32()).ToArray())
                 : null,
+            FileChoice = Optional(entry, "fileInclude") is { ValueKind: JsonValueKind.Array } include
+                ? FileChoice.Of(Strings(include), Optional(entry, "fileExclude") is { ValueKind: JsonValueKind.Array } exclude ? Strings(exclude) : null)
+                : null,
+            Sequential = Optional(entry, "sequential")?.GetBoolean() ?? false,
+            FirstAndLastPiecesFirst = Optional(entry, "firstAndLastPiecesFirst")?.GetBoolean() ?? false,
             Peers = peers,
             NoProgressTimeout = Seconds(entry, "noProgressTimeoutSec"),
             SeedRatio = Optional(entry, "seedRatio")?.GetDouble(),
@@ -232,4 +245,17 @@ internal static class SavedTorrentList
             json.WriteNumber(name, span.TotalSeconds);
         }
     }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static string[] Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString() ?? string.Empty).ToArray();
 }

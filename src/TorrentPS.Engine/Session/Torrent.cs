@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Storage;
 using TorrentPS.Engine.Swarm;
 using TorrentPS.Engine.Text;
 
@@ -316,7 +317,103 @@ public sealed class Torrent
     /// </summary>
     public void Resume() => _session.Resume(this);
 
+    /// <summary>
+    /// The files chosen and their priorities: the running download's, else what its next run takes (null: the resume
+    /// data's choice, or every file, or not known yet).
+    /// </summary>
+    public FileSelection? Selection
+    {
+        get
+        {
+            TorrentRun? run;
+            TransferRequest request;
+            TorrentInfo? info;
+            lock (_lock)
+            {
+                (run, request, info) = (_run, _request, _info);
+            }
+
+            return run?.Selection ?? (info is null ? request.Files : request.SelectionFor(info));
+        }
+    }
+
+    /// <summary>
+    /// Chooses other files or priorities: <paramref name="change"/> gets the selection in force and returns the new one.
+    /// A running download re-plans at once (newly chosen files take their bytes from the part file, pieces no longer
+    /// wanted stop); a torrent not running takes it at its next run. Either way the session keeps it.
+    /// </summary>
+    /// <exception cref="Errors.TorrentPSException">
+    /// TorrentMetadataNotKnown: a magnet link's files are not known yet. SelectionNotSupported: the torrent seeds
+    /// existing data or fetches chosen pieces. FileNotInTorrent, NoFileSelected: from <paramref name="change"/>.
+    /// </exception>
+    public async Task<FileSelection> ChangeSelectionAsync(Func<FileSelection, FileSelection> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        TorrentRun? run;
+        lock (_lock)
+        {
+            run = _run;
+        }
+
+        FileSelection selection;
+        if (run is not null && run.Info is not null)
+        {
+            try
+            {
+                selection = await run.ChangeSelectionAsync(change).ConfigureAwait(false);
+            }
+            catch (Errors.TorrentPSException ex) when (ex.ErrorId == "TorrentNotRunning")
+            {
+                // The run ended meanwhile: the next run takes the change.
+                selection = ChangeIdleSelection(change);
+            }
+        }
+        else
+        {
+            selection = ChangeIdleSelection(change);
+        }
+
+        lock (_lock)
+        {
+            _request = _request with { Files = selection };
+        }
+
+        _session.SaveSoon();
+        return selection;
+    }
+
+    /// <summary>Sets the priority of the files at <paramref name="fileIndexes"/> (indexes into <see cref="TorrentInfo.Files"/>); Skip stops fetching them.</summary>
+    public Task<FileSelection> SetFilePriorityAsync(IReadOnlyList<int> fileIndexes, FilePriority priority)
+    {
+        ArgumentNullException.ThrowIfNull(fileIndexes);
+        var indexes = fileIndexes.ToArray();
+        return ChangeSelectionAsync(current => current.WithPriority(indexes, priority));
+    }
+
     public override string ToString() => $"{Name} ({State})";
+
+    /// <summary>A change to the selection the next run takes.</summary>
+    private FileSelection ChangeIdleSelection(Func<FileSelection, FileSelection> change)
+    {
+        TransferRequest request;
+        TorrentInfo? info;
+        lock (_lock)
+        {
+            (request, info) = (_request, _info);
+        }
+
+        if (info is null)
+        {
+            throw new Errors.TorrentPSException("TorrentMetadataNotKnown", Errors.TorrentErrorKind.ResourceUnavailable, $"'{Name}' has not received its metadata from peers: its files are not known yet. Try again once it is downloading.");
+        }
+
+        if (request.Mode != TransferMode.Download)
+        {
+            throw new Errors.TorrentPSException("SelectionNotSupported", Errors.TorrentErrorKind.InvalidArgument, $"'{Name}' is not a download: its files are not chosen.");
+        }
+
+        return change(request.SelectionFor(info) ?? FileSelection.All(info.Files.Count));
+    }
 
     /// <summary>Takes a new run (the session, under its lock).</summary>
     internal void BeginRun(TorrentRun run, TransferRequest request)

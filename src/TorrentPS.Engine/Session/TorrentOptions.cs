@@ -15,6 +15,15 @@ public sealed record TorrentOptions
     /// <summary>Only these pieces are downloaded (e.g. one piece for <c>Save-TorrentPiece</c>); null for all.</summary>
     public Func<TorrentInfo, Bitfield>? WantedPieces { get; init; }
 
+    /// <summary>
+    /// Fetch new pieces in order (by the files' priorities, then by index) instead of rarest first, within a window that
+    /// keeps every peer's pipeline full, so the files' prefix grows in order (a media file can be previewed while it arrives).
+    /// </summary>
+    public bool Sequential { get; init; }
+
+    /// <summary>The first and last pieces of each chosen file before the rest of its priority (previews: containers keep their index at either end).</summary>
+    public bool FirstAndLastPiecesFirst { get; init; }
+
     /// <summary>Peers to connect to besides those the trackers name.</summary>
     public IReadOnlyList<IPEndPoint> Peers { get; init; } = [];
 
@@ -106,14 +115,18 @@ public sealed record TorrentOptions
 
     /// <summary>
     /// Options that download into <paramref name="folder"/>: the single file, or the multi-file torrent's top folder, is
-    /// created inside it (<c>-Destination</c>); resume data in its <c>.torrentps</c> folder.
+    /// created inside it (<c>-Destination</c>); resume data in its <c>.torrentps</c> folder. <paramref name="files"/>
+    /// chooses the files once the torrent is known (null keeps the choice the resume data recorded, every file without one).
     /// </summary>
-    public static TorrentOptions InFolder(string folder, ILoggerFactory? loggers = null)
-        => new() { Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder), loggers) };
+    public static TorrentOptions InFolder(string folder, ILoggerFactory? loggers = null, FileChoice? files = null)
+        => new() { Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder), loggers, selection: files?.Resolve(info)) };
 
-    /// <summary>Options that download to <paramref name="path"/>: the file itself for a single-file torrent, the folder that receives the files of a multi-file one (<c>tps download -o</c>).</summary>
-    public static TorrentOptions AtPath(string path, ILoggerFactory? loggers = null)
-        => new() { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, path), loggers) };
+    /// <summary>
+    /// Options that download to <paramref name="path"/>: the file itself for a single-file torrent, the folder that
+    /// receives the files of a multi-file one (<c>tps download -o</c>); <paramref name="files"/> as for <see cref="InFolder"/>.
+    /// </summary>
+    public static TorrentOptions AtPath(string path, ILoggerFactory? loggers = null, FileChoice? files = null)
+        => new() { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, path), loggers, selection: files?.Resolve(info)) };
 
     /// <summary>Options that download only piece <paramref name="index"/>, verified, into the file <paramref name="path"/>.</summary>
     public static TorrentOptions OnePiece(int index, string path) => Pieces(new Dictionary<int, string> { [index] = path });

@@ -71,6 +71,12 @@ internal sealed partial class TorrentRun
             case SwarmEvent.Stop s:
                 BeginStop(s.Reason, _ledger.IsComplete ? TorrentState.Completed : TorrentState.Stopped);
                 break;
+            case SwarmEvent.ChangeSelection c:
+                OnChangeSelection(c.Change, c.Done);
+                break;
+            case SwarmEvent.SelectionChanged c:
+                OnSelectionChanged(c.Selection, c.Error, c.Waiters);
+                break;
             case SwarmEvent.Barrier b:
                 b.Action();
                 break;
@@ -165,10 +171,13 @@ internal sealed partial class TorrentRun
         }
     }
 
-    /// <summary>While we seed, a connection to another seed is of no use to either side: it closes (and the seed is left alone for a while).</summary>
+    /// <summary>
+    /// While we seed every piece, a connection to another seed is of no use to either side: it closes (and the seed is
+    /// left alone for a while). Seeding only the chosen files is not that: another file may be chosen later.
+    /// </summary>
     private void CloseIfRedundant(PeerState peer)
     {
-        if (peer.IsSeed && _state == TorrentState.Seeding)
+        if (peer.IsSeed && _state == TorrentState.Seeding && Info is { } info && _ledger.VerifiedPieces == info.PieceCount)
         {
             peer.Link.Close(RedundantReason);
         }

@@ -157,8 +157,8 @@ internal sealed partial class TorrentRun
         }
 
         var info = Info;
-        // The pieces to fetch: the options' (one piece, none), else the data's (the files chosen), else all.
-        var wanted = _options.WantedPieces?.Invoke(info) ?? _data.WantedPieces;
+        // The pieces to fetch: the options' (one piece, none), else the data's (the files chosen, PlanFor), else all.
+        var wanted = _options.WantedPieces?.Invoke(info);
         if (!_options.DownloadMissing)
         {
             if (!verified.IsComplete && !_options.AllowPartial)
@@ -170,12 +170,13 @@ internal sealed partial class TorrentRun
             wanted = verified.Clone();
         }
 
-        _picker = new PiecePicker(verified, wanted);
+        _picker = new PiecePicker(verified, PlanFor(info, wanted), _options.Sequential);
         var context = new PieceContext(info, _data.Storage, new PieceEvents(this), _options.MaxBufferedBytes);
 
         // Worth saving: pieces found, or metadata fetched from peers (a restart then need not fetch it again).
         _ledger.Begin(_picker, context, verified, worthSaving: verified.Count > 0 || _fetchedMetadata);
         _requests.Begin(_picker, context);
+        SizeSequentialWindow();
         _pieces.Publish(context);
         _logger.LogInformation("{Torrent}: {Verified} of {Count} pieces already here", Name, verified.Count, info.PieceCount);
         StartAnnouncing();
@@ -189,11 +190,14 @@ internal sealed partial class TorrentRun
         if (_picker.IsComplete)
         {
             OnDownloadComplete(alreadyComplete: true);
-            return;
+        }
+        else
+        {
+            SetState(TorrentState.Downloading);
+            DialMore();
         }
 
-        SetState(TorrentState.Downloading);
-        DialMore();
+        ApplyQueuedSelectionChanges();
     }
 
     /// <summary>The metadata arrived and matched: the torrent is known; check the disk and download with the same connections.</summary>
@@ -310,6 +314,7 @@ internal sealed partial class TorrentRun
     private async Task EndAsync()
     {
         _ticker.Remove(this);
+        await EndSelectionChangesAsync().ConfigureAwait(false);
         try
         {
             if (_checkpoints is not null && _ledger.Snapshot() is { } verified)
@@ -352,6 +357,12 @@ internal sealed partial class TorrentRun
                     break;
                 case SwarmEvent.Barrier b:
                     b.Action();
+                    break;
+                case SwarmEvent.ChangeSelection c:
+                    c.Done.TrySetException(NotRunning());
+                    break;
+                case SwarmEvent.SelectionChanged c:
+                    Complete(c.Waiters, c.Selection, c.Error);
                     break;
             }
         }

@@ -272,9 +272,10 @@ internal sealed partial class TorrentRun
         _ = EndAsync();
     }
 
-    /// <summary>After each batch of events: pipelines that changed are topped up, the choker runs when asked, what was queued is sent.</summary>
+    /// <summary>After each batch of events: the sequential window follows the peers' depths, pipelines that changed are topped up, the choker runs when asked, what was queued is sent.</summary>
     private void AfterBatch()
     {
+        SizeSequentialWindow();
         _requests.FillPending(downloading: _state == TorrentState.Downloading);
         if (_state is TorrentState.Downloading or TorrentState.Seeding)
         {

@@ -44,6 +44,18 @@ public sealed record TransferRequest
     /// </summary>
     public FileSelection? Files { get; init; }
 
+    /// <summary>
+    /// <see cref="TransferMode.Download"/>: the files asked for by path (wildcards), resolved once the torrent is known
+    /// (a magnet link's metadata comes later); <see cref="Files"/> wins when both are given. Null: as <see cref="Files"/> says.
+    /// </summary>
+    public FileChoice? FileChoice { get; init; }
+
+    /// <summary>Fetch pieces in order (files' priorities first, then index) instead of rarest first, so the files' prefix grows in order.</summary>
+    public bool Sequential { get; init; }
+
+    /// <summary>Each chosen file's first and last pieces before the rest of its priority (previews).</summary>
+    public bool FirstAndLastPiecesFirst { get; init; }
+
     /// <summary><see cref="TransferMode.Seed"/>: serve the valid pieces of incomplete data instead of failing.</summary>
     public bool AllowPartial { get; init; }
 
@@ -181,8 +193,8 @@ public sealed record TransferRequest
         var data = Mode switch
         {
             TransferMode.Download => RequireDestination() is var folder && Layout == ContentLayout.AtPath
-                ? new TorrentOptions { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, folder, resumeFolder), loggers, selection: Files) }
-                : new TorrentOptions { Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder, resumeFolder), loggers, selection: Files) },
+                ? new TorrentOptions { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, folder, resumeFolder), loggers, selection: SelectionFor(info)) }
+                : new TorrentOptions { Data = info => new FileTorrentData(info, ContentLocation.InFolder(info, folder, resumeFolder), loggers, selection: SelectionFor(info)) },
             TransferMode.Seed => new TorrentOptions
             {
                 Data = info => new FileTorrentData(info, Location(info, resumeFolder), loggers, readOnly: true),
@@ -211,10 +223,15 @@ public sealed record TransferRequest
             SeedRatio = SeedRatio,
             SeedTime = SeedTime,
             SeedUntilStopped = SeedUntilStopped && !HasSeedGoal,
+            Sequential = Sequential,
+            FirstAndLastPiecesFirst = FirstAndLastPiecesFirst,
             UploadRateLimit = UploadRateLimit,
             DownloadRateLimit = DownloadRateLimit,
         };
     }
+
+    /// <summary>The files a download of <paramref name="info"/> takes: <see cref="Files"/>, else <see cref="FileChoice"/> resolved; null keeps the resume data's choice.</summary>
+    internal FileSelection? SelectionFor(TorrentInfo info) => Files ?? FileChoice?.Resolve(info);
 
     private ContentLocation Location(TorrentInfo info, string? resumeFolder) => Layout == ContentLayout.AtPath
         ? ContentLocation.AtPath(info, Destination, resumeFolder)

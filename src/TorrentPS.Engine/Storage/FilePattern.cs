@@ -24,6 +24,9 @@ internal sealed class FilePattern
 
     public string Text { get; }
 
+    /// <summary>Whether the pattern has a wildcard (<c>*</c>, <c>?</c> or a set): false for a path written out, which matches one path at most.</summary>
+    public bool HasWildcards => Array.Exists(_tokens, t => t.Kind != Kind.Literal);
+
     private enum Kind : byte
     {
         Literal,
@@ -73,6 +76,24 @@ internal sealed class FilePattern
         }
 
         return new FilePattern(pattern, [.. tokens]);
+    }
+
+    /// <summary>The pattern that matches <paramref name="path"/> and nothing else: each wildcard character and backtick escaped with a backtick.</summary>
+    public static string Escape(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var escaped = new StringBuilder(path.Length + 4);
+        foreach (var c in path)
+        {
+            if (c is '*' or '?' or '[' or ']' or '`' or '\\')
+            {
+                escaped.Append('`');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
     }
 
     /// <summary>Whether the whole of <paramref name="text"/> matches.</summary>

@@ -9,6 +9,12 @@ namespace TorrentPS.Engine.Swarm;
 /// copies the block in, so a block is written once however many peers deliver it; the thread that completes the last
 /// block hashes the piece and writes it. Nobody writes into the buffer once every block is received.
 /// </summary>
+/// <remarks>
+/// A piece no longer wanted is abandoned by the loop (<see cref="Abandon"/>): every block nobody claimed is closed, so no
+/// later delivery copies into the buffer, and the buffer goes back to the pool once the last block being copied in is
+/// done: each block ends received or closed exactly once, and whoever ends the last one (the loop, or the connection
+/// thread finishing its copy) returns the buffer instead of hashing.
+/// </remarks>
 public sealed class ActivePiece
 {
     public const int BlockSize = 16 * 1024;
@@ -16,11 +22,15 @@ public sealed class ActivePiece
     private const int Missing = 0;
     private const int Writing = 1;
     private const int Received = 2;
+    private const int Closed = 3;
 
     private readonly int[] _state;
     private readonly int[] _contributor;
     private byte[]? _buffer;
+
+    /// <summary>Blocks received, plus blocks closed by <see cref="Abandon"/>; the one that makes it <see cref="BlockCount"/> ends the piece.</summary>
     private int _received;
+    private int _abandoned;
 
     private readonly PieceBufferPool? _pool;
 
@@ -47,6 +57,12 @@ public sealed class ActivePiece
     public int GetBlockLength(int block) => block == BlockCount - 1 ? Length - (block * BlockSize) : BlockSize;
 
     public bool IsReceived(int block) => Volatile.Read(ref _state[block]) == Received;
+
+    /// <summary>Whether the piece still holds its buffer (false once written, or abandoned and left by every copying thread).</summary>
+    internal bool HoldsBuffer => Volatile.Read(ref _buffer) is not null;
+
+    /// <summary>The loop gave the piece up (no longer wanted): it is never hashed or written.</summary>
+    public bool IsAbandoned => Volatile.Read(ref _abandoned) != 0;
 
     /// <summary>Copies a block in when it is the one expected at <paramref name="begin"/> and nobody has it yet.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -92,13 +108,55 @@ public sealed class ActivePiece
         return distinct.ToArray();
     }
 
-    /// <summary>After a failed hash: every block is missing again (the completing thread, before it reports the failure).</summary>
+    /// <summary>
+    /// After a failed hash (or write): every block is missing again (the completing thread, before it reports the
+    /// failure). When the loop abandoned the piece meanwhile, the blocks are closed at once and the buffer returned.
+    /// </summary>
     internal void Reset()
     {
         Volatile.Write(ref _received, 0);
         for (var i = 0; i < _state.Length; i++)
         {
             Volatile.Write(ref _state[i], Missing);
+        }
+
+        // A full fence: either the loop's Abandon sees the blocks missing, or this sees the abandon (or both: each block
+        // is closed once, by whichever gets it).
+        Interlocked.MemoryBarrier();
+        if (IsAbandoned)
+        {
+            CloseOpenBlocks();
+        }
+    }
+
+    /// <summary>
+    /// The loop gives the piece up: no block nobody claimed will be copied in any more, and the buffer goes back to the
+    /// pool as soon as no thread is copying into it (at once when none is). A piece complete and being hashed is left to
+    /// its thread (it is written, or reset and then closed here).
+    /// </summary>
+    internal void Abandon()
+    {
+        if (Interlocked.Exchange(ref _abandoned, 1) == 0)
+        {
+            CloseOpenBlocks();
+        }
+    }
+
+    /// <summary>Closes every missing block; whoever ends the piece's last block returns the buffer.</summary>
+    private void CloseOpenBlocks()
+    {
+        var closed = 0;
+        for (var i = 0; i < _state.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref _state[i], Closed, Missing) == Missing)
+            {
+                closed++;
+            }
+        }
+
+        if (closed > 0 && Interlocked.Add(ref _received, closed) == BlockCount)
+        {
+            Release();
         }
     }
 

@@ -230,6 +230,46 @@ internal sealed class PeerAvailability(PeerOutbox outbox, IConnectedPeers peers)
         }
     }
 
+    /// <summary>
+    /// The picker follows another plan (other files chosen): each peer's count of pieces we want from it is made again,
+    /// and peers hear whether we are interested now. Every peer we are interested in goes into <paramref name="wake"/>.
+    /// </summary>
+    public void Recount(List<PeerState> wake)
+    {
+        if (_picker is null)
+        {
+            return;
+        }
+
+        foreach (var peer in peers.Connected)
+        {
+            if (peer.IsSeed)
+            {
+                peer.Interesting = _picker.MissingCount;
+            }
+            else
+            {
+                peer.Interesting = 0;
+                if (peer.Have is { } have)
+                {
+                    for (var i = have.NextIndex(0); i >= 0; i = have.NextIndex(i + 1))
+                    {
+                        if (_picker.IsWantedAndMissing(i))
+                        {
+                            peer.Interesting++;
+                        }
+                    }
+                }
+            }
+
+            UpdateInterest(peer);
+            if (peer.AmInterested)
+            {
+                wake.Add(peer);
+            }
+        }
+    }
+
     /// <summary>We want something from the peer exactly when it has a piece we want and lack.</summary>
     private void UpdateInterest(PeerState peer)
     {

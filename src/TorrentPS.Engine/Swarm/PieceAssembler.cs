@@ -57,6 +57,19 @@ public sealed class PieceAssembler
         }
     }
 
+    /// <summary>
+    /// Gives up a piece no longer wanted (the loop): it is forgotten, its memory counts no more, and its buffer goes back
+    /// to the pool once no connection thread is copying into it.
+    /// </summary>
+    public void Abandon(int index)
+    {
+        if (Interlocked.Exchange(ref _active[index], null) is { } piece)
+        {
+            Interlocked.Add(ref _bufferedBytes, -piece.Length);
+            piece.Abandon();
+        }
+    }
+
     public ActivePiece? Get(int index) => (uint)index < (uint)_active.Length ? Volatile.Read(ref _active[index]) : null;
 
     /// <summary>
@@ -84,6 +97,13 @@ public sealed class PieceAssembler
     /// <summary>The second step, on the thread that delivered the piece's last block: hash, then write or give back.</summary>
     private void HashAndWrite(ActivePiece piece)
     {
+        if (piece.IsAbandoned)
+        {
+            // The loop gave it up while this block was being copied in: nothing is hashed or written.
+            piece.Release();
+            return;
+        }
+
         Span<byte> hash = stackalloc byte[20];
         SHA1.HashData(piece.Data, hash);
         if (!hash.SequenceEqual(_torrent.GetPieceHash(piece.Index)))

@@ -61,25 +61,45 @@ internal sealed class PieceLedger : IProgress<long>
     {
         _picker = picker;
         _context = context;
-        var info = context.Torrent;
         for (var i = verified.NextIndex(0); i >= 0; i = verified.NextIndex(i + 1))
         {
             context.Verified.Add(i);
         }
 
+        CountWanted();
+        _dirty = worthSaving;
+        _watchdog.Progressed(_time.GetTimestamp());
+    }
+
+    /// <summary>The picker follows another plan (other files chosen): the wanted bytes, and those verified, are counted again.</summary>
+    public void OnReplanned()
+    {
+        if (_picker is null)
+        {
+            return;
+        }
+
+        CountWanted();
+        // The record keeps the selection: save it soon, even when nothing new was verified.
+        _dirty = true;
+    }
+
+    private void CountWanted()
+    {
+        var info = _context!.Torrent;
+        var wantedPieces = _picker!.Wanted;
+        var have = _picker.Have;
         long wanted = 0;
         long verifiedWanted = 0;
-        for (var i = picker.Wanted.NextIndex(0); i >= 0; i = picker.Wanted.NextIndex(i + 1))
+        for (var i = wantedPieces.NextIndex(0); i >= 0; i = wantedPieces.NextIndex(i + 1))
         {
             var length = info.GetPieceLength(i);
             wanted += length;
-            verifiedWanted += verified[i] ? length : 0;
+            verifiedWanted += have[i] ? length : 0;
         }
 
         Volatile.Write(ref _wantedBytes, wanted);
         Volatile.Write(ref _verifiedWantedBytes, verifiedWanted);
-        _dirty = worthSaving;
-        _watchdog.Progressed(_time.GetTimestamp());
     }
 
     void IProgress<long>.Report(long value) => Volatile.Write(ref _checkedBytes, value);

@@ -232,6 +232,41 @@ internal sealed class RequestScheduler
         }
     }
 
+    /// <summary>
+    /// A piece in progress is no longer wanted (the picker dropped it): every request for it is cancelled, and the
+    /// peers that had them are topped up with something else (the piece's memory is free again).
+    /// </summary>
+    public void DropPiece(int index)
+    {
+        foreach (var peer in _peers.Connected)
+        {
+            _removed.Clear();
+            peer.Outstanding.RemovePiece(index, _removed);
+            foreach (var block in _removed)
+            {
+                Cancel(peer, block);
+            }
+        }
+
+        _removed.Clear();
+        WakeAll();
+    }
+
+    /// <summary>The requests the peers that serve us may have outstanding in all (the sum of their depths): what the sequential window must cover.</summary>
+    public int RequestSlots()
+    {
+        var slots = 0;
+        foreach (var peer in _peers.Connected)
+        {
+            if (peer.AmInterested && !peer.PeerChoking && !peer.Snubbed)
+            {
+                slots += peer.Depth;
+            }
+        }
+
+        return slots;
+    }
+
     /// <summary>The peer left: its requests go back to the pool and to the others.</summary>
     public void PeerGone(PeerState peer)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Peers;
+using TorrentPS.Engine.Storage;
 
 namespace TorrentPS.Engine.Swarm;
 
@@ -45,6 +46,18 @@ public abstract record SwarmEvent
 
     /// <summary>Stop the torrent (the user's Ctrl+C, or its owner ending it).</summary>
     public sealed record Stop(string Reason) : SwarmEvent;
+
+    /// <summary>
+    /// Choose other files or priorities: <paramref name="Change"/> turns the latest selection into the new one (on the
+    /// loop, so changes asked one after the other all apply); <paramref name="Done"/> ends with the selection in force.
+    /// </summary>
+    public sealed record ChangeSelection(Func<FileSelection, FileSelection> Change, TaskCompletionSource<FileSelection> Done) : SwarmEvent;
+
+    /// <summary>
+    /// The data took <paramref name="Selection"/> (moved part-file bytes into newly chosen files, off the loop), or
+    /// failed with <paramref name="Error"/>; <paramref name="Waiters"/> asked for it.
+    /// </summary>
+    public sealed record SelectionChanged(FileSelection Selection, Exception? Error, IReadOnlyList<TaskCompletionSource<FileSelection>> Waiters) : SwarmEvent;
 
     /// <summary>Runs <paramref name="Action"/> on the loop after everything posted before it (tests and status queries).</summary>
     public sealed record Barrier(Action Action) : SwarmEvent;

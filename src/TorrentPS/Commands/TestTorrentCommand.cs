@@ -10,7 +10,8 @@ namespace TorrentPS.Commands;
 /// Test-Torrent: checks a torrent's data on disk against its piece hashes; <c>$true</c> when complete, <c>$false</c>
 /// otherwise, or with -Detailed a <see cref="VerificationResult"/>. A -DataPath that does not exist is an error, one that
 /// looks like the torrent's own top folder a warning; several torrents answered with plain booleans are named in a warning
-/// at the end. A DownloadResult piped in binds by its SourcePath, InfoHash and DataPath.
+/// at the end. A DownloadResult piped in binds by its SourcePath, InfoHash and DataPath. The files checked are those
+/// -File names, else those the download chose, else all; the others are absent by choice (Skipped).
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "Torrent", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(bool), typeof(VerificationResult))]
@@ -32,6 +33,16 @@ public sealed class TestTorrentCommand : TorrentInputCmdlet
     [Parameter]
     public SwitchParameter Detailed { get; set; }
 
+    /// <summary>
+    /// Check only these files: paths inside the torrent with wildcards, or TorrentFile objects. The others are absent by
+    /// choice (Skipped). Without it, the files the download chose (its resume data says which), else every file.
+    /// </summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [TorrentFilePattern]
+    public string[] File { get; set; } = [];
+
     protected override void ProcessRecord()
     {
         // Session state (path resolution) belongs to the pipeline thread; the check does not. -DataPath may come with
@@ -42,7 +53,7 @@ public sealed class TestTorrentCommand : TorrentInputCmdlet
     }
 
     protected override Task ProcessRecordAsync(CancellationToken cancellationToken)
-        => new TorrentCheckRunner(_dataFolder, Detailed, new TorrentCheckOutput(WriteObject, WriteError, WriteVerbose, activity => StartProgress(activity, 0), WriteProgress, WriteWarning, _answers.Add))
+        => new TorrentCheckRunner(_dataFolder, Detailed, new TorrentCheckOutput(WriteObject, WriteError, WriteVerbose, activity => StartProgress(activity, 0), WriteProgress, WriteWarning, _answers.Add), files: FileChoice.Of(File))
             .RunAsync(_inputs, cancellationToken);
 
     protected override void EndProcessing()

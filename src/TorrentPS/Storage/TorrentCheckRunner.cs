@@ -28,7 +28,12 @@ internal sealed record TorrentCheckOutput(
 /// is checked as asked, with a warning saying what to pass. A torrent that cannot be read or checked is a non-terminating
 /// error and the next goes on; cancellation ends the run at once.
 /// </summary>
-internal sealed class TorrentCheckRunner(string dataFolder, bool detailed, TorrentCheckOutput output, TorrentVerifier? verifier = null)
+/// <remarks>
+/// The files checked: those <paramref name="files"/> chooses (<c>-File</c>); without it, those the download chose (the
+/// selection its resume data recorded), else every file. Files not chosen are absent by choice: reported Skipped, not
+/// checked, and named in a verbose line.
+/// </remarks>
+internal sealed class TorrentCheckRunner(string dataFolder, bool detailed, TorrentCheckOutput output, TorrentVerifier? verifier = null, FileChoice? files = null)
 {
     /// <summary>The most torrents a warning names one by one.</summary>
     private const int MaxNamed = 10;
@@ -79,14 +84,37 @@ internal sealed class TorrentCheckRunner(string dataFolder, bool detailed, Torre
         }
 
         var location = ContentLocation.InFolder(torrent, dataFolder);
+        var selection = files is { IsEverything: false } chosen
+            ? chosen.Resolve(torrent)
+            : ResumeData.TryLoad(location.ResumePath, torrent, null)?.Selection;
         var progress = output.StartProgress is { } start
             ? new VerificationProgressReporter(start(VerificationProgressReporter.ActivityFor(torrent.Name)), output.Progress ?? (_ => { }))
             : null;
-        var result = await _verifier.VerifyAsync(torrent, location, progress, cancellationToken).ConfigureAwait(false);
+        var result = await _verifier.VerifyAsync(torrent, location, progress, cancellationToken, selection: selection).ConfigureAwait(false);
         progress?.Complete(result);
         output.Verbose(string.Create(
             CultureInfo.InvariantCulture,
             $"{torrent.Name} at {location.ContentPath}: {VerificationProgressReporter.Summary(result)}; {ByteSize.Format(result.BytesChecked)} hashed in {Duration.Format(result.Elapsed)}."));
+        if (SkippedLine(result, fromResumeData: files is not { IsEverything: false }) is { } skipped)
+        {
+            output.Verbose(skipped);
+        }
+
         return result;
+    }
+
+    /// <summary>The verbose line naming the files absent by choice (not checked); null when every file was checked.</summary>
+    internal static string? SkippedLine(VerificationResult result, bool fromResumeData)
+    {
+        var skipped = result.Files.Where(f => f.IsSkipped).Select(f => f.RelativePath).ToList();
+        if (skipped.Count == 0)
+        {
+            return null;
+        }
+
+        var why = fromResumeData ? "the download chose the other files" : "-File chose the other files";
+        var named = string.Join(", ", skipped.Take(MaxNamed).Select(p => Engine.Text.DisplayText.Escape(p)));
+        var more = skipped.Count > MaxNamed ? string.Create(CultureInfo.InvariantCulture, $" and {skipped.Count - MaxNamed} more") : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"{Counted.Of(skipped.Count, "file")} absent by choice, not checked ({why}): {named}{more}.");
     }
 }

@@ -1,4 +1,7 @@
 using System.Management.Automation;
+using TorrentPS.Engine.Errors;
+using TorrentPS.Engine.Metainfo;
+using TorrentPS.Engine.Storage;
 using TorrentPS.Paths;
 using TorrentPS.Torrents;
 
@@ -6,12 +9,20 @@ namespace TorrentPS.Transfers;
 
 /// <summary>
 /// Start-TorrentDownload and Start-MagnetDownload: the parameters they share (<c>-Destination</c>, <c>-TimeoutSec</c>,
-/// <c>-SeedRatio</c>, <c>-SeedTimeMinutes</c>, <c>-ListenPort</c>) and the one thing they do with each torrent: a magnet
-/// link is downloaded through its metadata, a torrent at once, into the destination folder.
+/// <c>-SeedRatio</c>, <c>-SeedTimeMinutes</c>, <c>-ListenPort</c>, the files to take and the order to take them in) and
+/// the one thing they do with each torrent: a magnet link is downloaded through its metadata, a torrent at once, into
+/// the destination folder.
 /// </summary>
+/// <remarks>
+/// Files come as <c>-File</c> (wildcards or TorrentFile objects) and as TorrentFile objects piped in (<c>-TorrentFile</c>),
+/// with the torrent given on the command line: <c>$t.Files | Where-Object Path -like '*.mkv' | Start-TorrentDownload -Torrent $t</c>.
+/// Then the files of every record are gathered and the torrent downloaded once, when the input ends.
+/// </remarks>
 public abstract class DownloadCmdlet : TransferCmdlet
 {
+    private readonly List<string> _pipedFiles = [];
     private string _destination = string.Empty;
+    private bool _filesPiped;
 
     /// <summary>The folder the single file or the top folder is made in; the current location by default.</summary>
     [Parameter(Position = 1)]
@@ -43,19 +54,92 @@ public abstract class DownloadCmdlet : TransferCmdlet
 
     private protected override bool AsJobRequested => AsJob;
 
-    private protected override TransferSettings Settings => new() { TimeoutSec = TimeoutSec, SeedRatio = SeedRatio, SeedTimeMinutes = SeedTimeMinutes, ListenPort = ListenPort };
+    /// <summary>
+    /// Only these files: paths inside the torrent with wildcards (<c>*.mkv</c>, <c>Season 1/*</c>), or TorrentFile objects
+    /// (Get-TorrentInfo's Files). A path without wildcards must name a file of the torrent. Every file when not given.
+    /// </summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [TorrentFilePattern]
+    public string[] File { get; set; } = [];
+
+    /// <summary>TorrentFile objects piped in (Get-TorrentInfo's Files): these files only, with the torrent on the command line.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public TorrentFile[] TorrentFile { get; set; } = [];
+
+    /// <summary>Leave out the files matching these paths (wildcards), among those -File takes.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] ExcludeFile { get; set; } = [];
+
+    /// <summary>Take the pieces in order (files of higher priority first), so a file's beginning is usable while the rest arrives.</summary>
+    [Parameter]
+    public SwitchParameter Sequential { get; set; }
+
+    /// <summary>Take the first and last pieces of each file before the rest (a video's index often sits at either end).</summary>
+    [Parameter]
+    public SwitchParameter FirstAndLastPiecesFirst { get; set; }
+
+    private protected override TransferSettings Settings => new()
+    {
+        TimeoutSec = TimeoutSec,
+        SeedRatio = SeedRatio,
+        SeedTimeMinutes = SeedTimeMinutes,
+        ListenPort = ListenPort,
+        Files = FileChoice.Of([.. File, .. _pipedFiles], ExcludeFile),
+        Sequential = Sequential,
+        FirstAndLastPiecesFirst = FirstAndLastPiecesFirst,
+    };
 
     protected override void BeginProcessing()
     {
         _destination = FileSystemPathResolver.ResolveFolderOrTerminate(this, Destination);
+        try
+        {
+            FileChoice.Of(File, ExcludeFile).Validate();
+        }
+        catch (TorrentPSException ex)
+        {
+            ThrowTerminatingError(TransferErrors.Create(ex, File.Concat(ExcludeFile).ToArray()));
+        }
+
         base.BeginProcessing();
     }
 
     protected override void ProcessRecord()
     {
+        if (TorrentFile.Length > 0)
+        {
+            // Files piped for a torrent named on the command line: one download of all of them when the input ends.
+            _filesPiped = true;
+            _pipedFiles.AddRange(TorrentFile.Where(f => f is not null).Select(f => FileChoice.Literal(f.Path)));
+            TorrentFile = [];
+            return;
+        }
+
+        AddDownloads();
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_filesPiped)
+        {
+            AddDownloads();
+        }
+
+        base.EndProcessing();
+    }
+
+    private void AddDownloads()
+    {
+        var files = FileChoice.Of([.. File, .. _pipedFiles], ExcludeFile);
+        var which = files.IsEverything ? string.Empty : $" (files {files.Describe()})";
         foreach (var input in Inputs())
         {
-            if (ShouldProcess(_destination, $"Download {input.Description}"))
+            if (ShouldProcess(_destination, $"Download {input.Description}{which}"))
             {
                 Add(input.Magnet is { } magnet ? new MagnetDownload(magnet, _destination) : new TorrentDownload(input, _destination));
             }

@@ -33,6 +33,7 @@ internal sealed class MagnetDownload(MagnetLink magnet, string destination) : Tr
     /// <summary>The metadata, when the session had it already (resume data of an earlier run): the name and length are known.</summary>
     public override void Started(Torrent torrent) => _known = torrent.Info;
 
+    /// <summary>The download of the files asked for (resolved when the metadata arrives, or at once when the session has it from an earlier run).</summary>
     public override TransferRequest Request(TransferContext context) => TransferRequest.Download(magnet, destination);
 
     public override object? Output(DownloadResult result, Torrent torrent) => result with { DataPath = destination };

@@ -24,6 +24,9 @@ internal sealed class TorrentDownload(TorrentInput input, string destination) : 
     public override async Task PrepareAsync(TransferContext context, CancellationToken cancellationToken)
     {
         _torrent = await input.LoadAsync(cancellationToken).ConfigureAwait(false);
+
+        // Files the torrent does not have are said before any peer is asked for anything.
+        context.Settings.Files.Resolve(_torrent);
         ContentLocation.EnsureWritable(destination);
     }
 

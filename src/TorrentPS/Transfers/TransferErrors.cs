@@ -33,6 +33,7 @@ internal static class TransferErrors
         "PathIsFile" => "A file stands where a folder must be: move it away, or choose another -Destination.",
         "DataPathNotFound" => "-DataPath names the folder that holds the torrent's single file or its top folder; check the path.",
         "NowhereToAsk" => "Give a peer with -Peer <ip:port>, or use a magnet link with a tracker (tr=).",
+        "FileNotInTorrent" or "NoFileSelected" => "List the torrent's files with (Get-TorrentInfo <torrent>).Files: -File takes their Path ('/' between folders), wildcards allowed.",
         "MagnetLinkNotSupported" => "Fetch the metadata first: Get-TorrentInfo -MagnetLink <link> | <this command>.",
         _ => null,
     };

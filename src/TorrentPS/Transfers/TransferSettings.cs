@@ -1,5 +1,6 @@
 using System.Net;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Storage;
 
 namespace TorrentPS.Transfers;
 
@@ -31,6 +32,15 @@ internal sealed record TransferSettings
     /// <summary>The port asked for with <c>-ListenPort</c>; 0 when not given.</summary>
     public int ListenPort { get; init; }
 
+    /// <summary>The files to download (<c>-File</c>, <c>-ExcludeFile</c>); every file when not given.</summary>
+    public FileChoice Files { get; init; } = FileChoice.Everything;
+
+    /// <summary>Pieces in order (<c>-Sequential</c>).</summary>
+    public bool Sequential { get; init; }
+
+    /// <summary>The first and last pieces of each file first (<c>-FirstAndLastPiecesFirst</c>).</summary>
+    public bool FirstAndLastPiecesFirst { get; init; }
+
     public TimeSpan? NoProgressTimeout => TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null;
 
     public double? SeedRatioGoal => SeedRatio > 0 ? SeedRatio : null;
@@ -51,5 +61,8 @@ internal sealed record TransferSettings
         SeedRatio = SeedRatioGoal ?? request.SeedRatio,
         SeedTime = SeedTimeGoal ?? request.SeedTime,
         Listen = ListenPort > 0 ? new ListenSettings { Port = ListenPort } : request.Listen,
+        FileChoice = request.Mode == TransferMode.Download ? Files : request.FileChoice,
+        Sequential = Sequential || request.Sequential,
+        FirstAndLastPiecesFirst = FirstAndLastPiecesFirst || request.FirstAndLastPiecesFirst,
     };
 }

@@ -9,7 +9,13 @@ internal sealed record ClientName(string Label, string Kind, string? Build)
     /// <summary>The download clients: tps (JIT), tps-aot (Native AOT), pwsh (Import-Module + Start-TorrentDownload),
     /// pwsh-baseline (pwsh + Import-Module + copying the data: what pwsh costs besides the download, as issue 20 measured it),
     /// pwsh-import (pwsh + Import-Module only), libtorrent (its own downloader).</summary>
-    public static readonly string[] DownloadKinds = ["tps", "tps-aot", "pwsh", "pwsh-baseline", "pwsh-import", "libtorrent"];
+    public static readonly string[] DownloadKinds = ["tps", "tps-aot", "tps-seq", "tps-aot-seq", "pwsh", "pwsh-baseline", "pwsh-import", "libtorrent"];
+
+    /// <summary><c>tps-seq</c> and <c>tps-aot-seq</c>: the same programs as <c>tps</c> and <c>tps-aot</c>, downloading with <c>--sequential</c>.</summary>
+    public bool Sequential => Kind.EndsWith("-seq", StringComparison.Ordinal);
+
+    /// <summary>The kind without <c>-seq</c>: the program it runs.</summary>
+    public string Program => Sequential ? Kind[..^"-seq".Length] : Kind;
 
     /// <summary>The seeders that <c>seed</c> compares: <c>tps seed</c> (JIT or Native AOT) and libtorrent's seeder.</summary>
     public static readonly string[] SeedKinds = ["tps", "tps-aot", "libtorrent"];

@@ -33,12 +33,12 @@ internal sealed class ClientPrograms(TransferSettings settings)
         : Path.Combine(BuildFolder(build), "TorrentPS", "TorrentPS.psd1");
 
     /// <summary>The program a tps client runs (JIT or Native AOT).</summary>
-    public string TpsOf(ClientName client) => client.Kind == "tps-aot" ? TpsAot(client.Build) : Tps(client.Build);
+    public string TpsOf(ClientName client) => client.Program == "tps-aot" ? TpsAot(client.Build) : Tps(client.Build);
 
     /// <summary>Throws, saying how to build it, when a client's program is missing: before any run, not in the middle.</summary>
     public void Check(ClientName client)
     {
-        var (path, how) = client.Kind switch
+        var (path, how) = client.Program switch
         {
             "tps" => (Tps(client.Build), "dotnet publish src/TorrentPS.Cli -c Release -o <folder>, then --tps <folder>/tps"),
             "tps-aot" => (TpsAot(client.Build), "dotnet publish src/TorrentPS.Cli -c Release -r linux-x64 -p:PublishAot=true -o out/tps"),

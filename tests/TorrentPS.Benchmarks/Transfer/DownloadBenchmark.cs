@@ -47,10 +47,19 @@ internal static class DownloadBenchmark
                         var client = clients[(run + k) % clients.Length];
                         var output = Path.Combine(root, "out");
                         var log = settings.Logs is null ? null : Path.Combine(settings.Logs, $"{count}-seeders-{client.Label}-run{run + 1}.log");
+                        // A sequential client's file is sampled as it grows (single-file content: the file itself).
+                        using var sampler = client.Sequential && !content.IsMultiFile ? new PrefixSampler(content.DataPath, Path.Combine(output, content.Name)) : null;
                         var measurement = await TimedProcess.RunAsync(Command(client, programs, content, output, peers), environment, log, () => seeders.Sum(s => s.Cpu().TotalSeconds), root);
                         if (client.Kind != "pwsh-import")
                         {
-                            content.AssertDownloaded(content.IsMultiFile && client.Kind is "tps" or "tps-aot" ? output : Path.Combine(output, content.Name));
+                            content.AssertDownloaded(content.IsMultiFile && client.Program is "tps" or "tps-aot" ? output : Path.Combine(output, content.Name));
+                        }
+
+                        if (sampler is not null)
+                        {
+                            await sampler.StopAsync();
+                            var mib = (int)(content.Length / (1024 * 1024));
+                            Console.WriteLine($"  run {run + 1} {client.Label} {sampler.Report(content.Length, measurement.WallSeconds, [mib / 16, mib / 4, mib / 2, mib * 3 / 4, mib])}");
                         }
 
                         Directory.Delete(output, recursive: true);
@@ -94,6 +103,7 @@ internal static class DownloadBenchmark
     private static string Program(ClientPrograms programs, ClientName client) => client.Kind switch
     {
         "tps" or "tps-aot" => programs.TpsOf(client),
+        "tps-seq" or "tps-aot-seq" => $"{programs.TpsOf(client)} download --sequential",
         "libtorrent" => $"{ClientPrograms.Python} (python3-libtorrent's downloader)",
         _ => $"{ClientPrograms.Pwsh} with {programs.Module(client.Build)}",
     };
@@ -104,7 +114,7 @@ internal static class DownloadBenchmark
         var root = Path.GetDirectoryName(content.TorrentPath)!;
         return client.Kind switch
         {
-            "tps" or "tps-aot" => [programs.TpsOf(client), "download", "-o", content.IsMultiFile ? output : Path.Combine(output, content.Name), .. peers.SelectMany(p => new[] { "--peer", p }), content.TorrentPath],
+            "tps" or "tps-aot" or "tps-seq" or "tps-aot-seq" => [programs.TpsOf(client), "download", "-o", content.IsMultiFile ? output : Path.Combine(output, content.Name), .. peers.SelectMany(p => new[] { "--peer", p }), .. (client.Sequential ? new[] { "--sequential" } : []), content.TorrentPath],
             "libtorrent" => [ClientPrograms.Python, LibtorrentScripts.DownloaderPath(root), content.TorrentPath, output, "127.0.9.200", .. peers],
 
             // The module inside a real pwsh: the engine in-process, where the runtime's settings are pwsh's.

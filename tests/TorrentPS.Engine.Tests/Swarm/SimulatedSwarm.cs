@@ -51,6 +51,19 @@ internal sealed class SimulatedSwarm : IAsyncDisposable
         return swarm;
     }
 
+    /// <summary>A torrent of the test's own (several files, say) over <paramref name="content"/>; <paramref name="configure"/> may give it other data.</summary>
+    public static async Task<SimulatedSwarm> StartAsync(TorrentInfo info, byte[] content, Func<TorrentOptions, TorrentOptions> configure)
+    {
+        var data = new MemoryTorrentData(info, content);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = configure(new TorrentOptions { Data = _ => data, UseTrackers = false, StopTimeout = TimeSpan.FromSeconds(1) });
+        var session = new TorrentSession(time: time);
+        var torrent = session.Start(info, options);
+        var swarm = new SimulatedSwarm(info, content, data, time, session, torrent);
+        await swarm.SettleAsync();
+        return swarm;
+    }
+
     /// <summary>The same torrent started from a magnet link: its metadata must come from the peers.</summary>
     public static async Task<SimulatedSwarm> StartMagnetAsync(int length = 10 * 16384, int pieceLength = 2 * 16384, int seed = 7)
     {

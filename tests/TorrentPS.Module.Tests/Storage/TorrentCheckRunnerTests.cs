@@ -95,6 +95,40 @@ public sealed class TorrentCheckRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task File_checks_only_the_files_chosen_and_names_the_others_absent_by_choice()
+    {
+        // Two files of 50 000 bytes in 16 KiB pieces: piece 3 holds the end of one.bin and the start of two.bin.
+        var files = new List<object>
+        {
+            new OrderedDictionary { ["length"] = 50_000, ["path"] = new List<object> { "one.bin" } },
+            new OrderedDictionary { ["length"] = 50_000, ["path"] = new List<object> { "two.bin" } },
+        };
+        var hashes = new List<byte>();
+        for (var offset = 0; offset < _content.Length; offset += 16384)
+        {
+            hashes.AddRange(SHA1.HashData(_content.AsSpan(offset, Math.Min(16384, _content.Length - offset))));
+        }
+
+        var info = new OrderedDictionary { ["files"] = files, ["name"] = "pair", ["piece length"] = 16384, ["pieces"] = hashes.ToArray() };
+        var torrent = TorrentInfo.Parse(BencodeObjectConverter.Encode(new OrderedDictionary { ["info"] = info }));
+        var data = DataFolder();
+        Directory.CreateDirectory(Path.Combine(data, "pair"));
+        File.WriteAllBytes(Path.Combine(data, "pair", "two.bin"), _content.AsSpan(50_000).ToArray());
+        var recorder = new Recorder();
+
+        await new TorrentCheckRunner(data, detailed: true, recorder.Output, files: FileChoice.Of(["two.bin"])).RunAsync([TorrentInput.ForTorrent(torrent)], CancellationToken.None);
+        await new TorrentCheckRunner(data, detailed: false, recorder.Output).RunAsync([TorrentInput.ForTorrent(torrent)], CancellationToken.None);
+
+        var chosen = Assert.IsType<VerificationResult>(recorder.Objects[0]);
+        Assert.Equal([FileVerificationStatus.Skipped, FileVerificationStatus.Incomplete], chosen.Files.Select(f => f.Status));
+        Assert.Contains("1 file absent by choice, not checked (-File chose the other files): one.bin.", recorder.Verbose);
+
+        // Piece 3's bytes of one.bin are not on disk (no part file here): two.bin cannot be verified whole without them.
+        Assert.False(chosen.IsComplete);
+        Assert.Equal(false, recorder.Objects[1]); // without -File and without resume data: every file
+    }
+
+    [Fact]
     public async Task Detailed_writes_the_verification_result()
     {
         var torrent = await TorrentInfo.LoadAsync(TorrentFile());

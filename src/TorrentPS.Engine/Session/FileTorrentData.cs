@@ -129,7 +129,7 @@ public sealed class FileTorrentData : ITorrentData
         {
             lock (_checkpointGate)
             {
-                StartRun(verified, saveRecord: resume is not null || !verified.IsEmpty || _requested is not null);
+                StartRun(verified, saveRecord: resume is not null || !verified.IsEmpty || (_requested is not null && !_requested.Equals(FileSelection.All(_torrent.Files.Count))));
             }
         }
 

@@ -110,6 +110,26 @@ public sealed partial class DhtNode
     }
 
     /// <summary>
+    /// Looks up peers of <paramref name="infoHash"/> as <see cref="GetPeersAsync"/> does, handing each answer's new peers
+    /// to <paramref name="onPeers"/> from the thread that received them (post them on, do not block); returns how many
+    /// distinct peers the lookup found.
+    /// </summary>
+    public async Task<int> LookupPeersAsync(InfoHash infoHash, Action<IReadOnlyList<TorrentPeer>> onPeers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(infoHash);
+        ArgumentNullException.ThrowIfNull(onPeers);
+        using var stop = Link(cancellationToken);
+        var found = 0;
+        await LookupAsync(NodeId.FromInfoHash(infoHash), infoHash, [], peers =>
+        {
+            var batch = ToPeers(peers, infoHash);
+            Interlocked.Add(ref found, batch.Length);
+            onPeers(batch);
+        }, stop.Token).ConfigureAwait(false);
+        return found;
+    }
+
+    /// <summary>
     /// Announces that we have peers of <paramref name="infoHash"/> on <paramref name="port"/>: a <c>get_peers</c> lookup
     /// (its peers go to <paramref name="onPeers"/> as they come, from the thread that received them: post them on, do
     /// not block), then <c>announce_peer</c> with their tokens to the k closest nodes that answered. With

@@ -39,6 +39,30 @@ public sealed class DhtLookupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lookup_hands_on_the_distinct_peers_the_closest_nodes_hold_and_counts_them()
+    {
+        var random = new Random(5);
+        var nodes = _network.AddNetwork(300, random);
+        var node = _network.StartNode();
+        await _network.RunAsync(node.BootstrapAsync([Saved(nodes[0])]));
+        var torrent = RandomHash(random);
+        var target = NodeId.FromInfoHash(torrent);
+        IPEndPoint[] peers = [IPEndPoint.Parse("127.9.0.1:1001"), IPEndPoint.Parse("127.9.0.2:1002")];
+        foreach (var holder in nodes.OrderBy(n => n.Id.Xor(target)).Take(2))
+        {
+            holder.Peers[target] = [.. peers];
+        }
+
+        var found = new List<TorrentPeer>();
+        var count = await _network.RunAsync(node.LookupPeersAsync(torrent, batch => { lock (found) { found.AddRange(batch); } }));
+
+        Assert.Equal(2, count);
+        Assert.Equal(peers.OrderBy(p => p.ToString()), found.Select(p => p.EndPoint).OrderBy(p => p.ToString()));
+        Assert.All(found, p => Assert.Equal(PeerSource.Dht, p.Source));
+        Assert.DoesNotContain(nodes, n => n.PeersOf(torrent).Count > 2);
+    }
+
+    [Fact]
     public async Task Get_peers_yields_the_distinct_peers_the_closest_nodes_hold()
     {
         var random = new Random(4);

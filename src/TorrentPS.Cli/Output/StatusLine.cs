@@ -56,7 +56,7 @@ internal sealed class StatusLine(TextWriter stderr)
             TorrentState.Checking => $"checking {Size(status.CheckedBytes)} of {Size(status.Length)}",
             TorrentState.FetchingMetadata => $"fetching metadata from {Count(status.MetadataPeers, "peer")} ({status.PeersConnected} connected, {status.PeersKnown} known)",
             TorrentState.Seeding => $"seeding: {Size(status.Uploaded)} up at {Size((long)status.UploadRate)}/s, ratio {status.Ratio.ToString("0.00", CultureInfo.InvariantCulture)}, {Count(status.PeersConnected, "peer")}",
-            _ => $"{status.PercentComplete.ToString("0.0", CultureInfo.InvariantCulture)}% {Size(status.VerifiedBytes)} of {Size(status.TotalBytes)} at {Size((long)status.DownloadRate)}/s, {Count(status.PeersConnected, "peer")} ({Count(status.Seeds, "seed")}){Left(status.TimeRemaining)}",
+            _ => $"{status.PercentComplete.ToString("0.0", CultureInfo.InvariantCulture)}% {Size(status.VerifiedBytes)} of {Size(status.TotalBytes)} at {Size((long)status.DownloadRate)}/s, {Count(status.PeersConnected, "peer")} ({Count(status.Seeds, "seed")}){Left(status.TimeRemainingSpan)}",
         };
 
         // The name may be a magnet link's dn, which its author chose: escaped as all untrusted text.

@@ -96,7 +96,7 @@ internal sealed class CreateVerb : ICliVerb
 
         await TorrentFileWriter.SaveAsync(created.Torrent, target, overwrite: false, cancellationToken).ConfigureAwait(false);
         await stdout.WriteLineAsync($"Created {target}.").ConfigureAwait(false);
-        await stdout.WriteLineAsync($"Info Hash: {created.Torrent.InfoHash.Hex}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"Info Hash: {created.Torrent.Hash.Hex}").ConfigureAwait(false);
         if (created.Torrent.InfoHashV2 is { } v2)
         {
             await stdout.WriteLineAsync($"Info Hash v2: {v2}").ConfigureAwait(false);

@@ -23,10 +23,10 @@ internal sealed class HandshakeVerb : ICliVerb
     {
         var torrent = await TorrentInfo.LoadAsync(parsed.GetRequiredValue(_torrent), cancellationToken).ConfigureAwait(false);
         var endPoint = await PeerEndPoint.ResolveAsync(parsed.GetRequiredValue(_peer), cancellationToken).ConfigureAwait(false);
-        var peer = new TorrentPeer(endPoint.Address, endPoint.Port, torrent.InfoHash, PeerSource.Manual);
+        var peer = new TorrentPeer(endPoint.Address, endPoint.Port, torrent.Hash, PeerSource.Manual);
         // The challenge's handshake: reserved bytes 00 00 00 00 00 10 00 00 and nothing after it.
         var handshake = await new PeerHandshaker().HandshakeAsync(peer, HandshakeOptions.ExtensionBitOnly with { PieceCount = torrent.PieceCount }, cancellationToken).ConfigureAwait(false);
-        await stdout.WriteLineAsync($"Peer ID: {handshake.PeerId.Hex}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"Peer ID: {handshake.Id.Hex}").ConfigureAwait(false);
         return 0;
     }
 }

@@ -48,7 +48,7 @@ internal sealed class InfoVerb : ICliVerb
         }
 
         await output.Line("Length: ", torrent.Length.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-        await output.Line("Info Hash: ", torrent.InfoHash.Hex).ConfigureAwait(false);
+        await output.Line("Info Hash: ", torrent.Hash.Hex).ConfigureAwait(false);
         await output.Line("Piece Length: ", torrent.PieceLength.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
         await output.Line("Piece Hashes:").ConfigureAwait(false);
         for (var i = 0; i < torrent.PieceCount; i++)

@@ -60,7 +60,7 @@ internal sealed class MagnetHandshakeVerb : ICliVerb
                         continue;
                     }
 
-                    await stdout.WriteLineAsync($"Peer ID: {handshake.PeerId.Hex}").ConfigureAwait(false);
+                    await stdout.WriteLineAsync($"Peer ID: {handshake.Id.Hex}").ConfigureAwait(false);
                     await stdout.WriteLineAsync($"Peer Metadata Extension ID: {metadataId}").ConfigureAwait(false);
                     await found.CancelAsync().ConfigureAwait(false); // stop asking the remaining trackers
                     return 0;

@@ -26,7 +26,7 @@ internal sealed class MagnetParseVerb : ICliVerb
             output.Append("Tracker URL: ").Append(DisplayText.Escape(tracker)).Append('\n');
         }
 
-        output.Append("Info Hash: ").Append(magnet.InfoHash.Hex).Append('\n');
+        output.Append("Info Hash: ").Append(magnet.Hash.Hex).Append('\n');
         await stdout.WriteAsync(output.ToString()).ConfigureAwait(false);
         return 0;
     }

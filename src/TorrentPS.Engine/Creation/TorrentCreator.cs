@@ -115,7 +115,7 @@ public sealed class TorrentCreator
         _logger.LogInformation(
             "Made {Name} ({InfoHash}) of {Bytes} bytes in {Seconds:0.00} s",
             torrent.Name,
-            torrent.InfoHash,
+            torrent.Hash,
             total,
             elapsed.TotalSeconds);
         return new CreatedTorrent(bytes, torrent, scan.Skipped, elapsed);

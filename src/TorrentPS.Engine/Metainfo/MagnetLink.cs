@@ -24,7 +24,7 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
             throw new ArgumentOutOfRangeException(nameof(exactLength), exactLength, "The exact length cannot be negative.");
         }
 
-        InfoHash = infoHash;
+        Hash = infoHash;
         DisplayName = string.IsNullOrEmpty(displayName) ? null : displayName;
         Trackers = NonEmpty(trackers, distinct: true);
         PeerAddresses = NonEmpty(peerAddresses, distinct: false);
@@ -32,7 +32,11 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
         ExactLength = exactLength;
     }
 
-    public InfoHash InfoHash { get; }
+    /// <summary>The info hash as 40 lowercase hex digits: what <c>-InfoHash</c> takes, and text in <c>ConvertTo-Json</c>.</summary>
+    public string InfoHash => Hash.Hex;
+
+    /// <summary>The info hash, typed.</summary>
+    internal InfoHash Hash { get; }
 
     public string? DisplayName { get; }
 
@@ -103,7 +107,7 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
                     if (value.StartsWith("urn:btih:", StringComparison.OrdinalIgnoreCase))
                     {
                         var hash = value["urn:btih:".Length..];
-                        if (!InfoHash.TryParse(hash, out var parsed))
+                        if (!Metainfo.InfoHash.TryParse(hash, out var parsed))
                         {
                             throw new InvalidMagnetLinkException(link, $"'{Text.DisplayText.Escape(hash, 64)}' is not an info hash (expected 40 hex digits or 32 base32 characters)");
                         }
@@ -184,7 +188,7 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
 
     public override string ToString()
     {
-        var builder = new StringBuilder("magnet:?xt=urn:btih:").Append(InfoHash.Hex);
+        var builder = new StringBuilder("magnet:?xt=urn:btih:").Append(Hash.Hex);
         if (!string.IsNullOrEmpty(DisplayName))
         {
             builder.Append("&dn=").Append(System.Uri.EscapeDataString(DisplayName));
@@ -215,7 +219,7 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
 
     public bool Equals(MagnetLink? other)
         => other is not null
-           && InfoHash.Equals(other.InfoHash)
+           && Hash.Equals(other.Hash)
            && string.Equals(DisplayName, other.DisplayName, StringComparison.Ordinal)
            && ExactLength == other.ExactLength
            && Trackers.SequenceEqual(other.Trackers, StringComparer.Ordinal)
@@ -224,7 +228,7 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
 
     public override bool Equals(object? obj) => obj is MagnetLink other && Equals(other);
 
-    public override int GetHashCode() => HashCode.Combine(InfoHash, DisplayName, ExactLength, Trackers.Count, PeerAddresses.Count, WebSeeds.Count);
+    public override int GetHashCode() => HashCode.Combine(Hash, DisplayName, ExactLength, Trackers.Count, PeerAddresses.Count, WebSeeds.Count);
 
     private static string[] NonEmpty(IReadOnlyList<string> items, bool distinct)
     {

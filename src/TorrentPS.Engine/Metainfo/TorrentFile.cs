@@ -20,7 +20,11 @@ public sealed class TorrentFile
     /// torrent no two non-padding files share a path (compared without regard to case) and no file stands
     /// where another needs a folder: clashes get numbered names (<c>name.1.ext</c>).
     /// </summary>
-    public IReadOnlyList<string> PathSegments { get; }
+    /// <remarks>Internal (and <see cref="GetPathSegments"/> a method) so that <c>ConvertTo-Json</c> of a torrent stays within its default depth.</remarks>
+    internal IReadOnlyList<string> PathSegments { get; }
+
+    /// <summary>The sanitised path segments (see <see cref="Path"/>).</summary>
+    public IReadOnlyList<string> GetPathSegments() => PathSegments;
 
     public long Length { get; }
 

@@ -34,7 +34,8 @@ public sealed class TorrentInfo
         string? infoHashV2 = null,
         ReadOnlyMemory<byte> rawPieceLayers = default)
     {
-        InfoHash = infoHash;
+        Hash = infoHash;
+        InfoHash = infoHash.Hex;
         Name = name;
         PieceLength = pieceLength;
         _pieceHashes = pieceHashes;
@@ -64,7 +65,11 @@ public sealed class TorrentInfo
     /// <summary>The suggested name: the file name of a single-file torrent, the folder name of a multi-file one (sanitised).</summary>
     public string Name { get; }
 
-    public InfoHash InfoHash { get; }
+    /// <summary>The v1 info hash as 40 lowercase hex digits: what <c>-InfoHash</c> takes, and text in <c>ConvertTo-Json</c>.</summary>
+    public string InfoHash { get; }
+
+    /// <summary>The v1 info hash, typed: what the engine keys torrents by.</summary>
+    internal InfoHash Hash { get; }
 
     /// <summary>
     /// The BEP 52 (v2) info hash of a hybrid torrent: the SHA-256 of its info dictionary, as 64 lowercase hex digits; null
@@ -80,7 +85,8 @@ public sealed class TorrentInfo
     public int PieceCount => _pieceHashes.Length / 20;
 
     /// <summary>Piece hashes as lowercase hex, one per piece; each string is made when it is read (a torrent may have millions).</summary>
-    public IReadOnlyList<string> PieceHashes => new PieceHashList(this);
+    /// <remarks>A method, not a property: a large torrent's hashes would swamp <c>Format-List *</c> and <c>ConvertTo-Json</c>.</remarks>
+    public IReadOnlyList<string> GetPieceHashes() => new PieceHashList(this);
 
     public IReadOnlyList<TorrentFile> Files { get; }
 
@@ -156,9 +162,9 @@ public sealed class TorrentInfo
     /// <summary>The 20-byte SHA-1 of piece <paramref name="index"/>.</summary>
     public ReadOnlySpan<byte> GetPieceHash(int index) => _pieceHashes.Span.Slice(index * 20, 20);
 
-    public MagnetLink ToMagnetLink() => new(InfoHash, Name, Trackers, [], WebSeeds, Length);
+    public MagnetLink ToMagnetLink() => new(Hash, Name, Trackers, [], WebSeeds, Length);
 
-    public override string ToString() => $"{Name} ({InfoHash})";
+    public override string ToString() => $"{Name} ({Hash})";
 
     /// <summary>Reads a .torrent file: at most <see cref="BencodeReaderOptions.MaxInputLength"/> bytes, whatever the file is
     /// (an endless device or a pipe too), and the token stops the reading and the parsing.</summary>

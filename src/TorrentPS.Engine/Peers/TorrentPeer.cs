@@ -13,35 +13,41 @@ public sealed class TorrentPeer : IEquatable<TorrentPeer>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
-        Address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        IPAddress = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
         Port = port;
-        InfoHash = infoHash;
+        Hash = infoHash;
         Source = source;
         Tracker = tracker;
     }
 
-    public IPAddress Address { get; }
+    /// <summary>The peer's IP address as text (<c>127.0.0.2</c>, <c>::1</c>).</summary>
+    public string Address => IPAddress.ToString();
+
+    internal IPAddress IPAddress { get; }
 
     public int Port { get; }
 
-    public InfoHash InfoHash { get; }
+    /// <summary>The info hash as 40 lowercase hex digits: binds <c>-InfoHash</c> of Invoke-PeerHandshake.</summary>
+    public string InfoHash => Hash.Hex;
+
+    internal InfoHash Hash { get; }
 
     public PeerSource Source { get; }
 
     /// <summary>The tracker that listed this peer, when <see cref="Source"/> is <see cref="PeerSource.Tracker"/>.</summary>
     public string? Tracker { get; }
 
-    public IPEndPoint EndPoint => new(Address, Port);
+    internal IPEndPoint EndPoint => new(IPAddress, Port);
 
     /// <summary><c>ip:port</c>, with brackets around IPv6 addresses.</summary>
     public string EndPointText => EndPoint.ToString();
 
     public bool Equals(TorrentPeer? other)
-        => other is not null && other.Port == Port && other.Address.Equals(Address) && other.InfoHash.Equals(InfoHash);
+        => other is not null && other.Port == Port && other.IPAddress.Equals(IPAddress) && other.Hash.Equals(Hash);
 
     public override bool Equals(object? obj) => obj is TorrentPeer other && Equals(other);
 
-    public override int GetHashCode() => HashCode.Combine(Address, Port, InfoHash);
+    public override int GetHashCode() => HashCode.Combine(IPAddress, Port, Hash);
 
     public override string ToString() => EndPointText;
 }

@@ -14,7 +14,10 @@ public sealed record DownloadResult
 {
     public required string Name { get; init; }
 
-    public required InfoHash InfoHash { get; init; }
+    /// <summary>The info hash as 40 lowercase hex digits: binds <c>-InfoHash</c>, and is text in <c>ConvertTo-Json</c>.</summary>
+    public string InfoHash => Hash.Hex;
+
+    internal InfoHash Hash { get; init; } = null!;
 
     /// <summary>The file or top folder the content is in.</summary>
     public required string Destination { get; init; }
@@ -41,7 +44,10 @@ public sealed record DownloadResult
     /// <summary>Block bytes sent in this run.</summary>
     public long Uploaded { get; init; }
 
-    public TimeSpan Elapsed { get; init; }
+    /// <summary>How long the run lasted, in seconds.</summary>
+    public double Elapsed => ElapsedSpan.TotalSeconds;
+
+    internal TimeSpan ElapsedSpan { get; init; }
 
     /// <summary>
     /// The run's average rate in bytes per second: of what was received, or for a run that received nothing (a seed) of
@@ -50,10 +56,10 @@ public sealed record DownloadResult
     public double AverageRate => Downloaded > 0 ? AverageDownloadRate : AverageUploadRate;
 
     /// <summary>Bytes per second received, over the whole run.</summary>
-    public double AverageDownloadRate => Elapsed.TotalSeconds > 0 ? Downloaded / Elapsed.TotalSeconds : 0;
+    public double AverageDownloadRate => ElapsedSpan.TotalSeconds > 0 ? Downloaded / ElapsedSpan.TotalSeconds : 0;
 
     /// <summary>Bytes per second sent, over the whole run.</summary>
-    public double AverageUploadRate => Elapsed.TotalSeconds > 0 ? Uploaded / Elapsed.TotalSeconds : 0;
+    public double AverageUploadRate => ElapsedSpan.TotalSeconds > 0 ? Uploaded / ElapsedSpan.TotalSeconds : 0;
 
     /// <summary>Completed (every wanted piece verified), Stopped (interrupted; resume data saved) or Failed.</summary>
     public required TorrentState State { get; init; }

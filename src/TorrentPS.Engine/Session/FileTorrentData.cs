@@ -100,7 +100,7 @@ public sealed class FileTorrentData : ITorrentData
     {
         _store.BeginTracking(0);
         var resume = ResumeData.TryLoad(_location.ResumePath, _torrent, _logger);
-        var journal = _store.IsReadOnly ? null : WriteJournal.TryRead(WriteJournal.PathFor(_location), _torrent.InfoHash, _layout.FileCount + 1, _layout.PieceCount);
+        var journal = _store.IsReadOnly ? null : WriteJournal.TryRead(WriteJournal.PathFor(_location), _torrent.Hash, _layout.FileCount + 1, _layout.PieceCount);
         // Past every generation the record or the journal knows: this run's journal entries never pass for older ones.
         _generation = resume?.Generation ?? 0;
         foreach (var entry in journal?.Stamps ?? [])
@@ -231,7 +231,7 @@ public sealed class FileTorrentData : ITorrentData
 
         try
         {
-            _journal = WriteJournal.Create(WriteJournal.PathFor(_location), _torrent.InfoHash, _layout.FileCount + 1, _layout.PieceCount);
+            _journal = WriteJournal.Create(WriteJournal.PathFor(_location), _torrent.Hash, _layout.FileCount + 1, _layout.PieceCount);
             _store.UseJournal(_journal);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -259,7 +259,7 @@ public sealed class FileTorrentData : ITorrentData
         }
 
         var selection = Selection;
-        var record = new ResumeData(_torrent.InfoHash, vouched, stamps[.._layout.FileCount], _torrent.GetRawInfo(), _torrent.TrackerTiers)
+        var record = new ResumeData(_torrent.Hash, vouched, stamps[.._layout.FileCount], _torrent.GetRawInfo(), _torrent.TrackerTiers)
         {
             Generation = generation,
             Selection = selection.Equals(FileSelection.All(selection.FileCount)) ? null : selection,

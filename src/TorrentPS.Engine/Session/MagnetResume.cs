@@ -20,7 +20,7 @@ public static class MagnetResume
     {
         ArgumentNullException.ThrowIfNull(magnet);
         logger ??= NullLogger.Instance;
-        var resume = ResumeData.TryLoad(resumePath, magnet.InfoHash, logger);
+        var resume = ResumeData.TryLoad(resumePath, magnet.Hash, logger);
         if (resume?.InfoDictionary is not { } raw)
         {
             return null;
@@ -30,9 +30,9 @@ public static class MagnetResume
         {
             var tiers = magnet.Trackers.Count > 0 ? magnet.Trackers.Select(t => (IReadOnlyList<string>)[t]).ToArray() : resume.TrackerTiers;
             var info = TorrentInfo.FromInfoDictionary(raw, tiers);
-            if (!info.InfoHash.Equals(magnet.InfoHash))
+            if (!info.Hash.Equals(magnet.Hash))
             {
-                logger.LogWarning("The resume data at {Path} holds metadata for {Other}, not {InfoHash}; fetching it again", resumePath, info.InfoHash, magnet.InfoHash);
+                logger.LogWarning("The resume data at {Path} holds metadata for {Other}, not {InfoHash}; fetching it again", resumePath, info.Hash, magnet.Hash);
                 return null;
             }
 

@@ -173,7 +173,7 @@ internal static class SavedTorrentList
             throw new InvalidOperationException($"the metainfo of {infoHash.Hex} is missing and there is no magnet link");
         }
 
-        if (torrent is not null && !torrent.InfoHash.Equals(infoHash) || magnet is not null && !magnet.InfoHash.Equals(infoHash))
+        if (torrent is not null && !torrent.Hash.Equals(infoHash) || magnet is not null && !magnet.Hash.Equals(infoHash))
         {
             throw new InvalidOperationException($"the metainfo or magnet link saved for {infoHash.Hex} is of another torrent");
         }

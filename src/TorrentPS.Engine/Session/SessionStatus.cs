@@ -9,14 +9,18 @@ namespace TorrentPS.Engine.Session;
 /// </summary>
 public sealed record SessionStatus
 {
-    /// <summary>The end point bound for peers; null until the first torrent starts.</summary>
-    public IPEndPoint? ListenEndPoint { get; init; }
+    /// <summary>The end point bound for peers, as <c>address:port</c> text; null until the first torrent starts.</summary>
+    public string? ListenEndPoint => ListenIPEndPoint?.ToString();
 
-    /// <summary>Where the session listens, or will: the bind address and the port asked for.</summary>
-    public required ListenSettings Listen { get; init; }
+    internal IPEndPoint? ListenIPEndPoint { get; init; }
+
+    /// <summary>Where the session listens, or will: the bind address and the port asked for, as <c>address:port</c> text.</summary>
+    public string Listen => ListenSettings.ToString();
+
+    internal ListenSettings ListenSettings { get; init; } = ListenSettings.Default;
 
     /// <summary>The port announced to trackers; 0 until the session listens.</summary>
-    public int ListenPort => ListenEndPoint?.Port ?? 0;
+    public int ListenPort => ListenIPEndPoint?.Port ?? 0;
 
     /// <summary>The state folder; null when the session keeps no state.</summary>
     public string? StatePath { get; init; }

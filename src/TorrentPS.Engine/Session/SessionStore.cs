@@ -110,7 +110,7 @@ internal sealed class SessionStore : IDisposable
             {
                 if (saved.Request.Torrent is { } info)
                 {
-                    var path = MetainfoPath(info.InfoHash);
+                    var path = MetainfoPath(info.Hash);
                     if (!File.Exists(path))
                     {
                         AtomicFile.Write(path, TorrentFileWriter.Encode(info));

@@ -36,8 +36,8 @@ public sealed class Torrent
         _info = request.Torrent;
         _state = state;
         AddedAt = addedAt;
-        InfoHash = request.InfoHash;
-        _status = status ?? new TorrentStatus { Name = request.Name, InfoHash = InfoHash, State = state, Length = _info?.Length ?? 0, PieceCount = _info?.PieceCount ?? 0 };
+        Hash = request.InfoHash;
+        _status = status ?? new TorrentStatus { Name = request.Name, Hash = Hash, State = state, Length = _info?.Length ?? 0, PieceCount = _info?.PieceCount ?? 0 };
         if (state is not (TorrentState.Checking or TorrentState.FetchingMetadata))
         {
             _runEnded.TrySetResult(ResultFromStatus(_status, state));
@@ -59,7 +59,11 @@ public sealed class Torrent
     /// <summary>A run ended with an error (no progress within the timeout, the disk failed, incomplete data to seed).</summary>
     public event EventHandler<TorrentEventArgs>? Failed;
 
-    public InfoHash InfoHash { get; }
+    /// <summary>The info hash as 40 lowercase hex digits: what <c>-InfoHash</c> takes, and text in <c>ConvertTo-Json</c>.</summary>
+    public string InfoHash => Hash.Hex;
+
+    /// <summary>The info hash, typed.</summary>
+    internal InfoHash Hash { get; }
 
     /// <summary>The torrent's name (a magnet link's display name until its metadata arrives).</summary>
     public string Name
@@ -129,7 +133,10 @@ public sealed class Torrent
     public double Ratio => Length > 0 ? (double)Uploaded / Length : 0;
 
     /// <summary>The engine's estimate of the time to finish the download, or the seed goal; null when unknown or nothing is running.</summary>
-    public TimeSpan? TimeRemaining => Status.TimeRemaining;
+    public double? TimeRemaining => Status.TimeRemaining;
+
+    /// <summary>The same, as a span.</summary>
+    internal TimeSpan? TimeRemainingSpan => Status.TimeRemainingSpan;
 
     /// <summary>The file or top folder the content is in (the destination until the metadata is known); empty for a piece or metadata fetch.</summary>
     public string Destination
@@ -156,7 +163,10 @@ public sealed class Torrent
     }
 
     /// <summary>The metainfo; null while a magnet link's metadata is unknown.</summary>
-    public TorrentInfo? Info
+    /// <summary>The torrent's metainfo, once known (a method for scripts: as a property it would nest the whole torrent in <c>ConvertTo-Json</c>).</summary>
+    public TorrentInfo? GetInfo() => Info;
+
+    internal TorrentInfo? Info
     {
         get
         {
@@ -168,7 +178,7 @@ public sealed class Torrent
     }
 
     /// <summary>What was asked: the data's place, peers, goals, limits (a later start of the same torrent may replace it).</summary>
-    public TransferRequest Request
+    internal TransferRequest Request
     {
         get
         {
@@ -474,7 +484,7 @@ public sealed class Torrent
     private static DownloadResult ResultFromStatus(TorrentStatus status, TorrentState state) => new()
     {
         Name = status.Name,
-        InfoHash = status.InfoHash,
+        Hash = status.Hash,
         Destination = string.Empty,
         Length = status.Length,
         State = state,
@@ -620,7 +630,7 @@ public sealed class Torrent
             _run = null;
             _endAs = null;
             _state = state;
-            _status = final with { State = state, DownloadRate = 0, UploadRate = 0, PeersConnected = 0, Seeds = 0, MetadataPeers = 0, TimeRemaining = null };
+            _status = final with { State = state, DownloadRate = 0, UploadRate = 0, PeersConnected = 0, Seeds = 0, MetadataPeers = 0, TimeRemainingSpan = null };
             _error = failure?.Message;
             _lastResult = result;
             ended = _runEnded;

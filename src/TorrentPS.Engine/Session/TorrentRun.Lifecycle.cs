@@ -381,12 +381,12 @@ internal sealed partial class TorrentRun
     private DownloadResult CreateResult(TorrentState state) => new()
     {
         Name = Name,
-        InfoHash = InfoHash,
+        Hash = InfoHash,
         Destination = _data?.ContentPath ?? string.Empty,
         Length = Info?.Length ?? 0,
         Downloaded = _requests.Downloaded,
         Uploaded = _statusBuilder.Uploaded,
-        Elapsed = _time.GetElapsedTime(_startedAt),
+        ElapsedSpan = _time.GetElapsedTime(_startedAt),
         State = state,
         VerifiedPieces = _ledger.VerifiedPieces,
         PieceCount = Info?.PieceCount ?? 0,

@@ -66,7 +66,7 @@ internal sealed partial class TorrentRun
         _logger = _loggers.CreateLogger<TorrentRun>();
         _startedAt = _time.GetTimestamp();
         _ticker = ticker ?? new SessionTicker(_time);
-        _feed = new StatusFeed(new TorrentStatus { Name = name, InfoHash = infoHash, State = info is null ? TorrentState.FetchingMetadata : TorrentState.Checking, Length = info?.Length ?? 0, PieceCount = info?.PieceCount ?? 0 });
+        _feed = new StatusFeed(new TorrentStatus { Name = name, Hash = infoHash, State = info is null ? TorrentState.FetchingMetadata : TorrentState.Checking, Length = info?.Length ?? 0, PieceCount = info?.PieceCount ?? 0 });
 
         var sessionLimits = limits ?? new SessionLimits();
         var transferLimits = new TransferLimits(

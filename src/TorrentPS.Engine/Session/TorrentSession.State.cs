@@ -77,7 +77,7 @@ public sealed partial class TorrentSession
                 var status = new TorrentStatus
                 {
                     Name = entry.Request.Name,
-                    InfoHash = entry.Request.InfoHash,
+                    Hash = entry.Request.InfoHash,
                     State = state,
                     Length = info?.Length ?? 0,
                     PieceCount = info?.PieceCount ?? 0,
@@ -170,8 +170,8 @@ public sealed partial class TorrentSession
 
         return new SessionStatus
         {
-            ListenEndPoint = ListenEndPoint,
-            Listen = ListenSettings,
+            ListenIPEndPoint = ListenEndPoint,
+            ListenSettings = ListenSettings,
             StatePath = StatePath,
             StateInUseElsewhere = StateInUseElsewhere,
             TorrentCount = torrents.Count,

@@ -265,9 +265,9 @@ public sealed partial class TorrentSession : IAsyncDisposable
         await torrent.StopAsync().ConfigureAwait(false);
         lock (_gate)
         {
-            if (!_torrents.TryGetValue(torrent.InfoHash, out var held) || !ReferenceEquals(held, torrent))
+            if (!_torrents.TryGetValue(torrent.Hash, out var held) || !ReferenceEquals(held, torrent))
             {
-                throw new TorrentPSException("TorrentNotFound", TorrentErrorKind.ObjectNotFound, $"The session does not hold the torrent {torrent.Name} ({torrent.InfoHash}): it was removed already.");
+                throw new TorrentPSException("TorrentNotFound", TorrentErrorKind.ObjectNotFound, $"The session does not hold the torrent {torrent.Name} ({torrent.Hash}): it was removed already.");
             }
 
             if (held.IsRunning)
@@ -275,10 +275,10 @@ public sealed partial class TorrentSession : IAsyncDisposable
                 throw AlreadyRunning(held);
             }
 
-            _torrents.Remove(torrent.InfoHash);
+            _torrents.Remove(torrent.Hash);
         }
 
-        _store?.Forget(torrent.InfoHash);
+        _store?.Forget(torrent.Hash);
         var failed = deleteData ? TorrentData.Delete(torrent.Request, torrent.Info, StateResumeFolder) : [];
         SaveSoon();
         return failed;
@@ -367,7 +367,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     internal TorrentRun Start(TorrentInfo torrent, TorrentOptions options, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(torrent);
-        return Register(NewRun(torrent.InfoHash, torrent.Name, torrent, torrent.TrackerTiers, options, loggers));
+        return Register(NewRun(torrent.Hash, torrent.Name, torrent, torrent.TrackerTiers, options, loggers));
     }
 
     /// <summary>Starts a run of a magnet link (tests): its metadata is fetched from peers first (unless <paramref name="knownInfo"/> has it).</summary>
@@ -375,8 +375,8 @@ public sealed partial class TorrentSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(magnet);
         var withMagnetPeers = options with { Peers = [.. options.Peers, .. magnet.PeerEndPoints] };
-        var name = knownInfo?.Name ?? magnet.DisplayName ?? magnet.InfoHash.Hex;
-        return Register(NewRun(magnet.InfoHash, name, knownInfo, MagnetTiers(magnet), withMagnetPeers, loggers));
+        var name = knownInfo?.Name ?? magnet.DisplayName ?? magnet.Hash.Hex;
+        return Register(NewRun(magnet.Hash, name, knownInfo, MagnetTiers(magnet), withMagnetPeers, loggers));
     }
 
     /// <summary>A run of <paramref name="torrent"/> ended (the torrent's watcher, off the loop): a fetch leaves the list; the list is saved.</summary>
@@ -387,9 +387,9 @@ public sealed partial class TorrentSession : IAsyncDisposable
         {
             lock (_gate)
             {
-                if (_torrents.TryGetValue(torrent.InfoHash, out var held) && ReferenceEquals(held, torrent) && !torrent.IsRunning)
+                if (_torrents.TryGetValue(torrent.Hash, out var held) && ReferenceEquals(held, torrent) && !torrent.IsRunning)
                 {
-                    _torrents.Remove(torrent.InfoHash);
+                    _torrents.Remove(torrent.Hash);
                 }
             }
         }
@@ -408,9 +408,9 @@ public sealed partial class TorrentSession : IAsyncDisposable
                 return;
             }
 
-            if (!_torrents.TryGetValue(torrent.InfoHash, out var held) || !ReferenceEquals(held, torrent))
+            if (!_torrents.TryGetValue(torrent.Hash, out var held) || !ReferenceEquals(held, torrent))
             {
-                throw new TorrentPSException("TorrentNotFound", TorrentErrorKind.ObjectNotFound, $"The torrent {torrent.Name} ({torrent.InfoHash}) was removed from the session.");
+                throw new TorrentPSException("TorrentNotFound", TorrentErrorKind.ObjectNotFound, $"The torrent {torrent.Name} ({torrent.Hash}) was removed from the session.");
             }
 
             StartRun(torrent, torrent.Request, loggers);
@@ -449,7 +449,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     private static string FullPathOrEmpty(string path) => string.IsNullOrEmpty(path) ? string.Empty : Path.GetFullPath(path);
 
     private static TorrentPSException AlreadyRunning(Torrent held)
-        => new("TorrentAlreadyRunning", TorrentErrorKind.ResourceUnavailable, $"The torrent {held.Name} ({held.InfoHash}) is already running in this session{(held.Destination.Length > 0 ? $", with its data at {held.Destination}" : string.Empty)}.");
+        => new("TorrentAlreadyRunning", TorrentErrorKind.ResourceUnavailable, $"The torrent {held.Name} ({held.Hash}) is already running in this session{(held.Destination.Length > 0 ? $", with its data at {held.Destination}" : string.Empty)}.");
 
     private static IReadOnlyList<IReadOnlyList<string>> MagnetTiers(MagnetLink magnet) => magnet.Trackers.Select(t => (IReadOnlyList<string>)[t]).ToArray();
 

@@ -109,7 +109,7 @@ public sealed record TransferRequest
     public IPAddress? LocalAddress { get; init; }
 
     /// <summary>The info hash of the torrent or the magnet link.</summary>
-    public InfoHash InfoHash => Torrent?.InfoHash ?? Magnet?.InfoHash ?? throw new InvalidOperationException("A transfer request names a torrent or a magnet link.");
+    public InfoHash InfoHash => Torrent?.Hash ?? Magnet?.Hash ?? throw new InvalidOperationException("A transfer request names a torrent or a magnet link.");
 
     /// <summary>The torrent's name, else the magnet link's display name, else its info hash.</summary>
     public string Name => Torrent?.Name ?? (string.IsNullOrWhiteSpace(Magnet?.DisplayName) ? InfoHash.Hex : Magnet!.DisplayName!);

@@ -142,7 +142,7 @@ public sealed class ContentLocation
         }
 
         var state = stateFolder is null ? DefaultStateFolder(contentPath) : Path.GetFullPath(stateFolder);
-        return new ContentLocation(torrent.InfoHash, contentPath, paths, state);
+        return new ContentLocation(torrent.Hash, contentPath, paths, state);
     }
 
     private static string DefaultStateFolder(string contentPath)

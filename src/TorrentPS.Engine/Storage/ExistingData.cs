@@ -113,7 +113,7 @@ public static class ExistingData
         if (!toHash.IsEmpty)
         {
             var result = await new TorrentVerifier().VerifyAsync(torrent, location, progress, cancellationToken, toHash, selection).ConfigureAwait(false);
-            foreach (var piece in result.ValidPieces.Indexes())
+            foreach (var piece in result.ValidPieceBits.Indexes())
             {
                 verified[piece] = true;
             }

@@ -4,7 +4,8 @@ namespace TorrentPS.Engine.Storage;
 /// How much a file of a torrent is wanted: <see cref="Skip"/> is never downloaded (and never created); the others are,
 /// higher priorities first. The values order the priorities, so the highest of several is their maximum.
 /// </summary>
-public enum FilePriority
+/// <remarks>Based on <see cref="long"/> so PowerShell's <c>ConvertTo-Json</c> writes its name (as <see cref="Swarm.TorrentState"/>).</remarks>
+public enum FilePriority : long
 {
     /// <summary>Not downloaded: the file is never created (bytes of its pieces shared with chosen files go to the part file).</summary>
     Skip = 0,

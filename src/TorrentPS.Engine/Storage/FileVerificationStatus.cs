@@ -1,7 +1,8 @@
 namespace TorrentPS.Engine.Storage;
 
 /// <summary>What a check found of one file of a torrent.</summary>
-public enum FileVerificationStatus
+/// <remarks>Based on <see cref="long"/> so PowerShell's <c>ConvertTo-Json</c> writes its name (as <see cref="Swarm.TorrentState"/>).</remarks>
+public enum FileVerificationStatus : long
 {
     /// <summary>The file is there at its full length and every piece holding its bytes is valid.</summary>
     Complete,

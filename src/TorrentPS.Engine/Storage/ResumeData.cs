@@ -182,7 +182,7 @@ public sealed class ResumeData
     {
         ArgumentNullException.ThrowIfNull(torrent);
         logger ??= NullLogger.Instance;
-        var data = TryLoad(path, torrent.InfoHash, logger);
+        var data = TryLoad(path, torrent.Hash, logger);
         if (data is null)
         {
             return null;

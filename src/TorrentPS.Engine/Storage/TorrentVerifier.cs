@@ -70,7 +70,7 @@ public sealed class TorrentVerifier
             throw new ArgumentException($"The piece set has {onlyPieces.Length} pieces, the torrent {layout.PieceCount}.", nameof(onlyPieces));
         }
 
-        if (location.InfoHash != torrent.InfoHash)
+        if (location.InfoHash != torrent.Hash)
         {
             throw new ArgumentException("The location was made for another torrent.", nameof(location));
         }
@@ -128,7 +128,7 @@ public sealed class TorrentVerifier
             result.InvalidPieces.Count,
             result.MissingPieces.Count,
             result.BytesChecked,
-            result.Elapsed);
+            result.ElapsedSpan);
         return result;
     }
 

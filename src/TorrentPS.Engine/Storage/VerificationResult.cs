@@ -21,14 +21,14 @@ public sealed class VerificationResult
         Bitfield? wantedPieces = null)
     {
         Name = torrent.Name;
-        InfoHash = torrent.InfoHash;
+        Hash = torrent.Hash;
         TorrentPath = torrent.SourcePath;
         ContentPath = location.ContentPath;
-        ValidPieces = validPieces;
+        ValidPieceBits = validPieces;
         InvalidPieces = invalidPieces;
         MissingPieces = missingPieces;
         Files = files;
-        Elapsed = elapsed;
+        ElapsedSpan = elapsed;
         BytesChecked = bytesChecked;
         Selection = selection;
         IsComplete = Covers(validPieces, wantedPieces) && Array.TrueForAll(files, f => f.IsComplete || f.IsSkipped);
@@ -36,7 +36,10 @@ public sealed class VerificationResult
 
     public string Name { get; }
 
-    public InfoHash InfoHash { get; }
+    /// <summary>The info hash as 40 lowercase hex digits.</summary>
+    public string InfoHash => Hash.Hex;
+
+    internal InfoHash Hash { get; }
 
     /// <summary>
     /// Every piece is valid and every file exists at its full length; with a <see cref="Selection"/>, every piece of the
@@ -47,12 +50,12 @@ public sealed class VerificationResult
     /// <summary>The files the check was limited to; null when it covered every file.</summary>
     public FileSelection? Selection { get; }
 
-    public int PieceCount => ValidPieces.Length;
+    public int PieceCount => ValidPieceBits.Length;
 
-    public int ValidPieceCount => ValidPieces.Count;
+    public int ValidPieceCount => ValidPieceBits.Count;
 
     /// <summary>The pieces whose data is present and matches its hash.</summary>
-    public Bitfield ValidPieces { get; }
+    internal Bitfield ValidPieceBits { get; }
 
     /// <summary>Pieces whose data is present but fails its hash, ascending.</summary>
     public IReadOnlyList<int> InvalidPieces { get; }
@@ -66,7 +69,10 @@ public sealed class VerificationResult
     /// <summary>Each file of the torrent (padding files left out).</summary>
     public IReadOnlyList<FileVerification> Files { get; }
 
-    public TimeSpan Elapsed { get; }
+    /// <summary>How long the check took, in seconds.</summary>
+    public double Elapsed => ElapsedSpan.TotalSeconds;
+
+    internal TimeSpan ElapsedSpan { get; }
 
     /// <summary>The bytes read and hashed.</summary>
     public long BytesChecked { get; }

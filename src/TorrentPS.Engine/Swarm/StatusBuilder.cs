@@ -104,7 +104,7 @@ internal sealed class StatusBuilder
         return new TorrentStatus
         {
             Name = name,
-            InfoHash = _infoHash,
+            Hash = _infoHash,
             State = state,
             Length = length,
             TotalBytes = _ledger.WantedBytes,
@@ -121,10 +121,10 @@ internal sealed class StatusBuilder
             PeersKnown = _roster.KnownCount,
             Seeds = _roster.CountSeeds(),
             MetadataPeers = metadataPeers,
-            TimeRemaining = remaining,
+            TimeRemainingSpan = remaining,
             SeedGoalPercent = goalPercent,
-            SeedingTime = _goal.Seeded(now),
-            Elapsed = _time.GetElapsedTime(_startedAt, now),
+            SeedingTimeSpan = _goal.Seeded(now),
+            ElapsedSpan = _time.GetElapsedTime(_startedAt, now),
             HashFailures = _ledger.HashFailures,
             TrackerCount = announcer?.Trackers.Count ?? 0,
             TrackersWorking = trackersWorking,

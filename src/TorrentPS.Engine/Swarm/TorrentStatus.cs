@@ -10,7 +10,10 @@ public sealed record TorrentStatus
 {
     public required string Name { get; init; }
 
-    public required InfoHash InfoHash { get; init; }
+    /// <summary>The info hash as 40 lowercase hex digits.</summary>
+    public string InfoHash => Hash.Hex;
+
+    internal InfoHash Hash { get; init; } = null!;
 
     public required TorrentState State { get; init; }
 
@@ -58,17 +61,25 @@ public sealed record TorrentStatus
 
     /// <summary>
     /// The time to finish at the current rate: the check while checking, the download while downloading, the seed goal
-    /// (ratio or time, whichever comes first) while seeding toward one; null when unknown or when there is nothing to finish.
+    /// (ratio or time, whichever comes first) while seeding toward one, in seconds; null when unknown or when there is
+    /// nothing to finish.
     /// </summary>
-    public TimeSpan? TimeRemaining { get; init; }
+    public double? TimeRemaining => TimeRemainingSpan?.TotalSeconds;
+
+    internal TimeSpan? TimeRemainingSpan { get; init; }
 
     /// <summary>While seeding toward a ratio or a time: how far, 0 to 100 (the nearer of the two); null without a goal.</summary>
     public double? SeedGoalPercent { get; init; }
 
-    /// <summary>How long it has seeded in this run.</summary>
-    public TimeSpan SeedingTime { get; init; }
+    /// <summary>How long it has seeded in this run, in seconds.</summary>
+    public double SeedingTime => SeedingTimeSpan.TotalSeconds;
 
-    public TimeSpan Elapsed { get; init; }
+    internal TimeSpan SeedingTimeSpan { get; init; }
+
+    /// <summary>How long this run has lasted, in seconds.</summary>
+    public double Elapsed => ElapsedSpan.TotalSeconds;
+
+    internal TimeSpan ElapsedSpan { get; init; }
 
     /// <summary>Pieces that failed their hash in this run.</summary>
     public int HashFailures { get; init; }

@@ -19,7 +19,7 @@ public sealed record PeerDiscoveryTarget
 
     /// <summary>A torrent's tiers; <c>left</c> is its whole length, as nothing of it is on disk here.</summary>
     public static PeerDiscoveryTarget FromTorrent(TorrentInfo torrent)
-        => new() { InfoHash = torrent.InfoHash, TrackerTiers = torrent.TrackerTiers, Left = Math.Max(torrent.Length, 1) };
+        => new() { InfoHash = torrent.Hash, TrackerTiers = torrent.TrackerTiers, Left = Math.Max(torrent.Length, 1) };
 
     /// <summary>
     /// A magnet link's <c>tr</c> trackers, each in a tier of its own so every one is asked (a link carries no tiers),
@@ -29,7 +29,7 @@ public sealed record PeerDiscoveryTarget
     {
         return new PeerDiscoveryTarget
         {
-            InfoHash = magnet.InfoHash,
+            InfoHash = magnet.Hash,
             TrackerTiers = magnet.Trackers.Select(t => (IReadOnlyList<string>)[t]).ToArray(),
             Left = magnet.ExactLength is > 0 and { } xl ? xl : AnnounceRequest.UnknownLengthPlaceholder,
             KnownPeers = magnet.PeerEndPoints,

@@ -10,7 +10,10 @@ public sealed record TrackerStatus
     /// <summary>The BEP 12 tier, counted from 0.</summary>
     public required int Tier { get; init; }
 
-    public required InfoHash InfoHash { get; init; }
+    /// <summary>The info hash as 40 lowercase hex digits.</summary>
+    public string InfoHash => Hash.Hex;
+
+    internal InfoHash Hash { get; init; } = null!;
 
     public required TrackerStatusKind Status { get; init; }
 
@@ -22,9 +25,15 @@ public sealed record TrackerStatus
     public long? Downloaded { get; init; }
 
     /// <summary>The announce interval in force, once the tracker has answered an announce.</summary>
-    public TimeSpan? Interval { get; init; }
+    /// <summary>Seconds the tracker asks us to wait between announces.</summary>
+    public double? Interval => IntervalSpan?.TotalSeconds;
 
-    public TimeSpan? MinInterval { get; init; }
+    internal TimeSpan? IntervalSpan { get; init; }
+
+    /// <summary>Seconds the tracker allows at least between announces.</summary>
+    public double? MinInterval => MinIntervalSpan?.TotalSeconds;
+
+    internal TimeSpan? MinIntervalSpan { get; init; }
 
     public DateTimeOffset? LastAnnounce { get; init; }
 

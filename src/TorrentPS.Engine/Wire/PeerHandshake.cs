@@ -13,35 +13,44 @@ public sealed class PeerHandshake
     public PeerHandshake(TorrentPeer peer, HandshakeMessage remote, ExtensionHandshake? extensionHandshake, TimeSpan elapsed)
     {
         Peer = peer;
-        PeerId = remote.PeerId;
-        Reserved = remote.Reserved;
+        Id = remote.PeerId;
+        ReservedBits = remote.Reserved;
         ExtensionHandshake = extensionHandshake;
-        Elapsed = elapsed;
+        ElapsedSpan = elapsed;
         Client = PeerClient.FromPeerId(remote.PeerId).DisplayName;
     }
 
     public TorrentPeer Peer { get; }
 
-    public InfoHash InfoHash => Peer.InfoHash;
+    /// <summary>The info hash as 40 lowercase hex digits.</summary>
+    public string InfoHash => Peer.InfoHash;
 
-    public IPEndPoint EndPoint => Peer.EndPoint;
+    internal InfoHash Hash => Peer.Hash;
 
-    public PeerId PeerId { get; }
+    internal IPEndPoint EndPoint => Peer.EndPoint;
+
+    /// <summary>The peer's 20-byte peer id as 40 lowercase hex digits.</summary>
+    public string PeerId => Id.Hex;
+
+    internal PeerId Id { get; }
 
     /// <summary>The client the peer id names, e.g. <c>libtorrent (rasterbar) 2.0.8</c>.</summary>
     public string Client { get; }
 
     /// <summary>The peer's reserved bits as 16 hex digits.</summary>
-    public ReservedBits Reserved { get; }
+    /// <summary>The 8 reserved bytes of the handshake as 16 hex digits (<c>0000000000100005</c>).</summary>
+    public string Reserved => ReservedBits.ToString();
 
-    public bool SupportsExtensionProtocol => Reserved.SupportsExtensionProtocol;
+    internal ReservedBits ReservedBits { get; }
 
-    public bool SupportsFastExtension => Reserved.SupportsFastExtension;
+    public bool SupportsExtensionProtocol => ReservedBits.SupportsExtensionProtocol;
 
-    public bool SupportsDht => Reserved.SupportsDht;
+    public bool SupportsFastExtension => ReservedBits.SupportsFastExtension;
+
+    public bool SupportsDht => ReservedBits.SupportsDht;
 
     /// <summary>The peer's extension handshake, when both sides speak the extension protocol and it was exchanged.</summary>
-    public ExtensionHandshake? ExtensionHandshake { get; }
+    internal ExtensionHandshake? ExtensionHandshake { get; }
 
     /// <summary>Extension name → the message id the peer wants for it (<c>m</c>).</summary>
     public IReadOnlyDictionary<string, byte> Extensions => ExtensionHandshake?.Extensions ?? EmptyExtensions;
@@ -61,14 +70,17 @@ public sealed class PeerHandshake
     public int? ListenPort => ExtensionHandshake?.ListenPort;
 
     /// <summary><c>yourip</c>: our address as the peer sees it.</summary>
-    public IPAddress? YourIp => ExtensionHandshake?.YourIp;
+    public string? YourIp => ExtensionHandshake?.YourIp?.ToString();
 
     public bool UploadOnly => ExtensionHandshake?.UploadOnly ?? false;
 
-    public TimeSpan Elapsed { get; }
+    /// <summary>How long the connection and the handshakes took, in seconds.</summary>
+    public double Elapsed => ElapsedSpan.TotalSeconds;
+
+    internal TimeSpan ElapsedSpan { get; }
 
     /// <summary><c>127.0.0.2:6881 2d4c54… (libtorrent/2.0.8)</c>: the peer's own name for itself (<c>v</c>) when it gave one, escaped (a peer chooses it).</summary>
-    public override string ToString() => $"{Peer} {PeerId} ({Text.DisplayText.Escape(ClientVersion ?? Client, 64)})";
+    public override string ToString() => $"{Peer} {Id} ({Text.DisplayText.Escape(ClientVersion ?? Client, 64)})";
 
     private static readonly IReadOnlyDictionary<string, byte> EmptyExtensions = new Dictionary<string, byte>();
 }

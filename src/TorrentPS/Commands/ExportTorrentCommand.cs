@@ -94,7 +94,7 @@ public sealed class ExportTorrentCommand : AsyncCmdlet
         try
         {
             await TorrentFileWriter.SaveAsync(Torrent, _target, Force, cancellationToken).ConfigureAwait(false);
-            WriteVerbose($"Wrote {Torrent.Name} ({Torrent.InfoHash}) to {_target}.");
+            WriteVerbose($"Wrote {Torrent.Name} ({Torrent.Hash}) to {_target}.");
             if (PassThru)
             {
                 WriteItem(_target);

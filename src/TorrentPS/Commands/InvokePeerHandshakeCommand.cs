@@ -69,7 +69,7 @@ public sealed class InvokePeerHandshakeCommand : AsyncCmdlet
                 _torrents.Add(Torrent);
             }
 
-            infoHash = ParameterSetName == TorrentSet ? Torrent.InfoHash : PeerHandshakeTargets.ParseInfoHash(InfoHash);
+            infoHash = ParameterSetName == TorrentSet ? Torrent.Hash : PeerHandshakeTargets.ParseInfoHash(InfoHash);
         }
         catch (TorrentPSException ex)
         {

@@ -25,7 +25,7 @@ public sealed class RemoveTorrentCommand : TorrentSelectorCmdlet
 
     private protected override bool Choose(Torrent torrent)
     {
-        var where = torrent.Destination.Length > 0 ? torrent.Destination : torrent.InfoHash.Hex;
+        var where = torrent.Destination.Length > 0 ? torrent.Destination : torrent.Hash.Hex;
         if (!ShouldProcess(torrent.Name, DeleteData ? $"Remove from the session and delete its data at {where}" : "Remove from the session"))
         {
             return false;

@@ -106,5 +106,5 @@ public sealed class SaveTorrentPieceCommand : TransferCmdlet
     private static bool SameTorrent(TorrentInput a, TorrentInput b)
         => (a.Path is not null && a.Path == b.Path)
            || (a.Torrent is not null && ReferenceEquals(a.Torrent, b.Torrent))
-           || (a.Magnet is not null && b.Magnet is not null && a.Magnet.InfoHash.Equals(b.Magnet.InfoHash));
+           || (a.Magnet is not null && b.Magnet is not null && a.Magnet.Hash.Equals(b.Magnet.Hash));
 }

@@ -11,9 +11,9 @@ internal sealed record KnownTorrent(InfoHash InfoHash, string? Name, IReadOnlyLi
     /// <summary>At most this many .torrent files of a folder are read for one completion.</summary>
     public const int MaxFilesPerFolder = 64;
 
-    public static KnownTorrent From(TorrentInfo torrent) => new(torrent.InfoHash, torrent.Name, torrent.Trackers);
+    public static KnownTorrent From(TorrentInfo torrent) => new(torrent.Hash, torrent.Name, torrent.Trackers);
 
-    public static KnownTorrent From(MagnetLink magnet) => new(magnet.InfoHash, magnet.DisplayName, magnet.Trackers);
+    public static KnownTorrent From(MagnetLink magnet) => new(magnet.Hash, magnet.DisplayName, magnet.Trackers);
 
     /// <summary>The torrent a path or magnet link names, or null when it cannot be read (completion never fails).</summary>
     public static KnownTorrent? TryRead(string pathOrLink)

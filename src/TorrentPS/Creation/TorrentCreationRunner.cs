@@ -35,7 +35,7 @@ internal sealed class TorrentCreationRunner(TorrentCreator creator, TorrentCreat
                 target = destination;
                 await TorrentFileWriter.SaveAsync(torrent, destination, overwrite, cancellationToken).ConfigureAwait(false);
                 torrent = TorrentInfo.Parse(created.GetBytes(), destination, cancellationToken);
-                output.Verbose($"Wrote {torrent.Name} ({torrent.InfoHash}) to {destination}.");
+                output.Verbose($"Wrote {torrent.Name} ({torrent.Hash}) to {destination}.");
             }
 
             output.Verbose($"{torrent.Name}: {torrent.Files.Count(f => !f.IsPadding)} files, {torrent.Length} bytes in {torrent.PieceCount} pieces, hashed in {created.Elapsed.TotalSeconds:0.00} s.");

@@ -18,7 +18,7 @@ internal static class HandshakeNarration
         var extensions = handshake.Extensions.Count > 0
             ? "extensions " + string.Join(", ", handshake.Extensions.Keys.Order(StringComparer.Ordinal))
             : handshake.SupportsExtensionProtocol ? "no extensions" : "no extension protocol";
-        var elapsed = string.Create(CultureInfo.InvariantCulture, $"{handshake.Elapsed.TotalMilliseconds:0} ms");
+        var elapsed = string.Create(CultureInfo.InvariantCulture, $"{handshake.ElapsedSpan.TotalMilliseconds:0} ms");
         return $"{handshake.Peer.EndPointText} answered in {elapsed}: {handshake.Client}; {extensions}.";
     }
 

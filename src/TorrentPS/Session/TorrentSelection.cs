@@ -33,7 +33,7 @@ internal static class TorrentSelection
                 continue;
             }
 
-            if (infoHashes is { Count: > 0 } && !infoHashes.Contains(torrent.InfoHash))
+            if (infoHashes is { Count: > 0 } && !infoHashes.Contains(torrent.Hash))
             {
                 continue;
             }
@@ -56,7 +56,7 @@ internal static class TorrentSelection
 
         foreach (var infoHash in infoHashes ?? [])
         {
-            if (!torrents.Any(t => t.InfoHash.Equals(infoHash)))
+            if (!torrents.Any(t => t.Hash.Equals(infoHash)))
             {
                 notFound.Add((infoHash.Hex, NotFound($"The session holds no torrent with info hash {infoHash.Hex}.")));
             }

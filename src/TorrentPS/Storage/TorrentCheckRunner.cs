@@ -94,7 +94,7 @@ internal sealed class TorrentCheckRunner(string dataFolder, bool detailed, Torre
         progress?.Complete(result);
         output.Verbose(string.Create(
             CultureInfo.InvariantCulture,
-            $"{torrent.Name} at {location.ContentPath}: {VerificationProgressReporter.Summary(result)}; {ByteSize.Format(result.BytesChecked)} hashed in {Duration.Format(result.Elapsed)}."));
+            $"{torrent.Name} at {location.ContentPath}: {VerificationProgressReporter.Summary(result)}; {ByteSize.Format(result.BytesChecked)} hashed in {Duration.Format(result.ElapsedSpan)}."));
         if (SkippedLine(result, fromResumeData: files is not { IsEverything: false }) is { } skipped)
         {
             output.Verbose(skipped);

@@ -8,7 +8,7 @@ internal static class TorrentNarration
 {
     /// <summary><c>Read 'debian-iso' (55819d…) from '/t/debian.torrent': 2.86 MiB in 2 files, 12 pieces of 256 KiB.</c></summary>
     public static string Read(TorrentInfo torrent, string file)
-        => $"Read '{torrent.Name}' ({torrent.InfoHash.Hex}) from '{file}': {ByteSize.Format(torrent.Length)} in {Counted.Of(torrent.FileCount, "file")}, "
+        => $"Read '{torrent.Name}' ({torrent.Hash.Hex}) from '{file}': {ByteSize.Format(torrent.Length)} in {Counted.Of(torrent.FileCount, "file")}, "
            + $"{Counted.Of(torrent.PieceCount, "piece")} of {ByteSize.Format(torrent.PieceLength)}.";
 
     public static string Decoding(int length, string? file)

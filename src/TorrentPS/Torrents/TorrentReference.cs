@@ -17,12 +17,12 @@ internal static class TorrentReference
 
     /// <summary>Throws <c>TorrentChanged</c> when <paramref name="torrent"/> is not the torrent <paramref name="expected"/> names.</summary>
     public static TorrentInfo Check(TorrentInfo torrent, InfoHash? expected, string path)
-        => expected is null || torrent.InfoHash.Equals(expected)
+        => expected is null || torrent.Hash.Equals(expected)
             ? torrent
             : throw new TorrentPSException(
                 "TorrentChanged",
                 TorrentErrorKind.InvalidData,
-                $"'{path}' now holds the torrent {torrent.InfoHash.Hex}, not {expected.Hex}: the file changed since the torrent was read.");
+                $"'{path}' now holds the torrent {torrent.Hash.Hex}, not {expected.Hex}: the file changed since the torrent was read.");
 
     /// <summary>Reads the torrent at <paramref name="path"/> and checks it is the one <paramref name="expected"/> names.</summary>
     public static async Task<TorrentInfo> LoadAsync(string path, InfoHash? expected, CancellationToken cancellationToken)

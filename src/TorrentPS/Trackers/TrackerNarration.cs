@@ -57,7 +57,7 @@ internal static class TrackerNarration
             parts.Add($"{downloaded} downloaded");
         }
 
-        if (status.Interval is { } interval)
+        if (status.IntervalSpan is { } interval)
         {
             parts.Add($"announce every {Counted.Seconds(interval)}");
         }

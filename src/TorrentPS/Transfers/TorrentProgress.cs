@@ -55,7 +55,7 @@ internal sealed class TorrentProgress
             if (status.State == TorrentState.Checking)
             {
                 _checking ??= _start(CheckingActivity(_name), status.Length, _main);
-                _write(_checking.Report(new ProgressSnapshot(status.CheckedBytes, status.Length) { RatePerSecond = status.CheckRate, SecondsRemaining = ProgressSnapshot.Seconds(status.TimeRemaining) }));
+                _write(_checking.Report(new ProgressSnapshot(status.CheckedBytes, status.Length) { RatePerSecond = status.CheckRate, SecondsRemaining = ProgressSnapshot.Seconds(status.TimeRemainingSpan) }));
             }
             else
             {
@@ -115,10 +115,10 @@ internal sealed class TorrentProgress
         var uploaded = string.Format(CultureInfo.InvariantCulture, "{0} uploaded (ratio {1:0.00})", ByteSize.Format(result.Uploaded), result.Ratio);
         if (seed)
         {
-            return string.Format(CultureInfo.InvariantCulture, "Completed in {0}, {1}", Duration.Format(result.Elapsed), uploaded);
+            return string.Format(CultureInfo.InvariantCulture, "Completed in {0}, {1}", Duration.Format(result.ElapsedSpan), uploaded);
         }
 
-        var text = string.Format(CultureInfo.InvariantCulture, "Completed: {0} downloaded in {1} at {2}", ByteSize.Format(result.Downloaded), Duration.Format(result.Elapsed), ByteSize.FormatRate(result.AverageRate));
+        var text = string.Format(CultureInfo.InvariantCulture, "Completed: {0} downloaded in {1} at {2}", ByteSize.Format(result.Downloaded), Duration.Format(result.ElapsedSpan), ByteSize.FormatRate(result.AverageRate));
         return result.Uploaded > 0 ? text + ", " + uploaded : text;
     }
 
@@ -161,7 +161,7 @@ internal sealed class TorrentProgress
         return new ProgressSnapshot(status.VerifiedBytes, status.TotalBytes)
         {
             Status = text,
-            SecondsRemaining = ProgressSnapshot.Seconds(status.TimeRemaining),
+            SecondsRemaining = ProgressSnapshot.Seconds(status.TimeRemainingSpan),
             CurrentOperation = Peers(status),
         };
     }
@@ -180,7 +180,7 @@ internal sealed class TorrentProgress
         return new ProgressSnapshot(status.SeedGoalPercent is { } done ? (long)(done / 100 * Scale) : 0, status.SeedGoalPercent is null ? 0 : Scale)
         {
             Status = text,
-            SecondsRemaining = ProgressSnapshot.Seconds(status.TimeRemaining),
+            SecondsRemaining = ProgressSnapshot.Seconds(status.TimeRemainingSpan),
             CurrentOperation = Peers(status),
         };
     }

@@ -47,7 +47,7 @@ public sealed class ChallengeHandshakeTests : IDisposable
         await using var peer = new FakePeer(torrent.Torrent, torrent.Content);
         var (exitCode, stdout, stderr) = await CliRunner.RunAsync("magnet_info", Magnet(torrent, peer), "--timeout", "30");
         AssertOnlyChallengeReserved(peer, exitCode, stderr);
-        Assert.Contains($"Info Hash: {torrent.Torrent.InfoHash.Hex}", stdout, StringComparison.Ordinal);
+        Assert.Contains($"Info Hash: {torrent.Torrent.Hash.Hex}", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class ChallengeHandshakeTests : IDisposable
 
     private static StorageTorrent Torrent(int seed) => StorageTorrent.Single($"challenge-{seed}.bin", (3 * 16 * 1024) + 100, 16 * 1024, seed: 9100 + seed);
 
-    private static string Magnet(StorageTorrent torrent, FakePeer peer) => $"magnet:?xt=urn:btih:{torrent.Torrent.InfoHash.Hex}&dn=challenge&x.pe={peer.EndPoint}";
+    private static string Magnet(StorageTorrent torrent, FakePeer peer) => $"magnet:?xt=urn:btih:{torrent.Torrent.Hash.Hex}&dn=challenge&x.pe={peer.EndPoint}";
 
     private string TorrentFile(StorageTorrent torrent)
     {

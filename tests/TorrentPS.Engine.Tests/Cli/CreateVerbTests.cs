@@ -26,7 +26,7 @@ public sealed class CreateVerbTests : IDisposable
 
         var torrent = await TorrentInfo.LoadAsync(target);
         Assert.Equal((0, string.Empty), (exitCode, stderr));
-        Assert.Equal($"Created {target}.\nInfo Hash: {torrent.InfoHash.Hex}\n", stdout);
+        Assert.Equal($"Created {target}.\nInfo Hash: {torrent.Hash.Hex}\n", stdout);
         Assert.Equal([["http://127.0.0.1:1/a"], ["udp://127.0.0.1:2"]], torrent.TrackerTiers);
         Assert.Equal(["a.bin", "sub/b.bin"], torrent.Files.Select(f => f.Path));
         Assert.False(torrent.IsHybrid || torrent.IsPrivate);
@@ -45,7 +45,7 @@ public sealed class CreateVerbTests : IDisposable
         Assert.True(torrent.IsHybrid && torrent.IsPrivate);
         Assert.Equal(32 * 1024, torrent.PieceLength);
         Assert.Equal(Convert.ToHexString(SHA256.HashData(torrent.GetRawInfo().Span)).ToLowerInvariant(), torrent.InfoHashV2);
-        Assert.Equal($"Created {target}.\nInfo Hash: {torrent.InfoHash.Hex}\nInfo Hash v2: {torrent.InfoHashV2}\n", stdout);
+        Assert.Equal($"Created {target}.\nInfo Hash: {torrent.Hash.Hex}\nInfo Hash v2: {torrent.InfoHashV2}\n", stdout);
     }
 
     [Theory]

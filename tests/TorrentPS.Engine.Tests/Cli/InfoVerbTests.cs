@@ -59,7 +59,7 @@ public sealed class InfoVerbTests : IDisposable
             $"Info Hash: {builder.ExpectedInfoHashHex()}\n" +
             "Piece Length: 16\n" +
             "Piece Hashes:\n" +
-            $"{torrent.PieceHashes[0]}\n{torrent.PieceHashes[1]}\n" +
+            $"{torrent.GetPieceHashes()[0]}\n{torrent.GetPieceHashes()[1]}\n" +
             "Files:\n" +
             "10 top/a.txt\n" +
             "0 top/sub/empty\n" +

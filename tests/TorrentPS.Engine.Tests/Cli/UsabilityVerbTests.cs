@@ -51,7 +51,7 @@ public sealed class UsabilityVerbTests : IDisposable
         var status = new TorrentStatus
         {
             Name = "\u001b[2Jevil",
-            InfoHash = InfoHash.Parse(new string('a', 40)),
+            Hash = InfoHash.Parse(new string('a', 40)),
             State = TorrentState.Downloading,
             TotalBytes = 100,
             PeersConnected = 1,

@@ -131,7 +131,7 @@ public sealed class TorrentCreatorTests
         Assert.Null(bare.Torrent.CreatedBy);
         Assert.Null(bare.Torrent.CreationDate);
         Assert.Equal(["info"], Root(bare).Keys.Select(k => k.Text));
-        Assert.Equal(defaults.Torrent.InfoHash, bare.Torrent.InfoHash); // none of them is in the info dictionary
+        Assert.Equal(defaults.Torrent.Hash, bare.Torrent.Hash); // none of them is in the info dictionary
     }
 
     [Fact]

@@ -81,7 +81,7 @@ public sealed class DhtLookupTests : IAsyncLifetime
 
         Assert.Equal(peers.OrderBy(p => p.ToString()), found.Select(p => p.EndPoint).OrderBy(p => p.ToString()));
         Assert.All(found, p => Assert.Equal(PeerSource.Dht, p.Source));
-        Assert.All(found, p => Assert.Equal(torrent, p.InfoHash));
+        Assert.All(found, p => Assert.Equal(torrent, p.Hash));
     }
 
     [Fact]

@@ -137,7 +137,7 @@ public sealed class LinearParsingTests
         Assert.Null(ParseWithinBounds(torrent, (long)(1.5 * torrent.Length), out var parsed));
 
         Assert.Equal(1_000_000, parsed!.PieceCount);
-        Assert.Equal("abababababababababababababababababababab", parsed.PieceHashes[999_999]);
+        Assert.Equal("abababababababababababababababababababab", parsed.GetPieceHashes()[999_999]);
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class LinearParsingTests
 
         Assert.True(clock.Elapsed < Bound, $"took {clock.Elapsed}");
         Assert.Equal(100_000, magnet.Trackers.Count);
-        Assert.Equal(100_000, new MagnetLink(magnet.InfoHash, null, magnet.Trackers, [], [], null).Trackers.Count);
+        Assert.Equal(100_000, new MagnetLink(magnet.Hash, null, magnet.Trackers, [], [], null).Trackers.Count);
     }
 
     [Fact]

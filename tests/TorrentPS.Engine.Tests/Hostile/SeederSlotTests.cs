@@ -60,7 +60,7 @@ public sealed class SeederSlotTests
     public async Task A_peer_asking_for_the_metadata_without_reading_gets_each_piece_once_in_flight_not_once_a_request()
     {
         await using var seeder = await LoopbackSeeder.StartAsync();
-        await using var flooder = await FakeDownloader.ConnectAsync(seeder.EndPoint, seeder.Info.InfoHash, receiveBuffer: 4096, extensions: true);
+        await using var flooder = await FakeDownloader.ConnectAsync(seeder.EndPoint, seeder.Info.Hash, receiveBuffer: 4096, extensions: true);
         const int requests = 200_000;
         var request = FakeDownloader.Extended(ExtensionHandshake.LocalUtMetadataId, "d8:msg_typei0e5:piecei0ee"u8.ToArray());
         var flood = new byte[request.Length * requests];

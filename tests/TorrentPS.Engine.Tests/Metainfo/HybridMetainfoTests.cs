@@ -20,7 +20,7 @@ public sealed class HybridMetainfoTests
         var builder = Hybrid();
         var torrent = TorrentInfo.Parse(builder.ToBytes());
         Assert.Equal(Convert.ToHexString(SHA256.HashData(builder.InfoBytes())).ToLowerInvariant(), torrent.InfoHashV2);
-        Assert.Equal(builder.ExpectedInfoHashHex(), torrent.InfoHash.Hex);
+        Assert.Equal(builder.ExpectedInfoHashHex(), torrent.Hash.Hex);
     }
 
     [Fact]

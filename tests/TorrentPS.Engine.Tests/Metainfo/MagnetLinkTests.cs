@@ -10,7 +10,7 @@ public class MagnetLinkTests
     public void Parses_the_parts_of_a_challenge_style_link()
     {
         var magnet = MagnetLink.Parse($"magnet:?xt=urn:btih:{Hex}&dn=magnet1.gif&tr=http%3A%2F%2F127.0.0.1%3A6969%2Fannounce");
-        Assert.Equal(Hex, magnet.InfoHash.Hex);
+        Assert.Equal(Hex, magnet.Hash.Hex);
         Assert.Equal("magnet1.gif", magnet.DisplayName);
         Assert.Equal(["http://127.0.0.1:6969/announce"], magnet.Trackers);
         Assert.Empty(magnet.PeerAddresses);
@@ -36,7 +36,7 @@ public class MagnetLinkTests
         var magnet = MagnetLink.Parse(
             $"MAGNET:?XT=urn:BTIH:{hash.ToBase32().ToLowerInvariant()}&xl=12345&x.pe=127.0.0.5:6881&x.pe=%5B%3A%3A1%5D%3A6882" +
             "&ws=http%3A%2F%2F127.0.0.1%3A8080%2Fseed&dn=a+b%20c&unknown=ignored&noequals");
-        Assert.Equal(hash, magnet.InfoHash);
+        Assert.Equal(hash, magnet.Hash);
         Assert.Equal(12345, magnet.ExactLength);
         Assert.Equal(["127.0.0.5:6881", "[::1]:6882"], magnet.PeerAddresses);
         Assert.Equal(["http://127.0.0.1:8080/seed"], magnet.WebSeeds);
@@ -48,7 +48,7 @@ public class MagnetLinkTests
     {
         var other = "0123456789abcdef0123456789abcdef01234567";
         var magnet = MagnetLink.Parse($"magnet:?xt=urn:btmh:1220{new string('0', 64)}&xt=urn:btih:{Hex}&xt=urn:btih:{other}");
-        Assert.Equal(Hex, magnet.InfoHash.Hex);
+        Assert.Equal(Hex, magnet.Hash.Hex);
     }
 
     [Theory]

@@ -52,7 +52,7 @@ public sealed class TorrentFileWriterTests : IDisposable
 
         var written = TorrentInfo.Parse(TorrentFileWriter.Encode(original));
 
-        Assert.Equal(original.InfoHash, written.InfoHash);
+        Assert.Equal(original.Hash, written.Hash);
         Assert.Equal(original.GetRawInfo().ToArray(), written.GetRawInfo().ToArray());
         Assert.Equal((original.Name, original.Length, original.PieceCount), (written.Name, written.Length, written.PieceCount));
     }
@@ -89,7 +89,7 @@ public sealed class TorrentFileWriterTests : IDisposable
         var root = Root(TorrentFileWriter.Encode(fetched));
         var written = TorrentInfo.Parse(TorrentFileWriter.Encode(fetched));
 
-        Assert.Equal(source.InfoHash, written.InfoHash);
+        Assert.Equal(source.Hash, written.Hash);
         Assert.Equal("udp://127.0.0.5:1/announce", Text(root, "announce"));
         Assert.Equal([["udp://127.0.0.5:1/announce"], ["http://127.0.0.6:2/announce"]], written.TrackerTiers);
     }
@@ -148,6 +148,6 @@ public sealed class TorrentFileWriterTests : IDisposable
         Assert.Equal([path], Directory.GetFiles(_folder));
 
         await TorrentFileWriter.SaveAsync(Torrent(), path, overwrite: true);
-        Assert.Equal(Torrent().InfoHash, (await TorrentInfo.LoadAsync(path)).InfoHash);
+        Assert.Equal(Torrent().Hash, (await TorrentInfo.LoadAsync(path)).Hash);
     }
 }

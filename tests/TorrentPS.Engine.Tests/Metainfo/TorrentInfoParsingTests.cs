@@ -30,8 +30,8 @@ public class TorrentInfoParsingTests
         Assert.Equal(50, file.Length);
         Assert.Equal(0, file.Offset);
         Assert.Equal("http://127.0.0.1:6969/announce", torrent.Announce);
-        Assert.Equal(builder.ExpectedInfoHashHex(), torrent.InfoHash.Hex);
-        Assert.Equal(builder.ExpectedInfoHashHex(), Convert.ToHexString(torrent.InfoHash.ToArray()).ToLowerInvariant());
+        Assert.Equal(builder.ExpectedInfoHashHex(), torrent.Hash.Hex);
+        Assert.Equal(builder.ExpectedInfoHashHex(), Convert.ToHexString(torrent.Hash.ToArray()).ToLowerInvariant());
         Assert.Equal("a comment", torrent.Comment);
         Assert.Equal("tests", torrent.CreatedBy);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), torrent.CreationDate);
@@ -47,7 +47,7 @@ public class TorrentInfoParsingTests
         {
             var start = i * 16;
             var piece = content.AsSpan(start, Math.Min(16, content.Length - start));
-            Assert.Equal(Convert.ToHexString(SHA1.HashData(piece)).ToLowerInvariant(), torrent.PieceHashes[i]);
+            Assert.Equal(Convert.ToHexString(SHA1.HashData(piece)).ToLowerInvariant(), torrent.GetPieceHashes()[i]);
             Assert.True(torrent.GetPieceHash(i).SequenceEqual(SHA1.HashData(piece)));
             Assert.Equal(piece.Length, torrent.GetPieceLength(i));
         }
@@ -73,7 +73,7 @@ public class TorrentInfoParsingTests
         Assert.Equal([0L, 10, 43, 43], torrent.Files.Select(f => f.Offset));
         Assert.Equal(["sub", "deeper", "b.bin"], torrent.Files[1].PathSegments);
         Assert.All(torrent.Files, f => Assert.False(f.IsPadding));
-        Assert.Equal(builder.ExpectedInfoHashHex(), torrent.InfoHash.Hex);
+        Assert.Equal(builder.ExpectedInfoHashHex(), torrent.Hash.Hex);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public class TorrentInfoParsingTests
         var bytes = Ascii("d4:info" + info + "e");
         var torrent = TorrentInfo.Parse(bytes);
         var expected = Convert.ToHexString(SHA1.HashData(Ascii(info))).ToLowerInvariant();
-        Assert.Equal(expected, torrent.InfoHash.Hex);
+        Assert.Equal(expected, torrent.Hash.Hex);
         Assert.NotEqual(expected, Convert.ToHexString(SHA1.HashData(BencodeEncoder.Encode(BencodeDecoder.Decode(Ascii(info))))).ToLowerInvariant());
     }
 
@@ -93,9 +93,9 @@ public class TorrentInfoParsingTests
     {
         var bytes = SingleFile("f", Content(20)).ToBytes();
         var torrent = TorrentInfo.Parse(bytes);
-        var hash = torrent.InfoHash.Hex;
+        var hash = torrent.Hash.Hex;
         var raw = torrent.GetRawInfo().ToArray();
-        var firstPiece = torrent.PieceHashes[0];
+        var firstPiece = torrent.GetPieceHashes()[0];
         Array.Clear(bytes);
         Assert.Equal(raw, torrent.GetRawInfo().ToArray());
         Assert.Equal(hash, InfoHash.Compute(torrent.GetRawInfo().Span).Hex);
@@ -149,7 +149,7 @@ public class TorrentInfoParsingTests
     {
         var open = TorrentInfo.Parse(SingleFile("f", Content(10)).ToBytes());
         var closed = TorrentInfo.Parse(SingleFile("f", Content(10)).Info("private", Int(1)).ToBytes());
-        Assert.NotEqual(open.InfoHash, closed.InfoHash);
+        Assert.NotEqual(open.Hash, closed.Hash);
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public class TorrentInfoParsingTests
         var torrent = TorrentInfo.Parse(builder.ToBytes());
         Assert.True(torrent.IsHybrid);
         Assert.Equal(20, torrent.Length);
-        Assert.Equal(builder.ExpectedInfoHashHex(), torrent.InfoHash.Hex);
+        Assert.Equal(builder.ExpectedInfoHashHex(), torrent.Hash.Hex);
     }
 
     [Fact]
@@ -244,8 +244,8 @@ public class TorrentInfoParsingTests
         var builder = SingleFile("f", Content(40));
         var fromFile = TorrentInfo.Parse(builder.ToBytes());
         var fromInfo = TorrentInfo.FromInfoDictionary(builder.InfoBytes(), [["http://127.0.0.1:1/x"]]);
-        Assert.Equal(fromFile.InfoHash, fromInfo.InfoHash);
-        Assert.Equal(fromFile.PieceHashes, fromInfo.PieceHashes);
+        Assert.Equal(fromFile.Hash, fromInfo.Hash);
+        Assert.Equal(fromFile.GetPieceHashes(), fromInfo.GetPieceHashes());
         Assert.Equal("http://127.0.0.1:1/x", fromInfo.Announce);
         Assert.Equal(fromFile.GetRawInfo().ToArray(), fromInfo.GetRawInfo().ToArray());
     }
@@ -257,12 +257,12 @@ public class TorrentInfoParsingTests
             .Root("announce-list", List(List(Str("http://127.0.0.1:1/a")), List(Str("udp://127.0.0.1:2"))))
             .Root("url-list", Str("http://127.0.0.1:3/ws")).ToBytes());
         var magnet = torrent.ToMagnetLink();
-        Assert.Equal(torrent.InfoHash, magnet.InfoHash);
+        Assert.Equal(torrent.Hash, magnet.Hash);
         Assert.Equal("my file.bin", magnet.DisplayName);
         Assert.Equal(40, magnet.ExactLength);
         Assert.Equal(["http://127.0.0.1:1/a", "udp://127.0.0.1:2"], magnet.Trackers);
         Assert.Equal(["http://127.0.0.1:3/ws"], magnet.WebSeeds);
-        Assert.StartsWith($"magnet:?xt=urn:btih:{torrent.InfoHash.Hex}&dn=my%20file.bin", magnet.Uri, StringComparison.Ordinal);
+        Assert.StartsWith($"magnet:?xt=urn:btih:{torrent.Hash.Hex}&dn=my%20file.bin", magnet.Uri, StringComparison.Ordinal);
         Assert.Equal(magnet, MagnetLink.Parse(magnet.Uri));
     }
 
@@ -275,7 +275,7 @@ public class TorrentInfoParsingTests
         try
         {
             var torrent = await TorrentInfo.LoadAsync(path);
-            Assert.Equal(builder.ExpectedInfoHashHex(), torrent.InfoHash.Hex);
+            Assert.Equal(builder.ExpectedInfoHashHex(), torrent.Hash.Hex);
             Assert.Equal(Path.GetFullPath(path), torrent.SourcePath);
         }
         finally

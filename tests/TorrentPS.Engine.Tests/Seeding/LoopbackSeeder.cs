@@ -86,7 +86,7 @@ internal sealed class LoopbackSeeder : IAsyncDisposable
 
     /// <summary>A fake downloader dialling the seeder (BEP 6 or not).</summary>
     public Task<FakeDownloader> ConnectFakeAsync(bool fast = true, int? receiveBuffer = null)
-        => FakeDownloader.ConnectAsync(EndPoint, Info.InfoHash, fast, receiveBuffer);
+        => FakeDownloader.ConnectAsync(EndPoint, Info.Hash, fast, receiveBuffer);
 
     /// <summary>
     /// An honest TorrentPS downloader in a session of its own fetches every piece the seeder has (or the ones

@@ -24,7 +24,7 @@ public sealed class SeederConnectionTests
         await using var seeder = await LoopbackSeeder.StartAsync(configure: o => o with { Peers = [leecher.EndPoint] });
 
         var dialled = await handshake.Task.WaitAsync(Wait);
-        Assert.Equal(seeder.Info.InfoHash, dialled.InfoHash);
+        Assert.Equal(seeder.Info.Hash, dialled.InfoHash);
         Assert.Equal(seeder.Torrent.PeerId, dialled.PeerId);
         await seeder.WaitForPeersAsync(1, Wait);
     }
@@ -49,8 +49,8 @@ public sealed class SeederConnectionTests
     {
         await using var seeder = await LoopbackSeeder.StartAsync();
         var peerId = PeerId.Generate();
-        await using var listening = new ListeningFakePeer(seeder.Info.InfoHash, peerId);
-        var incoming = await FakeDownloader.ConnectAsync(seeder.EndPoint, seeder.Info.InfoHash, peerId: peerId);
+        await using var listening = new ListeningFakePeer(seeder.Info.Hash, peerId);
+        var incoming = await FakeDownloader.ConnectAsync(seeder.EndPoint, seeder.Info.Hash, peerId: peerId);
         await seeder.WaitForPeersAsync(1, Wait);
 
         // The same peer, dialled: the seed drops its own dial, as both peers dialling each other at once can make it do.
@@ -84,7 +84,7 @@ public sealed class SeederConnectionTests
         await using var seeder = await LoopbackSeeder.StartAsync(session: s => s.Limits.MaxConnections = 2);
         var other = await seeder.SeedAnotherAsync();
         await using var first = await ConnectedAndUnchokedAsync(seeder);
-        await using var second = await FakeDownloader.ConnectAsync(seeder.EndPoint, other.InfoHash);
+        await using var second = await FakeDownloader.ConnectAsync(seeder.EndPoint, other.Hash);
         await second.InterestedAndUnchokedAsync(Wait);
 
         await using var third = await seeder.ConnectFakeAsync();

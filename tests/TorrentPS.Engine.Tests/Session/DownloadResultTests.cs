@@ -9,12 +9,12 @@ public class DownloadResultTests
     private static readonly DownloadResult Seed = new()
     {
         Name = "\u001b[31mred",
-        InfoHash = InfoHash.Parse(new string('e', 40)),
+        Hash = InfoHash.Parse(new string('e', 40)),
         Destination = "/d/red",
         State = TorrentState.Completed,
         Length = 40L << 20,
         Uploaded = 40L << 20,
-        Elapsed = TimeSpan.FromSeconds(4),
+        ElapsedSpan = TimeSpan.FromSeconds(4),
     };
 
     [Fact]

@@ -235,7 +235,7 @@ internal sealed class FakePeer : IAsyncDisposable
             var handshake = new byte[68];
             await stream.ReadExactlyAsync(handshake, ct);
             peer._reserved.Enqueue(handshake[20..28]);
-            if (!handshake.AsSpan(28, 20).SequenceEqual(peer._torrent.InfoHash.AsSpan()))
+            if (!handshake.AsSpan(28, 20).SequenceEqual(peer._torrent.Hash.AsSpan()))
             {
                 return;
             }
@@ -245,7 +245,7 @@ internal sealed class FakePeer : IAsyncDisposable
             "BitTorrent protocol"u8.CopyTo(reply.AsSpan(1));
             reply[25] = 0x10; // BEP 10
             reply[27] = _behavior.FastExtension ? (byte)0x04 : (byte)0;
-            peer._torrent.InfoHash.AsSpan().CopyTo(reply.AsSpan(28));
+            peer._torrent.Hash.AsSpan().CopyTo(reply.AsSpan(28));
             peer._peerId.CopyTo(reply.AsSpan(48));
             await stream.WriteAsync(reply, ct);
             if (_behavior.SaysNothing)

@@ -25,7 +25,7 @@ internal sealed class FakeSwarm : IAsyncDisposable
 
     public TorrentInfo Info => Torrent.Torrent;
 
-    public MagnetLink Magnet => MagnetLink.Parse($"magnet:?xt=urn:btih:{Info.InfoHash.Hex}");
+    public MagnetLink Magnet => MagnetLink.Parse($"magnet:?xt=urn:btih:{Info.Hash.Hex}");
 
     /// <summary>A fake peer serving the torrent, disposed with the swarm.</summary>
     public FakePeer Peer(FakePeerBehavior? behavior = null)

@@ -214,7 +214,7 @@ public sealed class HeldTorrentTests
     {
         await using var seeder = await LoopbackSeeder.StartAsync();
         using var folder = HeldTorrents.Folder();
-        var magnet = new MagnetLink(seeder.Info.InfoHash, "seeded", [], [seeder.EndPoint.ToString()], [], null);
+        var magnet = new MagnetLink(seeder.Info.Hash, "seeded", [], [seeder.EndPoint.ToString()], [], null);
         TorrentInfo? received = null;
         await using (var first = NewSession())
         {
@@ -226,7 +226,7 @@ public sealed class HeldTorrentTests
         await using var second = NewSession();
         var again = second.Start(TransferRequest.Download(magnet, folder.Path) with { UseTrackers = false, Peers = [] });
 
-        Assert.Equal(seeder.Info.InfoHash, received?.InfoHash);
+        Assert.Equal(seeder.Info.Hash, received?.Hash);
         Assert.NotNull(again.Info);
         Assert.Equal("seeded.bin", again.Name);
         Assert.Equal(TorrentState.Completed, (await again.WaitAsync().WaitAsync(HeldTorrents.Patience)).State);

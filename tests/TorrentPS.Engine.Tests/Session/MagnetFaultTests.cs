@@ -26,7 +26,7 @@ public sealed class MagnetFaultTests
         var (result, torrent, honest) = await swarm.BadFirstThenHonestAsync(liar, () => swarm.LogText.Contains("does not match the info hash", StringComparison.Ordinal), "the liar's metadata was refused", magnet: true);
 
         swarm.AssertDownloadedWhole(result);
-        Assert.Equal(swarm.Info.InfoHash, torrent.Info!.InfoHash);
+        Assert.Equal(swarm.Info.Hash, torrent.Info!.Hash);
         Assert.True(honest.MetadataRequests >= 1);
     }
 

@@ -41,7 +41,7 @@ public sealed class SavedStateTests
             stoppedAt = partial.Status.VerifiedBytes;
         }
 
-        Assert.True(File.Exists(Path.Combine(state, "resume", seeder.Info.InfoHash.Hex + ".resume")), "a background torrent keeps its resume data in the state folder");
+        Assert.True(File.Exists(Path.Combine(state, "resume", seeder.Info.Hash.Hex + ".resume")), "a background torrent keeps its resume data in the state folder");
         await using var second = NewSession();
         Assert.Empty(second.OpenState(state));
 
@@ -49,8 +49,8 @@ public sealed class SavedStateTests
         Assert.Equal(2, listed.Count);
         Assert.Equal(0, second.RunningCount);
         Assert.Equal((77, 9), (second.Limits.MaxConnections, second.MaxConnectionsPerTorrent));
-        var completed = listed.Single(t => t.InfoHash == seeder.Info.InfoHash);
-        var stopped = listed.Single(t => t.InfoHash == slow.Info.InfoHash);
+        var completed = listed.Single(t => t.Hash == seeder.Info.Hash);
+        var stopped = listed.Single(t => t.Hash == slow.Info.Hash);
         Assert.Equal((TorrentState.Completed, 100.0, seeder.Info.Length), (completed.State, completed.Progress, completed.Downloaded));
         Assert.Equal((TorrentState.Stopped, stoppedAt, 0.5), (stopped.State, stopped.Status.VerifiedBytes, stopped.Request.SeedRatio!.Value));
         Assert.Equal(Path.Combine(data, "seeded.bin"), stopped.Destination);
@@ -65,7 +65,7 @@ public sealed class SavedStateTests
     public async Task A_request_comes_back_from_the_list_as_it_was_asked()
     {
         await using var seeder = await LoopbackSeeder.StartAsync(waitForSeeding: false);
-        var magnet = new Engine.Metainfo.MagnetLink(seeder.Info.InfoHash, "seeded", ["http://127.0.0.1:1/announce"], [], [], null);
+        var magnet = new Engine.Metainfo.MagnetLink(seeder.Info.Hash, "seeded", ["http://127.0.0.1:1/announce"], [], [], null);
         var request = TransferRequest.Download(magnet, "/tmp/dl") with
         {
             Torrent = seeder.Info,
@@ -119,7 +119,7 @@ public sealed class SavedStateTests
         await writer;
         Assert.True(reads > 0);
         Assert.DoesNotContain(Directory.EnumerateFiles(folder.Path), f => f.EndsWith(".tmp", StringComparison.Ordinal));
-        Assert.True(File.Exists(Path.Combine(folder.Path, "metainfo", seeder.Info.InfoHash.Hex + ".torrent")));
+        Assert.True(File.Exists(Path.Combine(folder.Path, "metainfo", seeder.Info.Hash.Hex + ".torrent")));
     }
 
     [Fact]

@@ -36,12 +36,12 @@ public sealed class SessionTickerTests
     private static async Task<int> TicksDuringAsync(SimulatedSwarm swarm, TimeSpan span)
     {
         var ticks = 0;
-        var last = swarm.Torrent.Status.Elapsed;
+        var last = swarm.Torrent.Status.ElapsedSpan;
         for (var passed = TimeSpan.Zero; passed < span; passed += SessionTicker.Interval)
         {
             swarm.Time.Advance(SessionTicker.Interval);
             await swarm.SettleAsync();
-            var elapsed = swarm.Torrent.Status.Elapsed;
+            var elapsed = swarm.Torrent.Status.ElapsedSpan;
             ticks += elapsed != last ? 1 : 0;
             last = elapsed;
         }

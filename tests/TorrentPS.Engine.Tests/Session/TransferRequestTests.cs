@@ -21,7 +21,7 @@ public sealed class TransferRequestTests
         using var data = (FileTorrentData)request.ToOptions(null, null).Data(torrent.Torrent);
 
         Assert.Equal(Path.Combine(torrent.Folder, "movie.bin"), data.ContentPath);
-        Assert.Equal(ContentLocation.GetDefaultResumePathInFolder(torrent.Folder, torrent.Torrent.InfoHash), data.Location.ResumePath);
+        Assert.Equal(ContentLocation.GetDefaultResumePathInFolder(torrent.Folder, torrent.Torrent.Hash), data.Location.ResumePath);
         Assert.Equal(data.ContentPath, request.ContentPathFor(null));
     }
 
@@ -35,7 +35,7 @@ public sealed class TransferRequestTests
         using var data = (FileTorrentData)request.ToOptions(null, null).Data(torrent.Torrent);
 
         Assert.Equal(target, data.ContentPath);
-        Assert.Equal(ContentLocation.GetDefaultResumePathAtPath(target, torrent.Torrent.InfoHash), request.ResumePath(null));
+        Assert.Equal(ContentLocation.GetDefaultResumePathAtPath(target, torrent.Torrent.Hash), request.ResumePath(null));
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class TransferRequestTests
 
         using var data = (FileTorrentData)request.ToOptions(state, null).Data(torrent.Torrent);
 
-        Assert.Equal(ContentLocation.GetResumePath(state, torrent.Torrent.InfoHash), data.Location.ResumePath);
+        Assert.Equal(ContentLocation.GetResumePath(state, torrent.Torrent.Hash), data.Location.ResumePath);
         Assert.Equal(data.Location.ResumePath, request.ResumePath(state));
     }
 
@@ -83,7 +83,7 @@ public sealed class TransferRequestTests
         var options = request.ToOptions(null, null);
 
         Assert.Equal([IPEndPoint.Parse("127.0.0.9:7000")], options.Peers);
-        Assert.Equal(("film", Magnet.InfoHash), (request.Name, request.InfoHash));
+        Assert.Equal(("film", Magnet.Hash), (request.Name, request.InfoHash));
         Assert.Null(request.ContentPathFor(null));
     }
 

@@ -32,7 +32,7 @@ public class ContentLocationTests
         Assert.Null(location.GetFilePath(1));
         Assert.Equal(Path.Combine(Root, "album", "b.txt"), location.GetFilePath(2));
         Assert.Equal(3, location.FileCount);
-        Assert.Equal(Path.Combine(Root, ".torrentps", torrent.InfoHash.Hex + ".resume"), location.ResumePath);
+        Assert.Equal(Path.Combine(Root, ".torrentps", torrent.Hash.Hex + ".resume"), location.ResumePath);
         Assert.Throws<ArgumentOutOfRangeException>(() => location.GetFilePath(3));
     }
 
@@ -53,11 +53,11 @@ public class ContentLocationTests
     public void The_resume_path_is_known_from_the_info_hash_alone()
     {
         var torrent = Multi();
-        Assert.Equal(ContentLocation.InFolder(torrent, Root).ResumePath, ContentLocation.GetDefaultResumePathInFolder(Root, torrent.InfoHash));
+        Assert.Equal(ContentLocation.InFolder(torrent, Root).ResumePath, ContentLocation.GetDefaultResumePathInFolder(Root, torrent.Hash));
         var output = Path.Combine(Root, "out");
-        Assert.Equal(ContentLocation.AtPath(torrent, output).ResumePath, ContentLocation.GetDefaultResumePathAtPath(output, torrent.InfoHash));
+        Assert.Equal(ContentLocation.AtPath(torrent, output).ResumePath, ContentLocation.GetDefaultResumePathAtPath(output, torrent.Hash));
         var state = Path.Combine(Root, "state");
-        Assert.Equal(Path.Combine(state, torrent.InfoHash.Hex + ".resume"), ContentLocation.InFolder(torrent, Root, state).ResumePath);
+        Assert.Equal(Path.Combine(state, torrent.Hash.Hex + ".resume"), ContentLocation.InFolder(torrent, Root, state).ResumePath);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class ExistingDataTests : IDisposable
     {
         using var store = new PieceStore(FileLayout.For(_t.Torrent), _t.Location);
         store.Flush();
-        new ResumeData(_t.Torrent.InfoHash, verified, store.GetFileStamps()).Save(_t.Location.ResumePath);
+        new ResumeData(_t.Torrent.Hash, verified, store.GetFileStamps()).Save(_t.Location.ResumePath);
     }
 
     /// <summary>All the data on disk and a checkpoint saying every piece is verified.</summary>
@@ -129,7 +129,7 @@ public sealed class ExistingDataTests : IDisposable
             default:
                 using (var other = StorageTorrent.Single("o.bin", 100, 64))
                 {
-                    bytes = new ResumeData(other.Torrent.InfoHash, new Bitfield(2), [FileStamp.Missing]).ToBytes();
+                    bytes = new ResumeData(other.Torrent.Hash, new Bitfield(2), [FileStamp.Missing]).ToBytes();
                 }
 
                 break;

@@ -12,7 +12,7 @@ public sealed class PartFileTests : IDisposable
 
     private string PartPath => PartFile.PathFor(_t.Location);
 
-    private PartFile Open(bool readOnly = false, InfoHash? infoHash = null) => new(PartPath, infoHash ?? _t.Torrent.InfoHash, 16, 7, readOnly);
+    private PartFile Open(bool readOnly = false, InfoHash? infoHash = null) => new(PartPath, infoHash ?? _t.Torrent.Hash, 16, 7, readOnly);
 
     private static void Put(PartFile part, int piece, byte fill)
     {

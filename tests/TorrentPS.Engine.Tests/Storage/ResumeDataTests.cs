@@ -21,7 +21,7 @@ public sealed class ResumeDataTests : IDisposable
         verified[0] = true;
         verified[4] = true;
         FileStamp[] stamps = [new(40, new DateTime(2024, 5, 6, 7, 8, 9, 123, DateTimeKind.Utc).AddTicks(4567)), FileStamp.Missing, FileStamp.Missing];
-        return new ResumeData(_t.Torrent.InfoHash, verified, stamps, withInfo ? _t.Torrent.GetRawInfo() : null, [["http://127.0.0.1:1/a", "udp://127.0.0.2:2"], ["http://127.0.0.3:3/b"]]);
+        return new ResumeData(_t.Torrent.Hash, verified, stamps, withInfo ? _t.Torrent.GetRawInfo() : null, [["http://127.0.0.1:1/a", "udp://127.0.0.2:2"], ["http://127.0.0.3:3/b"]]);
     }
 
     private void AssertIgnoredWith(string reason, ResumeData? loaded)
@@ -46,15 +46,15 @@ public sealed class ResumeDataTests : IDisposable
         Assert.DoesNotContain(_log.Entries, e => e.Level >= LogLevel.Warning);
 
         // The info dictionary it keeps is enough to restart a magnet download.
-        Assert.Equal(_t.Torrent.InfoHash, TorrentInfo.FromInfoDictionary(loaded.InfoDictionary.Value, loaded.TrackerTiers).InfoHash);
+        Assert.Equal(_t.Torrent.Hash, TorrentInfo.FromInfoDictionary(loaded.InfoDictionary.Value, loaded.TrackerTiers).Hash);
     }
 
     [Fact]
     public void Info_dictionary_and_trackers_are_optional()
     {
-        var data = new ResumeData(_t.Torrent.InfoHash, new Bitfield(_t.Torrent.PieceCount), [FileStamp.Missing, FileStamp.Missing, FileStamp.Missing]);
+        var data = new ResumeData(_t.Torrent.Hash, new Bitfield(_t.Torrent.PieceCount), [FileStamp.Missing, FileStamp.Missing, FileStamp.Missing]);
         data.Save(Path);
-        var loaded = ResumeData.TryLoad(Path, _t.Torrent.InfoHash, _log.CreateLogger("test"))!;
+        var loaded = ResumeData.TryLoad(Path, _t.Torrent.Hash, _log.CreateLogger("test"))!;
         Assert.Null(loaded.InfoDictionary);
         Assert.Empty(loaded.TrackerTiers);
         Assert.True(loaded.VerifiedPieces.IsEmpty);
@@ -64,7 +64,7 @@ public sealed class ResumeDataTests : IDisposable
     public void The_caller_changing_its_bitfield_later_does_not_change_the_data()
     {
         var live = new Bitfield(_t.Torrent.PieceCount);
-        var data = new ResumeData(_t.Torrent.InfoHash, live, [FileStamp.Missing, FileStamp.Missing, FileStamp.Missing]);
+        var data = new ResumeData(_t.Torrent.Hash, live, [FileStamp.Missing, FileStamp.Missing, FileStamp.Missing]);
         live[2] = true;
         Assert.False(data.IsVerified(2));
     }
@@ -73,7 +73,7 @@ public sealed class ResumeDataTests : IDisposable
     public void Saving_is_atomic_replaces_the_old_file_and_leaves_no_temporary_file()
     {
         Sample().Save(Path);
-        var second = new ResumeData(_t.Torrent.InfoHash, new Bitfield(_t.Torrent.PieceCount), [FileStamp.Missing, FileStamp.Missing, FileStamp.Missing]);
+        var second = new ResumeData(_t.Torrent.Hash, new Bitfield(_t.Torrent.PieceCount), [FileStamp.Missing, FileStamp.Missing, FileStamp.Missing]);
         second.Save(Path);
         Assert.Equal(second.ToBytes(), File.ReadAllBytes(Path));
         Assert.Equal([Path], Directory.GetFiles(System.IO.Path.GetDirectoryName(Path)!));
@@ -86,7 +86,7 @@ public sealed class ResumeDataTests : IDisposable
         recheck[2] = true;
         var selection = FileSelection.All(3).WithPriority(0, FilePriority.Skip).WithPriority(2, FilePriority.High);
         var part = new FileStamp(1234, new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(77));
-        var saved = new ResumeData(_t.Torrent.InfoHash, new Bitfield(_t.Torrent.PieceCount), [FileStamp.Missing, FileStamp.Missing, FileStamp.Missing])
+        var saved = new ResumeData(_t.Torrent.Hash, new Bitfield(_t.Torrent.PieceCount), [FileStamp.Missing, FileStamp.Missing, FileStamp.Missing])
         {
             Generation = 42,
             Selection = selection,
@@ -164,7 +164,7 @@ public sealed class ResumeDataTests : IDisposable
         {
             var bytes = random.Next(3) == 0 ? new byte[random.Next(0, 200)] : good[..random.Next(good.Length)];
             random.NextBytes(bytes.AsSpan(random.Next(bytes.Length + 1)));
-            Assert.Null(ResumeData.Parse(bytes, _t.Torrent.InfoHash, out var problem));
+            Assert.Null(ResumeData.Parse(bytes, _t.Torrent.Hash, out var problem));
             Assert.False(string.IsNullOrEmpty(problem));
         }
     }
@@ -173,16 +173,16 @@ public sealed class ResumeDataTests : IDisposable
     public void Resume_data_of_another_torrent_is_ignored_as_foreign()
     {
         using var other = StorageTorrent.Single("other.bin", 40, 16);
-        new ResumeData(other.Torrent.InfoHash, new Bitfield(other.Torrent.PieceCount), [FileStamp.Missing]).Save(Path);
+        new ResumeData(other.Torrent.Hash, new Bitfield(other.Torrent.PieceCount), [FileStamp.Missing]).Save(Path);
         AssertIgnoredWith("another torrent", ResumeData.TryLoad(Path, _t.Torrent, _log.CreateLogger("test")));
     }
 
     [Fact]
     public void Resume_data_with_the_wrong_piece_or_file_count_is_ignored()
     {
-        new ResumeData(_t.Torrent.InfoHash, new Bitfield(_t.Torrent.PieceCount + 1), [FileStamp.Missing, FileStamp.Missing, FileStamp.Missing]).Save(Path);
+        new ResumeData(_t.Torrent.Hash, new Bitfield(_t.Torrent.PieceCount + 1), [FileStamp.Missing, FileStamp.Missing, FileStamp.Missing]).Save(Path);
         AssertIgnoredWith("pieces", ResumeData.TryLoad(Path, _t.Torrent, _log.CreateLogger("test")));
-        new ResumeData(_t.Torrent.InfoHash, new Bitfield(_t.Torrent.PieceCount), [FileStamp.Missing]).Save(Path);
+        new ResumeData(_t.Torrent.Hash, new Bitfield(_t.Torrent.PieceCount), [FileStamp.Missing]).Save(Path);
         Assert.Null(ResumeData.TryLoad(Path, _t.Torrent, _log.CreateLogger("test")));
     }
 

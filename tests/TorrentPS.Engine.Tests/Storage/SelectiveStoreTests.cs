@@ -166,7 +166,7 @@ public sealed class SelectiveStoreTests : IDisposable
 
         var result = await new TorrentVerifier().VerifyAsync(_t.Torrent, _t.Location, null, CancellationToken.None, selection: selection);
         Assert.True(result.IsComplete, string.Join(", ", result.InvalidPieces.Concat(result.MissingPieces)));
-        Assert.Equal([0, 1, 3], result.ValidPieces.Indexes());
+        Assert.Equal([0, 1, 3], result.ValidPieceBits.Indexes());
         Assert.Same(selection, result.Selection);
         Assert.Equal(
             [FileVerificationStatus.Complete, FileVerificationStatus.Skipped, FileVerificationStatus.Complete, FileVerificationStatus.Skipped],

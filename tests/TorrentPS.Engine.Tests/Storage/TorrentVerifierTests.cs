@@ -36,7 +36,7 @@ public class TorrentVerifierTests
         Assert.Equal(5, result.Files.Count);
         Assert.All(result.Files, f => Assert.True(f.IsComplete, f.RelativePath));
         Assert.Equal(t.Content.Length - 2768, result.BytesChecked - 2768);
-        Assert.Equal(("album", t.Torrent.InfoHash), (result.Name, result.InfoHash));
+        Assert.Equal(("album", t.Torrent.Hash), (result.Name, result.Hash));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public class TorrentVerifierTests
         var result = await Verify(t);
         Assert.Equal([0, 1, 2, 3], result.MissingPieces);
         Assert.Empty(result.InvalidPieces);
-        Assert.Equal([4], result.ValidPieces.Indexes());
+        Assert.Equal([4], result.ValidPieceBits.Indexes());
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public class TorrentVerifierTests
         only[0] = true;
         only[t.Torrent.PieceCount - 1] = true;
         var result = await Verify(t, only);
-        Assert.Equal([0], result.ValidPieces.Indexes());
+        Assert.Equal([0], result.ValidPieceBits.Indexes());
         Assert.Equal([t.Torrent.PieceCount - 1], result.MissingPieces);
         Assert.Equal(8192, result.BytesChecked);
     }

@@ -16,7 +16,7 @@ public sealed class WriteJournalTests : IDisposable
     public void Stamps_and_written_pieces_read_back_and_slots_never_written_are_empty()
     {
         var stamp = new FileStamp(100, new DateTime(2025, 3, 4, 5, 6, 7, DateTimeKind.Utc).AddTicks(3));
-        using (var journal = WriteJournal.Create(JournalPath, _t.Torrent.InfoHash, 2, 7))
+        using (var journal = WriteJournal.Create(JournalPath, _t.Torrent.Hash, 2, 7))
         {
             journal.RecordStamp(0, 5, stamp, tainted: false);
             journal.RecordStamp(0, 6, stamp with { Length = 101 }, tainted: true);
@@ -25,7 +25,7 @@ public sealed class WriteJournalTests : IDisposable
             journal.MarkWritten(3);
         }
 
-        var read = WriteJournal.TryRead(JournalPath, _t.Torrent.InfoHash, 2, 7)!;
+        var read = WriteJournal.TryRead(JournalPath, _t.Torrent.Hash, 2, 7)!;
         Assert.Equal(new WriteJournal.Entry(6, stamp with { Length = 101 }, true), read.Stamps[0]);
         Assert.Null(read.Stamps[1]);
         Assert.Equal([3, 6], read.Written.Indexes());
@@ -34,19 +34,19 @@ public sealed class WriteJournalTests : IDisposable
     [Fact]
     public void A_journal_of_another_torrent_or_shape_or_a_damaged_slot_is_not_used()
     {
-        using (var journal = WriteJournal.Create(JournalPath, _t.Torrent.InfoHash, 2, 7))
+        using (var journal = WriteJournal.Create(JournalPath, _t.Torrent.Hash, 2, 7))
         {
             journal.RecordStamp(1, 1, new FileStamp(5, DateTime.UnixEpoch), tainted: false);
         }
 
         Assert.Null(WriteJournal.TryRead(JournalPath, new InfoHash(new byte[20]), 2, 7));
-        Assert.Null(WriteJournal.TryRead(JournalPath, _t.Torrent.InfoHash, 3, 7));
-        Assert.Null(WriteJournal.TryRead(JournalPath, _t.Torrent.InfoHash, 2, 8));
-        Assert.Null(WriteJournal.TryRead(Path.Combine(_t.Folder, "none.writes"), _t.Torrent.InfoHash, 2, 7));
+        Assert.Null(WriteJournal.TryRead(JournalPath, _t.Torrent.Hash, 3, 7));
+        Assert.Null(WriteJournal.TryRead(JournalPath, _t.Torrent.Hash, 2, 8));
+        Assert.Null(WriteJournal.TryRead(Path.Combine(_t.Folder, "none.writes"), _t.Torrent.Hash, 2, 7));
 
         var bytes = File.ReadAllBytes(JournalPath);
         bytes[40 + 32 + 9] ^= 0x04; // slot 1's length
         File.WriteAllBytes(JournalPath, bytes);
-        Assert.Null(WriteJournal.TryRead(JournalPath, _t.Torrent.InfoHash, 2, 7)!.Stamps[1]);
+        Assert.Null(WriteJournal.TryRead(JournalPath, _t.Torrent.Hash, 2, 7)!.Stamps[1]);
     }
 }

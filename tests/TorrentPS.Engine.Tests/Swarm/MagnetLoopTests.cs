@@ -48,7 +48,7 @@ public sealed class MagnetLoopTests
 
         SendMetadata(peer, metadata, 0);
         await swarm.SettleAsync();
-        Assert.Equal(swarm.Info.InfoHash, swarm.Torrent.Info!.InfoHash);
+        Assert.Equal(swarm.Info.Hash, swarm.Torrent.Info!.Hash);
         Assert.Equal("sim.bin", swarm.Torrent.Name);
 
         await swarm.ServeAsync(peer);

@@ -73,7 +73,7 @@ internal sealed class SimulatedSwarm : IAsyncDisposable
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var options = new TorrentOptions { Data = _ => data, UseTrackers = false, StopTimeout = TimeSpan.FromSeconds(1) };
         var session = new TorrentSession(time: time);
-        var torrent = session.Start(new MagnetLink(info.InfoHash, null, [], [], [], null), options);
+        var torrent = session.Start(new MagnetLink(info.Hash, null, [], [], [], null), options);
         var swarm = new SimulatedSwarm(info, content, data, time, session, torrent);
         await swarm.SettleAsync();
         return swarm;

@@ -47,7 +47,7 @@ public class TrackerPeerDiscoveryTests
         Assert.All(events.Where(e => e.Kind == TrackerDiscoveryEventKind.Peer), e =>
         {
             Assert.Equal(PeerSource.Tracker, e.Peer!.Source);
-            Assert.Equal(TrackerTestData.InfoHash, e.Peer.InfoHash);
+            Assert.Equal(TrackerTestData.InfoHash, e.Peer.Hash);
             Assert.Contains(e.Peer.Tracker, new[] { http.AnnounceUrl, udp.AnnounceUrl });
         });
         Assert.Equal(2, events.Count(e => e.Kind == TrackerDiscoveryEventKind.Answered));

@@ -45,7 +45,7 @@ public class TrackerStatusQueryTests
 
         Assert.Equal(TrackerStatusKind.Working, status.Status);
         Assert.Equal((4L, 6L), (status.Seeders!.Value, status.Leechers!.Value));
-        Assert.Equal(TimeSpan.FromMinutes(20), status.Interval);
+        Assert.Equal(TimeSpan.FromMinutes(20), status.IntervalSpan);
         Assert.Equal("0", FakeHttpTracker.Query(Assert.Single(http.Requests), "numwant"));
     }
 

@@ -25,7 +25,7 @@ public sealed class PeerListenerTests
 
         var peer = new TorrentPeer(IPAddress.Loopback, listener.LocalEndPoint.Port, infoHash, PeerSource.Manual);
         var result = await new PeerHandshaker().HandshakeAsync(peer, new HandshakeOptions().WithTimeout(TimeSpan.FromSeconds(5)));
-        Assert.Equal(serverId, result.PeerId);
+        Assert.Equal(serverId, result.Id);
         Assert.StartsWith("TorrentPS ", result.Client);
         Assert.True(result.SupportsExtensionProtocol);
         Assert.False(result.SupportsDht);

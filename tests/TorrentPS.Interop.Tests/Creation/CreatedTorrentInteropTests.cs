@@ -77,7 +77,7 @@ public sealed class CreatedTorrentInteropTests
 
         var ours = await CreateAsync(file, TorrentVersion.V1, 1L << pieceLengthExponent);
 
-        Assert.Equal((await TorrentInfo.LoadAsync(mktorrent)).InfoHash, ours.Torrent.InfoHash);
+        Assert.Equal((await TorrentInfo.LoadAsync(mktorrent)).Hash, ours.Torrent.Hash);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class CreatedTorrentInteropTests
 
         var theirs = await TorrentInfo.LoadAsync(mktorrent);
         Assert.Equal(theirs.Files.Select(f => f.Path), ours.Torrent.Files.Select(f => f.Path));
-        Assert.Equal(theirs.InfoHash, ours.Torrent.InfoHash);
+        Assert.Equal(theirs.Hash, ours.Torrent.Hash);
     }
 
     [Fact]
@@ -109,8 +109,8 @@ public sealed class CreatedTorrentInteropTests
 
         var ours = await TorrentInfo.LoadAsync(Path.Combine(work, "album.torrent"));
         var theirs = await TorrentInfo.LoadAsync(mktorrent);
-        Assert.Contains($"Info Hash: {theirs.InfoHash.Hex}", output, StringComparison.Ordinal);
-        Assert.Equal(theirs.InfoHash, ours.InfoHash);
+        Assert.Contains($"Info Hash: {theirs.Hash.Hex}", output, StringComparison.Ordinal);
+        Assert.Equal(theirs.Hash, ours.Hash);
         Assert.Equal(theirs.TrackerTiers, ours.TrackerTiers);
     }
 
@@ -126,7 +126,7 @@ public sealed class CreatedTorrentInteropTests
 
         var theirs = await TorrentInfo.LoadAsync(mktorrent);
         Assert.Equal(("TPS", true), (theirs.Source, theirs.IsPrivate));
-        Assert.Equal(theirs.InfoHash, ours.Torrent.InfoHash);
+        Assert.Equal(theirs.Hash, ours.Torrent.Hash);
     }
 
     [Theory]
@@ -150,7 +150,7 @@ public sealed class CreatedTorrentInteropTests
 
         var theirs = await LibtorrentMetainfo.ReadTorrentAsync(libtorrent);
         Assert.Equal(theirs.Files.Select(f => (f.Path, f.Size, f.Pad)), ours.Torrent.Files.Select(f => ($"album/{f.Path}", f.Length, f.IsPadding)));
-        Assert.Equal(theirs.InfoHash, ours.Torrent.InfoHash.Hex);
+        Assert.Equal(theirs.InfoHash, ours.Torrent.Hash.Hex);
         Assert.Equal(theirs.InfoHashV2, ours.Torrent.InfoHashV2);
         Assert.Equal((await TorrentInfo.LoadAsync(libtorrent)).InfoHashV2, theirs.InfoHashV2); // and we read theirs the same
     }
@@ -166,7 +166,7 @@ public sealed class CreatedTorrentInteropTests
         var ours = await CreateAsync(file, TorrentVersion.Hybrid, 32 * 1024);
 
         var theirs = await LibtorrentMetainfo.ReadTorrentAsync(libtorrent);
-        Assert.Equal((theirs.InfoHash, theirs.InfoHashV2), (ours.Torrent.InfoHash.Hex, ours.Torrent.InfoHashV2));
+        Assert.Equal((theirs.InfoHash, theirs.InfoHashV2), (ours.Torrent.Hash.Hex, ours.Torrent.InfoHashV2));
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public sealed class CreatedTorrentInteropTests
         var torrent = Save(created, folder.Combine("album.torrent"), folder.Combine("data"));
 
         var read = await LibtorrentMetainfo.ReadTorrentAsync(torrent.TorrentPath);
-        Assert.Equal((created.Torrent.InfoHash.Hex, true, false), (read.InfoHash, read.HasV1, read.HasV2));
+        Assert.Equal((created.Torrent.Hash.Hex, true, false), (read.InfoHash, read.HasV1, read.HasV2));
 
         await using var downloader = await Aria2Downloader.StartAsync(torrent.Info);
         await using var seeder = await LibtorrentSeeder.StartAsync(torrent, new LibtorrentSeederOptions { CheckData = true, ConnectTo = downloader.EndPoint });
@@ -223,7 +223,7 @@ public sealed class CreatedTorrentInteropTests
         var torrent = Save(created, folder.Combine("album.torrent"), folder.Combine("data"));
 
         var read = await LibtorrentMetainfo.ReadTorrentAsync(torrent.TorrentPath);
-        Assert.Equal((created.Torrent.InfoHash.Hex, created.Torrent.InfoHashV2, true, true), (read.InfoHash, read.InfoHashV2, read.HasV1, read.HasV2));
+        Assert.Equal((created.Torrent.Hash.Hex, created.Torrent.InfoHashV2, true, true), (read.InfoHash, read.InfoHashV2, read.HasV1, read.HasV2));
 
         await using var seeder = await LibtorrentSeeder.StartAsync(torrent, new LibtorrentSeederOptions { CheckData = true });
         Assert.Equal(created.Torrent.PieceCount, seeder.PiecesFound);

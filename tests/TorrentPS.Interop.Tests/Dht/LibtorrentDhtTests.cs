@@ -42,13 +42,13 @@ public sealed class LibtorrentDhtTests(ITestOutputHelper output) : IAsyncLifetim
         var nodes = await StartDhtAsync(3);
         var seeder = await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [nodes[0].EndPoint], Seed = torrent });
         // The seeder's announce has reached the DHT when a node says it stored it.
-        await WaitForAnyAsync(nodes, n => n.AnnouncesReceived(torrent.Info.InfoHash).Count > 0, "receive the seeder's announce");
+        await WaitForAnyAsync(nodes, n => n.AnnouncesReceived(torrent.Info.Hash).Count > 0, "receive the seeder's announce");
 
         var clock = Stopwatch.StartNew();
         var node = Start(nodes[0].EndPoint);
         await node.BootstrapAsync(cancellationToken: _deadline.Token);
         var bootstrapped = clock.Elapsed;
-        var found = await FirstPeerAsync(node, torrent.Info.InfoHash, seeder.EndPoint);
+        var found = await FirstPeerAsync(node, torrent.Info.Hash, seeder.EndPoint);
         var firstPeer = clock.Elapsed;
 
         Assert.True(found, $"the seeder {seeder.EndPoint} was not found:\n{Explain(node)}\n{seeder.Output}");

@@ -24,7 +24,7 @@ public sealed class CopiedPeerIdDownloadTests
         // 256 pieces of one block each: every piece the liar sends is its alone, so two of them earn a ban.
         var torrent = TestTorrent.Create(folder.Path, "copied-id.bin", length: (255 * 16384) + 1234, pieceLength: 16384);
         await using var seeder = await Aria2Seeder.StartAsync(torrent);
-        var copied = await PeerIdOfAsync(seeder.EndPoint, torrent.Info.InfoHash);
+        var copied = await PeerIdOfAsync(seeder.EndPoint, torrent.Info.Hash);
         await using var liar = new FakePeer(torrent.Info, File.ReadAllBytes(torrent.DataPath), new FakePeerBehavior { PeerId = copied, CorruptsBlocks = true });
         await using var download = new InteropDownload();
         download.Explain(() => seeder.Output);
@@ -44,7 +44,7 @@ public sealed class CopiedPeerIdDownloadTests
         using var folder = new TempDirectory("tps-impostor");
         var torrent = TestTorrent.Create(folder.Path, "impostor.bin", length: (2 * 1024 * 1024) + 77, pieceLength: 32 * 1024);
         await using var seeder = await Aria2Seeder.StartAsync(torrent);
-        var copied = await PeerIdOfAsync(seeder.EndPoint, torrent.Info.InfoHash);
+        var copied = await PeerIdOfAsync(seeder.EndPoint, torrent.Info.Hash);
         await using var impostor = new FakePeer(torrent.Info, File.ReadAllBytes(torrent.DataPath), new FakePeerBehavior { PeerId = copied, SaysNothing = true });
         await using var download = new InteropDownload();
         download.Explain(() => seeder.Output);

@@ -25,7 +25,7 @@ public sealed partial class KilledDownloadTests(ITestOutputHelper output)
         var pieceCount = torrent.Info.PieceCount;
         await using var seeder = await LibtorrentSeeder.StartAsync(torrent, new LibtorrentSeederOptions { UploadBytesPerSecond = Rate });
         var target = folder.Combine("out", "killed.bin");
-        var resumePath = ContentLocation.GetDefaultResumePathAtPath(target, torrent.Info.InfoHash);
+        var resumePath = ContentLocation.GetDefaultResumePathAtPath(target, torrent.Info.Hash);
         var source = verb == "download" ? torrent.TorrentPath : MagnetDownloadTests.MagnetOf(torrent).Uri;
         string[] command = [verb, "-o", target, source, "--peer", seeder.EndPoint.ToString(), "--timeout", "60"];
 

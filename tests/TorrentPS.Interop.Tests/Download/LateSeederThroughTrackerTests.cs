@@ -20,7 +20,7 @@ public sealed class LateSeederThroughTrackerTests
         using var folder = new TempDirectory("tps-late-tracker");
         var trackerEndPoint = OpenTracker.ReserveEndPoint();
         var torrent = TestTorrent.Create(folder.Path, "late-tracked.bin", length: (2 * 1024 * 1024) + 333, pieceLength: 64 * 1024, announce: $"http://{trackerEndPoint}/announce");
-        await using var live = await OpenTracker.StartAsync([torrent.Info.InfoHash.Hex], trackerEndPoint);
+        await using var live = await OpenTracker.StartAsync([torrent.Info.Hash.Hex], trackerEndPoint);
         var output = Path.Combine(folder.Path, "out.bin");
 
         // No --port: the default (6881 or the next free port) is what it listens on and announces.
@@ -32,7 +32,7 @@ public sealed class LateSeederThroughTrackerTests
 
         // It announced the port it listens on, and something answers there.
         var announced = new IPEndPoint(IPAddress.Loopback, port);
-        await live.WaitUntilListedAsync(torrent.Info.InfoHash, announced, TimeSpan.FromSeconds(20));
+        await live.WaitUntilListedAsync(torrent.Info.Hash, announced, TimeSpan.FromSeconds(20));
         using (var probe = new TcpClient())
         {
             await probe.ConnectAsync(announced.Address, announced.Port);

@@ -48,7 +48,7 @@ public sealed class MagnetDownloadTests
         await using var seeder = await LibtorrentSeeder.StartAsync(torrent);
         await using var download = new InteropDownload();
         download.Explain(() => seeder.Output);
-        var magnet = MagnetLink.Parse($"magnet:?xt=urn:btih:{torrent.Info.InfoHash.Hex}&dn=xpe.bin&x.pe={seeder.EndPoint}");
+        var magnet = MagnetLink.Parse($"magnet:?xt=urn:btih:{torrent.Info.Hash.Hex}&dn=xpe.bin&x.pe={seeder.EndPoint}");
         var options = download.Options();
         Assert.Empty(options.Peers);
         Assert.False(options.UseTrackers);
@@ -98,9 +98,9 @@ public sealed class MagnetDownloadTests
             Assert.True(stoppedWith < torrent.Info.PieceCount, "the first run finished: nothing was tested");
         }
 
-        var known = MagnetResume.TryLoad(magnet, download.ResumePath(magnet.InfoHash));
+        var known = MagnetResume.TryLoad(magnet, download.ResumePath(magnet.Hash));
         Assert.NotNull(known);
-        Assert.Equal(torrent.Info.InfoHash, known.InfoHash);
+        Assert.Equal(torrent.Info.Hash, known.Hash);
 
         // The second run starts from the metadata in the resume data: it never fetches it.
         await using var seeder = await LibtorrentSeeder.StartAsync(torrent);
@@ -117,7 +117,7 @@ public sealed class MagnetDownloadTests
         Assert.True(result.Downloaded <= (torrent.Info.PieceCount - stoppedWith) * torrent.Info.PieceLength, $"the second run fetched {result.Downloaded} bytes after {stoppedWith} pieces were saved");
     }
 
-    internal static MagnetLink MagnetOf(TestTorrent torrent) => MagnetLink.Parse($"magnet:?xt=urn:btih:{torrent.Info.InfoHash.Hex}");
+    internal static MagnetLink MagnetOf(TestTorrent torrent) => MagnetLink.Parse($"magnet:?xt=urn:btih:{torrent.Info.Hash.Hex}");
 
     /// <summary>A torrent of 400 small files in nested folders: its info dictionary spans several ut_metadata pieces.</summary>
     private static async Task<TestTorrent> ManyFilesAsync(TempDirectory folder)

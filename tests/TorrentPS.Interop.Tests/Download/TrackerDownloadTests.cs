@@ -13,9 +13,9 @@ public sealed class TrackerDownloadTests
         using var folder = new TempDirectory("tps-dl-trk");
         var trackerEndPoint = OpenTracker.ReserveEndPoint();
         var torrent = TestTorrent.Create(folder.Path, $"tracked-{scheme}.bin", length: (2 * 1024 * 1024) + 5, pieceLength: 64 * 1024, announce: $"{scheme}://{trackerEndPoint}/announce");
-        await using var tracker = await OpenTracker.StartAsync([torrent.Info.InfoHash.Hex], trackerEndPoint);
+        await using var tracker = await OpenTracker.StartAsync([torrent.Info.Hash.Hex], trackerEndPoint);
         await using var seeder = await LibtorrentSeeder.StartAsync(torrent);
-        await tracker.WaitUntilListedAsync(torrent.Info.InfoHash, seeder.EndPoint, TimeSpan.FromSeconds(30));
+        await tracker.WaitUntilListedAsync(torrent.Info.Hash, seeder.EndPoint, TimeSpan.FromSeconds(30));
         await using var download = new InteropDownload();
         download.Explain(() => seeder.Output);
         download.Explain(() => tracker.Output);

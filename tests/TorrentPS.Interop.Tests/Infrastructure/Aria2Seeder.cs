@@ -32,7 +32,7 @@ public sealed class Aria2Seeder : ISeeder
         try
         {
             var endPoint = new IPEndPoint(address, port);
-            await SeederReadiness.WaitAsync(endPoint, torrent.Info.InfoHash, process, TimeSpan.FromSeconds(30));
+            await SeederReadiness.WaitAsync(endPoint, torrent.Info.Hash, process, TimeSpan.FromSeconds(30));
             return new Aria2Seeder(process, endPoint);
         }
         catch

@@ -167,7 +167,7 @@ public sealed class LibtorrentSeeder : ISeeder
             var endPoint = new IPEndPoint(address, port);
             if (options.ConnectTo is null)
             {
-                await SeederReadiness.WaitAsync(endPoint, torrent.Info.InfoHash, process, TimeSpan.FromSeconds(20));
+                await SeederReadiness.WaitAsync(endPoint, torrent.Info.Hash, process, TimeSpan.FromSeconds(20));
             }
 
             return new LibtorrentSeeder(process, folder, endPoint);

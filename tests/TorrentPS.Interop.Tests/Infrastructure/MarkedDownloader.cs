@@ -49,7 +49,7 @@ public sealed class MarkedDownloader : IDownloader
             var process = await start(setup);
             try
             {
-                await SeederReadiness.WaitAsync(setup.EndPoint, torrent.InfoHash, process, readiness);
+                await SeederReadiness.WaitAsync(setup.EndPoint, torrent.Hash, process, readiness);
             }
             catch
             {

@@ -72,7 +72,7 @@ public sealed class TransmissionSeeder : ISeeder
         try
         {
             var endPoint = new IPEndPoint(address, port);
-            await SeederReadiness.WaitAsync(endPoint, torrent.Info.InfoHash, process, TimeSpan.FromSeconds(40));
+            await SeederReadiness.WaitAsync(endPoint, torrent.Info.Hash, process, TimeSpan.FromSeconds(40));
             return new TransmissionSeeder(process, config, endPoint);
         }
         catch

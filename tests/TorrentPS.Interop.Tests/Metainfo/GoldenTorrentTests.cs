@@ -17,8 +17,8 @@ public sealed class GoldenTorrentTests(GoldenTorrents golden) : IClassFixture<Go
     {
         var torrent = await TorrentInfo.LoadAsync(golden.PathOf(name));
         var expected = golden.Libtorrent(name);
-        Assert.Equal(expected.InfoHash, torrent.InfoHash.Hex);
-        Assert.Equal(expected.InfoHash, Convert.ToHexString(torrent.InfoHash.ToArray()).ToLowerInvariant());
+        Assert.Equal(expected.InfoHash, torrent.Hash.Hex);
+        Assert.Equal(expected.InfoHash, Convert.ToHexString(torrent.Hash.ToArray()).ToLowerInvariant());
     }
 
     [Theory]
@@ -49,7 +49,7 @@ public sealed class GoldenTorrentTests(GoldenTorrents golden) : IClassFixture<Go
     {
         var torrent = await TorrentInfo.LoadAsync(golden.PathOf(name));
         var expected = golden.Libtorrent(name);
-        Assert.Equal(expected.PieceHashes, torrent.PieceHashes);
+        Assert.Equal(expected.PieceHashes, torrent.GetPieceHashes());
         var lastLength = expected.TotalSize - (expected.PieceLength * (expected.NumPieces - 1));
         Assert.Equal(lastLength, torrent.GetPieceLength(torrent.PieceCount - 1));
     }
@@ -124,7 +124,7 @@ public sealed class GoldenTorrentTests(GoldenTorrents golden) : IClassFixture<Go
         Assert.Equal(torrents.Count, magnets.Count);
         for (var i = 0; i < torrents.Count; i++)
         {
-            Assert.Equal(torrents[i].InfoHash.Hex, magnets[i].InfoHash);
+            Assert.Equal(torrents[i].Hash.Hex, magnets[i].InfoHash);
             Assert.Equal(torrents[i].Name, magnets[i].Name);
             Assert.Equal(torrents[i].Trackers.Order(), magnets[i].Trackers.Order());
             Assert.Equal(MagnetLink.Parse(magnets[i].Uri), torrents[i].ToMagnetLink());
@@ -138,7 +138,7 @@ public sealed class GoldenTorrentTests(GoldenTorrents golden) : IClassFixture<Go
         var expected = golden.Libtorrent("lt-hybrid");
         Assert.True(expected.HasV1 && expected.HasV2);
         Assert.True(torrent.IsHybrid);
-        Assert.Equal(expected.InfoHash, torrent.InfoHash.Hex);
+        Assert.Equal(expected.InfoHash, torrent.Hash.Hex);
         Assert.Contains(torrent.Files, f => f.IsPadding);
         Assert.Equal(expected.Files.Select(f => f.Pad), torrent.Files.Select(f => f.IsPadding));
         Assert.Equal(expected.TotalSize, torrent.Length);
@@ -166,13 +166,13 @@ public sealed class GoldenTorrentTests(GoldenTorrents golden) : IClassFixture<Go
     {
         var torrent = await TorrentInfo.LoadAsync(golden.PathOf(name));
         var magnet = MagnetLink.Parse(golden.Libtorrent(name).MagnetUri);
-        Assert.Equal(torrent.InfoHash, magnet.InfoHash);
+        Assert.Equal(torrent.Hash, magnet.Hash);
         Assert.Equal(torrent.Name, magnet.DisplayName);
         Assert.Equal(torrent.Trackers.Order(), magnet.Trackers.Order());
 
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         Assert.Equal(0, await CliApp.RunAsync(["magnet_parse", golden.Libtorrent(name).MagnetUri], stdout, stderr, CancellationToken.None));
-        Assert.EndsWith($"Info Hash: {torrent.InfoHash.Hex}\n", stdout.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith($"Info Hash: {torrent.Hash.Hex}\n", stdout.ToString(), StringComparison.Ordinal);
     }
 }

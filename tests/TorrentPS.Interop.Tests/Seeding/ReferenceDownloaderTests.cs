@@ -60,11 +60,11 @@ public sealed class ReferenceDownloaderTests
         var trackerEndPoint = OpenTracker.ReserveEndPoint();
         var announce = $"http://{trackerEndPoint}/announce";
         var torrent = TestTorrent.Create(folder.Path, "seeded.bin", length: (3 * 1024 * 1024) + 777, pieceLength: 128 * 1024, announce: announce);
-        await using var tracker = await OpenTracker.StartAsync([torrent.Info.InfoHash.Hex], trackerEndPoint);
+        await using var tracker = await OpenTracker.StartAsync([torrent.Info.Hash.Hex], trackerEndPoint);
         await using var seeder = await TorrentPSSeeder.StartAsync(torrent, o => o with { UseTrackers = true });
 
         // What the tracker heard is where we listen: aria2 has no other way to find us.
-        await TrackerProbe.WaitAsync(announce, torrent.Info.InfoHash, seeder.EndPoint);
+        await TrackerProbe.WaitAsync(announce, torrent.Info.Hash, seeder.EndPoint);
         await using var downloader = await Aria2Downloader.StartAsync(torrent.Info);
         await downloader.WaitFinishedAsync(Download);
 

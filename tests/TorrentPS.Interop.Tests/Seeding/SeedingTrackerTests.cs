@@ -14,7 +14,7 @@ public sealed class SeedingTrackerTests
         var trackerEndPoint = OpenTracker.ReserveEndPoint();
         var announce = $"http://{trackerEndPoint}/announce";
         var torrent = TestTorrent.Create(folder.Path, "seeded.bin", length: 300_000, pieceLength: 32 * 1024, announce: announce);
-        var hash = torrent.Info.InfoHash;
+        var hash = torrent.Info.Hash;
         await using var tracker = await OpenTracker.StartAsync([hash.Hex], trackerEndPoint);
         await using var seeder = await TorrentPSSeeder.StartAsync(torrent, o => o with { UseTrackers = true });
 

@@ -31,7 +31,7 @@ public sealed partial class ChangedOnDiskTests(ITestOutputHelper output)
         await using (var first = Tps.Start(command))
         {
             // Once a checkpoint recorded a good part, the file is cut to 1 MiB behind the download's back.
-            var resumePath = ContentLocation.GetDefaultResumePathAtPath(target, torrent.Info.InfoHash);
+            var resumePath = ContentLocation.GetDefaultResumePathAtPath(target, torrent.Info.Hash);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while ((checkpointed = Checkpointed(resumePath, torrent)) < 32)
             {
@@ -61,7 +61,7 @@ public sealed partial class ChangedOnDiskTests(ITestOutputHelper output)
         Assert.DoesNotContain("Downloaded ", firstLog);
 
         // The record vouches for nothing the truncation could have taken, and asks for those pieces to be hashed.
-        var record = ResumeData.TryLoad(ContentLocation.GetDefaultResumePathAtPath(target, torrent.Info.InfoHash), torrent.Info, logger: null)!;
+        var record = ResumeData.TryLoad(ContentLocation.GetDefaultResumePathAtPath(target, torrent.Info.Hash), torrent.Info, logger: null)!;
         Assert.True(record.RecheckPieces.Count >= checkpointed, $"{record.RecheckPieces.Count} pieces to recheck, {checkpointed} were verified before the change");
 
         // The next run hashes them, fetches what is gone, and ends with the right bytes.

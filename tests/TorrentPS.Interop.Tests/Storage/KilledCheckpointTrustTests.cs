@@ -24,7 +24,7 @@ public sealed partial class KilledCheckpointTrustTests(ITestOutputHelper output)
         var pieceCount = torrent.Info.PieceCount;
         await using var seeder = await LibtorrentSeeder.StartAsync(torrent, new LibtorrentSeederOptions { UploadBytesPerSecond = Rate });
         var target = folder.Combine("out", "trusted.bin");
-        var resumePath = ContentLocation.GetDefaultResumePathAtPath(target, torrent.Info.InfoHash);
+        var resumePath = ContentLocation.GetDefaultResumePathAtPath(target, torrent.Info.Hash);
         string[] command = ["download", "-o", target, torrent.TorrentPath, "--peer", seeder.EndPoint.ToString(), "--timeout", "60"];
 
         // First run: killed once a checkpoint recorded pieces AND the download wrote the file again after it (the case

@@ -131,7 +131,7 @@ public sealed class SelectiveStorageInteropTests : IDisposable
         // Our verifier, told the selection, finds the chosen files complete and the others absent by choice.
         var checkedFirst = await new TorrentVerifier().VerifyAsync(torrent, location, null, CancellationToken.None, selection: first);
         Assert.True(checkedFirst.IsComplete, string.Join(", ", checkedFirst.InvalidPieces.Concat(checkedFirst.MissingPieces)));
-        Assert.Equal(wanted.Indexes(), checkedFirst.ValidPieces.Indexes());
+        Assert.Equal(wanted.Indexes(), checkedFirst.ValidPieceBits.Indexes());
         Assert.All(checkedFirst.Files.Where(f => !first.IsSelected(f.FileIndex)), f => Assert.Equal(FileVerificationStatus.Skipped, f.Status));
 
         // libtorrent, which knows nothing of our part file, finds valid exactly the chosen pieces no skipped file shares.

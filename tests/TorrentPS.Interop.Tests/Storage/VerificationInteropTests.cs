@@ -58,7 +58,7 @@ public sealed class VerificationInteropTests : IDisposable
     {
         var theirs = await LibtorrentCheck.ValidPiecesAsync(torrentPath, data);
         Assert.Equal(theirs.Length, ours.PieceCount);
-        Assert.Equal(Enumerable.Range(0, theirs.Length).Where(i => theirs[i]), ours.ValidPieces.Indexes());
+        Assert.Equal(Enumerable.Range(0, theirs.Length).Where(i => theirs[i]), ours.ValidPieceBits.Indexes());
     }
 
     [Theory]

@@ -41,10 +41,10 @@ public sealed class UdpOnlyTorrentTests : IDisposable
         var live = OpenTracker.ReserveEndPoint();
         var (_, torrent) = await MakeTorrentAsync(UdpUrl(dead), UdpUrl(live));
         Assert.Equal([[UdpUrl(dead)], [UdpUrl(live)]], torrent.TrackerTiers.Select(t => t.ToArray()));
-        await using var tracker = await OpenTracker.StartAsync([torrent.InfoHash.Hex], live);
+        await using var tracker = await OpenTracker.StartAsync([torrent.Hash.Hex], live);
 
         var seeder = new IPEndPoint(Loopback.NextAddress(), 51000);
-        await AnnounceSeederAsync(tracker.UdpAnnounceUrl, torrent.InfoHash, seeder);
+        await AnnounceSeederAsync(tracker.UdpAnnounceUrl, torrent.Hash, seeder);
 
         var options = new TrackerDiscoveryOptions
         {
@@ -68,7 +68,7 @@ public sealed class UdpOnlyTorrentTests : IDisposable
 
         var peer = Assert.Single(peers);
         Assert.Equal(seeder, peer.EndPoint);
-        Assert.Equal((torrent.InfoHash, PeerSource.Tracker, UdpUrl(live)), (peer.InfoHash, peer.Source, peer.Tracker));
+        Assert.Equal((torrent.Hash, PeerSource.Tracker, UdpUrl(live)), (peer.Hash, peer.Source, peer.Tracker));
         // Nothing listens on the dead tracker's port: refused at once (ICMP port unreachable), not waited out.
         Assert.Equal([$"TrackerFailed {UdpUrl(dead)}"], failures);
     }
@@ -78,11 +78,11 @@ public sealed class UdpOnlyTorrentTests : IDisposable
     {
         var live = OpenTracker.ReserveEndPoint();
         var (torrentPath, torrent) = await MakeTorrentAsync(UdpUrl(live));
-        await using var tracker = await OpenTracker.StartAsync([torrent.InfoHash.Hex], live);
+        await using var tracker = await OpenTracker.StartAsync([torrent.Hash.Hex], live);
         var seeders = new[] { new IPEndPoint(Loopback.NextAddress(), 51001), new IPEndPoint(Loopback.NextAddress(), 51002) };
         foreach (var seeder in seeders)
         {
-            await AnnounceSeederAsync(tracker.UdpAnnounceUrl, torrent.InfoHash, seeder);
+            await AnnounceSeederAsync(tracker.UdpAnnounceUrl, torrent.Hash, seeder);
         }
 
         using var stdout = new StringWriter();

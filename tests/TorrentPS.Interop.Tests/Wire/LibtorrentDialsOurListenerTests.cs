@@ -18,7 +18,7 @@ public sealed class LibtorrentDialsOurListenerTests
         var options = new HandshakeOptions { PieceCount = torrent.Info.PieceCount };
         await using var listener = PeerListener.Start(
             new IPEndPoint(Loopback.NextAddress(), 0),
-            hash => hash == torrent.Info.InfoHash ? options : null,
+            hash => hash == torrent.Info.Hash ? options : null,
             (connection, _) =>
             {
                 handedOver.TrySetResult(connection);

@@ -15,7 +15,7 @@ public sealed class LibtorrentHandshakeTests(LibtorrentSeederFixture fixture) : 
     {
         var options = Options;
         var result = await new PeerHandshaker().HandshakeAsync(fixture.SeederPeer, options);
-        Assert.StartsWith("-LT2080-", Encoding.Latin1.GetString(result.PeerId.AsSpan()));
+        Assert.StartsWith("-LT2080-", Encoding.Latin1.GetString(result.Id.AsSpan()));
         Assert.Equal("libtorrent (rasterbar) 2.0.8", result.Client);
         Assert.True(result.SupportsExtensionProtocol);
         Assert.True(result.SupportsFastExtension);
@@ -24,16 +24,16 @@ public sealed class LibtorrentHandshakeTests(LibtorrentSeederFixture fixture) : 
         Assert.StartsWith("libtorrent/2.0.8", result.ClientVersion);
         Assert.True(result.RequestQueueLimit > 0);
         Assert.True(result.UploadOnly);
-        Assert.Equal(options.LocalAddress, result.YourIp); // libtorrent tells us the address we dialled from
-        Assert.Equal("0000000000100005", result.Reserved.ToString()); // extension protocol, fast, DHT (libtorrent sets it even with DHT off)
-        Assert.True(result.Elapsed > TimeSpan.Zero && result.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.Equal(options.LocalAddress?.ToString(), result.YourIp); // libtorrent tells us the address we dialled from
+        Assert.Equal("0000000000100005", result.ReservedBits.ToString()); // extension protocol, fast, DHT (libtorrent sets it even with DHT off)
+        Assert.True(result.ElapsedSpan > TimeSpan.Zero && result.ElapsedSpan < TimeSpan.FromSeconds(10));
     }
 
     [Fact]
     public async Task A_connection_to_libtorrent_reads_its_bitfield_and_unchoke_after_interested()
     {
         var options = Options with { PieceCount = fixture.Torrent.Info.PieceCount };
-        await using var connection = await PeerConnection.ConnectAsync(fixture.Seeder.EndPoint, fixture.Torrent.Info.InfoHash, options);
+        await using var connection = await PeerConnection.ConnectAsync(fixture.Seeder.EndPoint, fixture.Torrent.Info.Hash, options);
         await connection.SendSignalAsync(PeerMessageType.Interested);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var sawUnchoke = false;
@@ -88,7 +88,7 @@ public sealed class LibtorrentHandshakeTests(LibtorrentSeederFixture fixture) : 
     [Fact]
     public async Task Tps_magnet_handshake_prints_the_peer_id_and_its_metadata_extension_id()
     {
-        var link = $"magnet:?xt=urn:btih:{fixture.Torrent.Info.InfoHash.Hex}&dn=wire-test.bin&x.pe={fixture.Seeder.EndPoint}";
+        var link = $"magnet:?xt=urn:btih:{fixture.Torrent.Info.Hash.Hex}&dn=wire-test.bin&x.pe={fixture.Seeder.EndPoint}";
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var code = await CliApp.RunAsync(["magnet_handshake", link], stdout, stderr, CancellationToken.None);
@@ -115,7 +115,7 @@ public sealed class LibtorrentHandshakeTests(LibtorrentSeederFixture fixture) : 
     [Fact]
     public async Task Libtorrent_serves_the_metadata_over_ut_metadata_and_it_hashes_to_the_info_hash()
     {
-        await using var connection = await PeerConnection.ConnectAsync(fixture.Seeder.EndPoint, fixture.Torrent.Info.InfoHash, Options);
+        await using var connection = await PeerConnection.ConnectAsync(fixture.Seeder.EndPoint, fixture.Torrent.Info.Hash, Options);
         var remote = connection.RemoteExtensionHandshake!;
         var theirId = remote.GetMessageId(ExtensionHandshake.UtMetadata)!.Value;
         var size = remote.MetadataSize!.Value;
@@ -140,6 +140,6 @@ public sealed class LibtorrentHandshakeTests(LibtorrentSeederFixture fixture) : 
         }
 
         Assert.Equal(2, TorrentPS.Engine.Extensions.UtMetadataMessage.PieceCount(size));
-        Assert.Equal(fixture.Torrent.Info.InfoHash, TorrentPS.Engine.Metainfo.InfoHash.Compute(metadata));
+        Assert.Equal(fixture.Torrent.Info.Hash, TorrentPS.Engine.Metainfo.InfoHash.Compute(metadata));
     }
 }

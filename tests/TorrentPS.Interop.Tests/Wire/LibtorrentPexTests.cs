@@ -23,7 +23,7 @@ public sealed class LibtorrentPexTests(LibtorrentSeederFixture fixture) : IClass
             FastExtension = true,
             LocalExtensionHandshake = ExtensionHandshake.CreateLocal(peerExchange: true),
         }.WithTimeout(TimeSpan.FromSeconds(10));
-        await using var connection = await PeerConnection.ConnectAsync(relay.EndPoint, fixture.Torrent.Info.InfoHash, options);
+        await using var connection = await PeerConnection.ConnectAsync(relay.EndPoint, fixture.Torrent.Info.Hash, options);
         Assert.NotNull(connection.RemoteExtensionHandshake?.GetMessageId(ExtensionHandshake.UtPex));
 
         using var timeout = new CancellationTokenSource(Patience);
@@ -53,7 +53,7 @@ public sealed class LibtorrentPexTests(LibtorrentSeederFixture fixture) : IClass
             FastExtension = true,
             LocalExtensionHandshake = ExtensionHandshake.CreateLocal(peerExchange: true),
         }.WithTimeout(TimeSpan.FromSeconds(10));
-        await using var connection = await PeerConnection.ConnectAsync(relay.EndPoint, fixture.Torrent.Info.InfoHash, options);
+        await using var connection = await PeerConnection.ConnectAsync(relay.EndPoint, fixture.Torrent.Info.Hash, options);
         var theirId = connection.RemoteExtensionHandshake!.GetMessageId(ExtensionHandshake.UtPex)!.Value;
         var ours = new UtPexMessage(
             [

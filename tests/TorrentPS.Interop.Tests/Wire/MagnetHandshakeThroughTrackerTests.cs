@@ -15,9 +15,9 @@ public sealed class MagnetHandshakeThroughTrackerTests
         using var folder = new TempDirectory("tps-magnet-tr");
         var trackerEndPoint = OpenTracker.ReserveEndPoint();
         var torrent = TestTorrent.Create(folder.Path, name: "magnet-tracker.bin", length: 300_000, pieceLength: 32 * 1024, announce: $"udp://{trackerEndPoint}/announce");
-        await using var tracker = await OpenTracker.StartAsync([torrent.Info.InfoHash.Hex], trackerEndPoint);
+        await using var tracker = await OpenTracker.StartAsync([torrent.Info.Hash.Hex], trackerEndPoint);
         await using var seeder = await LibtorrentSeeder.StartAsync(torrent);
-        var link = $"magnet:?xt=urn:btih:{torrent.Info.InfoHash.Hex}&dn=magnet-tracker.bin&tr={Uri.EscapeDataString(tracker.UdpAnnounceUrl)}";
+        var link = $"magnet:?xt=urn:btih:{torrent.Info.Hash.Hex}&dn=magnet-tracker.bin&tr={Uri.EscapeDataString(tracker.UdpAnnounceUrl)}";
 
         // libtorrent announces on its own schedule after it starts: ask until the tracker lists it.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -25,7 +25,7 @@ public abstract class ReferenceClientHandshakeTests<TSeeder>(SeederFixture<TSeed
     public async Task Handshake_names_the_client_and_reads_its_extension_handshake()
     {
         var result = await new PeerHandshaker().HandshakeAsync(fixture.SeederPeer, new HandshakeOptions { LocalAddress = Loopback.NextAddress() }.WithTimeout(TimeSpan.FromSeconds(10)));
-        Assert.StartsWith(PeerIdPrefix, Encoding.Latin1.GetString(result.PeerId.AsSpan()));
+        Assert.StartsWith(PeerIdPrefix, Encoding.Latin1.GetString(result.Id.AsSpan()));
         Assert.Equal(ClientName, result.Client);
         Assert.True(result.SupportsExtensionProtocol);
         Assert.True(result.SupportsFastExtension);

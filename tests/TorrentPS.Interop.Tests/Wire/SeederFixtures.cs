@@ -14,7 +14,7 @@ public abstract class SeederFixture<TSeeder>(string folderPrefix) : IAsyncLifeti
     public TSeeder Seeder { get; private set; } = null!;
 
     /// <summary>The seeder as a peer of the test torrent.</summary>
-    public TorrentPeer SeederPeer => new(Seeder.EndPoint.Address, Seeder.EndPoint.Port, Torrent.Info.InfoHash, PeerSource.Manual);
+    public TorrentPeer SeederPeer => new(Seeder.EndPoint.Address, Seeder.EndPoint.Port, Torrent.Info.Hash, PeerSource.Manual);
 
     public async Task InitializeAsync()
     {

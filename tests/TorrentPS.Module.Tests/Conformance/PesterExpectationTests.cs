@@ -66,7 +66,7 @@ public class PesterExpectationTests
         Assert.Equal("http://127.0.0.1:6969/announce", t.Announce);
         Assert.Equal("made by Pester", t.Comment);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1700000000), t.CreationDate);
-        Assert.Equal("cf1a5502794bbbd5aff203cdc18519d15416fa04", t.InfoHash.Hex);
+        Assert.Equal("cf1a5502794bbbd5aff203cdc18519d15416fa04", t.Hash.Hex);
         Assert.Equal("15 B", ByteSize.Format(t.Length));
     }
 
@@ -141,7 +141,7 @@ public class PesterExpectationTests
         Assert.Equal(("hello.txt", (long?)15), (m.DisplayName, m.ExactLength));
         Assert.Equal(["http://127.0.0.1:6969/announce", "udp://127.0.0.2:6969"], m.Trackers);
         Assert.Equal(["127.0.0.3:51413"], m.PeerAddresses);
-        Assert.Equal(m.InfoHash, MagnetLink.Parse("magnet:?xt=urn:btih:Z4NFKATZJO55LL7SAPG4DBIZ2FKBN6QE").InfoHash);
+        Assert.Equal(m.Hash, MagnetLink.Parse("magnet:?xt=urn:btih:Z4NFKATZJO55LL7SAPG4DBIZ2FKBN6QE").Hash);
     }
 
     [Fact]

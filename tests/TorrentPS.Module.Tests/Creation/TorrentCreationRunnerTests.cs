@@ -79,7 +79,7 @@ public sealed class TorrentCreationRunnerTests : IDisposable
         Assert.Equal(target, torrent.SourcePath);
         Assert.Equal(TorrentFileWriter.Encode(torrent), File.ReadAllBytes(target));
         Assert.Equal((await TorrentInfo.LoadAsync(target)).InfoHashV2, torrent.InfoHashV2);
-        Assert.Contains(recorder.Verbose, v => v.StartsWith($"Wrote album ({torrent.InfoHash}) to {target}", StringComparison.Ordinal));
+        Assert.Contains(recorder.Verbose, v => v.StartsWith($"Wrote album ({torrent.Hash}) to {target}", StringComparison.Ordinal));
     }
 
     [Fact]

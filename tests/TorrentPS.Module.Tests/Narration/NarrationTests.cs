@@ -53,7 +53,7 @@ public class NarrationTests
     [Fact]
     public void A_tracker_status_reads_as_a_sentence()
     {
-        var working = new TrackerStatus { Url = "udp://a:1/announce", Tier = 0, InfoHash = Hash, Status = TrackerStatusKind.Working, Seeders = 1, Leechers = 3, Downloaded = 40, Interval = TimeSpan.FromSeconds(60) };
+        var working = new TrackerStatus { Url = "udp://a:1/announce", Tier = 0, Hash = Hash, Status = TrackerStatusKind.Working, Seeders = 1, Leechers = 3, Downloaded = 40, IntervalSpan = TimeSpan.FromSeconds(60) };
         Assert.Equal("udp://a:1/announce: working, 1 seeder, 3 leechers, 40 downloaded, announce every 1:00.", TrackerNarration.Status(working));
         var failed = working with { Status = TrackerStatusKind.TimedOut, LastError = "The tracker 'udp://a:1/announce' did not answer within 1 second." };
         Assert.Equal("udp://a:1/announce: TimedOut: The tracker 'udp://a:1/announce' did not answer within 1 second.", TrackerNarration.Status(failed));

@@ -51,9 +51,9 @@ public sealed class InvokePeerHandshakeCommandTests
     {
         var infoHash = PeerHandshakeTargets.ParseInfoHash("0123456789abcdef0123456789abcdef01234567");
         var peer = await PeerHandshakeTargets.ResolveAsync("127.0.0.5:6881", infoHash, CancellationToken.None);
-        Assert.Equal((IPAddress.Parse("127.0.0.5"), 6881, infoHash), (peer.Address, peer.Port, peer.InfoHash));
+        Assert.Equal((IPAddress.Parse("127.0.0.5"), 6881, infoHash), (peer.IPAddress, peer.Port, peer.Hash));
         var v6 = await PeerHandshakeTargets.ResolveAsync("[::1]:51413", infoHash, CancellationToken.None);
-        Assert.Equal(IPAddress.IPv6Loopback, v6.Address);
+        Assert.Equal(IPAddress.IPv6Loopback, v6.IPAddress);
     }
 
     [Theory]

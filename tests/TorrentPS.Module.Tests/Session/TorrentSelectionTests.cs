@@ -22,7 +22,7 @@ public sealed class TorrentSelectionTests
         Assert.Equal([seed, stuck], TorrentSelection.Select(all, null, null, null).Torrents);
         Assert.Equal([seed], TorrentSelection.Select(all, [Prefix("al")], null, null).Torrents);
         Assert.Equal([stuck], TorrentSelection.Select(all, null, null, [TorrentState.Downloading]).Torrents);
-        Assert.Equal([stuck], TorrentSelection.Select(all, null, [stuck.InfoHash], null).Torrents);
+        Assert.Equal([stuck], TorrentSelection.Select(all, null, [stuck.Hash], null).Torrents);
         Assert.Empty(TorrentSelection.Select(all, [Prefix("al")], null, [TorrentState.Downloading]).Torrents);
     }
 

@@ -64,7 +64,7 @@ public class TrackerCommandRunnerTests
             [TrackerInput.ForMagnet(link)], null, CancellationToken.None);
 
         var peer = Assert.IsType<TorrentPeer>(Assert.Single(recorder.Objects));
-        Assert.Equal((PeerSource.Magnet, "192.0.2.1:6889", Hash), (peer.Source, peer.EndPointText, peer.InfoHash.Hex));
+        Assert.Equal((PeerSource.Magnet, "192.0.2.1:6889", Hash), (peer.Source, peer.EndPointText, peer.Hash.Hex));
         Assert.Equal([("TrackerTimeout", (object?)tracker)], recorder.Errors);
         Assert.Equal(new PeerDiscoverySummary(1, 0, 1), summary);
         Assert.Equal(

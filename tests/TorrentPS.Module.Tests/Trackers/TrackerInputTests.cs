@@ -81,7 +81,7 @@ public class TrackerInputTests
         await File.WriteAllBytesAsync(path, "d8:announce18:udp://t:1/announce4:infod6:lengthi5e4:name1:x12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaaee"u8.ToArray());
         try
         {
-            var actual = (await TorrentInfo.LoadAsync(path)).InfoHash;
+            var actual = (await TorrentInfo.LoadAsync(path)).Hash;
             var same = await TrackerInput.ForPath(path, actual).ResolveAsync(null, CancellationToken.None);
             Assert.Equal(actual, same.InfoHash);
 

@@ -27,7 +27,7 @@ public class TorrentProgressTests
         });
     }
 
-    private static TorrentStatus Status(TorrentState state) => new() { Name = "ubuntu.iso", InfoHash = Hash, State = state };
+    private static TorrentStatus Status(TorrentState state) => new() { Name = "ubuntu.iso", Hash = Hash, State = state };
 
     private ProgressUpdate Last(int activityId) => _updates.Last(u => u.ActivityId == activityId);
 
@@ -39,7 +39,7 @@ public class TorrentProgressTests
         var progress = Create();
         progress.Report(Status(TorrentState.Checking) with { Length = 100 * MiB, CheckedBytes = 0 });
         Tick();
-        progress.Report(Status(TorrentState.Checking) with { Length = 100 * MiB, CheckedBytes = 40 * MiB, CheckRate = 10 * MiB, TimeRemaining = TimeSpan.FromSeconds(6) });
+        progress.Report(Status(TorrentState.Checking) with { Length = 100 * MiB, CheckedBytes = 40 * MiB, CheckRate = 10 * MiB, TimeRemainingSpan = TimeSpan.FromSeconds(6) });
 
         var child = _updates.Last(u => u.ActivityId != progress.ActivityId);
         Assert.Equal(("Checking ubuntu.iso", progress.ActivityId, 40), (child.Activity, child.ParentActivityId, child.PercentComplete));
@@ -77,7 +77,7 @@ public class TorrentProgressTests
             PeersConnected = 7,
             PeersKnown = 30,
             Seeds = 2,
-            TimeRemaining = TimeSpan.FromSeconds(14.2),
+            TimeRemainingSpan = TimeSpan.FromSeconds(14.2),
         });
 
         var update = Last(progress.ActivityId);
@@ -101,7 +101,7 @@ public class TorrentProgressTests
     public void Seeding_towards_a_goal_shows_the_engines_progress_and_time_left()
     {
         var progress = Create();
-        progress.Report(Status(TorrentState.Seeding) with { Uploaded = 50 * MiB, UploadRate = 10 * MiB, Ratio = 0.5, PeersConnected = 1, SeedGoalPercent = 25, TimeRemaining = TimeSpan.FromSeconds(14.2) });
+        progress.Report(Status(TorrentState.Seeding) with { Uploaded = 50 * MiB, UploadRate = 10 * MiB, Ratio = 0.5, PeersConnected = 1, SeedGoalPercent = 25, TimeRemainingSpan = TimeSpan.FromSeconds(14.2) });
 
         var update = Last(progress.ActivityId);
         Assert.Equal("Seeding: 50.0 MiB uploaded at 10.0 MiB/s, ratio 0.50, 1 peer", update.StatusDescription);
@@ -154,13 +154,13 @@ public class TorrentProgressTests
         progress.Complete(new DownloadResult
         {
             Name = "ubuntu.iso",
-            InfoHash = Hash,
+            Hash = Hash,
             Destination = "/dl/ubuntu.iso",
             State = TorrentState.Completed,
             Length = 100 * MiB,
             Downloaded = 40 * MiB,
             Uploaded = 10 * MiB,
-            Elapsed = TimeSpan.FromSeconds(4),
+            ElapsedSpan = TimeSpan.FromSeconds(4),
         });
         progress.Report(Status(TorrentState.Completed));
 
@@ -176,8 +176,8 @@ public class TorrentProgressTests
     {
         DownloadResult Result(TorrentState state, long downloaded, long uploaded) => new()
         {
-            Name = "x", InfoHash = Hash, Destination = "/x", State = state, Length = 100, Downloaded = downloaded, Uploaded = uploaded,
-            Elapsed = TimeSpan.FromSeconds(70), VerifiedPieces = 12, PieceCount = 40,
+            Name = "x", Hash = Hash, Destination = "/x", State = state, Length = 100, Downloaded = downloaded, Uploaded = uploaded,
+            ElapsedSpan = TimeSpan.FromSeconds(70), VerifiedPieces = 12, PieceCount = 40,
         };
 
         Assert.Equal("Stopped with 12 of 40 pieces", TorrentProgress.Summary(Result(TorrentState.Stopped, 10, 0)));

@@ -225,7 +225,7 @@ public sealed class TransferRunnerTests : IAsyncDisposable
         var torrent = await TorrentInfo.LoadAsync(TorrentFile());
         var destination = Folder("dl", withData: true);
         await RunAsync(new TorrentDownload(TorrentInput.ForTorrent(torrent), destination));
-        var magnet = MagnetLink.Parse($"magnet:?xt=urn:btih:{torrent.InfoHash.Hex}");
+        var magnet = MagnetLink.Parse($"magnet:?xt=urn:btih:{torrent.Hash.Hex}");
 
         // No peer could give the metadata: it comes from the resume data the first run saved.
         var download = new MagnetDownload(magnet, destination);

@@ -8,7 +8,7 @@ public sealed class StatusFeedTests
 {
     private static readonly InfoHash Hash = InfoHash.Parse(new string('c', 40));
 
-    private static TorrentStatus Status(TorrentState state, long verified = 0) => new() { Name = "x", InfoHash = Hash, State = state, VerifiedBytes = verified };
+    private static TorrentStatus Status(TorrentState state, long verified = 0) => new() { Name = "x", Hash = Hash, State = state, VerifiedBytes = verified };
 
     [Fact]
     public async Task A_watcher_gets_the_latest_status_at_once_and_only_the_newest_of_those_it_missed()

@@ -30,12 +30,12 @@ Describe 'A torrent that came back from <_>' -ForEach 'Clixml', 'Csv' {
     }
 
     It 'is read again by Get-TorrentInfo' {
-        ($back | Get-TorrentInfo).InfoHash.Hex | Should -Be $info.InfoHash.Hex
+        ($back | Get-TorrentInfo).InfoHash | Should -Be $info.InfoHash
     }
 
     It 'reaches Get-TorrentTracker as the torrent it was' {
         $status = $back | Get-TorrentTracker -Tracker 'udp://127.0.0.1:1/announce' -TimeoutSec 1
-        $status.InfoHash.Hex | Should -Be $info.InfoHash.Hex
+        $status.InfoHash | Should -Be $info.InfoHash
     }
 }
 

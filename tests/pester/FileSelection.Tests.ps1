@@ -219,7 +219,7 @@ Describe 'Choosing files' {
             try {
                 $deadline = (Get-Date).AddSeconds(60)
                 do {
-                    $running = Get-Torrent | Where-Object { $_.InfoHash.Hex -eq $Show.InfoHash }
+                    $running = Get-Torrent | Where-Object { $_.InfoHash -eq $Show.InfoHash }
                     $seeding = $running -and $running.Status.State -eq 'Seeding'
                     if (-not $seeding) { Start-Sleep -Milliseconds 100 }
                 } until ($seeding -or (Get-Date) -gt $deadline)

@@ -34,7 +34,7 @@ Describe 'Get-TorrentInfo' {
         }
 
         It 'computes the info hash over the info dictionary' {
-            (Get-TorrentInfo -Path $single.Path).InfoHash.Hex | Should -Be $single.InfoHash
+            (Get-TorrentInfo -Path $single.Path).InfoHash | Should -Be $single.InfoHash
         }
 
         It 'reads the files, offsets and private flag of a multi-file torrent' {
@@ -65,7 +65,7 @@ Describe 'Get-TorrentInfo' {
         It 'reads a path with wildcard characters in its name with -LiteralPath' {
             $odd = Join-Path $TestDrive 'odd[1].torrent'
             [System.IO.File]::Copy($single.Path, $odd)
-            (Get-TorrentInfo -LiteralPath $odd).InfoHash.Hex | Should -Be $single.InfoHash
+            (Get-TorrentInfo -LiteralPath $odd).InfoHash | Should -Be $single.InfoHash
         }
     }
 

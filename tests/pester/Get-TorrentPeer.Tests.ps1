@@ -42,7 +42,7 @@ Describe 'Get-TorrentPeer' {
             $peers[0] | Should -BeOfType ([TorrentPS.Engine.Peers.TorrentPeer])
             $peers[0].EndPointText | Should -Be '192.0.2.1:6889'
             $peers[0].Source | Should -Be 'Magnet'
-            $peers[0].InfoHash.Hex | Should -Be $hash
+            $peers[0].InfoHash | Should -Be $hash
             $err.Count | Should -Be 1
             $err[0].FullyQualifiedErrorId | Should -BeLike 'TrackerTimeout,*'
             $err[0].TargetObject | Should -Be $url
@@ -143,7 +143,7 @@ Describe 'Get-TorrentPeer' {
             $peers[0].EndPointText | Should -Be "${seederAddress}:51413"
             $peers[0].Source | Should -Be 'Tracker'
             $peers[0].Tracker | Should -Be $tracker.UdpUrl
-            $peers[0].InfoHash.Hex | Should -Be $torrent.InfoHash
+            $peers[0].InfoHash | Should -Be $torrent.InfoHash
         }
 
         It 'takes the torrent by path' {

@@ -79,7 +79,7 @@ while True:
         # Ready when it answers a handshake for the torrent.
         $deadline = (Get-Date).AddSeconds(20)
         do {
-            $ready = Invoke-PeerHandshake -Address $Seeder.Text -InfoHash $Torrent.InfoHash.Hex -TimeoutSec 2 -ErrorAction SilentlyContinue
+            $ready = Invoke-PeerHandshake -Address $Seeder.Text -InfoHash $Torrent.InfoHash -TimeoutSec 2 -ErrorAction SilentlyContinue
             if (-not $ready) { Start-Sleep -Milliseconds 200 }
         } until ($ready -or (Get-Date) -gt $deadline)
         if (-not $ready) { throw "The libtorrent seeder on $($Seeder.Text) never answered a handshake." }
@@ -97,23 +97,23 @@ Describe 'Invoke-PeerHandshake' {
     Context 'with a libtorrent seeder' {
         It 'handshakes with -Address and -InfoHash and names the client' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
-            $h = Invoke-PeerHandshake -Address $Seeder.Text -InfoHash $Torrent.InfoHash.Hex -TimeoutSec 10
+            $h = Invoke-PeerHandshake -Address $Seeder.Text -InfoHash $Torrent.InfoHash -TimeoutSec 10
             $h | Should -BeOfType ([TorrentPS.Engine.Wire.PeerHandshake])
             $h.Client | Should -Be $LibtorrentClient
-            $h.PeerId.Hex | Should -Match "^$LibtorrentPeerIdHex[0-9a-f]{24}$"
+            $h.PeerId | Should -Match "^$LibtorrentPeerIdHex[0-9a-f]{24}$"
             $h.SupportsExtensionProtocol | Should -BeTrue
             $h.Extensions['ut_metadata'] | Should -BeGreaterThan 0
             $h.MetadataSize | Should -Be $Torrent.GetRawInfo().Length
             $h.ClientVersion | Should -BeLike "libtorrent/$LibtorrentVersion*"
             $h.RequestQueueLimit | Should -BeGreaterThan 0
-            $h.Elapsed | Should -BeLessThan ([timespan]::FromSeconds(10))
+            $h.Elapsed | Should -BeLessThan 10
             $h.Peer.EndPointText | Should -Be $Seeder.Text
         }
 
         It 'takes -Torrent from the pipeline with -Address' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
             $h = $Torrent | Invoke-PeerHandshake -Address $Seeder.Text
-            $h.InfoHash.Hex | Should -Be $Torrent.InfoHash.Hex
+            $h.InfoHash | Should -Be $Torrent.InfoHash
         }
 
         It 'takes TorrentPeer objects from the pipeline and handshakes with each' {
@@ -130,7 +130,7 @@ Describe 'Invoke-PeerHandshake' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
             $closed = Get-FreeLoopbackEndPoint
             $err = $null
-            $results = Invoke-PeerHandshake -Address $closed.Text, $Seeder.Text -InfoHash $Torrent.InfoHash.Hex -TimeoutSec 5 -ErrorVariable err -ErrorAction SilentlyContinue
+            $results = Invoke-PeerHandshake -Address $closed.Text, $Seeder.Text -InfoHash $Torrent.InfoHash -TimeoutSec 5 -ErrorVariable err -ErrorAction SilentlyContinue
             $results | Should -HaveCount 1
             $results.Client | Should -Be $LibtorrentClient
             $err | Should -HaveCount 1
@@ -149,12 +149,12 @@ Describe 'Invoke-PeerHandshake' {
             $h = $back | Invoke-PeerHandshake -TimeoutSec 10
             $h.Client | Should -Be $LibtorrentClient
             $h.Peer.EndPointText | Should -Be $Seeder.Text
-            $h.InfoHash.Hex | Should -Be $Torrent.InfoHash.Hex
+            $h.InfoHash | Should -Be $Torrent.InfoHash
         }
 
         It 'handshakes with peers a background job returns' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
-            $back = Start-Job -ArgumentList $ModuleManifest, $Seeder.Text, $Torrent.InfoHash.Hex {
+            $back = Start-Job -ArgumentList $ModuleManifest, $Seeder.Text, $Torrent.InfoHash {
                 param($manifest, $address, $hash)
                 Import-Module $manifest
                 $endPoint = [System.Net.IPEndPoint]::Parse($address)
@@ -171,8 +171,8 @@ Describe 'Invoke-PeerHandshake' {
 
         It 'takes piped address text with -InfoHash, and -Port for an address without one' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
-            ($Seeder.Text | Invoke-PeerHandshake -InfoHash $Torrent.InfoHash.Hex).Client | Should -Be $LibtorrentClient
-            (Invoke-PeerHandshake -Address $Seeder.Address.ToString() -Port $Seeder.Port -InfoHash $Torrent.InfoHash.Hex).Client | Should -Be $LibtorrentClient
+            ($Seeder.Text | Invoke-PeerHandshake -InfoHash $Torrent.InfoHash).Client | Should -Be $LibtorrentClient
+            (Invoke-PeerHandshake -Address $Seeder.Address.ToString() -Port $Seeder.Port -InfoHash $Torrent.InfoHash).Client | Should -Be $LibtorrentClient
         }
 
         It 'says a peer that hangs up on our handshake probably does not serve the torrent' {
@@ -186,7 +186,7 @@ Describe 'Invoke-PeerHandshake' {
 
         It 'formats as a table with the peer and its client' {
             if ($LibtorrentMissing) { Set-ItResult -Skipped -Because $LibtorrentMissing; return }
-            $text = Invoke-PeerHandshake -Address $Seeder.Text -InfoHash $Torrent.InfoHash.Hex | Out-String
+            $text = Invoke-PeerHandshake -Address $Seeder.Text -InfoHash $Torrent.InfoHash | Out-String
             $text | Should -Match 'Peer\s+Client'
             $text | Should -Match ([regex]::Escape($Seeder.Text))
         }

@@ -13,7 +13,7 @@ Describe 'ConvertFrom-MagnetLink' {
     It 'parses a magnet link into a MagnetLink' {
         $m = ConvertFrom-MagnetLink $link
         $m | Should -BeOfType ([TorrentPS.Engine.Metainfo.MagnetLink])
-        $m.InfoHash.Hex | Should -Be $hash
+        $m.InfoHash | Should -Be $hash
         $m.DisplayName | Should -Be 'hello.txt'
         $m.ExactLength | Should -Be 15
         $m.Trackers | Should -Be @('http://127.0.0.1:6969/announce', 'udp://127.0.0.2:6969')
@@ -25,7 +25,7 @@ Describe 'ConvertFrom-MagnetLink' {
         $alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
         $bits = -join ($bytes | ForEach-Object { [System.Convert]::ToString($_, 2).PadLeft(8, '0') })
         $base32 = -join (0..31 | ForEach-Object { $alphabet[[System.Convert]::ToInt32($bits.Substring($_ * 5, 5), 2)] })
-        (ConvertFrom-MagnetLink "magnet:?xt=urn:btih:$base32").InfoHash.Hex | Should -Be $hash
+        (ConvertFrom-MagnetLink "magnet:?xt=urn:btih:$base32").InfoHash | Should -Be $hash
     }
 
     It 'takes links from the pipeline and by property name' {

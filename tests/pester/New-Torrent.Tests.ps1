@@ -68,7 +68,7 @@ Describe 'New-Torrent' {
             $torrent.IsMultiFile | Should -BeFalse
             $torrent.Length | Should -Be 100000
             $torrent.SourcePath | Should -BeNullOrEmpty
-            $torrent.InfoHash.Hex | Should -Be (Get-TestSha1 $torrent.GetRawInfo().ToArray())
+            $torrent.InfoHash | Should -Be (Get-TestSha1 $torrent.GetRawInfo().ToArray())
             @(Get-ChildItem -LiteralPath $content.Parent -Filter '*.torrent' -Recurse) | Should -HaveCount 0
             $torrent | Test-Torrent -DataPath $content.Album | Should -BeTrue
         }
@@ -122,7 +122,7 @@ Describe 'New-Torrent' {
 
             $torrent.SourcePath | Should -Be $path
             $torrent.CreationDate | Should -BeNullOrEmpty
-            (Get-TorrentInfo $path).InfoHash.Hex | Should -Be $torrent.InfoHash.Hex
+            (Get-TorrentInfo $path).InfoHash | Should -Be $torrent.InfoHash
             $exported = Join-Path $content.Parent 'exported.torrent'
             New-Torrent $content.Album -NoCreationDate | Export-Torrent -Path $exported
             (Get-FileHash -LiteralPath $exported).Hash | Should -Be (Get-FileHash -LiteralPath $path).Hash
@@ -139,7 +139,7 @@ Describe 'New-Torrent' {
             }
 
             $first.Files.Path | Should -Not -Contain 'album.torrent'
-            $again.InfoHash.Hex | Should -Be $first.InfoHash.Hex
+            $again.InfoHash | Should -Be $first.InfoHash
         }
 
         It 'writes <Name>.torrent in a folder given as -Destination' {
@@ -190,7 +190,7 @@ Describe 'New-Torrent' {
             $torrent.Comment | Should -Be 'made by Pester'
             $torrent.Source | Should -Be 'TPS'
             $torrent.CreatedBy | Should -Be 'Pester'
-            $torrent.InfoHash.Hex | Should -Not -Be $plain.InfoHash.Hex # private and source are in the info dictionary
+            $torrent.InfoHash | Should -Not -Be $plain.InfoHash # private and source are in the info dictionary
             (New-Torrent $content.Album -CreatedBy '').CreatedBy | Should -BeNullOrEmpty
         }
 

@@ -59,7 +59,7 @@ Describe 'Start-TorrentDownload' {
             $result | Should -BeOfType ([TorrentPS.Engine.Session.DownloadResult])
             $result.State | Should -Be 'Completed'
             $result.Name | Should -Be 'single.bin'
-            $result.InfoHash.Hex | Should -Be $Single.InfoHash
+            $result.InfoHash | Should -Be $Single.InfoHash
             $result.Length | Should -Be $SingleBytes.Length
             $result.Downloaded | Should -BeGreaterOrEqual $SingleBytes.Length
             $result.Destination | Should -Be (Join-Path $destination 'single.bin')

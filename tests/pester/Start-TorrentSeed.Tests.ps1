@@ -28,7 +28,7 @@ BeforeAll {
         $command = Start-TestRunspaceCommand $Script
         $deadline = [DateTime]::UtcNow.AddSeconds(20)
         while ($true) {
-            $seeding = @([TorrentPS.Engine.Session.TorrentSession]::Shared.Torrents | Where-Object { $_.Status.State -eq 'Seeding' } | ForEach-Object { $_.InfoHash.Hex })
+            $seeding = @([TorrentPS.Engine.Session.TorrentSession]::Shared.Torrents | Where-Object { $_.Status.State -eq 'Seeding' } | ForEach-Object { $_.InfoHash })
             if (@($InfoHash | Where-Object { $_ -notin $seeding }).Count -eq 0) { break }
             if ([DateTime]::UtcNow -gt $deadline -or $command.Async.IsCompleted) { throw "The seed did not start: $($command.PowerShell.Streams.Error)" }
             Start-Sleep -Milliseconds 50

@@ -147,11 +147,11 @@ Describe 'Test-Torrent' {
             $result = Test-Torrent $album.Path -DataPath $data -Detailed
             $result | Should -BeOfType ([TorrentPS.Engine.Storage.VerificationResult])
             $result.Name | Should -Be 'album'
-            $result.InfoHash.Hex | Should -Be $album.InfoHash
+            $result.InfoHash | Should -Be $album.InfoHash
             $result.IsComplete | Should -BeTrue
             $result.PieceCount | Should -Be 5
             $result.ValidPieceCount | Should -Be 5
-            $result.Elapsed | Should -BeOfType ([timespan])
+            $result.Elapsed | Should -BeOfType ([double])
             $result.Files.RelativePath | Should -Be @('cd1/track1.flac', 'cd1/track2.flac', 'cover.jpg')
             $result.Files.Path | Should -Be @(
                 (Join-Path $data 'album' 'cd1' 'track1.flac')

@@ -39,7 +39,7 @@ Describe 'Giving torrents to the cmdlets' {
     It 'Get-TorrentInfo finds a file whose name holds brackets when the wildcard matches nothing' {
         $odd = Join-Path $TestDrive 'br[1].torrent'
         [System.IO.File]::Copy($Torrent.Path, $odd)
-        (Get-TorrentInfo (Join-Path $TestDrive 'br[1].torrent')).InfoHash.Hex | Should -Be $Torrent.InfoHash
+        (Get-TorrentInfo (Join-Path $TestDrive 'br[1].torrent')).InfoHash | Should -Be $Torrent.InfoHash
     }
 
     It 'says to use -LiteralPath when a wildcard path matches nothing at all' {
@@ -178,7 +178,7 @@ Describe 'Answers that say what happened' {
 
         $file = $info | Export-Torrent -Path $path -PassThru
         $file.FullName | Should -Be (Join-Path $path 'usable.bin.torrent')
-        (Get-TorrentInfo -LiteralPath $file.FullName).InfoHash.Hex | Should -Be $Torrent.InfoHash
+        (Get-TorrentInfo -LiteralPath $file.FullName).InfoHash | Should -Be $Torrent.InfoHash
         Get-ChildItem -LiteralPath $path -Force | Select-Object -ExpandProperty Name | Should -Be 'usable.bin.torrent'
     }
 

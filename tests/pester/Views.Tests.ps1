@@ -15,7 +15,7 @@ BeforeAll {
         [TorrentPS.Engine.Peers.TorrentPeer]::new([ipaddress]'198.51.100.4', 6881, $h2, 'Magnet', $null)
     )
     $script:trackers = @(
-        [TorrentPS.Engine.Trackers.TrackerStatus]@{ Url = 'udp://tracker.opentrackr.org:1337/announce'; Tier = 0; InfoHash = $h1; Status = 'Working'; Seeders = 4120; Leechers = 170; Downloaded = 90311; Interval = [timespan]::FromSeconds(1800) }
+        [TorrentPS.Engine.Trackers.TrackerStatus]@{ Url = 'udp://tracker.opentrackr.org:1337/announce'; Tier = 0; InfoHash = $h1; Status = 'Working'; Seeders = 4120; Leechers = 170; Downloaded = 90311; Interval = 1800 }
         [TorrentPS.Engine.Trackers.TrackerStatus]@{ Url = 'http://bttracker.debian.org:6969/announce'; Tier = 1; InfoHash = $h1; Status = 'TimedOut'; LastError = 'The tracker did not answer within 15 seconds.' }
         [TorrentPS.Engine.Trackers.TrackerStatus]@{ Url = 'udp://tracker.debian.example:6969/announce'; Tier = 0; InfoHash = $h2; Status = 'Working'; Seeders = 3; Leechers = 0 }
     )

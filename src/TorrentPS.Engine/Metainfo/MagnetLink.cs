@@ -50,7 +50,7 @@ public sealed class MagnetLink : IEquatable<MagnetLink>
     /// The <see cref="PeerAddresses"/> that are IP literals with a port (<c>1.2.3.4:6881</c>, <c>[::1]:6881</c>),
     /// ready to dial; host names and entries without a usable port are left out.
     /// </summary>
-    public IReadOnlyList<System.Net.IPEndPoint> PeerEndPoints
+    internal IReadOnlyList<System.Net.IPEndPoint> PeerEndPoints
     {
         get
         {

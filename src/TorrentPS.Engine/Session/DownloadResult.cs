@@ -15,7 +15,7 @@ public sealed record DownloadResult
     public required string Name { get; init; }
 
     /// <summary>The info hash as 40 lowercase hex digits: binds <c>-InfoHash</c>, and is text in <c>ConvertTo-Json</c>.</summary>
-    public string InfoHash => Hash.Hex;
+    public string InfoHash { get => Hash.Hex; init => Hash = Metainfo.InfoHash.Parse(value); }
 
     internal InfoHash Hash { get; init; } = null!;
 
@@ -45,7 +45,7 @@ public sealed record DownloadResult
     public long Uploaded { get; init; }
 
     /// <summary>How long the run lasted, in seconds.</summary>
-    public double Elapsed => ElapsedSpan.TotalSeconds;
+    public double Elapsed { get => ElapsedSpan.TotalSeconds; init => ElapsedSpan = TimeSpan.FromSeconds(value); }
 
     internal TimeSpan ElapsedSpan { get; init; }
 

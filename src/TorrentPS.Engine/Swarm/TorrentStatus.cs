@@ -11,7 +11,7 @@ public sealed record TorrentStatus
     public required string Name { get; init; }
 
     /// <summary>The info hash as 40 lowercase hex digits.</summary>
-    public string InfoHash => Hash.Hex;
+    public string InfoHash { get => Hash.Hex; init => Hash = Metainfo.InfoHash.Parse(value); }
 
     internal InfoHash Hash { get; init; } = null!;
 
@@ -64,7 +64,7 @@ public sealed record TorrentStatus
     /// (ratio or time, whichever comes first) while seeding toward one, in seconds; null when unknown or when there is
     /// nothing to finish.
     /// </summary>
-    public double? TimeRemaining => TimeRemainingSpan?.TotalSeconds;
+    public double? TimeRemaining { get => TimeRemainingSpan?.TotalSeconds; init => TimeRemainingSpan = value is { } s ? TimeSpan.FromSeconds(s) : null; }
 
     internal TimeSpan? TimeRemainingSpan { get; init; }
 
@@ -72,12 +72,12 @@ public sealed record TorrentStatus
     public double? SeedGoalPercent { get; init; }
 
     /// <summary>How long it has seeded in this run, in seconds.</summary>
-    public double SeedingTime => SeedingTimeSpan.TotalSeconds;
+    public double SeedingTime { get => SeedingTimeSpan.TotalSeconds; init => SeedingTimeSpan = TimeSpan.FromSeconds(value); }
 
     internal TimeSpan SeedingTimeSpan { get; init; }
 
     /// <summary>How long this run has lasted, in seconds.</summary>
-    public double Elapsed => ElapsedSpan.TotalSeconds;
+    public double Elapsed { get => ElapsedSpan.TotalSeconds; init => ElapsedSpan = TimeSpan.FromSeconds(value); }
 
     internal TimeSpan ElapsedSpan { get; init; }
 

@@ -11,7 +11,7 @@ public sealed record TrackerStatus
     public required int Tier { get; init; }
 
     /// <summary>The info hash as 40 lowercase hex digits.</summary>
-    public string InfoHash => Hash.Hex;
+    public string InfoHash { get => Hash.Hex; init => Hash = Metainfo.InfoHash.Parse(value); }
 
     internal InfoHash Hash { get; init; } = null!;
 
@@ -26,12 +26,12 @@ public sealed record TrackerStatus
 
     /// <summary>The announce interval in force, once the tracker has answered an announce.</summary>
     /// <summary>Seconds the tracker asks us to wait between announces.</summary>
-    public double? Interval => IntervalSpan?.TotalSeconds;
+    public double? Interval { get => IntervalSpan?.TotalSeconds; init => IntervalSpan = Span(value); }
 
     internal TimeSpan? IntervalSpan { get; init; }
 
     /// <summary>Seconds the tracker allows at least between announces.</summary>
-    public double? MinInterval => MinIntervalSpan?.TotalSeconds;
+    public double? MinInterval { get => MinIntervalSpan?.TotalSeconds; init => MinIntervalSpan = Span(value); }
 
     internal TimeSpan? MinIntervalSpan { get; init; }
 
@@ -43,6 +43,8 @@ public sealed record TrackerStatus
 
     /// <summary>The tracker's last <c>warning message</c>.</summary>
     public string? Warning { get; init; }
+
+    private static TimeSpan? Span(double? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;
 
     public override string ToString() => $"{Url} ({Status})";
 }

@@ -21,9 +21,12 @@ public static class ViewText
     /// <summary>A size in bytes, or nothing when unknown (a magnet link without <c>xl</c>).</summary>
     public static string Size(long? bytes) => bytes is { } value ? ByteSize.Format(value) : string.Empty;
 
-    /// <summary>A duration in whole seconds (<c>1800 s</c>), or nothing when unknown.</summary>
-    public static string Seconds(TimeSpan? duration)
-        => duration is { } value ? string.Create(CultureInfo.InvariantCulture, $"{value.TotalSeconds:0} s") : string.Empty;
+    /// <summary>A duration given in seconds (as the output types carry durations) in whole seconds (<c>1800 s</c>), or nothing when unknown.</summary>
+    public static string Seconds(double? seconds)
+        => seconds is { } value ? string.Create(CultureInfo.InvariantCulture, $"{value:0} s") : string.Empty;
+
+    /// <summary>A duration given in seconds as a short duration (<c>0.15 s</c>, <c>3:07</c>), as <see cref="Formatting.Duration"/> writes it.</summary>
+    public static string Elapsed(double seconds) => Formatting.Duration.Format(TimeSpan.FromSeconds(seconds));
 
     /// <summary>A torrent's state in at most 11 characters (<c>FetchingMetadata</c> shows as <c>Metadata</c>).</summary>
     public static string State(TorrentPS.Engine.Swarm.TorrentState state)
@@ -32,6 +35,6 @@ public static class ViewText
     /// <summary>A percentage with one decimal: <c>42.0%</c>.</summary>
     public static string Percent(double percent) => string.Create(CultureInfo.InvariantCulture, $"{Math.Clamp(percent, 0, 100):0.0}%");
 
-    /// <summary>Time left as a short duration (<c>3:07</c>), or nothing when unknown.</summary>
-    public static string TimeLeft(TimeSpan? remaining) => remaining is { } value ? Duration.Format(value) : string.Empty;
+    /// <summary>Time left, given in seconds, as a short duration (<c>3:07</c>), or nothing when unknown.</summary>
+    public static string TimeLeft(double? seconds) => seconds is { } value ? Formatting.Duration.Format(TimeSpan.FromSeconds(value)) : string.Empty;
 }

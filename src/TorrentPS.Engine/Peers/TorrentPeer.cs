@@ -37,10 +37,14 @@ public sealed class TorrentPeer : IEquatable<TorrentPeer>
     /// <summary>The tracker that listed this peer, when <see cref="Source"/> is <see cref="PeerSource.Tracker"/>.</summary>
     public string? Tracker { get; }
 
-    internal IPEndPoint EndPoint => new(IPAddress, Port);
+    /// <summary>The peer's address and port, typed.</summary>
+    internal IPEndPoint IPEndPoint => new(IPAddress, Port);
+
+    /// <summary><c>ip:port</c>, with brackets around IPv6 addresses: what <c>-Address</c> of Invoke-PeerHandshake takes.</summary>
+    public string EndPoint => EndPointText;
 
     /// <summary><c>ip:port</c>, with brackets around IPv6 addresses.</summary>
-    public string EndPointText => EndPoint.ToString();
+    public string EndPointText => IPEndPoint.ToString();
 
     public bool Equals(TorrentPeer? other)
         => other is not null && other.Port == Port && other.IPAddress.Equals(IPAddress) && other.Hash.Equals(Hash);

@@ -76,7 +76,7 @@ internal sealed class PeerRoster : IConnectedPeers
         var now = _time.GetTimestamp();
         foreach (var peer in peers)
         {
-            var endPoint = peer.EndPoint;
+            var endPoint = peer.IPEndPoint;
             if (!_settings.IsOwnEndPoint(endPoint))
             {
                 _candidates.Add(endPoint, peer.Source, now);

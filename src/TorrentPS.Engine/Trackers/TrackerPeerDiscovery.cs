@@ -108,7 +108,7 @@ public static class TrackerPeerDiscovery
                 {
                     if (found.Kind == TrackerDiscoveryEventKind.Peer)
                     {
-                        if (!seen.Add(Normalize(found.Peer!.EndPoint)))
+                        if (!seen.Add(Normalize(found.Peer!.IPEndPoint)))
                         {
                             continue;
                         }

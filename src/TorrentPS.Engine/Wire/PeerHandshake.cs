@@ -27,7 +27,10 @@ public sealed class PeerHandshake
 
     internal InfoHash Hash => Peer.Hash;
 
-    internal IPEndPoint EndPoint => Peer.EndPoint;
+    /// <summary>The peer's <c>ip:port</c>, as text.</summary>
+    public string EndPoint => Peer.EndPointText;
+
+    internal IPEndPoint IPEndPoint => Peer.IPEndPoint;
 
     /// <summary>The peer's 20-byte peer id as 40 lowercase hex digits.</summary>
     public string PeerId => Id.Hex;

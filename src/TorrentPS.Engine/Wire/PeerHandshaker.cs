@@ -36,7 +36,7 @@ public sealed class PeerHandshaker
     public Task<PeerConnection> ConnectAsync(TorrentPeer peer, HandshakeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        return PeerConnection.ConnectAsync(peer.EndPoint, peer.Hash, options, _logger, cancellationToken);
+        return PeerConnection.ConnectAsync(peer.IPEndPoint, peer.Hash, options, _logger, cancellationToken);
     }
 
     /// <summary>Handshakes with one peer and closes the connection.</summary>

@@ -57,7 +57,7 @@ public sealed class DhtLookupTests : IAsyncLifetime
         var count = await _network.RunAsync(node.LookupPeersAsync(torrent, batch => { lock (found) { found.AddRange(batch); } }));
 
         Assert.Equal(2, count);
-        Assert.Equal(peers.OrderBy(p => p.ToString()), found.Select(p => p.EndPoint).OrderBy(p => p.ToString()));
+        Assert.Equal(peers.OrderBy(p => p.ToString()), found.Select(p => p.IPEndPoint).OrderBy(p => p.ToString()));
         Assert.All(found, p => Assert.Equal(PeerSource.Dht, p.Source));
         Assert.DoesNotContain(nodes, n => n.PeersOf(torrent).Count > 2);
     }
@@ -79,7 +79,7 @@ public sealed class DhtLookupTests : IAsyncLifetime
 
         var found = await _network.RunAsync(CollectAsync(node.GetPeersAsync(torrent)));
 
-        Assert.Equal(peers.OrderBy(p => p.ToString()), found.Select(p => p.EndPoint).OrderBy(p => p.ToString()));
+        Assert.Equal(peers.OrderBy(p => p.ToString()), found.Select(p => p.IPEndPoint).OrderBy(p => p.ToString()));
         Assert.All(found, p => Assert.Equal(PeerSource.Dht, p.Source));
         Assert.All(found, p => Assert.Equal(torrent, p.Hash));
     }

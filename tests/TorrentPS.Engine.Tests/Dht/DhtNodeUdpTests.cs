@@ -66,7 +66,7 @@ public sealed class DhtNodeUdpTests : IAsyncLifetime
 
         Assert.True(announce.NodesAnnouncedTo >= 1, $"announced to {announce.NodesAnnouncedTo} nodes");
         var peer = Assert.Single(found);
-        Assert.Equal(new IPEndPoint(third.LocalEndPoint.Address, 45000), peer.EndPoint);
+        Assert.Equal(new IPEndPoint(third.LocalEndPoint.Address, 45000), peer.IPEndPoint);
         Assert.Equal(PeerSource.Dht, peer.Source);
         // The first node learned of both others when they queried it, and admitted them once they answered its ping.
         Assert.Contains(first.Nodes, n => n.EndPoint.Equals(second.LocalEndPoint));

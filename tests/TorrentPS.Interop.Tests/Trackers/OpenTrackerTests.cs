@@ -74,7 +74,7 @@ public class OpenTrackerTests
 
         // opentracker lists the announcing peer too; discovery leaves our own endpoint out.
         var peer = Assert.Single(peers);
-        Assert.Equal(seeder.EndPoint, peer.EndPoint);
+        Assert.Equal(seeder.EndPoint, peer.IPEndPoint);
         Assert.Equal((PeerSource.Tracker, url, hash), (peer.Source, peer.Tracker, peer.Hash));
     }
 

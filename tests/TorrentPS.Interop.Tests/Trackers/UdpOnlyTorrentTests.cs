@@ -67,7 +67,7 @@ public sealed class UdpOnlyTorrentTests : IDisposable
         }
 
         var peer = Assert.Single(peers);
-        Assert.Equal(seeder, peer.EndPoint);
+        Assert.Equal(seeder, peer.IPEndPoint);
         Assert.Equal((torrent.Hash, PeerSource.Tracker, UdpUrl(live)), (peer.Hash, peer.Source, peer.Tracker));
         // Nothing listens on the dead tracker's port: refused at once (ICMP port unreachable), not waited out.
         Assert.Equal([$"TrackerFailed {UdpUrl(dead)}"], failures);

@@ -19,12 +19,34 @@ public class OutputTypePropertyTests
     public void The_walk_reaches_the_types_hanging_off_the_output_objects()
     {
         var reached = ReachableProperties().Select(p => p.Property.DeclaringType).ToHashSet();
-        Assert.Contains(typeof(InfoHash), reached);
         Assert.Contains(typeof(TorrentFile), reached);
-        Assert.Contains(typeof(PeerId), reached);
-        Assert.Contains(typeof(ExtensionHandshake), reached);
         Assert.Contains(typeof(TorrentPS.Engine.Peers.TorrentPeer), reached);
         Assert.Contains(typeof(TorrentPS.Engine.Trackers.TrackerStatus), reached);
+        Assert.Contains(typeof(TorrentPS.Engine.Swarm.TorrentStatus), reached);
+        Assert.Contains(typeof(TorrentPS.Engine.Storage.FileVerification), reached);
+        Assert.Contains(typeof(TorrentPS.Engine.Storage.FileSelection), reached);
+    }
+
+    /// <summary>
+    /// ConvertTo-Json writes every public property by reflection: a TimeSpan becomes a dozen fields, an IPAddress a number
+    /// and flags, an InfoHash or a PeerId <c>{"Hex": ...}</c>, a bitfield an object, and the engine's plumbing nests past
+    /// the default depth of 2. Output types carry text, numbers of seconds, counts and index lists instead (the typed values
+    /// are internal), and enums based on <see cref="long"/>, which ConvertTo-Json writes by name.
+    /// </summary>
+    [Fact]
+    public void No_property_reachable_from_a_cmdlet_output_type_is_a_type_ConvertTo_Json_writes_as_plumbing()
+    {
+        Type[] plumbing =
+        [
+            typeof(TimeSpan), typeof(System.Net.IPAddress), typeof(System.Net.IPEndPoint), typeof(InfoHash), typeof(PeerId),
+            typeof(Bitfield), typeof(ReservedBits), typeof(ExtensionHandshake), typeof(TorrentPS.Engine.Session.ListenSettings),
+            typeof(TorrentPS.Engine.Session.TransferRequest), typeof(TorrentInfo),
+        ];
+        var offenders = ReachableProperties()
+            .Where(p => Unwrap(p.Property.PropertyType).Any(t => plumbing.Contains(t) || (t.IsEnum && Enum.GetUnderlyingType(t) != typeof(long))))
+            .Select(p => p.Path)
+            .ToArray();
+        Assert.True(offenders.Length == 0, $"Properties ConvertTo-Json writes as .NET plumbing (give them plain values): {string.Join(", ", offenders)}");
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public class NarrationTests
         Assert.Equal("Handshaking with 3 peers, at most 2 at once, each within 1 s.", HandshakeNarration.Starting(3, 2, 1));
         Assert.Equal("Handshaking with 1 peer, at most 1 at once, each within 10 s.", HandshakeNarration.Starting(1, 16, 10));
         Assert.Equal($"127.0.0.1:6881 answered in 12 ms: {handshake.Client}; extensions ut_metadata, ut_pex.", HandshakeNarration.Answered(handshake));
-        Assert.Equal("127.0.0.1:6881 failed (PeerTimeout).", HandshakeNarration.Failed(peer, new PeerTimeoutException(peer.EndPoint, "slow")));
+        Assert.Equal("127.0.0.1:6881 failed (PeerTimeout).", HandshakeNarration.Failed(peer, new PeerTimeoutException(peer.IPEndPoint, "slow")));
         Assert.Equal("2 of 3 peers answered.", HandshakeNarration.Done(2, 3));
     }
 

@@ -139,8 +139,8 @@ Describe 'ConvertTo-Json of what the torrent cmdlets write' {
         $json.Port | Should -Be 6889
         $json.InfoHash | Should -Be $Single.InfoHash
         $json.Source | Should -Be 'Magnet'
+        $json.EndPoint | Should -Be '127.0.0.2:6889'
         $json.EndPointText | Should -Be '127.0.0.2:6889'
-        $json.PSObject.Properties.Name | Should -Not -Contain 'EndPoint'
     }
 
     It 'TrackerStatus (Get-TorrentTracker): the status as a name, intervals as seconds or null' {
@@ -162,7 +162,9 @@ Describe 'ConvertTo-Json of what the torrent cmdlets write' {
 
         $json.InfoHash | Should -Be $Album.InfoHash
         $json.IsComplete | Should -BeTrue
-        $json.ValidPieceCount | Should -Be $result.PieceCount
+        $json.PieceCount | Should -Be $result.PieceCount
+        $json.ValidPieceCount | Should -Be $result.ValidPieceCount
+        $json.ValidPieceCount | Should -BeGreaterThan 0
         , $json.InvalidPieces | Should -BeOfType ([object[]])
         $json.PSObject.Properties.Name | Should -Not -Contain 'ValidPieces' -Because 'a bitfield is a count (ValidPieceCount) in JSON'
         $json.Elapsed | Should -BeOfType ([double])
@@ -251,6 +253,7 @@ Describe 'ConvertTo-Json of the session''s objects' {
         $json.PeerId | Should -Match '^[0-9a-f]{40}$'
         $json.Reserved | Should -Match '^[0-9a-f]{16}$'
         $json.Peer.Address | Should -Be '127.0.0.1'
+        $json.EndPoint | Should -BeLike '127.0.0.1:*'
         $json.Peer.Source | Should -Be 'Manual'
         $json.Elapsed | Should -BeOfType ([double])
         $json.Elapsed | Should -BeLessThan 10

@@ -289,3 +289,23 @@ Describe 'ConvertTo-Json of the session''s objects' {
         $seed.DataPath | Should -Be $Data
     }
 }
+
+Describe 'Objects whose info hash is text still bind by property name' {
+    It 'a piped MagnetLink binds -MagnetLink by its Uri and -InfoHash by its InfoHash in one parameter set' {
+        $link = ConvertFrom-MagnetLink "magnet:?xt=urn:btih:$($Single.InfoHash)&dn=hello.txt"
+
+        $status = $link | Get-TorrentTracker -Tracker 'udp://127.0.0.1:1/announce' -TimeoutSec 1 -ErrorAction SilentlyContinue
+
+        $status.InfoHash | Should -Be $Single.InfoHash
+    }
+
+    It 'says InfoHashMismatch when -InfoHash names another torrent than -MagnetLink' {
+        $err = $null
+        $out = Get-TorrentTracker -MagnetLink "magnet:?xt=urn:btih:$($Single.InfoHash)" -InfoHash $Album.InfoHash -Tracker 'udp://127.0.0.1:1/announce' -TimeoutSec 1 -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $out | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'InfoHashMismatch,*'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+}

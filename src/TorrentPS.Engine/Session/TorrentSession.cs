@@ -267,7 +267,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
         {
             if (!_torrents.TryGetValue(torrent.Hash, out var held) || !ReferenceEquals(held, torrent))
             {
-                throw new TorrentPSException("TorrentNotFound", TorrentErrorKind.ObjectNotFound, $"The session does not hold the torrent {torrent.Name} ({torrent.Hash}): it was removed already.");
+                throw new TorrentPSException("TorrentNotFound", TorrentErrorKind.ObjectNotFound, $"The session does not hold the torrent {torrent.Name} ({torrent.InfoHash}): it was removed already.");
             }
 
             if (held.IsRunning)
@@ -410,7 +410,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
 
             if (!_torrents.TryGetValue(torrent.Hash, out var held) || !ReferenceEquals(held, torrent))
             {
-                throw new TorrentPSException("TorrentNotFound", TorrentErrorKind.ObjectNotFound, $"The torrent {torrent.Name} ({torrent.Hash}) was removed from the session.");
+                throw new TorrentPSException("TorrentNotFound", TorrentErrorKind.ObjectNotFound, $"The torrent {torrent.Name} ({torrent.InfoHash}) was removed from the session.");
             }
 
             StartRun(torrent, torrent.Request, loggers);
@@ -449,7 +449,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     private static string FullPathOrEmpty(string path) => string.IsNullOrEmpty(path) ? string.Empty : Path.GetFullPath(path);
 
     private static TorrentPSException AlreadyRunning(Torrent held)
-        => new("TorrentAlreadyRunning", TorrentErrorKind.ResourceUnavailable, $"The torrent {held.Name} ({held.Hash}) is already running in this session{(held.Destination.Length > 0 ? $", with its data at {held.Destination}" : string.Empty)}.");
+        => new("TorrentAlreadyRunning", TorrentErrorKind.ResourceUnavailable, $"The torrent {held.Name} ({held.InfoHash}) is already running in this session{(held.Destination.Length > 0 ? $", with its data at {held.Destination}" : string.Empty)}.");
 
     private static IReadOnlyList<IReadOnlyList<string>> MagnetTiers(MagnetLink magnet) => magnet.Trackers.Select(t => (IReadOnlyList<string>)[t]).ToArray();
 

@@ -27,6 +27,12 @@ public sealed class GetTorrentInfoCommand : TorrentInputCmdlet
     [AllowEmptyString]
     public string[] MagnetLink { get; set; } = [];
 
+    /// <summary>The info hash the torrent at -LiteralPath must have, or the magnet links must name (a piped object's InfoHash).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = MagnetSet)]
+    [ArgumentCompleter(typeof(Completion.InfoHashCompleter))]
+    public override string? InfoHash { get; set; }
+
     /// <summary>Peers to ask for a magnet link's metadata besides those its trackers and x.pe name.</summary>
     [Parameter(ParameterSetName = PathSet)]
     [Parameter(ParameterSetName = MagnetSet)]
@@ -89,7 +95,8 @@ public sealed class GetTorrentInfoCommand : TorrentInputCmdlet
         {
             try
             {
-                inputs.Add(TorrentInput.ForMagnet(Engine.Metainfo.MagnetLink.Parse(link ?? string.Empty)));
+                var expected = TorrentReference.ParseExpected(InfoHash);
+                inputs.Add(TorrentInput.ForMagnet(TorrentReference.CheckLink(Engine.Metainfo.MagnetLink.Parse(link ?? string.Empty), expected)));
             }
             catch (TorrentPSException ex)
             {

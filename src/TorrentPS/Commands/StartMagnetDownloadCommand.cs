@@ -24,6 +24,12 @@ public sealed class StartMagnetDownloadCommand : DownloadCmdlet
     [AllowEmptyString]
     public string[] MagnetLink { get; set; } = [];
 
+    /// <summary>The info hash the torrent at -LiteralPath must have, or the magnet links must name (a piped object's InfoHash).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = MagnetSet)]
+    [ArgumentCompleter(typeof(Completion.InfoHashCompleter))]
+    public override string? InfoHash { get; set; }
+
     private protected override List<TorrentInput> Inputs()
     {
         if (ParameterSetName != MagnetSet)
@@ -36,7 +42,8 @@ public sealed class StartMagnetDownloadCommand : DownloadCmdlet
         {
             try
             {
-                inputs.Add(TorrentInput.ForMagnet(Engine.Metainfo.MagnetLink.Parse(link ?? string.Empty)));
+                var expected = TorrentReference.ParseExpected(InfoHash);
+                inputs.Add(TorrentInput.ForMagnet(TorrentReference.CheckLink(Engine.Metainfo.MagnetLink.Parse(link ?? string.Empty), expected)));
             }
             catch (TorrentPSException ex)
             {

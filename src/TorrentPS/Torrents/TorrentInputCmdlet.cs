@@ -36,9 +36,13 @@ public abstract class TorrentInputCmdlet : AsyncCmdlet
     public string[] LiteralPath { get; set; } = [];
 
     /// <summary>The info hash the torrent at -LiteralPath must have (a piped object's InfoHash): a changed file is an error.</summary>
+    /// <remarks>
+    /// Virtual so that a cmdlet with a MagnetLink set puts it there too: a piped MagnetLink binds -MagnetLink by its Uri and
+    /// -InfoHash by its (text) InfoHash in the same pass, and both must be in one set.
+    /// </remarks>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     [ArgumentCompleter(typeof(Completion.InfoHashCompleter))]
-    public string? InfoHash { get; set; }
+    public virtual string? InfoHash { get; set; }
 
     /// <summary>A torrent from Get-TorrentInfo.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TorrentSet)]

@@ -24,6 +24,18 @@ internal static class TorrentReference
                 TorrentErrorKind.InvalidData,
                 $"'{path}' now holds the torrent {torrent.Hash.Hex}, not {expected.Hex}: the file changed since the torrent was read.");
 
+    /// <summary>
+    /// Throws <c>InfoHashMismatch</c> when <paramref name="link"/> names another torrent than <paramref name="expected"/>
+    /// (<c>-InfoHash</c> beside <c>-MagnetLink</c>: a piped MagnetLink binds both, and always matches).
+    /// </summary>
+    public static MagnetLink CheckLink(MagnetLink link, InfoHash? expected)
+        => expected is null || link.Hash.Equals(expected)
+            ? link
+            : throw new TorrentPSException(
+                "InfoHashMismatch",
+                TorrentErrorKind.InvalidArgument,
+                $"The magnet link names the torrent {link.Hash.Hex}, not {expected.Hex} (-InfoHash).");
+
     /// <summary>Reads the torrent at <paramref name="path"/> and checks it is the one <paramref name="expected"/> names.</summary>
     public static async Task<TorrentInfo> LoadAsync(string path, InfoHash? expected, CancellationToken cancellationToken)
         => Check(await TorrentInfo.LoadAsync(path, cancellationToken).ConfigureAwait(false), expected, path);

@@ -44,8 +44,12 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
-    /// <summary>The info hash the torrent at -LiteralPath must have (a piped TorrentInfo's InfoHash): a changed file is an error.</summary>
+    /// <summary>
+    /// The info hash the torrent at -LiteralPath must have (a piped TorrentInfo's InfoHash): a changed file is an error; or
+    /// the magnet links must name (a piped MagnetLink binds -MagnetLink by its Uri and -InfoHash by its InfoHash at once).
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = MagnetSet)]
     [ArgumentCompleter(typeof(Completion.InfoHashCompleter))]
     public string? InfoHash { get; set; }
 
@@ -92,7 +96,23 @@ public abstract class TrackerInputCmdlet : AsyncCmdlet
                 inputs.Add(TrackerInput.ForTorrent(Torrent));
                 break;
             case MagnetSet:
-                inputs.AddRange(MagnetLink.Select(TrackerInput.ForMagnet));
+                foreach (var link in MagnetLink)
+                {
+                    try
+                    {
+                        if (TorrentReference.ParseExpected(InfoHash) is { } expected)
+                        {
+                            TorrentReference.CheckLink(Engine.Metainfo.MagnetLink.Parse(link ?? string.Empty), expected);
+                        }
+
+                        inputs.Add(TrackerInput.ForMagnet(link ?? string.Empty));
+                    }
+                    catch (Engine.Errors.TorrentPSException ex)
+                    {
+                        WriteError(ex, link);
+                    }
+                }
+
                 break;
             case LiteralPathSet:
                 try

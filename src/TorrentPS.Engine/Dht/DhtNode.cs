@@ -102,6 +102,13 @@ public sealed partial class DhtNode : IAsyncDisposable
         return Start(transport, options, logger, time);
     }
 
+    /// <summary>Starts a node on <paramref name="boundUdp"/>, a UDP socket already bound (the session's, on its listen port's number); the node owns it from now on.</summary>
+    internal static DhtNode Start(System.Net.Sockets.Socket boundUdp, DhtOptions? options, ILogger? logger, TimeProvider? time)
+    {
+        ArgumentNullException.ThrowIfNull(boundUdp);
+        return Start(UdpDhtTransport.Over(boundUdp, logger ?? NullLogger.Instance), options, logger, time);
+    }
+
     /// <summary>Starts a node on any transport (tests pass a simulated network).</summary>
     internal static DhtNode Start(IDhtTransport transport, DhtOptions? options, ILogger? logger, TimeProvider? time)
     {

@@ -33,6 +33,12 @@ public sealed record TorrentOptions
     /// <summary>Exchange peer lists with peers (BEP 11 ut_pex); never for a private torrent (BEP 27).</summary>
     public bool UsePeerExchange { get; init; } = true;
 
+    /// <summary>Look for peers through the session's DHT node (a public torrent; the session must run one).</summary>
+    public bool UseDht { get; init; } = true;
+
+    /// <summary>Announce the torrent on the local network and take the peers heard there (a public torrent; the session must run local discovery).</summary>
+    public bool UseLocalDiscovery { get; init; } = true;
+
     /// <summary>Connections this torrent keeps at most.</summary>
     public int MaxConnections { get; init; } = 50;
 

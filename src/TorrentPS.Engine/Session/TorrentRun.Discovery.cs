@@ -17,6 +17,12 @@ internal sealed partial class TorrentRun
     private DhtPeerSearch? _dhtSearch;
     private bool _announcedLocally;
 
+    /// <summary>Whether this run looks for peers through the DHT now (tests; read from any thread).</summary>
+    internal bool SearchesDht => Volatile.Read(ref _dhtSearch) is not null;
+
+    /// <summary>Whether this run is announced on the local network now (tests).</summary>
+    internal bool AnnouncedLocally => Volatile.Read(ref _announcedLocally);
+
     /// <summary>Starts the DHT search and the local announce, where the session has them and the torrent may use them.</summary>
     private void StartDiscovery()
     {

@@ -197,6 +197,35 @@ public sealed partial class TorrentSession : IAsyncDisposable
     /// <summary>The DHT's routing table now (empty when it runs no DHT node).</summary>
     public IReadOnlyList<Dht.DhtNodeInfo> DhtNodes => Volatile.Read(ref _discovery)?.Dht?.Nodes ?? [];
 
+    /// <summary>
+    /// Asks the DHT for peers of <paramref name="infoHash"/> (one <c>get_peers</c> lookup, bounded in time), listening
+    /// first if the session does not yet; empty when the session runs no DHT node.
+    /// </summary>
+    public async Task<IReadOnlyList<TorrentPeer>> LookupDhtPeersAsync(InfoHash infoHash, CancellationToken cancellationToken = default)
+    {
+        Listen();
+        if (Discovery?.Dht is not { } dht)
+        {
+            return [];
+        }
+
+        var found = new List<TorrentPeer>();
+        await dht.LookupPeersAsync(infoHash, peers =>
+        {
+            lock (found)
+            {
+                foreach (var peer in peers)
+                {
+                    found.Add(new TorrentPeer(peer.Address, peer.Port, infoHash, PeerSource.Dht));
+                }
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        lock (found)
+        {
+            return found.ToArray();
+        }
+    }
+
     /// <summary>Whether local service discovery runs.</summary>
     public bool LocalDiscoveryRunning => Volatile.Read(ref _discovery)?.Local is not null;
 

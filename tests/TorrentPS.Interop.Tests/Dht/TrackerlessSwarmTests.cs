@@ -36,9 +36,9 @@ public sealed class TrackerlessSwarmTests(ITestOutputHelper output) : IAsyncLife
     public async Task A_trackerless_magnet_downloads_from_a_libtorrent_seeder_found_through_the_DHT()
     {
         var torrent = TestTorrent.Create(_folder.Combine("seed"), "dht-magnet.bin", length: (2 * 1024 * 1024) + 333, pieceLength: 64 * 1024);
-        var nodes = await StartDhtAsync(2);
+        var nodes = await LibtorrentDhtNode.StartNetworkAsync(2, _running.Add, Patience);
         var seeder = await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [nodes[0].EndPoint], Seed = torrent });
-        await WaitForAnyAsync(nodes, n => n.AnnouncesReceived(torrent.Info.InfoHash).Count > 0, "receive the seeder's announce");
+        await LibtorrentDhtNode.WaitForAnyAsync(nodes, n => n.AnnouncesReceived(torrent.Info.InfoHash).Count > 0, "receive the seeder's announce", Patience);
         var session = await StartSessionAsync(nodes[1].EndPoint);
         var destination = _folder.Combine("download");
 
@@ -58,12 +58,12 @@ public sealed class TrackerlessSwarmTests(ITestOutputHelper output) : IAsyncLife
     public async Task A_libtorrent_downloader_finds_a_TorrentPS_seed_through_the_DHT_alone()
     {
         var torrent = TestTorrent.Create(_folder.Combine("seed"), "dht-seed.bin", length: (2 * 1024 * 1024) + 777, pieceLength: 64 * 1024);
-        var nodes = await StartDhtAsync(2);
+        var nodes = await LibtorrentDhtNode.StartNetworkAsync(2, _running.Add, Patience);
         var session = await StartSessionAsync(nodes[0].EndPoint);
         var seeding = session.Start(TransferRequest.Seed(torrent.Info, torrent.DataDirectory) with { SeedUntilStopped = true });
         var ours = session.ListenEndPoint!;
         // Our announce reached a libtorrent node: it stored our listen end point for the torrent.
-        await WaitForAnyAsync(nodes, n => n.AnnouncesReceived(torrent.Info.InfoHash).Any(e => e.Port == ours.Port), $"store our announce of port {ours.Port}");
+        await LibtorrentDhtNode.WaitForAnyAsync(nodes, n => n.AnnouncesReceived(torrent.Info.InfoHash).Any(e => e.Port == ours.Port), $"store our announce of port {ours.Port}", Patience);
 
         var folder = _folder.Combine("libtorrent");
         Directory.CreateDirectory(folder);
@@ -115,47 +115,10 @@ public sealed class TrackerlessSwarmTests(ITestOutputHelper output) : IAsyncLife
         throw new TimeoutException($"{torrent.Name} knew no peer: {torrent.Status}");
     }
 
-    private async Task<List<LibtorrentDhtNode>> StartDhtAsync(int count)
-    {
-        var first = await StartAsync(new LibtorrentDhtNodeOptions());
-        var nodes = new List<LibtorrentDhtNode> { first };
-        for (var i = 1; i < count; i++)
-        {
-            nodes.Add(await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [first.EndPoint] }));
-        }
-
-        foreach (var node in nodes)
-        {
-            await node.WaitUntilAsync(n => n.RoutingTable.Count > 0, "know another node", Patience);
-        }
-
-        return nodes;
-    }
-
     private async Task<LibtorrentDhtNode> StartAsync(LibtorrentDhtNodeOptions options)
     {
         var node = await LibtorrentDhtNode.StartAsync(options);
         _running.Add(node);
         return node;
-    }
-
-    private static async Task WaitForAnyAsync(IReadOnlyList<LibtorrentDhtNode> nodes, Func<LibtorrentDhtNode, bool> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        var any = nodes.Select(n => n.WaitUntilAsync(condition, what, Patience)).ToList();
-        while (any.Count > 0)
-        {
-            var done = await Task.WhenAny(any);
-            if (done.IsCompletedSuccessfully)
-            {
-                return;
-            }
-
-            any.Remove(done);
-            if (any.Count == 0)
-            {
-                await done;
-            }
-        }
     }
 }

@@ -149,6 +149,45 @@ public sealed class LibtorrentDhtNode : IAsyncDisposable
     public IReadOnlyList<IPEndPoint> AnnouncesReceived(InfoHash infoHash)
         => Lines($"ANNOUNCE {infoHash.Hex}").Select(IPEndPoint.Parse).Distinct().ToList();
 
+    /// <summary>
+    /// A small DHT of <paramref name="count"/> plain nodes, each bootstrapping from the first; returns once every node
+    /// knows another. Each node is handed to <paramref name="track"/> (the test disposes it).
+    /// </summary>
+    public static async Task<List<LibtorrentDhtNode>> StartNetworkAsync(int count, Action<IAsyncDisposable> track, TimeSpan patience)
+    {
+        var first = await StartAsync(new LibtorrentDhtNodeOptions());
+        track(first);
+        var nodes = new List<LibtorrentDhtNode> { first };
+        for (var i = 1; i < count; i++)
+        {
+            var node = await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [first.EndPoint] });
+            track(node);
+            nodes.Add(node);
+        }
+
+        foreach (var node in nodes)
+        {
+            await node.WaitUntilAsync(n => n.RoutingTable.Count > 0, "know another node", patience);
+        }
+
+        return nodes;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds of any of <paramref name="nodes"/> (checked every 100 ms).</summary>
+    public static async Task WaitForAnyAsync(IReadOnlyList<LibtorrentDhtNode> nodes, Func<LibtorrentDhtNode, bool> condition, string what, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (!nodes.Any(condition))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No libtorrent DHT node did {what} within {patience}:\n{string.Join("\n---\n", nodes.Select(n => n.Output))}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Waits for a line of its output containing <paramref name="text"/> (<c>FINISHED</c> of a download).</summary>
     public Task WaitForOutputAsync(string text, TimeSpan timeout) => _process.WaitForOutputAsync(text, timeout);
 

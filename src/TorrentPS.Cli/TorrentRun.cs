@@ -38,13 +38,7 @@ internal sealed class TorrentRun
     private readonly Option<IPAddress?> _bind = CliArguments.Address(
         "--bind", "Listen for peers on this local address only; every address (0.0.0.0) by default.");
 
-    private readonly Option<bool> _noDht = new("--no-dht")
-    {
-        Description = "Do not look for peers through the DHT; a magnet link then needs a tracker, an x.pe peer or --peer.",
-    };
-
-    private readonly Option<string[]> _dhtNodes = CliArguments.HostAndPorts(
-        "--dht-node", "ip:port", "A DHT node to bootstrap from instead of the public routers; repeat for more.");
+    private readonly DhtCommandOptions _dht = new();
 
     /// <summary>Adds <c>--peer</c>, <c>--timeout</c>, <c>--port</c>, <c>--bind</c>, <c>--no-dht</c> and <c>--dht-node</c> to <paramref name="command"/>, and with <paramref name="seeding"/> <c>--seed-ratio</c>.</summary>
     public void AddTo(Command command, bool seeding)
@@ -64,25 +58,14 @@ internal sealed class TorrentRun
     {
         command.Options.Add(_port);
         command.Options.Add(_bind);
-        command.Options.Add(_noDht);
-        command.Options.Add(_dhtNodes);
+        _dht.AddTo(command);
     }
 
     /// <summary>Whether the command line leaves the DHT on for the torrent (no <c>--no-dht</c>).</summary>
-    public bool UseDht(ParseResult parsed) => !parsed.GetValue(_noDht);
+    public bool UseDht(ParseResult parsed) => _dht.UseDht(parsed);
 
-    /// <summary>
-    /// The session's settings the command line names: with <c>--dht-node</c>, exactly those nodes as the DHT's bootstrap
-    /// nodes (instead of the public routers). Called before the session listens, so its DHT starts with them.
-    /// </summary>
-    public async Task ApplySessionAsync(ParseResult parsed, Microsoft.Extensions.Logging.ILoggerFactory? loggers)
-    {
-        if (parsed.GetValue(_dhtNodes) is { Length: > 0 } nodes)
-        {
-            var session = TorrentSession.Shared;
-            await session.ApplyAsync(session.Settings with { DhtBootstrapNodes = nodes }, loggers).ConfigureAwait(false);
-        }
-    }
+    /// <summary>The session's settings the command line names (<c>--dht-node</c>), before the session listens.</summary>
+    public Task ApplySessionAsync(ParseResult parsed, Microsoft.Extensions.Logging.ILoggerFactory? loggers) => _dht.ApplyToSessionAsync(parsed, loggers);
 
     /// <summary>Where the command line asks the session to listen; null for the default (0.0.0.0, 6881 or the next free port).</summary>
     public ListenSettings? Listen(ParseResult parsed)

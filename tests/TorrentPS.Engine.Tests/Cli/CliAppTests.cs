@@ -176,7 +176,8 @@ public class CliAppTests
     [InlineData("magnet_download_piece")]
     [InlineData("magnet_download")]
     [InlineData("seed")]
-    public void Every_transfer_verb_takes_no_dht_and_repeatable_dht_nodes(string name)
+    [InlineData("magnet_handshake")]
+    public void Every_verb_that_looks_for_peers_takes_no_dht_and_repeatable_dht_nodes(string name)
     {
         var usage = CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == name));
 

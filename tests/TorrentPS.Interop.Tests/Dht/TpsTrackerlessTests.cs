@@ -76,6 +76,31 @@ public sealed class TpsTrackerlessTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Tps_magnet_handshake_of_a_trackerless_link_reaches_a_libtorrent_seeder_found_through_the_DHT()
+    {
+        var torrent = TestTorrent.Create(_folder.Combine("seed"), "tps-dht-handshake.bin", length: 300_000, pieceLength: 32 * 1024);
+        var router = await StartSwarmAsync(torrent);
+
+        var printed = await Tps.RunAsync(["magnet_handshake", $"magnet:?xt=urn:btih:{torrent.Info.InfoHash.Hex}", "--dht-node", router.ToString()], Patience, logLevel: "warning");
+
+        output.WriteLine(printed);
+        var lines = printed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal(2, lines.Length);
+        Assert.Matches("^Peer ID: 2d4c5432303830[0-9a-f]{26}$", lines[0]);
+        Assert.Matches("^Peer Metadata Extension ID: [1-9][0-9]*$", lines[1]);
+    }
+
+    [Fact]
+    public async Task Tps_magnet_handshake_of_a_trackerless_link_with_no_dht_fails_at_once_saying_there_is_nowhere_to_look()
+    {
+        await using var tps = Tps.Start(["magnet_handshake", "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567", "--no-dht"]);
+        var exitCode = await tps.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("tps magnet_handshake: the magnet link names no tracker (tr) and no peer (x.pe), and --no-dht turned the DHT off", tps.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tps_download_of_a_torrent_whose_tracker_is_dead_finds_a_libtorrent_seeder_through_the_DHT()
     {
         // The test torrent's tracker is 127.0.0.1:1, where nothing answers: the DHT is the only way to the seeder.

@@ -126,7 +126,11 @@ Describe 'The DHT from PowerShell' {
         }
 
         AfterAll {
-            Set-TorrentSession -DhtBootstrapNode @() -Confirm:$false
+            # The tests after these expect a DHT with nowhere to look: the node stops (saving what it learnt), its saved
+            # nodes are forgotten, and it starts again with no bootstrap node.
+            Set-TorrentSession -Dht:$false -Confirm:$false
+            Remove-Item -LiteralPath (Join-Path (Get-TorrentSession).StatePath 'dht.json') -ErrorAction SilentlyContinue
+            Set-TorrentSession -Dht -DhtBootstrapNode @() -Confirm:$false
             Stop-TestLibtorrentPeer $script:DhtSeeder
             Stop-TestLibtorrentPeer $script:Node
         }

@@ -23,10 +23,10 @@ public sealed class SessionLimits : IConnectionBudget
     public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>The session's upload limit (bytes per second; 0 for none).</summary>
-    public TokenBucket Upload { get; }
+    internal TokenBucket Upload { get; }
 
     /// <summary>The session's download limit (bytes per second; 0 for none).</summary>
-    public TokenBucket Download { get; }
+    internal TokenBucket Download { get; }
 
     /// <summary>Takes a connection slot; false when the session is full.</summary>
     public bool TryAcquireConnection()

@@ -7,7 +7,7 @@ using TorrentPS.Engine.Trackers;
 namespace TorrentPS.Engine.Session;
 
 /// <summary>How one torrent runs. The session fills in its identity; callers set the rest.</summary>
-public sealed record TorrentOptions
+internal sealed record TorrentOptions
 {
     /// <summary>The torrent's data once its metadata is known (at once for a .torrent; after the fetch for a magnet).</summary>
     public required Func<TorrentInfo, ITorrentData> Data { get; init; }

@@ -93,7 +93,7 @@ public sealed class FileLayout
     }
 
     /// <summary>The file spans of <paramref name="length"/> bytes at <paramref name="begin"/> in piece <paramref name="piece"/> (a block, or the whole piece).</summary>
-    public FileSpanEnumerator GetSpans(int piece, int begin, int length)
+    internal FileSpanEnumerator GetSpans(int piece, int begin, int length)
     {
         var size = GetPieceSize(piece);
         if (begin < 0 || length < 0 || begin > size - length)
@@ -105,7 +105,7 @@ public sealed class FileLayout
     }
 
     /// <summary>The file spans of <paramref name="length"/> bytes at <paramref name="offset"/> in the content.</summary>
-    public FileSpanEnumerator GetSpans(long offset, int length)
+    internal FileSpanEnumerator GetSpans(long offset, int length)
     {
         if (offset < 0 || length < 0 || offset > Length - length)
         {

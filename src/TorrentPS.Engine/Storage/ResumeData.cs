@@ -37,7 +37,7 @@ public sealed class ResumeData
     private readonly Bitfield? _recheck;
 
     /// <param name="verifiedPieces">Copied: later changes to the caller's set do not reach this object.</param>
-    public ResumeData(
+    internal ResumeData(
         InfoHash infoHash,
         Bitfield verifiedPieces,
         IReadOnlyList<FileStamp> fileStamps,
@@ -63,7 +63,7 @@ public sealed class ResumeData
     public FileSelection? Selection { get; init; }
 
     /// <summary>The part file's stamp at the checkpoint (<see cref="FileStamp.Missing"/> when there was none).</summary>
-    public FileStamp PartFileStamp { get; init; } = FileStamp.Missing;
+    internal FileStamp PartFileStamp { get; init; } = FileStamp.Missing;
 
     /// <summary>
     /// Pieces to hash at the next start although the files' stamps may match: verified once, then held by a file that
@@ -91,7 +91,7 @@ public sealed class ResumeData
     public int PieceCount => _verified.Length;
 
     /// <summary>One stamp per file of the torrent (padding files included), as at the checkpoint.</summary>
-    public IReadOnlyList<FileStamp> FileStamps { get; }
+    internal IReadOnlyList<FileStamp> FileStamps { get; }
 
     /// <summary>The torrent's raw bencoded info dictionary, when kept (magnet downloads).</summary>
     public ReadOnlyMemory<byte>? InfoDictionary { get; }

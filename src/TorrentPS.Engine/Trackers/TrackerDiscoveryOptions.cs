@@ -18,9 +18,9 @@ public sealed record TrackerDiscoveryOptions
 
     public int NumWant { get; init; } = 200;
 
-    public TrackerEvent Event { get; init; } = TrackerEvent.Started;
+    internal TrackerEvent Event { get; init; } = TrackerEvent.Started;
 
-    public TrackerOptions Tracker { get; init; } = TrackerOptions.Default;
+    internal TrackerOptions Tracker { get; init; } = TrackerOptions.Default;
 
     /// <summary>How many tiers (or, for status, trackers) are asked at once.</summary>
     public int MaxConcurrency { get; init; } = 8;
@@ -76,7 +76,7 @@ public sealed record TrackerDiscoveryOptions
     public IReadOnlyCollection<IPEndPoint> OwnEndPoints { get; init; } = [];
 
     /// <summary>The announce these options make for <paramref name="target"/>: our peer id, port, key, event and want, its info hash and <c>left</c>.</summary>
-    public AnnounceRequest CreateAnnounceRequest(PeerDiscoveryTarget target) => new()
+    internal AnnounceRequest CreateAnnounceRequest(PeerDiscoveryTarget target) => new()
     {
         InfoHash = target.InfoHash,
         PeerId = PeerId,

@@ -128,9 +128,6 @@ internal sealed record TorrentOptions
     public static TorrentOptions AtPath(string path, ILoggerFactory? loggers = null, FileChoice? files = null)
         => new() { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, path), loggers, selection: files?.Resolve(info)) };
 
-    /// <summary>Options that download only piece <paramref name="index"/>, verified, into the file <paramref name="path"/>.</summary>
-    public static TorrentOptions OnePiece(int index, string path) => Pieces(new Dictionary<int, string> { [index] = path });
-
     /// <summary>Options that download only the pieces of <paramref name="files"/>, each verified into its file.</summary>
     public static TorrentOptions Pieces(IReadOnlyDictionary<int, string> files)
         => new() { Data = info => new PieceFilesData(info, files), WantedPieces = info => new PieceFilesData(info, files).WantedPieces };

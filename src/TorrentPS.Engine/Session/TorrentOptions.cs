@@ -7,7 +7,7 @@ using TorrentPS.Engine.Trackers;
 namespace TorrentPS.Engine.Session;
 
 /// <summary>How one torrent runs. The session fills in its identity; callers set the rest.</summary>
-public sealed record TorrentOptions
+internal sealed record TorrentOptions
 {
     /// <summary>The torrent's data once its metadata is known (at once for a .torrent; after the fetch for a magnet).</summary>
     public required Func<TorrentInfo, ITorrentData> Data { get; init; }
@@ -133,9 +133,6 @@ public sealed record TorrentOptions
     /// </summary>
     public static TorrentOptions AtPath(string path, ILoggerFactory? loggers = null, FileChoice? files = null)
         => new() { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, path), loggers, selection: files?.Resolve(info)) };
-
-    /// <summary>Options that download only piece <paramref name="index"/>, verified, into the file <paramref name="path"/>.</summary>
-    public static TorrentOptions OnePiece(int index, string path) => Pieces(new Dictionary<int, string> { [index] = path });
 
     /// <summary>Options that download only the pieces of <paramref name="files"/>, each verified into its file.</summary>
     public static TorrentOptions Pieces(IReadOnlyDictionary<int, string> files)

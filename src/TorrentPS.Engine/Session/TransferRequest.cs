@@ -190,7 +190,7 @@ public sealed record TransferRequest
     /// </summary>
     /// <param name="stateResumeFolder">The session's folder of resume data; null when it keeps no state.</param>
     /// <exception cref="TorrentPSException"><c>InvalidTransferRequest</c>: a download or seed without a destination, pieces without files.</exception>
-    public TorrentOptions ToOptions(string? stateResumeFolder, ILoggerFactory? loggers, TorrentOptions? defaults = null)
+    internal TorrentOptions ToOptions(string? stateResumeFolder, ILoggerFactory? loggers, TorrentOptions? defaults = null)
     {
         var resumeFolder = ResumeInStateFolder ? stateResumeFolder : null;
         var data = Mode switch

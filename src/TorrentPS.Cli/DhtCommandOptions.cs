@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Net;
 using Microsoft.Extensions.Logging;
-using TorrentPS.Engine.Dht;
 using TorrentPS.Engine.Session;
 
 namespace TorrentPS.Cli;
@@ -45,28 +43,5 @@ internal sealed class DhtCommandOptions
             var session = TorrentSession.Shared;
             await session.ApplyAsync(session.Settings with { DhtBootstrapNodes = nodes }, loggers).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// A DHT node of its own on any free UDP port, for a verb that looks for peers without a session
-    /// (<c>magnet_handshake</c>): bootstrapping from <c>--dht-node</c>, else the public routers, except in a test process,
-    /// where no node is named and none is reached. Null with <c>--no-dht</c> or when there is no node to ask.
-    /// </summary>
-    public DhtNode? StartNode(ParseResult parsed, ILoggerFactory loggers)
-    {
-        if (!UseDht(parsed))
-        {
-            return null;
-        }
-
-        var inTest = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(StateFolder.TestVariable));
-        var nodes = Nodes(parsed);
-        if (nodes is null && inTest)
-        {
-            return null;
-        }
-
-        var options = new Engine.Dht.DhtOptions { BootstrapNodes = nodes, ForbidDefaultRouters = inTest };
-        return DhtNode.Start(new IPEndPoint(IPAddress.Any, 0), options, loggers.CreateLogger<DhtNode>());
     }
 }

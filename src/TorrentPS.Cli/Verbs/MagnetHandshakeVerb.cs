@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Threading.Channels;
-using TorrentPS.Engine.Dht;
 using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Peers;
@@ -12,8 +11,8 @@ namespace TorrentPS.Cli.Verbs;
 
 /// <summary>
 /// <c>tps magnet_handshake "&lt;magnet link&gt;"</c>: finds peers through the link's trackers (and its <c>x.pe</c>
-/// addresses) and, at the same time, the DHT (a node of its own on a free UDP port, bootstrapped from <c>--dht-node</c>
-/// or the public routers; not with <c>--no-dht</c>), handshakes advertising only the extension protocol, exchanges
+/// addresses) and, at the same time, the DHT (the session's node, bootstrapped from <c>--dht-node</c> or the public
+/// routers; not with <c>--no-dht</c>), handshakes advertising only the extension protocol, exchanges
 /// extension handshakes and prints <c>Peer ID: &lt;40 hex&gt;</c> and <c>Peer Metadata Extension ID: &lt;n&gt;</c> for
 /// the first peer that supports ut_metadata. A link with no tracker and no <c>x.pe</c> and the DHT off fails at once.
 /// </summary>
@@ -41,7 +40,8 @@ internal sealed class MagnetHandshakeVerb : ICliVerb
         var options = HandshakeOptions.ExtensionBitOnly with { ExchangeExtensionHandshake = true };
         using var found = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var loggers = CliApp.CreateLoggers(stderr);
-        await using var dht = _dht.StartNode(parsed, loggers);
+        await _dht.ApplyToSessionAsync(parsed, loggers).ConfigureAwait(false);
+        var dht = _dht.UseDht(parsed) && TorrentSession.Shared.DhtCanSearch ? TorrentSession.Shared : null;
         var hasLinkSources = magnet.Trackers.Count > 0 || magnet.PeerAddresses.Count > 0;
         if (!hasLinkSources && dht is null)
         {
@@ -145,27 +145,22 @@ internal sealed class MagnetHandshakeVerb : ICliVerb
         }
     }
 
-    /// <summary>The peers a <c>get_peers</c> lookup of <paramref name="infoHash"/> finds, after the node's bootstrap.</summary>
-    private static async Task FromDhtAsync(DhtNode dht, InfoHash infoHash, ChannelWriter<Find> finds, CancellationToken cancellationToken)
+    /// <summary>The peers a <c>get_peers</c> lookup of <paramref name="infoHash"/> through the session's DHT node finds.</summary>
+    private static async Task FromDhtAsync(TorrentSession session, InfoHash infoHash, ChannelWriter<Find> finds, CancellationToken cancellationToken)
     {
         try
         {
-            await dht.BootstrapAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            await foreach (var peers in dht.GetPeersAsync(infoHash, cancellationToken).ConfigureAwait(false))
+            await session.LookupDhtPeersAsync(infoHash, peers =>
             {
                 foreach (var peer in peers)
                 {
                     finds.TryWrite(new Find(peer, null));
                 }
-            }
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // A peer answered (or the user stopped): the lookup is no longer needed.
-        }
-        catch (DhtException ex)
-        {
-            finds.TryWrite(new Find(null, ex));
         }
     }
 

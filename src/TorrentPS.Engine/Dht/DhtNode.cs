@@ -22,7 +22,7 @@ namespace TorrentPS.Engine.Dht;
 /// completed while holding it.
 /// </para>
 /// </summary>
-public sealed partial class DhtNode : IAsyncDisposable
+internal sealed partial class DhtNode : IAsyncDisposable
 {
     /// <summary>Unknown queriers pinged at once to see whether they belong in the table.</summary>
     private const int MaxVerifications = 32;

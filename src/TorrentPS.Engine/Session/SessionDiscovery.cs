@@ -161,9 +161,9 @@ internal sealed class SessionDiscovery : IAsyncDisposable
         }
     }
 
+    /// <summary>Joins the DHT; the node's bootstrap starts before this returns, so lookups asked from now on wait for it.</summary>
     private async Task BootstrapAsync(DhtNode dht, IEnumerable<DhtSavedNode> saved)
     {
-        await Task.Yield();
         try
         {
             var nodes = await dht.BootstrapAsync(saved, _stop.Token).ConfigureAwait(false);

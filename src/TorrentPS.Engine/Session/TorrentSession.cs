@@ -203,26 +203,53 @@ public sealed partial class TorrentSession : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<TorrentPeer>> LookupDhtPeersAsync(InfoHash infoHash, CancellationToken cancellationToken = default)
     {
-        Listen();
-        if (Discovery?.Dht is not { } dht)
-        {
-            return [];
-        }
-
         var found = new List<TorrentPeer>();
-        await dht.LookupPeersAsync(infoHash, peers =>
+        await LookupDhtPeersAsync(infoHash, peers =>
         {
             lock (found)
             {
-                foreach (var peer in peers)
-                {
-                    found.Add(new TorrentPeer(peer.Address, peer.Port, infoHash, PeerSource.Dht));
-                }
+                found.AddRange(peers);
             }
         }, cancellationToken).ConfigureAwait(false);
         lock (found)
         {
             return found.ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="LookupDhtPeersAsync(InfoHash, CancellationToken)"/>, handing each batch of peers to
+    /// <paramref name="onPeers"/> as it comes (from the DHT's receive thread: post them on, do not block); returns how
+    /// many it found.
+    /// </summary>
+    public async Task<int> LookupDhtPeersAsync(InfoHash infoHash, Action<IReadOnlyList<TorrentPeer>> onPeers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onPeers);
+        Listen();
+        if (Discovery?.Dht is not { } dht)
+        {
+            return 0;
+        }
+
+        return await dht.LookupPeersAsync(infoHash, peers =>
+        {
+            var batch = new TorrentPeer[peers.Count];
+            for (var i = 0; i < peers.Count; i++)
+            {
+                batch[i] = new TorrentPeer(peers[i].Address, peers[i].Port, infoHash, PeerSource.Dht);
+            }
+
+            onPeers(batch);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the session's DHT has anywhere to look (routers, saved nodes, or nodes in its table); false when it runs none. Listens first.</summary>
+    public bool DhtCanSearch
+    {
+        get
+        {
+            Listen();
+            return Discovery?.DhtCanSearch == true;
         }
     }
 

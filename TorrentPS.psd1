@@ -34,6 +34,7 @@
         'Wait-Torrent'
         'Get-TorrentSession'
         'Set-TorrentSession'
+        'Get-TorrentDhtNode'
         'Set-Torrent'
     )
     FunctionsToExport      = @()

@@ -83,6 +83,52 @@ internal static class CliArguments
         },
     };
 
+    /// <summary>
+    /// A repeatable <c>host:port</c> option (<c>--dht-node 127.0.0.1:6881</c>, <c>[::1]:6881</c>, <c>router.example:6881</c>):
+    /// the host an IP address or a DNS name, the port from 1 to 65535, checked when parsing (names resolve later).
+    /// </summary>
+    public static Option<string[]> HostAndPorts(string name, string helpName, string description)
+    {
+        var option = new Option<string[]>(name)
+        {
+            HelpName = helpName,
+            Description = description,
+            Arity = ArgumentArity.OneOrMore,
+        };
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (!IsHostAndPort(token.Value))
+                {
+                    result.AddError($"{name} takes host:port or ip:port with a port from 1 to 65535, not '{token.Value}'");
+                    return;
+                }
+            }
+        });
+        return option;
+    }
+
+    /// <summary>Whether <paramref name="text"/> reads as <c>ip:port</c>, <c>[ipv6]:port</c> or <c>host:port</c> (port 1-65535).</summary>
+    internal static bool IsHostAndPort(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0
+            || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            || port is < 1 or > 65535)
+        {
+            return false;
+        }
+
+        var host = text[..colon];
+        if (host is ['[', .. var inner, ']'])
+        {
+            return System.Net.IPAddress.TryParse(inner, out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        }
+
+        return !host.Contains(':') && Uri.CheckHostName(host) is UriHostNameType.IPv4 or UriHostNameType.Dns;
+    }
+
     private static double? Number(ArgumentResult result, string name, double min, double max, bool exclusiveMin)
     {
         if (result.Tokens is [{ Value: var text }]

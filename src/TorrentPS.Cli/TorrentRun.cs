@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using TorrentPS.Cli.Output;
+using TorrentPS.Engine.Errors;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
 using TorrentPS.Engine.Swarm;
@@ -9,7 +10,8 @@ namespace TorrentPS.Cli;
 
 /// <summary>
 /// How the transfer verbs run a torrent: the shared options (<c>--peer</c>, <c>--timeout</c>, <c>--seed-ratio</c>,
-/// <c>--port</c>, <c>--bind</c>) turned into the engine's <see cref="TransferRequest"/>, the engine's log on stderr, a
+/// <c>--port</c>, <c>--bind</c>, <c>--no-dht</c>, <c>--dht-node</c>) turned into the engine's <see cref="TransferRequest"/> and
+/// the session's DHT bootstrap nodes, the engine's log on stderr, a
 /// status line when stderr is a terminal, Ctrl+C stopping the torrent (progress saved, exit code 130). The session
 /// listens from the first torrent on (6881 or the next free port unless <c>--port</c>/<c>--bind</c> say otherwise) and
 /// announces exactly that port. A verb makes one <see cref="TorrentRun"/>, adds its options to its command with
@@ -36,7 +38,9 @@ internal sealed class TorrentRun
     private readonly Option<IPAddress?> _bind = CliArguments.Address(
         "--bind", "Listen for peers on this local address only; every address (0.0.0.0) by default.");
 
-    /// <summary>Adds <c>--peer</c>, <c>--timeout</c>, <c>--port</c> and <c>--bind</c> to <paramref name="command"/>, and with <paramref name="seeding"/> <c>--seed-ratio</c>.</summary>
+    private readonly DhtCommandOptions _dht = new();
+
+    /// <summary>Adds <c>--peer</c>, <c>--timeout</c>, <c>--port</c>, <c>--bind</c>, <c>--no-dht</c> and <c>--dht-node</c> to <paramref name="command"/>, and with <paramref name="seeding"/> <c>--seed-ratio</c>.</summary>
     public void AddTo(Command command, bool seeding)
     {
         command.Options.Add(_peers);
@@ -49,12 +53,19 @@ internal sealed class TorrentRun
         AddListenOptions(command);
     }
 
-    /// <summary>Adds only <c>--port</c> and <c>--bind</c> (<c>tps seed</c> has its own seed options).</summary>
+    /// <summary>Adds only <c>--port</c>, <c>--bind</c>, <c>--no-dht</c> and <c>--dht-node</c> (<c>tps seed</c> has its own seed options).</summary>
     public void AddListenOptions(Command command)
     {
         command.Options.Add(_port);
         command.Options.Add(_bind);
+        _dht.AddTo(command);
     }
+
+    /// <summary>Whether the command line leaves the DHT on for the torrent (no <c>--no-dht</c>).</summary>
+    public bool UseDht(ParseResult parsed) => _dht.UseDht(parsed);
+
+    /// <summary>The session's settings the command line names (<c>--dht-node</c>), before the session listens.</summary>
+    public Task ApplySessionAsync(ParseResult parsed, Microsoft.Extensions.Logging.ILoggerFactory? loggers) => _dht.ApplyToSessionAsync(parsed, loggers);
 
     /// <summary>Where the command line asks the session to listen; null for the default (0.0.0.0, 6881 or the next free port).</summary>
     public ListenSettings? Listen(ParseResult parsed)
@@ -71,11 +82,11 @@ internal sealed class TorrentRun
 
     /// <summary>
     /// The command line's transfer options over <paramref name="request"/>: peers, the no-progress timeout, the seed ratio,
-    /// where to listen. The verbs that run through here are the challenge's (<c>download_piece</c>, <c>download</c>,
+    /// where to listen, the DHT (off with <c>--no-dht</c>; <c>--dht-node</c> applied to the session). The verbs that run through here are the challenge's (<c>download_piece</c>, <c>download</c>,
     /// <c>magnet_info</c>, <c>magnet_download_piece</c>, <c>magnet_download</c>): they handshake as the challenge's peers
     /// expect, advertising only the extension protocol.
     /// </summary>
-    public async Task<TransferRequest> ApplyAsync(ParseResult parsed, TransferRequest request, CancellationToken cancellationToken)
+    public async Task<TransferRequest> ApplyAsync(ParseResult parsed, TransferRequest request, Microsoft.Extensions.Logging.ILoggerFactory? loggers, CancellationToken cancellationToken)
     {
         var peers = new List<IPEndPoint>();
         foreach (var text in parsed.GetValue(_peers) ?? [])
@@ -90,6 +101,7 @@ internal sealed class TorrentRun
             }
         }
 
+        await ApplySessionAsync(parsed, loggers).ConfigureAwait(false);
         var timeout = parsed.GetValue(_timeout);
         return request with
         {
@@ -97,6 +109,7 @@ internal sealed class TorrentRun
             NoProgressTimeout = timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : request.NoProgressTimeout,
             SeedRatio = parsed.GetValue(_seedRatio) ?? request.SeedRatio,
             Listen = Listen(parsed) ?? request.Listen,
+            UseDht = request.UseDht && UseDht(parsed),
             ExtensionProtocolOnly = true,
         };
     }
@@ -115,8 +128,8 @@ internal sealed class TorrentRun
         TextWriter stderr,
         CancellationToken cancellationToken)
     {
-        var applied = await ApplyAsync(parsed, request, cancellationToken).ConfigureAwait(false);
-        var torrent = TorrentSession.Shared.Start(applied, loggers);
+        var applied = await ApplyAsync(parsed, request, loggers, cancellationToken).ConfigureAwait(false);
+        var torrent = Start(applied, loggers);
         var result = await RunAsync(torrent, stderr, cancellationToken).ConfigureAwait(false);
         var code = await ExitCodeAsync(result, stderr, verb).ConfigureAwait(false);
         if (code == 0)
@@ -125,6 +138,29 @@ internal sealed class TorrentRun
         }
 
         return code;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="request"/> in the shared session. A magnet link with nowhere to ask for its metadata fails at
+    /// once (the engine's <c>NowhereToAsk</c>), said in the command line's terms (<c>--peer</c>, <c>--no-dht</c>, <c>--dht-node</c>).
+    /// </summary>
+    public static Torrent Start(TransferRequest request, Microsoft.Extensions.Logging.ILoggerFactory loggers)
+    {
+        try
+        {
+            return TorrentSession.Shared.Start(request, loggers);
+        }
+        catch (TorrentPSException ex) when (ex.ErrorId == "NowhereToAsk")
+        {
+            var dht = request.UseDht
+                ? "the DHT has no node to ask (name one with --dht-node)"
+                : "--no-dht turned the DHT off";
+            throw new TorrentPSException(
+                ex.ErrorId,
+                ex.Kind,
+                $"the magnet link names no tracker (tr) and no peer (x.pe), no --peer was given, and {dht}: there is nowhere to ask for the torrent's metadata. Give --peer, use a link with a tracker, or let the DHT search.",
+                ex);
+        }
     }
 
     /// <summary>Runs a started torrent to its end, its status on stderr's line when that is a terminal; Ctrl+C stops it (the result then says Stopped).</summary>

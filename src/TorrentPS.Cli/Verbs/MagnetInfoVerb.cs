@@ -27,8 +27,8 @@ internal sealed class MagnetInfoVerb : ICliVerb
     {
         var magnet = MagnetLink.Parse(parsed.GetRequiredValue(_link));
         var loggers = CliApp.CreateLoggers(stderr);
-        var request = await _run.ApplyAsync(parsed, TransferRequest.Metadata(magnet) with { NoProgressTimeout = TimeSpan.FromSeconds(60) }, cancellationToken).ConfigureAwait(false);
-        var torrent = TorrentSession.Shared.Start(request, loggers);
+        var request = await _run.ApplyAsync(parsed, TransferRequest.Metadata(magnet) with { NoProgressTimeout = TimeSpan.FromSeconds(60) }, loggers, cancellationToken).ConfigureAwait(false);
+        var torrent = TorrentRun.Start(request, loggers);
         var result = await TorrentRun.RunAsync(torrent, stderr, cancellationToken).ConfigureAwait(false);
         if (result.State == TorrentState.Stopped || torrent.Info is not { } info)
         {

@@ -44,9 +44,10 @@ internal sealed class SeedVerb : ICliVerb
         }
 
         var loggers = CliApp.CreateLoggers(stderr, LogLevel.Information);
+        await _run.ApplySessionAsync(parsed, loggers).ConfigureAwait(false);
         var listening = TorrentSession.Shared.Listen(_run.Listen(parsed), loggers);
         await stderr.WriteLineAsync($"tps seed: listening on port {listening.Port}").ConfigureAwait(false);
-        var request = TransferRequest.Seed(torrent, folder, allowPartial: parsed.GetValue(_allowPartial)) with { SeedRatio = parsed.GetValue(_seedRatio) };
+        var request = TransferRequest.Seed(torrent, folder, allowPartial: parsed.GetValue(_allowPartial)) with { SeedRatio = parsed.GetValue(_seedRatio), UseDht = _run.UseDht(parsed) };
         var result = await TorrentRun.RunAsync(TorrentSession.Shared.Start(request, loggers), stderr, cancellationToken).ConfigureAwait(false);
         await stdout.WriteLineAsync($"Seeded {torrentPath}: {result.Uploaded} bytes uploaded.").ConfigureAwait(false);
         return 0;

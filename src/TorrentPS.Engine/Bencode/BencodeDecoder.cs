@@ -25,11 +25,11 @@ public static class BencodeDecoder
     }
 
     /// <summary>Decodes the one value at the start of <paramref name="data"/>; bytes after it are left for the caller.</summary>
-    public static BencodeValue DecodePrefix(ReadOnlyMemory<byte> data, out int consumed, BencodeReaderOptions? options = null)
+    internal static BencodeValue DecodePrefix(ReadOnlyMemory<byte> data, out int consumed, BencodeReaderOptions? options = null)
         => DecodePrefix(data, out consumed, options, CancellationToken.None);
 
     /// <summary>Decodes the one value at the start of <paramref name="data"/>, checking the token as the values are read.</summary>
-    public static BencodeValue DecodePrefix(ReadOnlyMemory<byte> data, out int consumed, BencodeReaderOptions? options, CancellationToken cancellationToken)
+    internal static BencodeValue DecodePrefix(ReadOnlyMemory<byte> data, out int consumed, BencodeReaderOptions? options, CancellationToken cancellationToken)
     {
         options ??= BencodeReaderOptions.Default;
         if (data.Length > options.MaxInputLength)
@@ -44,11 +44,11 @@ public static class BencodeDecoder
     }
 
     /// <summary>Decodes a whole input and returns it as a dictionary, or fails saying what it found instead.</summary>
-    public static BencodeDictionary DecodeDictionary(ReadOnlyMemory<byte> data, BencodeReaderOptions? options = null)
+    internal static BencodeDictionary DecodeDictionary(ReadOnlyMemory<byte> data, BencodeReaderOptions? options = null)
         => DecodeDictionary(data, options, CancellationToken.None);
 
     /// <summary>Decodes a whole input as a dictionary, checking the token as the values are read.</summary>
-    public static BencodeDictionary DecodeDictionary(ReadOnlyMemory<byte> data, BencodeReaderOptions? options, CancellationToken cancellationToken)
+    internal static BencodeDictionary DecodeDictionary(ReadOnlyMemory<byte> data, BencodeReaderOptions? options, CancellationToken cancellationToken)
         => Decode(data, options, cancellationToken) as BencodeDictionary
            ?? throw new BencodeException(0, $"expected a dictionary ('d'), found {Describe(data.Span, 0)}");
 

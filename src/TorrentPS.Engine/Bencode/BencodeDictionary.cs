@@ -37,10 +37,10 @@ public sealed class BencodeDictionary : BencodeValue, IReadOnlyList<KeyValuePair
 
     public KeyValuePair<BencodeString, BencodeValue> this[int index] => _entries[index];
 
-    public IEnumerable<BencodeString> Keys => _entries.Select(e => e.Key);
+    internal IEnumerable<BencodeString> Keys => _entries.Select(e => e.Key);
 
     /// <summary>True when keys are strictly ascending as raw bytes (sorted and without duplicates), as BEP 3 requires.</summary>
-    public bool IsCanonicalOrder
+    internal bool IsCanonicalOrder
     {
         get
         {
@@ -56,7 +56,7 @@ public sealed class BencodeDictionary : BencodeValue, IReadOnlyList<KeyValuePair
         }
     }
 
-    public bool HasDuplicateKeys
+    internal bool HasDuplicateKeys
     {
         get
         {
@@ -73,9 +73,9 @@ public sealed class BencodeDictionary : BencodeValue, IReadOnlyList<KeyValuePair
         }
     }
 
-    public bool ContainsKey(string key) => TryGetValue(key, out _);
+    internal bool ContainsKey(string key) => TryGetValue(key, out _);
 
-    public bool TryGetValue(string key, out BencodeValue value)
+    internal bool TryGetValue(string key, out BencodeValue value)
     {
         Span<byte> buffer = stackalloc byte[256];
         var max = Encoding.UTF8.GetMaxByteCount(key.Length);
@@ -83,7 +83,7 @@ public sealed class BencodeDictionary : BencodeValue, IReadOnlyList<KeyValuePair
         return TryGetValue(bytes, out value);
     }
 
-    public bool TryGetValue(ReadOnlySpan<byte> key, out BencodeValue value)
+    internal bool TryGetValue(ReadOnlySpan<byte> key, out BencodeValue value)
     {
         foreach (var entry in _entries)
         {
@@ -99,7 +99,7 @@ public sealed class BencodeDictionary : BencodeValue, IReadOnlyList<KeyValuePair
     }
 
     /// <summary>The value under <paramref name="key"/> when it exists and is a <typeparamref name="T"/>; otherwise null.</summary>
-    public T? Get<T>(string key)
+    internal T? Get<T>(string key)
         where T : BencodeValue
         => TryGetValue(key, out var value) ? value as T : null;
 

@@ -7,7 +7,7 @@ namespace TorrentPS.Engine.Bencode;
 /// non-canonical input (the reader accepts duplicates, see <see cref="BencodeDictionary.HasDuplicateKeys"/>) or built
 /// by hand can; the encoder refuses it rather than choose which entry to drop.
 /// </summary>
-public sealed class BencodeDuplicateKeyException : TorrentPSException
+internal sealed class BencodeDuplicateKeyException : TorrentPSException
 {
     public BencodeDuplicateKeyException(BencodeString key)
         : base("DuplicateBencodeKey", TorrentErrorKind.InvalidArgument, $"The dictionary holds the key '{key.Text}' more than once; bencode cannot.")

@@ -23,7 +23,7 @@ public static class BencodeFile
            ?? throw TooLarge(path, limit);
 
     /// <summary>The error for a file over the limit, naming it.</summary>
-    public static BencodeException TooLarge(string path, long limit)
+    internal static BencodeException TooLarge(string path, long limit)
         => new(limit, $"the input is larger than the limit of {limit} bytes", path);
 
     /// <summary>Reads the whole of <paramref name="path"/>, or returns null when it holds more than <paramref name="limit"/> bytes.</summary>

@@ -16,5 +16,5 @@ public sealed record BencodeReaderOptions
     /// (each value is an object of about 50 bytes). Three million, like libtorrent's token limit: a torrent
     /// of 100 000 files holds about 600 000.
     /// </summary>
-    public int MaxValueCount { get; init; } = 3_000_000;
+    internal int MaxValueCount { get; init; } = 3_000_000;
 }

@@ -11,11 +11,11 @@ public sealed class BencodeString : BencodeValue
 
     public BencodeString(string text) => Bytes = Encoding.UTF8.GetBytes(text);
 
-    public ReadOnlyMemory<byte> Bytes { get; }
+    internal ReadOnlyMemory<byte> Bytes { get; }
 
     public ReadOnlySpan<byte> Span => Bytes.Span;
 
-    public int Length => Bytes.Length;
+    internal int Length => Bytes.Length;
 
     /// <summary>The string as text, with invalid UTF-8 replaced by U+FFFD.</summary>
     public string Text => Encoding.UTF8.GetString(Bytes.Span);
@@ -33,7 +33,7 @@ public sealed class BencodeString : BencodeValue
         return true;
     }
 
-    public bool EqualsUtf8(ReadOnlySpan<byte> utf8) => Bytes.Span.SequenceEqual(utf8);
+    internal bool EqualsUtf8(ReadOnlySpan<byte> utf8) => Bytes.Span.SequenceEqual(utf8);
 
     public override bool Equals(BencodeValue? other) => other is BencodeString s && s.Bytes.Span.SequenceEqual(Bytes.Span);
 

@@ -12,10 +12,10 @@ public abstract class BencodeValue : IEquatable<BencodeValue>
     }
 
     /// <summary>The bytes this value was read from; empty for values built in code.</summary>
-    public ReadOnlyMemory<byte> Raw { get; internal set; }
+    internal ReadOnlyMemory<byte> Raw { get; set; }
 
     /// <summary>Byte offset of this value in the input it was read from, or -1 for values built in code.</summary>
-    public long SourceOffset { get; internal set; } = -1;
+    internal long SourceOffset { get; set; } = -1;
 
     public abstract bool Equals(BencodeValue? other);
 

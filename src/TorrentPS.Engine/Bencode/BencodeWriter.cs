@@ -9,7 +9,7 @@ namespace TorrentPS.Engine.Bencode;
 /// write dictionaries by hand must write keys in ascending byte order; <see cref="WriteValue"/> sorts
 /// them itself, so anything it writes is canonical.
 /// </summary>
-public readonly struct BencodeWriter
+internal readonly struct BencodeWriter
 {
     private readonly IBufferWriter<byte> _output;
 

@@ -19,7 +19,7 @@ public sealed class CreatedTorrent
     public TorrentInfo Torrent { get; }
 
     /// <summary>Symbolic links, empty folders and the like that were found but are not in the torrent.</summary>
-    public IReadOnlyList<SkippedContent> Skipped { get; }
+    internal IReadOnlyList<SkippedContent> Skipped { get; }
 
     /// <summary>How long listing and hashing took.</summary>
     public TimeSpan Elapsed { get; }

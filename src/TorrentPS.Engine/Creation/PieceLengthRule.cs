@@ -25,16 +25,16 @@ namespace TorrentPS.Engine.Creation;
 public static class PieceLengthRule
 {
     /// <summary>The smallest piece length: 16 KiB, one block.</summary>
-    public const long Minimum = 16 * 1024;
+    internal const long Minimum = 16 * 1024;
 
     /// <summary>The largest piece length the automatic rule picks: 16 MiB.</summary>
-    public const long AutomaticMaximum = 16 * 1024 * 1024;
+    internal const long AutomaticMaximum = 16 * 1024 * 1024;
 
     /// <summary>The largest piece length that may be given: 256 MiB.</summary>
     public const long Maximum = 256 * 1024 * 1024;
 
     /// <summary>The piece length for <paramref name="totalLength"/> bytes of content (padding not counted).</summary>
-    public static long Automatic(long totalLength)
+    internal static long Automatic(long totalLength)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(totalLength);
         var pieceLength = Minimum;
@@ -49,7 +49,7 @@ public static class PieceLengthRule
     }
 
     /// <summary>The most content the automatic rule gives pieces of <paramref name="pieceLength"/> bytes: p²/100, rounded.</summary>
-    public static long LargestContentFor(long pieceLength)
+    internal static long LargestContentFor(long pieceLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pieceLength, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pieceLength, Maximum);

@@ -7,7 +7,7 @@ namespace TorrentPS.Engine.Creation;
 /// </summary>
 /// <param name="RelativePath">The path below the content folder, with '/' between segments.</param>
 /// <param name="Reason">Why it is not in the torrent, as a sentence fragment (<c>a link to a folder</c>).</param>
-public sealed record SkippedContent(string RelativePath, string Reason)
+internal sealed record SkippedContent(string RelativePath, string Reason)
 {
     public override string ToString() => $"{RelativePath}: {Reason}";
 }

@@ -24,7 +24,7 @@ public sealed record TorrentCreationOptions
     public string? CreatedBy { get; init; } = DefaultCreatedBy;
 
     /// <summary><c>creation date</c>: null for the moment the torrent is made (unless <see cref="NoCreationDate"/>).</summary>
-    public DateTimeOffset? CreationDate { get; init; }
+    internal DateTimeOffset? CreationDate { get; init; }
 
     /// <summary>Write no <c>creation date</c> (two runs over the same files then make the same bytes).</summary>
     public bool NoCreationDate { get; init; }

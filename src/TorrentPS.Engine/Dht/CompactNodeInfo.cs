@@ -8,7 +8,7 @@ namespace TorrentPS.Engine.Dht;
 /// BEP 5's compact node info: a node id then a compact address, 26 bytes per IPv4 node (<c>nodes</c>) and 38 per
 /// IPv6 node (BEP 32's <c>nodes6</c>), concatenated in one string.
 /// </summary>
-public static class CompactNodeInfo
+internal static class CompactNodeInfo
 {
     public const int IPv4EntryLength = NodeId.Length + CompactPeerInfo.IPv4Length;
 

@@ -8,7 +8,7 @@ namespace TorrentPS.Engine.Dht;
 /// BEP 5's compact peer info: an address in network byte order then the port, 6 bytes for IPv4 and 18 for IPv6. The
 /// form of every <c>values</c> entry of a <c>get_peers</c> answer, and of BEP 42's <c>ip</c> field.
 /// </summary>
-public static class CompactPeerInfo
+internal static class CompactPeerInfo
 {
     public const int IPv4Length = 6;
 

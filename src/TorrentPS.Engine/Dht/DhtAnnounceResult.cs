@@ -4,4 +4,4 @@ namespace TorrentPS.Engine.Dht;
 /// <param name="NodesAnnouncedTo">Nodes among the closest to the info hash that accepted our <c>announce_peer</c>.</param>
 /// <param name="PeersFound">Distinct peers the <c>get_peers</c> lookup before it found (each was passed to the callback).</param>
 /// <param name="NodesQueried">Nodes the lookup queried.</param>
-public sealed record DhtAnnounceResult(int NodesAnnouncedTo, int PeersFound, int NodesQueried);
+internal sealed record DhtAnnounceResult(int NodesAnnouncedTo, int PeersFound, int NodesQueried);

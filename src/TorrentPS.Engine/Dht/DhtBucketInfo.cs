@@ -7,4 +7,4 @@ namespace TorrentPS.Engine.Dht;
 /// <param name="GoodNodes">Of those, the good ones.</param>
 /// <param name="Replacements">Nodes waiting in its replacement cache.</param>
 /// <param name="LastChanged">When a node was added, replaced or answered in it.</param>
-public sealed record DhtBucketInfo(int Index, bool HoldsOwnId, int Nodes, int GoodNodes, int Replacements, DateTimeOffset LastChanged);
+internal sealed record DhtBucketInfo(int Index, bool HoldsOwnId, int Nodes, int GoodNodes, int Replacements, DateTimeOffset LastChanged);

@@ -7,5 +7,5 @@ namespace TorrentPS.Engine.Dht;
 /// public router would be resolved while <see cref="DhtOptions.ForbidDefaultRouters"/> is set
 /// (<c>DhtDefaultRouterForbidden</c>, the guard that keeps tests off the internet).
 /// </summary>
-public sealed class DhtException(string errorId, TorrentErrorKind kind, string message, Exception? innerException = null)
+internal sealed class DhtException(string errorId, TorrentErrorKind kind, string message, Exception? innerException = null)
     : TorrentPSException(errorId, kind, message, innerException);

@@ -5,7 +5,7 @@ using TorrentPS.Engine.Text;
 namespace TorrentPS.Engine.Dht;
 
 /// <summary>What the node does with each datagram: answers queries, matches answers to our queries, drops the rest.</summary>
-public sealed partial class DhtNode
+internal sealed partial class DhtNode
 {
     private void OnDatagram(ReadOnlyMemory<byte> datagram, IPEndPoint from)
     {

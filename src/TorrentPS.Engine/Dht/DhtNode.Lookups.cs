@@ -10,7 +10,7 @@ using TorrentPS.Engine.Peers;
 namespace TorrentPS.Engine.Dht;
 
 /// <summary>What the node does for its session: bootstrap, peers for a torrent, announces.</summary>
-public sealed partial class DhtNode
+internal sealed partial class DhtNode
 {
     /// <summary>Saved nodes and torrent nodes read at once; a state file or torrent cannot make us contact more.</summary>
     private const int MaxSeedNodes = 256;

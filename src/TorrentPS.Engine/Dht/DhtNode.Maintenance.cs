@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace TorrentPS.Engine.Dht;
 
 /// <summary>The node's upkeep, once per <see cref="DhtOptions.MaintenanceInterval"/> on its clock.</summary>
-public sealed partial class DhtNode
+internal sealed partial class DhtNode
 {
     /// <summary>Questionable nodes pinged per round.</summary>
     private const int PingsPerRound = 8;

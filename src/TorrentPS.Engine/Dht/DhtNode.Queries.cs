@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace TorrentPS.Engine.Dht;
 
 /// <summary>Queries we send: a transaction each, a timeout on the node's clock, the routing table told of silence.</summary>
-public sealed partial class DhtNode
+internal sealed partial class DhtNode
 {
     /// <summary>
     /// Sends <paramref name="query"/> (its transaction id and version are filled in here) and waits for the answer: a

@@ -22,7 +22,7 @@ namespace TorrentPS.Engine.Dht;
 /// completed while holding it.
 /// </para>
 /// </summary>
-public sealed partial class DhtNode : IAsyncDisposable
+internal sealed partial class DhtNode : IAsyncDisposable
 {
     /// <summary>Unknown queriers pinged at once to see whether they belong in the table.</summary>
     private const int MaxVerifications = 32;
@@ -102,6 +102,13 @@ public sealed partial class DhtNode : IAsyncDisposable
         return Start(transport, options, logger, time);
     }
 
+    /// <summary>Starts a node on <paramref name="boundUdp"/>, a UDP socket already bound (the session's, on its listen port's number); the node owns it from now on.</summary>
+    internal static DhtNode Start(System.Net.Sockets.Socket boundUdp, DhtOptions? options, ILogger? logger, TimeProvider? time)
+    {
+        ArgumentNullException.ThrowIfNull(boundUdp);
+        return Start(UdpDhtTransport.Over(boundUdp, logger ?? NullLogger.Instance), options, logger, time);
+    }
+
     /// <summary>Starts a node on any transport (tests pass a simulated network).</summary>
     internal static DhtNode Start(IDhtTransport transport, DhtOptions? options, ILogger? logger, TimeProvider? time)
     {
@@ -122,7 +129,7 @@ public sealed partial class DhtNode : IAsyncDisposable
             {
                 return new DhtStatus(
                     Id.Hex,
-                    LocalEndPoint,
+                    LocalEndPoint.ToString(),
                     _table.NodeCount,
                     _table.GoodCount,
                     _table.BucketCount,

@@ -13,7 +13,7 @@ namespace TorrentPS.Engine.Dht;
 /// <param name="FailedQueries">Our queries it failed to answer since its last answer.</param>
 public sealed record DhtNodeInfo(
     string Id,
-    IPAddress Address,
+    string Address,
     int Port,
     DhtNodeState State,
     int Bucket,
@@ -21,5 +21,9 @@ public sealed record DhtNodeInfo(
     DateTimeOffset? LastQuery,
     int FailedQueries)
 {
-    public IPEndPoint EndPoint => new(Address, Port);
+    /// <summary>The node's end point as text (<c>ip:port</c>).</summary>
+    public string EndPoint => IPEndPoint.ToString();
+
+    /// <summary>The node's end point.</summary>
+    internal IPEndPoint IPEndPoint => new(IPAddress.Parse(Address), Port);
 }

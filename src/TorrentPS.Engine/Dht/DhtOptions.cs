@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Dht;
 /// How a <see cref="DhtNode"/> bootstraps, looks up and bounds what others may cost it. The defaults suit the public
 /// DHT; tests set <see cref="BootstrapNodes"/> to loopback nodes (or none) and <see cref="ForbidDefaultRouters"/>.
 /// </summary>
-public sealed record DhtOptions
+internal sealed record DhtOptions
 {
     /// <summary>The well-known public routers, used when <see cref="BootstrapNodes"/> is null.</summary>
     public static IReadOnlyList<string> DefaultBootstrapNodes { get; } =

@@ -8,7 +8,7 @@ namespace TorrentPS.Engine.Dht;
 /// back to <see cref="DhtNode.BootstrapAsync"/>: the id as 40 hex digits and the end point as <c>ip:port</c> text, so
 /// any serialiser writes it. Entries that do not parse are skipped when read back.
 /// </summary>
-public sealed record DhtSavedNode(string Id, string EndPoint)
+internal sealed record DhtSavedNode(string Id, string EndPoint)
 {
     /// <summary>The entry as a contact; false when either field does not parse (a damaged state file).</summary>
     public bool TryGetContact(out DhtContact contact)

@@ -1,10 +1,8 @@
-using System.Net;
-
 namespace TorrentPS.Engine.Dht;
 
 /// <summary>A snapshot of a DHT node (for <c>Get-TorrentSession</c>).</summary>
 /// <param name="NodeId">Our node id, 40 hex digits.</param>
-/// <param name="LocalEndPoint">The UDP end point we answer on.</param>
+/// <param name="LocalEndPoint">The UDP end point we answer on, as text (<c>ip:port</c>).</param>
 /// <param name="Nodes">Nodes in the routing table's buckets.</param>
 /// <param name="GoodNodes">Of those, the good ones (answered us within 15 minutes).</param>
 /// <param name="Buckets">Buckets in the routing table.</param>
@@ -19,7 +17,7 @@ namespace TorrentPS.Engine.Dht;
 /// <param name="DatagramsDropped">Datagrams ignored: malformed, answers we did not ask for, or over the rate limit.</param>
 public sealed record DhtStatus(
     string NodeId,
-    IPEndPoint LocalEndPoint,
+    string LocalEndPoint,
     int Nodes,
     int GoodNodes,
     int Buckets,

@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Dht;
 
 /// <summary>The error codes of BEP 5's KRPC <c>e</c> messages.</summary>
-public static class KrpcErrorCode
+internal static class KrpcErrorCode
 {
     public const int Generic = 201;
 

@@ -7,7 +7,7 @@ namespace TorrentPS.Engine.Dht;
 /// <see cref="ErrorCode"/> (203, or 204 for an unknown method) when it could read the query's transaction id, and
 /// drops anything else. The message is safe to show; <see cref="Reason"/> says what was wrong without the prefix.
 /// </summary>
-public sealed class KrpcException : TorrentPSException
+internal sealed class KrpcException : TorrentPSException
 {
     public KrpcException(string reason, int errorCode = KrpcErrorCode.Protocol, byte[]? transactionId = null, bool isQuery = false, Exception? innerException = null)
         : base("InvalidKrpcMessage", TorrentErrorKind.ProtocolError, $"Invalid KRPC message: {reason}", innerException)

@@ -7,7 +7,7 @@ namespace TorrentPS.Engine.Dht;
 /// echoes, a kind <c>y</c> (query, response or error) and an optional client version <c>v</c>. Byte fields are copies:
 /// a decoded message holds nothing of the datagram it came from.
 /// </summary>
-public abstract record KrpcMessage(byte[] TransactionId)
+internal abstract record KrpcMessage(byte[] TransactionId)
 {
     /// <summary>The largest datagram decoded; larger ones are dropped unread (BEP 5 messages fit one Ethernet frame).</summary>
     public const int MaxDatagramLength = 4096;

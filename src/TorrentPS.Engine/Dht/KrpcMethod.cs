@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Dht;
 
 /// <summary>The four BEP 5 queries.</summary>
-public enum KrpcMethod
+internal enum KrpcMethod
 {
     Ping,
     FindNode,

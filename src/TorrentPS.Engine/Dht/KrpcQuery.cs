@@ -8,7 +8,7 @@ namespace TorrentPS.Engine.Dht;
 /// <see cref="Port"/>, <see cref="ImpliedPort"/> and <see cref="Token"/> for <c>announce_peer</c>. The factories make
 /// each kind whole.
 /// </summary>
-public sealed record KrpcQuery(byte[] TransactionId, KrpcMethod Method, NodeId SenderId) : KrpcMessage(TransactionId)
+internal sealed record KrpcQuery(byte[] TransactionId, KrpcMethod Method, NodeId SenderId) : KrpcMessage(TransactionId)
 {
     /// <summary>The id looked for (<c>find_node</c>).</summary>
     public NodeId? Target { get; init; }

@@ -7,7 +7,7 @@ namespace TorrentPS.Engine.Dht;
 /// every field but the responder's id is optional and the querier checks what it asked for. <see cref="Nodes"/> holds
 /// both <c>nodes</c> (IPv4) and <c>nodes6</c> (IPv6) entries; <see cref="Values"/> the peers of <c>get_peers</c>.
 /// </summary>
-public sealed record KrpcResponse(byte[] TransactionId, NodeId SenderId) : KrpcMessage(TransactionId)
+internal sealed record KrpcResponse(byte[] TransactionId, NodeId SenderId) : KrpcMessage(TransactionId)
 {
     /// <summary>Nodes close to the target (<c>find_node</c>, <c>get_peers</c>), both families.</summary>
     public IReadOnlyList<DhtContact> Nodes { get; init; } = [];

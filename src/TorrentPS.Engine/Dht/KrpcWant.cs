@@ -2,7 +2,7 @@ namespace TorrentPS.Engine.Dht;
 
 /// <summary>BEP 32's <c>want</c> argument: which address families of nodes a querier asks for.</summary>
 [Flags]
-public enum KrpcWant
+internal enum KrpcWant
 {
     /// <summary>No <c>want</c>: the family of the socket the query came in on.</summary>
     None = 0,

@@ -10,7 +10,7 @@ namespace TorrentPS.Engine.Dht;
 /// read as an unsigned big-endian number. A value type held in three words, so comparing and XOR-ing ids in the routing
 /// table and in lookups allocates nothing. Shows as 40 lowercase hex digits.
 /// </summary>
-public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
+internal readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
 {
     /// <summary>Bytes in an id.</summary>
     public const int Length = 20;

@@ -363,7 +363,7 @@ internal sealed class RoutingTable
         var nodes = new List<DhtNodeInfo>();
         foreach (var (bucket, node) in Nodes())
         {
-            nodes.Add(new DhtNodeInfo(node.Id.Hex, node.EndPoint.Address, node.EndPoint.Port, node.StateAt(now, Freshness), bucket, node.LastResponse, node.LastQuery, node.FailedQueries));
+            nodes.Add(new DhtNodeInfo(node.Id.Hex, node.EndPoint.Address.ToString(), node.EndPoint.Port, node.StateAt(now, Freshness), bucket, node.LastResponse, node.LastQuery, node.FailedQueries));
         }
 
         return nodes;

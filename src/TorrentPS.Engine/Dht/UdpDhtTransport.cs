@@ -50,6 +50,17 @@ internal sealed class UdpDhtTransport : IDhtTransport
         }
     }
 
+    /// <summary>Takes over <paramref name="socket"/>, a UDP socket already bound (the session's, on its listen port's number).</summary>
+    public static UdpDhtTransport Over(Socket socket, ILogger logger)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            socket.IOControl(SioUdpConnReset, [0, 0, 0, 0], null);
+        }
+
+        return new UdpDhtTransport(socket, logger);
+    }
+
     public Task Start(DatagramHandler onDatagram) => Task.Run(() => ReceiveAsync(onDatagram));
 
     public bool Send(ReadOnlySpan<byte> datagram, IPEndPoint to)

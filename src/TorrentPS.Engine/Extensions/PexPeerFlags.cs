@@ -5,7 +5,7 @@ namespace TorrentPS.Engine.Extensions;
 /// <c>added6.f</c>). Each bit is a hint, never a promise: a bit that is not set means "not known", not "no".
 /// </summary>
 [Flags]
-public enum PexPeerFlags : byte
+internal enum PexPeerFlags : byte
 {
     None = 0,
 

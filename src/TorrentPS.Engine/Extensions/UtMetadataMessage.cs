@@ -10,7 +10,7 @@ namespace TorrentPS.Engine.Extensions;
 /// The metadata is cut in 16 KiB pieces; only the last may be shorter. <see cref="Data"/> points into
 /// the buffer it was read from.
 /// </summary>
-public readonly struct UtMetadataMessage
+internal readonly struct UtMetadataMessage
 {
     /// <summary>The size of every metadata piece but the last.</summary>
     public const int PieceLength = 16 * 1024;

@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Extensions;
 
 /// <summary>The three ut_metadata (BEP 9) message types.</summary>
-public enum UtMetadataMessageType
+internal enum UtMetadataMessageType
 {
     Request = 0,
     Data = 1,

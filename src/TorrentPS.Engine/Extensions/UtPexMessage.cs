@@ -17,7 +17,7 @@ namespace TorrentPS.Engine.Extensions;
 /// entries than <see cref="MaxAdded"/> and <see cref="MaxDropped"/> are the peer's protocol error. Unknown keys are
 /// ignored (BEP 11 leaves room for more).
 /// </summary>
-public sealed class UtPexMessage
+internal sealed class UtPexMessage
 {
     /// <summary>The longest body read (a full message of the largest lists is about 24 KiB).</summary>
     public const int MaxBodyLength = 64 * 1024;

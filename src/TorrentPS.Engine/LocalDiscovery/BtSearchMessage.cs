@@ -21,7 +21,7 @@ namespace TorrentPS.Engine.LocalDiscovery;
 /// (repeats are read once); <c>cookie</c> at most once; header names in any case (HTTP), unknown headers ignored (BEP 14
 /// asks for that); lines end in CRLF or LF; after the empty line that ends the headers only line ends may follow.
 /// </summary>
-public sealed class BtSearchMessage
+internal sealed class BtSearchMessage
 {
     /// <summary>The longest datagram read. BEP 14 asks senders to stay below 1400 bytes; this leaves room for extra headers.</summary>
     public const int MaxDatagramLength = 2048;

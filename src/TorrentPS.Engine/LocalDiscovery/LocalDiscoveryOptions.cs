@@ -9,7 +9,7 @@ namespace TorrentPS.Engine.LocalDiscovery;
 /// torrent every 5 minutes, a hop limit of 1 (the local network). <see cref="LoopbackOnly"/> keeps every datagram on
 /// this machine, for tests.
 /// </summary>
-public sealed record LocalDiscoveryOptions
+internal sealed record LocalDiscoveryOptions
 {
     public const int DefaultPort = 6771;
 

@@ -17,7 +17,7 @@ namespace TorrentPS.Engine.LocalDiscovery;
 /// (<see cref="BtSearchMessage"/>), and each sender address may have only so many read a minute. Private torrents
 /// (BEP 27) are never given to it. Methods may be called from any thread.
 /// </summary>
-public sealed class LocalPeerDiscovery : IAsyncDisposable
+internal sealed class LocalPeerDiscovery : IAsyncDisposable
 {
     private readonly LocalDiscoveryOptions _options;
     private readonly TimeProvider _time;

@@ -3,7 +3,7 @@ using TorrentPS.Engine.Errors;
 namespace TorrentPS.Engine.Metainfo;
 
 /// <summary>A .torrent whose bencode is fine but whose content is not a usable torrent.</summary>
-public sealed class InvalidTorrentException : TorrentPSException
+internal sealed class InvalidTorrentException : TorrentPSException
 {
     public InvalidTorrentException(string message, string? source = null, Exception? innerException = null)
         : base("InvalidTorrent", TorrentErrorKind.InvalidData, source is null ? message : $"{source}: {message}", innerException)

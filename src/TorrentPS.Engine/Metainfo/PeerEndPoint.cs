@@ -12,7 +12,7 @@ namespace TorrentPS.Engine.Metainfo;
 public static class PeerEndPoint
 {
     /// <summary>Parses an IP address and port (no name resolution).</summary>
-    public static bool TryParse(string? text, out IPEndPoint endPoint)
+    internal static bool TryParse(string? text, out IPEndPoint endPoint)
     {
         endPoint = null!;
         if (!TrySplit(text, out var host, out var port) || !IPAddress.TryParse(host, out var address))

@@ -14,7 +14,7 @@ namespace TorrentPS.Engine.Metainfo;
 public static class TorrentFileWriter
 {
     /// <summary>The bytes of the .torrent file.</summary>
-    public static byte[] Encode(TorrentInfo torrent)
+    internal static byte[] Encode(TorrentInfo torrent)
     {
         ArgumentNullException.ThrowIfNull(torrent);
         return Encode(

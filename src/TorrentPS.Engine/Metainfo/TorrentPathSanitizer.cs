@@ -11,7 +11,7 @@ namespace TorrentPS.Engine.Metainfo;
 /// '_' prefix, trailing dots and spaces are trimmed and overlong segments are shortened (in one step: the cost
 /// is linear in the segment's length).
 /// </summary>
-public static class TorrentPathSanitizer
+internal static class TorrentPathSanitizer
 {
     public const int MaxSegmentBytes = 240;
 

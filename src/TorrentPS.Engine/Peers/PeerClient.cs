@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Peers;
 /// The client a peer id names, for display: Azureus style (<c>-qB4520-</c> → qBittorrent 4.5.2),
 /// Shadow style (<c>S58B-----</c> → Shadow 5.8.11), Mainline (<c>M4-3-6--</c>), aria2 (<c>A2-1-36-0-</c>).
 /// </summary>
-public sealed record PeerClient(string Name, string? Version)
+internal sealed record PeerClient(string Name, string? Version)
 {
     public static PeerClient Unknown { get; } = new("Unknown", null);
 

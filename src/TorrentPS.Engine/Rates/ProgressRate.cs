@@ -5,7 +5,7 @@ namespace TorrentPS.Engine.Rates;
 /// hashing workers): a <see cref="RateMeter"/> sampled at most every 100 ms under a lock, so reports stay cheap.
 /// Thread-safe.
 /// </summary>
-public sealed class ProgressRate
+internal sealed class ProgressRate
 {
     private readonly object _lock = new();
     private readonly TimeProvider _time;

@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Rates;
 /// A transfer rate over a sliding window, from a running byte counter sampled on the loop's clock ticks. Not
 /// thread-safe: its owner (the loop) samples and reads it.
 /// </summary>
-public sealed class RateMeter
+internal sealed class RateMeter
 {
     private readonly long[] _bytes;
     private readonly long[] _times;

@@ -3,7 +3,7 @@ using TorrentPS.Engine.Errors;
 namespace TorrentPS.Engine.Session;
 
 /// <summary>A download made no progress within its no-progress timeout: names what was tried and the last thing that went wrong.</summary>
-public sealed class DownloadStalledException(string name, TimeSpan limit, int trackers, int trackersWorking, int peersKnown, int peersTried, int peersConnected, string? lastError)
+internal sealed class DownloadStalledException(string name, TimeSpan limit, int trackers, int trackersWorking, int peersKnown, int peersTried, int peersConnected, string? lastError)
     : TorrentPSException(
         "DownloadStalled",
         TorrentErrorKind.OperationTimeout,

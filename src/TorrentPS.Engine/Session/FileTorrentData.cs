@@ -20,7 +20,7 @@ namespace TorrentPS.Engine.Session;
 /// at each checkpoint by its stamp): its pieces are left out of the record (and marked to be hashed at the next start),
 /// and <see cref="FindChangedPieces"/> tells the loop which it must not report as verified.</para>
 /// </remarks>
-public sealed class FileTorrentData : ITorrentData
+internal sealed class FileTorrentData : ITorrentData
 {
     private readonly TorrentInfo _torrent;
     private readonly ContentLocation _location;

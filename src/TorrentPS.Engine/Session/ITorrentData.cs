@@ -13,7 +13,7 @@ namespace TorrentPS.Engine.Session;
 /// The members after <see cref="Checkpoint"/> have defaults (every piece wanted at one priority, nothing ever changed
 /// on disk), so data without files to choose from need not implement them.
 /// </remarks>
-public interface ITorrentData : IDisposable
+internal interface ITorrentData : IDisposable
 {
     IPieceStorage Storage { get; }
 

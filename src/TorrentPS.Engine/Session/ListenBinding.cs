@@ -71,6 +71,23 @@ internal sealed class ListenBinding : IAsyncDisposable
     /// <summary>The UDP socket bound to the same port, handed to whoever serves UDP there (the DHT); null once taken.</summary>
     public Socket? TakeUdpSocket() => Interlocked.Exchange(ref _udp, null);
 
+    /// <summary>A new UDP socket on the listen port's number (the one taken was closed: the DHT starts over); null when it cannot be bound.</summary>
+    public Socket? BindUdpAgain()
+    {
+        var address = Listener.LocalEndPoint.Address;
+        var udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            udp.Bind(new IPEndPoint(address, Listener.LocalEndPoint.Port));
+            return udp;
+        }
+        catch (SocketException)
+        {
+            udp.Dispose();
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         TakeUdpSocket()?.Dispose();

@@ -10,7 +10,7 @@ namespace TorrentPS.Engine.Session;
 /// A magnet download restarted into the same destination: the info dictionary an earlier run fetched is in its resume
 /// data, so the metadata is not fetched again.
 /// </summary>
-public static class MagnetResume
+internal static class MagnetResume
 {
     /// <summary>
     /// The torrent <paramref name="magnet"/> names, from the resume data at <paramref name="resumePath"/>; null when there

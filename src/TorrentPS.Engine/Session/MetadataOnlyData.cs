@@ -8,7 +8,7 @@ namespace TorrentPS.Engine.Session;
 /// No data at all: for fetching a magnet link's metadata only (<c>Get-TorrentInfo -MagnetLink</c>). No piece is wanted,
 /// so the torrent completes as soon as the metadata arrives, and its <see cref="Torrent.Info"/> holds it.
 /// </summary>
-public sealed class MetadataOnlyData(TorrentInfo torrent) : ITorrentData, IPieceStorage
+internal sealed class MetadataOnlyData(TorrentInfo torrent) : ITorrentData, IPieceStorage
 {
     public IPieceStorage Storage => this;
 

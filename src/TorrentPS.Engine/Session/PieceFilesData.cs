@@ -8,7 +8,7 @@ namespace TorrentPS.Engine.Session;
 /// Pieces of a torrent, each to a file of its own (<c>Save-TorrentPiece</c>, <c>tps download_piece</c>): a piece's bytes,
 /// verified, land whole in its file; nothing else is written, and there is nothing to resume.
 /// </summary>
-public sealed class PieceFilesData : ITorrentData, IPieceStorage
+internal sealed class PieceFilesData : ITorrentData, IPieceStorage
 {
     private readonly int _pieceCount;
     private readonly Dictionary<int, string> _files;

@@ -148,6 +148,7 @@ internal static class SavedTorrentList
         json.WriteNumber("downloadRateLimit", request.DownloadRateLimit);
         json.WriteBoolean("resumeInStateFolder", request.ResumeInStateFolder);
         json.WriteBoolean("useTrackers", request.UseTrackers);
+        json.WriteBoolean("useDht", request.UseDht);
         json.WriteString("state", saved.State.ToString());
         json.WriteString("added", saved.AddedAt.ToString("O", CultureInfo.InvariantCulture));
         json.WriteNumber("downloaded", saved.Downloaded);
@@ -215,6 +216,7 @@ internal static class SavedTorrentList
             DownloadRateLimit = Optional(entry, "downloadRateLimit")?.GetInt64() ?? 0,
             ResumeInStateFolder = Optional(entry, "resumeInStateFolder")?.GetBoolean() ?? false,
             UseTrackers = Optional(entry, "useTrackers")?.GetBoolean() ?? true,
+            UseDht = Optional(entry, "useDht")?.GetBoolean() ?? true,
         };
         if (!request.IsKept || string.IsNullOrEmpty(request.Destination))
         {

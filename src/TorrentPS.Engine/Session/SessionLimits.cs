@@ -10,7 +10,7 @@ public sealed class SessionLimits : IConnectionBudget
 {
     private int _connections;
 
-    public SessionLimits(int maxConnections = 200, TimeProvider? time = null)
+    internal SessionLimits(int maxConnections = 200, TimeProvider? time = null)
     {
         MaxConnections = maxConnections;
         Upload = new TokenBucket(0, time);
@@ -18,18 +18,18 @@ public sealed class SessionLimits : IConnectionBudget
     }
 
     /// <summary>Connections (made or being made) across the session's torrents at most.</summary>
-    public int MaxConnections { get; set; }
+    internal int MaxConnections { get; set; }
 
-    public int Connections => Volatile.Read(ref _connections);
+    internal int Connections => Volatile.Read(ref _connections);
 
     /// <summary>The session's upload limit (bytes per second; 0 for none).</summary>
-    public TokenBucket Upload { get; }
+    internal TokenBucket Upload { get; }
 
     /// <summary>The session's download limit (bytes per second; 0 for none).</summary>
-    public TokenBucket Download { get; }
+    internal TokenBucket Download { get; }
 
     /// <summary>Takes a connection slot; false when the session is full.</summary>
-    public bool TryAcquireConnection()
+    internal bool TryAcquireConnection()
     {
         while (true)
         {
@@ -46,7 +46,7 @@ public sealed class SessionLimits : IConnectionBudget
         }
     }
 
-    public void ReleaseConnection() => Interlocked.Decrement(ref _connections);
+    internal void ReleaseConnection() => Interlocked.Decrement(ref _connections);
 
     bool IConnectionBudget.TryAcquire() => TryAcquireConnection();
 

@@ -23,6 +23,21 @@ public sealed record SessionSettings
     /// <summary>The session's download limit in bytes per second; 0 for none.</summary>
     public long DownloadRateLimit { get; init; }
 
+    /// <summary>Whether the session runs a DHT node (BEP 5) on its listen port's UDP number; public torrents find peers through it.</summary>
+    public bool Dht { get; init; } = true;
+
+    /// <summary>
+    /// The DHT's bootstrap routers (<c>host:port</c> or <c>ip:port</c>), asked after the nodes the state folder saved:
+    /// null for the well-known public routers, empty for none.
+    /// </summary>
+    public IReadOnlyList<string>? DhtBootstrapNodes { get; init; }
+
+    /// <summary>Local service discovery (BEP 14) on the local network: null for the default (on, except in a test process).</summary>
+    public bool? LocalDiscovery { get; init; }
+
+    /// <summary>The multicast group port local discovery uses (6771 by BEP 14; tests take another).</summary>
+    public int LocalDiscoveryPort { get; init; } = TorrentPS.Engine.LocalDiscovery.LocalDiscoveryOptions.DefaultPort;
+
     internal byte[] ToJson()
     {
         using var stream = new MemoryStream();
@@ -36,6 +51,22 @@ public sealed record SessionSettings
             json.WriteNumber("maxConnectionsPerTorrent", MaxConnectionsPerTorrent);
             json.WriteNumber("uploadRateLimit", UploadRateLimit);
             json.WriteNumber("downloadRateLimit", DownloadRateLimit);
+            json.WriteBoolean("dht", Dht);
+            if (DhtBootstrapNodes is not null)
+            {
+                json.WriteStartArray("dhtBootstrapNodes");
+                foreach (var node in DhtBootstrapNodes)
+                {
+                    json.WriteStringValue(node);
+                }
+
+                json.WriteEndArray();
+            }
+
+            if (LocalDiscovery is { } local)
+            {
+                json.WriteBoolean("localDiscovery", local);
+            }
             json.WriteEndObject();
         }
 
@@ -64,6 +95,11 @@ public sealed record SessionSettings
                 MaxConnectionsPerTorrent = Math.Max(1, root.TryGetProperty("maxConnectionsPerTorrent", out var t) ? t.GetInt32() : defaults.MaxConnectionsPerTorrent),
                 UploadRateLimit = Math.Max(0, root.TryGetProperty("uploadRateLimit", out var u) ? u.GetInt64() : 0),
                 DownloadRateLimit = Math.Max(0, root.TryGetProperty("downloadRateLimit", out var d) ? d.GetInt64() : 0),
+                Dht = !root.TryGetProperty("dht", out var dht) || dht.GetBoolean(),
+                DhtBootstrapNodes = root.TryGetProperty("dhtBootstrapNodes", out var nodes) && nodes.ValueKind == JsonValueKind.Array
+                    ? nodes.EnumerateArray().Select(n => n.GetString() ?? string.Empty).Where(n => n.Length > 0).ToArray()
+                    : null,
+                LocalDiscovery = root.TryGetProperty("localDiscovery", out var local) ? local.GetBoolean() : null,
             };
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)

@@ -57,4 +57,19 @@ public sealed record SessionStatus
 
     /// <summary>Bytes sent, over every torrent held and its runs.</summary>
     public long Uploaded { get; init; }
+
+    /// <summary>The DHT node's state (id, UDP end point, nodes, buckets, stored and announced torrents, counters); null when none runs.</summary>
+    public Dht.DhtStatus? Dht { get; init; }
+
+    /// <summary>Whether the settings turn the DHT on (it starts with the listener).</summary>
+    public bool DhtEnabled { get; init; }
+
+    /// <summary>The DHT's bootstrap routers; null for the public defaults.</summary>
+    public IReadOnlyList<string>? DhtBootstrapNodes { get; init; }
+
+    /// <summary>The nodes in the DHT's routing table (0 when none runs).</summary>
+    public int DhtNodes => Dht?.Nodes ?? 0;
+
+    /// <summary>Whether local service discovery (BEP 14) runs.</summary>
+    public bool LocalDiscovery { get; init; }
 }

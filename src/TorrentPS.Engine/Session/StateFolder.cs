@@ -11,10 +11,10 @@ namespace TorrentPS.Engine.Session;
 public static class StateFolder
 {
     /// <summary>The variable that moves the state folder.</summary>
-    public const string Variable = "TORRENTPS_STATE";
+    internal const string Variable = "TORRENTPS_STATE";
 
     /// <summary>The variable the test helpers set: the per-user folder is then refused.</summary>
-    public const string TestVariable = "TORRENTPS_TEST";
+    internal const string TestVariable = "TORRENTPS_TEST";
 
     /// <summary>The folder to use: <c>$TORRENTPS_STATE</c>, else the per-user default.</summary>
     /// <exception cref="TorrentPSException"><c>StateFolderInTest</c>: a test would use the real per-user folder.</exception>
@@ -41,7 +41,7 @@ public static class StateFolder
     }
 
     /// <summary>The per-user default, whatever the variables say.</summary>
-    public static string Default()
+    internal static string Default()
     {
         if (OperatingSystem.IsWindows())
         {

@@ -7,7 +7,7 @@ using TorrentPS.Engine.Trackers;
 namespace TorrentPS.Engine.Session;
 
 /// <summary>How one torrent runs. The session fills in its identity; callers set the rest.</summary>
-public sealed record TorrentOptions
+internal sealed record TorrentOptions
 {
     /// <summary>The torrent's data once its metadata is known (at once for a .torrent; after the fetch for a magnet).</summary>
     public required Func<TorrentInfo, ITorrentData> Data { get; init; }
@@ -32,6 +32,12 @@ public sealed record TorrentOptions
 
     /// <summary>Exchange peer lists with peers (BEP 11 ut_pex); never for a private torrent (BEP 27).</summary>
     public bool UsePeerExchange { get; init; } = true;
+
+    /// <summary>Look for peers through the session's DHT node (a public torrent; the session must run one).</summary>
+    public bool UseDht { get; init; } = true;
+
+    /// <summary>Announce the torrent on the local network and take the peers heard there (a public torrent; the session must run local discovery).</summary>
+    public bool UseLocalDiscovery { get; init; } = true;
 
     /// <summary>Connections this torrent keeps at most.</summary>
     public int MaxConnections { get; init; } = 50;
@@ -127,9 +133,6 @@ public sealed record TorrentOptions
     /// </summary>
     public static TorrentOptions AtPath(string path, ILoggerFactory? loggers = null, FileChoice? files = null)
         => new() { Data = info => new FileTorrentData(info, ContentLocation.AtPath(info, path), loggers, selection: files?.Resolve(info)) };
-
-    /// <summary>Options that download only piece <paramref name="index"/>, verified, into the file <paramref name="path"/>.</summary>
-    public static TorrentOptions OnePiece(int index, string path) => Pieces(new Dictionary<int, string> { [index] = path });
 
     /// <summary>Options that download only the pieces of <paramref name="files"/>, each verified into its file.</summary>
     public static TorrentOptions Pieces(IReadOnlyDictionary<int, string> files)

@@ -39,6 +39,7 @@ internal sealed partial class TorrentRun
             _roster.Add(endPoint, PeerSource.Manual);
         }
 
+        StartDiscovery();
         if (Info is null)
         {
             _metadata.StartFetching();
@@ -88,6 +89,7 @@ internal sealed partial class TorrentRun
         {
             _lastPeerSearchAt = now;
             _announcer?.RequestPeers();
+            RequestDiscoveryPeers();
         }
     }
 
@@ -220,11 +222,12 @@ internal sealed partial class TorrentRun
         Info = info;
         Name = info.Name;
         _connector.Info = info;
-        if (info.IsPrivate && _pex is not null)
+        if (info.IsPrivate)
         {
             // BEP 27: a private torrent's peers come from its trackers only.
             _pex = null;
             _connector.PeerExchange = false;
+            StopDiscoveryForPrivate();
         }
 
         foreach (var peer in _roster.Connected)
@@ -329,6 +332,7 @@ internal sealed partial class TorrentRun
             _endState = TorrentState.Failed;
         }
 
+        await EndDiscoveryAsync().ConfigureAwait(false);
         if (_announcer is not null)
         {
             try

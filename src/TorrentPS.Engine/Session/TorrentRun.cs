@@ -53,8 +53,9 @@ internal sealed partial class TorrentRun
     private readonly List<PexPeer> _pexCandidates = new();
     private PeerExchange? _pex;
 
-    internal TorrentRun(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, TorrentOptions options, TorrentIdentity identity, TimeProvider? time, ILoggerFactory? loggers, SessionLimits? limits = null, SessionTicker? ticker = null)
+    internal TorrentRun(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> trackerTiers, TorrentOptions options, TorrentIdentity identity, TimeProvider? time, ILoggerFactory? loggers, SessionLimits? limits = null, SessionTicker? ticker = null, SessionDiscovery? discovery = null)
     {
+        _discovery = discovery;
         InfoHash = infoHash;
         Name = name;
         Info = info;
@@ -317,6 +318,11 @@ internal sealed partial class TorrentRun
                 }
 
                 break;
+        }
+
+        if (_state is TorrentState.Downloading or TorrentState.FetchingMetadata or TorrentState.Seeding)
+        {
+            TickDiscovery(now);
         }
 
         ExchangePeers();

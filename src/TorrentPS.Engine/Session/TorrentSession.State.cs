@@ -29,7 +29,14 @@ public sealed partial class TorrentSession
         MaxConnectionsPerTorrent = MaxConnectionsPerTorrent,
         UploadRateLimit = Math.Max(0, Limits.Upload.BytesPerSecond),
         DownloadRateLimit = Math.Max(0, Limits.Download.BytesPerSecond),
+        Dht = _discoverySettings.Dht,
+        DhtBootstrapNodes = _discoverySettings.DhtBootstrapNodes,
+        LocalDiscovery = _discoverySettings.LocalDiscovery,
+        LocalDiscoveryPort = _discoverySettings.LocalDiscoveryPort,
     };
+
+    /// <summary>The DHT and local discovery part of the settings (the rest lives in the limits and the listen settings).</summary>
+    private SessionSettings _discoverySettings = new();
 
     /// <summary>
     /// Uses <paramref name="path"/> as the state folder (made when missing): reads the saved settings and torrents (each
@@ -143,11 +150,17 @@ public sealed partial class TorrentSession
     public async Task ApplyAsync(SessionSettings settings, ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var before = _discoverySettings;
         Apply(settings with { Listen = ListenSettings }, save: true);
         if (!Equals(settings.Listen, ListenSettings))
         {
             await ChangeListenAsync(settings.Listen, loggers).ConfigureAwait(false);
             Apply(settings, save: true);
+        }
+        else if (before.Dht != settings.Dht || before.LocalDiscovery != settings.LocalDiscovery || before.LocalDiscoveryPort != settings.LocalDiscoveryPort
+            || !(before.DhtBootstrapNodes ?? ["(default)"]).SequenceEqual(settings.DhtBootstrapNodes ?? ["(default)"]))
+        {
+            await RestartDiscoveryAsync(loggers).ConfigureAwait(false);
         }
     }
 
@@ -183,6 +196,10 @@ public sealed partial class TorrentSession
             UploadRate = up,
             DownloadRateLimit = Math.Max(0, Limits.Download.BytesPerSecond),
             UploadRateLimit = Math.Max(0, Limits.Upload.BytesPerSecond),
+            Dht = DhtStatus,
+            DhtEnabled = _discoverySettings.Dht,
+            DhtBootstrapNodes = _discoverySettings.DhtBootstrapNodes,
+            LocalDiscovery = LocalDiscoveryRunning,
             Downloaded = downloaded,
             Uploaded = uploaded,
         };
@@ -238,6 +255,13 @@ public sealed partial class TorrentSession
         MaxConnectionsPerTorrent = settings.MaxConnectionsPerTorrent;
         Limits.Upload.BytesPerSecond = Math.Max(0, settings.UploadRateLimit);
         Limits.Download.BytesPerSecond = Math.Max(0, settings.DownloadRateLimit);
+        _discoverySettings = new SessionSettings
+        {
+            Dht = settings.Dht,
+            DhtBootstrapNodes = settings.DhtBootstrapNodes?.ToArray(),
+            LocalDiscovery = settings.LocalDiscovery,
+            LocalDiscoveryPort = settings.LocalDiscoveryPort,
+        };
         if (save && _store is { } store)
         {
             try

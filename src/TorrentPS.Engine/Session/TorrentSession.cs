@@ -31,6 +31,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly SessionTicker _ticker;
     private ListenBinding? _binding;
+    private SessionDiscovery? _discovery;
     private ListenSettings _listen;
     private int _listenPort;
     private int _maxConnectionsPerTorrent = 50;
@@ -132,6 +133,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
             var asked = settings ?? _listen;
             _binding = ListenBinding.Bind(asked, endPoint => PeerListener.Start(endPoint, Lookup, Route, loggers));
             Volatile.Write(ref _listenPort, _binding.EndPoint.Port);
+            StartDiscoveryLocked(loggers);
             return _binding.EndPoint;
         }
     }
@@ -149,6 +151,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(settings);
         ListenBinding? old;
+        SessionDiscovery? oldDiscovery;
         lock (_listenLock)
         {
             if (_binding is null)
@@ -167,24 +170,134 @@ public sealed partial class TorrentSession : IAsyncDisposable
 
             var bound = ListenBinding.Bind(settings, endPoint => PeerListener.Start(endPoint, Lookup, Route, loggers));
             old = _binding;
+            oldDiscovery = _discovery;
+            _discovery = null;
             _binding = bound;
             _listen = settings;
             Volatile.Write(ref _listenPort, bound.EndPoint.Port);
         }
 
+        if (oldDiscovery is not null)
+        {
+            await oldDiscovery.DisposeAsync().ConfigureAwait(false);
+        }
+
         await old.DisposeAsync().ConfigureAwait(false);
+        lock (_listenLock)
+        {
+            StartDiscoveryLocked(loggers);
+        }
+
         return ListenEndPoint;
     }
 
+    /// <summary>The DHT's state now; null when the session runs no DHT node (not listening yet, or turned off).</summary>
+    public Dht.DhtStatus? DhtStatus => Volatile.Read(ref _discovery)?.Dht?.Status;
+
+    /// <summary>The DHT's routing table now (empty when it runs no DHT node).</summary>
+    public IReadOnlyList<Dht.DhtNodeInfo> DhtNodes => Volatile.Read(ref _discovery)?.Dht?.Nodes ?? [];
+
     /// <summary>
-    /// The UDP socket bound on the listen port's number, for whoever serves UDP there (the DHT); null when the session
-    /// does not listen or it was taken already.
+    /// Asks the DHT for peers of <paramref name="infoHash"/> (one <c>get_peers</c> lookup, bounded in time), listening
+    /// first if the session does not yet; empty when the session runs no DHT node.
     /// </summary>
-    internal Socket? TakeUdpSocket()
+    public async Task<IReadOnlyList<TorrentPeer>> LookupDhtPeersAsync(InfoHash infoHash, CancellationToken cancellationToken = default)
     {
+        var found = new List<TorrentPeer>();
+        await LookupDhtPeersAsync(infoHash, peers =>
+        {
+            lock (found)
+            {
+                found.AddRange(peers);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        lock (found)
+        {
+            return found.ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="LookupDhtPeersAsync(InfoHash, CancellationToken)"/>, handing each batch of peers to
+    /// <paramref name="onPeers"/> as it comes (from the DHT's receive thread: post them on, do not block); returns how
+    /// many it found.
+    /// </summary>
+    public async Task<int> LookupDhtPeersAsync(InfoHash infoHash, Action<IReadOnlyList<TorrentPeer>> onPeers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onPeers);
+        Listen();
+        if (Discovery?.Dht is not { } dht)
+        {
+            return 0;
+        }
+
+        return await dht.LookupPeersAsync(infoHash, peers =>
+        {
+            var batch = new TorrentPeer[peers.Count];
+            for (var i = 0; i < peers.Count; i++)
+            {
+                batch[i] = new TorrentPeer(peers[i].IPAddress, peers[i].Port, infoHash, PeerSource.Dht);
+            }
+
+            onPeers(batch);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the session's DHT has anywhere to look (routers, saved nodes, or nodes in its table); false when it runs none. Listens first.</summary>
+    public bool DhtCanSearch
+    {
+        get
+        {
+            Listen();
+            return Discovery?.DhtCanSearch == true;
+        }
+    }
+
+    /// <summary>Whether local service discovery runs.</summary>
+    public bool LocalDiscoveryRunning => Volatile.Read(ref _discovery)?.Local is not null;
+
+    /// <summary>The session's discovery (DHT, local discovery) for the runs it starts; null before it listens.</summary>
+    internal SessionDiscovery? Discovery => Volatile.Read(ref _discovery);
+
+    /// <summary>Starts the DHT and local discovery on the listen port, per the settings (under the listen lock, listening).</summary>
+    private void StartDiscoveryLocked(ILoggerFactory? loggers)
+    {
+        if (_binding is null || _discovery is not null)
+        {
+            return;
+        }
+
+        var udp = _binding.TakeUdpSocket() ?? _binding.BindUdpAgain();
+        Volatile.Write(ref _discovery, SessionDiscovery.Start(udp, _binding.EndPoint.Port, Settings, StatePath, OnLocalPeer, loggers));
+    }
+
+    /// <summary>Starts the discovery again (its settings changed): the DHT saves its nodes and starts over on the same port.</summary>
+    private async Task RestartDiscoveryAsync(ILoggerFactory? loggers)
+    {
+        SessionDiscovery? old;
         lock (_listenLock)
         {
-            return _binding?.TakeUdpSocket();
+            old = _discovery;
+            _discovery = null;
+        }
+
+        if (old is not null)
+        {
+            await old.DisposeAsync().ConfigureAwait(false);
+        }
+
+        lock (_listenLock)
+        {
+            StartDiscoveryLocked(loggers);
+        }
+    }
+
+    /// <summary>A peer on the local network has a torrent we run: it joins that run's roster.</summary>
+    private void OnLocalPeer(LocalDiscovery.LocalPeerFound found)
+    {
+        if (_runs.TryGetValue(found.InfoHash, out var run))
+        {
+            run.AddPeers([found.EndPoint], PeerSource.Local);
         }
     }
 
@@ -289,11 +402,19 @@ public sealed partial class TorrentSession : IAsyncDisposable
     {
         await CloseAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         ListenBinding? binding;
+        SessionDiscovery? discovery;
         lock (_listenLock)
         {
             binding = _binding;
             _binding = null;
+            discovery = _discovery;
+            _discovery = null;
             Volatile.Write(ref _listenPort, 0);
+        }
+
+        if (discovery is not null)
+        {
+            await discovery.DisposeAsync().ConfigureAwait(false);
         }
 
         if (binding is not null)
@@ -477,17 +598,25 @@ public sealed partial class TorrentSession : IAsyncDisposable
     /// The error for a magnet link whose metadata is not known and that names nowhere to ask for it (no tracker in use, no
     /// <c>x.pe</c> peer, no peer given): nothing could ever answer, so it is said at once instead of after the timeout.
     /// </summary>
-    private static TorrentPSException? NowhereToAsk(TransferRequest request)
+    private TorrentPSException? NowhereToAsk(TransferRequest request)
     {
         if (request.Magnet is not { } magnet || (request.UseTrackers && magnet.Trackers.Count > 0) || magnet.PeerAddresses.Count > 0 || request.Peers.Count > 0)
         {
             return null;
         }
 
+        if (request.UseDht && Discovery?.DhtCanSearch == true)
+        {
+            return null;
+        }
+
+        var dht = !request.UseDht ? "the DHT is turned off for it (-NoDht)"
+            : Discovery?.Dht is null ? "the session runs no DHT (Set-TorrentSession -Dht)"
+            : "the DHT knows no node and has no bootstrap node to ask (Set-TorrentSession -DhtBootstrapNode)";
         return new TorrentPSException(
             "NowhereToAsk",
             TorrentErrorKind.InvalidArgument,
-            $"The magnet link of '{request.Name}' names no tracker (tr) and no peer (x.pe), no peer was given, and the DHT is not enabled: there is nowhere to ask for its metadata. Give a peer, or use a link with a tracker.");
+            $"The magnet link of '{request.Name}' names no tracker (tr) and no peer (x.pe), no peer was given, and {dht}: there is nowhere to ask for its metadata. Give a peer, use a link with a tracker, or let the DHT search.");
     }
 
     private static IReadOnlyList<IReadOnlyList<string>> MagnetTiersOr(MagnetLink magnet, TorrentInfo? info)
@@ -505,7 +634,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
     }
 
     private TorrentRun NewRun(InfoHash infoHash, string name, TorrentInfo? info, IReadOnlyList<IReadOnlyList<string>> tiers, TorrentOptions options, ILoggerFactory? loggers)
-        => new(infoHash, name, info, tiers, options, new TorrentIdentity(PeerId.Generate(), ListenPort, TrackerKey), _time, loggers, Limits, _ticker);
+        => new(infoHash, name, info, tiers, options, new TorrentIdentity(PeerId.Generate(), ListenPort, TrackerKey), _time, loggers, Limits, _ticker, Discovery);
 
     private TorrentRun Register(TorrentRun run, bool start = true)
     {

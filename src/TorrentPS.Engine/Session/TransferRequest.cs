@@ -99,6 +99,9 @@ public sealed record TransferRequest
     /// <summary>Exchange peer lists with peers (BEP 11 ut_pex); never for a private torrent (BEP 27).</summary>
     public bool UsePeerExchange { get; init; } = true;
 
+    /// <summary>Look for peers through the session's DHT (a public torrent); false for <c>-NoDht</c>/<c>--no-dht</c>.</summary>
+    public bool UseDht { get; init; } = true;
+
     /// <summary>
     /// Handshake offering the extension protocol (BEP 10) only: no fast extension, no DHT bit, no ut_pex (the challenge's
     /// verbs in <c>tps</c>, whose test peers refuse anything else).
@@ -187,7 +190,7 @@ public sealed record TransferRequest
     /// </summary>
     /// <param name="stateResumeFolder">The session's folder of resume data; null when it keeps no state.</param>
     /// <exception cref="TorrentPSException"><c>InvalidTransferRequest</c>: a download or seed without a destination, pieces without files.</exception>
-    public TorrentOptions ToOptions(string? stateResumeFolder, ILoggerFactory? loggers, TorrentOptions? defaults = null)
+    internal TorrentOptions ToOptions(string? stateResumeFolder, ILoggerFactory? loggers, TorrentOptions? defaults = null)
     {
         var resumeFolder = ResumeInStateFolder ? stateResumeFolder : null;
         var data = Mode switch
@@ -217,6 +220,7 @@ public sealed record TransferRequest
             Peers = [.. Peers, .. magnetPeers],
             UseTrackers = UseTrackers,
             UsePeerExchange = UsePeerExchange,
+            UseDht = UseDht,
             ExtensionProtocolOnly = ExtensionProtocolOnly,
             LocalAddress = LocalAddress ?? baseline.LocalAddress,
             NoProgressTimeout = NoProgressTimeout,

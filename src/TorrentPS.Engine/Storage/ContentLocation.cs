@@ -12,7 +12,7 @@ namespace TorrentPS.Engine.Storage;
 public sealed class ContentLocation
 {
     /// <summary>The name of the default state folder (resume data), made beside the content.</summary>
-    public const string StateFolderName = ".torrentps";
+    internal const string StateFolderName = ".torrentps";
 
     private readonly string?[] _filePaths;
 
@@ -25,19 +25,19 @@ public sealed class ContentLocation
         ResumePath = GetResumePath(stateFolder, infoHash);
     }
 
-    public InfoHash InfoHash { get; }
+    internal InfoHash InfoHash { get; }
 
     /// <summary>The single file of a single-file torrent, or the folder that receives a multi-file torrent's files (full path).</summary>
     public string ContentPath { get; }
 
     /// <summary>The folder of this torrent's resume data: by default <c>.torrentps</c> in the folder that holds <see cref="ContentPath"/>.</summary>
-    public string StateFolder { get; }
+    internal string StateFolder { get; }
 
     /// <summary><c>&lt;StateFolder&gt;/&lt;info hash hex&gt;.resume</c>.</summary>
     public string ResumePath { get; }
 
     /// <summary>The number of files (padding files included), as in <see cref="TorrentInfo.Files"/>.</summary>
-    public int FileCount => _filePaths.Length;
+    internal int FileCount => _filePaths.Length;
 
     /// <summary>
     /// The <c>-DataPath</c> / <c>-Destination</c> meaning: <paramref name="folder"/> holds the single file
@@ -60,7 +60,7 @@ public sealed class ContentLocation
     /// </summary>
     /// <param name="stateFolder">Where resume data goes; null for <c>.torrentps</c> in the folder that holds <paramref name="path"/>.</param>
     /// <exception cref="InvalidTorrentException">A path of the torrent would leave <paramref name="path"/>.</exception>
-    public static ContentLocation AtPath(TorrentInfo torrent, string path, string? stateFolder = null)
+    internal static ContentLocation AtPath(TorrentInfo torrent, string path, string? stateFolder = null)
     {
         ArgumentNullException.ThrowIfNull(torrent);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -69,7 +69,7 @@ public sealed class ContentLocation
     }
 
     /// <summary>The resume file of a torrent in <paramref name="stateFolder"/>: known from the info hash alone.</summary>
-    public static string GetResumePath(string stateFolder, InfoHash infoHash)
+    internal static string GetResumePath(string stateFolder, InfoHash infoHash)
     {
         ArgumentException.ThrowIfNullOrEmpty(stateFolder);
         ArgumentNullException.ThrowIfNull(infoHash);
@@ -80,11 +80,11 @@ public sealed class ContentLocation
     /// The resume file <see cref="InFolder"/> uses by default, from the info hash alone (a restarted magnet download
     /// knows nothing else): <c>folder/.torrentps/&lt;hex&gt;.resume</c>.
     /// </summary>
-    public static string GetDefaultResumePathInFolder(string folder, InfoHash infoHash)
+    internal static string GetDefaultResumePathInFolder(string folder, InfoHash infoHash)
         => GetResumePath(Path.Combine(Path.GetFullPath(folder), StateFolderName), infoHash);
 
     /// <summary>The resume file <see cref="AtPath"/> uses by default, from the info hash alone: <c>.torrentps/&lt;hex&gt;.resume</c> beside <paramref name="path"/>.</summary>
-    public static string GetDefaultResumePathAtPath(string path, InfoHash infoHash)
+    internal static string GetDefaultResumePathAtPath(string path, InfoHash infoHash)
         => GetResumePath(DefaultStateFolder(Path.GetFullPath(path)), infoHash);
 
     /// <summary>
@@ -114,7 +114,7 @@ public sealed class ContentLocation
     }
 
     /// <summary>The full path of file <paramref name="fileIndex"/>; null for a BEP 47 padding file (never on disk).</summary>
-    public string? GetFilePath(int fileIndex)
+    internal string? GetFilePath(int fileIndex)
     {
         if ((uint)fileIndex >= (uint)_filePaths.Length)
         {

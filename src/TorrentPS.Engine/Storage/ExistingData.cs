@@ -6,7 +6,7 @@ namespace TorrentPS.Engine.Storage;
 /// <summary>
 /// The "checking" phase a download or a seed starts with: which pieces of the torrent are already on disk and good.
 /// </summary>
-public static class ExistingData
+internal static class ExistingData
 {
     /// <summary>
     /// Loads the resume data at <paramref name="location"/>'s <see cref="ContentLocation.ResumePath"/> and trusts its

@@ -60,8 +60,6 @@ internal sealed class FileChangeTracker
     /// <summary>The source index of the part file (after the torrent's files).</summary>
     public int PartSource => _layout.FileCount;
 
-    public int SourceCount => _sources.Length;
-
     /// <summary>How many changes by someone else were noticed so far.</summary>
     public long Taints => Interlocked.Read(ref _taints);
 

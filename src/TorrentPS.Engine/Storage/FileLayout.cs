@@ -14,7 +14,7 @@ public sealed class FileLayout
     private readonly bool[] _padding;
 
     /// <summary>The layout of <paramref name="torrent"/>'s files.</summary>
-    public FileLayout(TorrentInfo torrent)
+    internal FileLayout(TorrentInfo torrent)
         : this(
             NotNull(torrent).PieceLength,
             torrent.Files.Select(f => f.Length).ToArray(),
@@ -27,7 +27,7 @@ public sealed class FileLayout
     }
 
     /// <summary>A layout of files with the given lengths (and padding flags), cut into pieces of <paramref name="pieceLength"/>.</summary>
-    public FileLayout(long pieceLength, IReadOnlyList<long> fileLengths, IReadOnlyList<bool>? isPadding = null)
+    internal FileLayout(long pieceLength, IReadOnlyList<long> fileLengths, IReadOnlyList<bool>? isPadding = null)
     {
         ArgumentNullException.ThrowIfNull(fileLengths);
         if (pieceLength is <= 0 or > int.MaxValue)
@@ -59,41 +59,41 @@ public sealed class FileLayout
         PieceCount = pieces <= int.MaxValue ? (int)pieces : throw new ArgumentException("More pieces than a torrent can have.", nameof(fileLengths));
     }
 
-    public int PieceCount { get; }
+    internal int PieceCount { get; }
 
-    public int PieceLength { get; }
+    internal int PieceLength { get; }
 
     /// <summary>The content's length in bytes, padding files included.</summary>
-    public long Length { get; }
+    internal long Length { get; }
 
-    public int FileCount => _lengths.Length;
+    internal int FileCount => _lengths.Length;
 
     /// <summary>The layout of <paramref name="torrent"/>'s files.</summary>
     public static FileLayout For(TorrentInfo torrent) => new(torrent);
 
-    public long GetFileLength(int fileIndex) => _lengths[fileIndex];
+    internal long GetFileLength(int fileIndex) => _lengths[fileIndex];
 
     /// <summary>Where file <paramref name="fileIndex"/> starts in the content.</summary>
-    public long GetFileOffset(int fileIndex) => _offsets[fileIndex];
+    internal long GetFileOffset(int fileIndex) => _offsets[fileIndex];
 
-    public bool IsPadding(int fileIndex) => _padding[fileIndex];
+    internal bool IsPadding(int fileIndex) => _padding[fileIndex];
 
     /// <summary>Where piece <paramref name="piece"/> starts in the content.</summary>
-    public long GetPieceOffset(int piece)
+    internal long GetPieceOffset(int piece)
     {
         CheckPiece(piece);
         return (long)piece * PieceLength;
     }
 
     /// <summary>The length of piece <paramref name="piece"/>: <see cref="PieceLength"/>, or less for the last one.</summary>
-    public int GetPieceSize(int piece)
+    internal int GetPieceSize(int piece)
     {
         CheckPiece(piece);
         return piece == PieceCount - 1 ? (int)(Length - ((long)piece * PieceLength)) : PieceLength;
     }
 
     /// <summary>The file spans of <paramref name="length"/> bytes at <paramref name="begin"/> in piece <paramref name="piece"/> (a block, or the whole piece).</summary>
-    public FileSpanEnumerator GetSpans(int piece, int begin, int length)
+    internal FileSpanEnumerator GetSpans(int piece, int begin, int length)
     {
         var size = GetPieceSize(piece);
         if (begin < 0 || length < 0 || begin > size - length)
@@ -105,7 +105,7 @@ public sealed class FileLayout
     }
 
     /// <summary>The file spans of <paramref name="length"/> bytes at <paramref name="offset"/> in the content.</summary>
-    public FileSpanEnumerator GetSpans(long offset, int length)
+    internal FileSpanEnumerator GetSpans(long offset, int length)
     {
         if (offset < 0 || length < 0 || offset > Length - length)
         {
@@ -119,7 +119,7 @@ public sealed class FileLayout
     /// The first and last file holding bytes of piece <paramref name="piece"/>. Zero-length files between them (by
     /// index) are in the range; those before the first or after the last are not.
     /// </summary>
-    public (int First, int Last) GetFileRange(int piece)
+    internal (int First, int Last) GetFileRange(int piece)
     {
         var start = GetPieceOffset(piece);
         return (FindFile(start), FindFile(start + GetPieceSize(piece) - 1));
@@ -142,7 +142,7 @@ public sealed class FileLayout
     }
 
     /// <summary>The file holding byte <paramref name="offset"/> of the content (never a zero-length file).</summary>
-    public int FindFile(long offset)
+    internal int FindFile(long offset)
     {
         if ((ulong)offset >= (ulong)Length)
         {

@@ -5,4 +5,4 @@ namespace TorrentPS.Engine.Storage;
 /// <see cref="FileOffset"/> in file <see cref="FileIndex"/>, which are the bytes at <see cref="BufferOffset"/> of the
 /// range's buffer. Padding files yield spans too (the store skips them on write and reads them as zeros).
 /// </summary>
-public readonly record struct FileSpan(int FileIndex, long FileOffset, int BufferOffset, int Length);
+internal readonly record struct FileSpan(int FileIndex, long FileOffset, int BufferOffset, int Length);

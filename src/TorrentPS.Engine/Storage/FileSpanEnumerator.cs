@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Storage;
 /// The <see cref="FileSpan"/>s of one byte range of a torrent, in order, without allocating: use it in <c>foreach</c>
 /// (<see cref="FileLayout.GetSpans(int, int, int)"/>). Zero-length files hold no bytes and never appear.
 /// </summary>
-public struct FileSpanEnumerator
+internal struct FileSpanEnumerator
 {
     private readonly FileLayout _layout;
     private long _offset;

@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Storage;
 /// What a file looked like on disk at one moment: its length (-1 when it does not exist, or is not a file) and its last
 /// write time (UTC). Resume data keeps one per file, so that a file changed since a checkpoint is re-hashed.
 /// </summary>
-public readonly record struct FileStamp(long Length, DateTime LastWriteTimeUtc)
+internal readonly record struct FileStamp(long Length, DateTime LastWriteTimeUtc)
 {
     /// <summary>No file (or a folder where the file should be).</summary>
     public static FileStamp Missing { get; } = new(-1, default);

@@ -6,7 +6,7 @@ namespace TorrentPS.Engine.Storage;
 /// (that is the back-pressure: TCP slows the peer, nothing buffers without bound). The torrent's files implement it
 /// (<see cref="PieceStore"/>); tests use memory.
 /// </summary>
-public interface IPieceStorage
+internal interface IPieceStorage
 {
     /// <summary>Writes a whole verified piece.</summary>
     void WritePiece(int piece, ReadOnlySpan<byte> data);

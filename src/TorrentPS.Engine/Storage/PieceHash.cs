@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace TorrentPS.Engine.Storage;
 
 /// <summary>Checks a piece against its SHA-1, with the hardware SHA-1 and no allocation.</summary>
-public static class PieceHash
+internal static class PieceHash
 {
     public const int Length = 20;
 

@@ -32,7 +32,7 @@ namespace TorrentPS.Engine.Storage;
 /// hop per piece and memory to bound). Nothing here buffers data: when <see cref="Write"/> returns, the bytes are in
 /// the operating system's cache (<see cref="Flush"/> takes them to the disk at checkpoints).</para>
 /// </remarks>
-public sealed class PieceStore : IPieceStorage, IDisposable
+internal sealed class PieceStore : IPieceStorage, IDisposable
 {
     private readonly FileHandleCache _handles;
     private readonly ILogger _logger;
@@ -686,4 +686,4 @@ public sealed class PieceStore : IPieceStorage, IDisposable
 }
 
 /// <summary>Whether <paramref name="data"/> is piece <paramref name="piece"/>'s right content (its hash matches).</summary>
-public delegate bool PieceCheck(int piece, ReadOnlySpan<byte> data);
+internal delegate bool PieceCheck(int piece, ReadOnlySpan<byte> data);

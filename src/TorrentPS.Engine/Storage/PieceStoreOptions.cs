@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Storage;
 
 /// <summary>How a <see cref="PieceStore"/> uses the disk.</summary>
-public sealed record PieceStoreOptions
+internal sealed record PieceStoreOptions
 {
     public static PieceStoreOptions Default { get; } = new();
 

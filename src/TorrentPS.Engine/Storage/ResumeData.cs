@@ -28,16 +28,16 @@ namespace TorrentPS.Engine.Storage;
 public sealed class ResumeData
 {
     /// <summary>The format this version writes and reads.</summary>
-    public const int FormatVersion = 1;
+    internal const int FormatVersion = 1;
 
     /// <summary>A resume file larger than this is not read (the largest real one is a few MiB: a bitfield and an info dictionary); the bencode reader's own limit.</summary>
-    public static readonly long MaxFileLength = BencodeReaderOptions.Default.MaxInputLength;
+    internal static readonly long MaxFileLength = BencodeReaderOptions.Default.MaxInputLength;
 
     private readonly Bitfield _verified;
     private readonly Bitfield? _recheck;
 
     /// <param name="verifiedPieces">Copied: later changes to the caller's set do not reach this object.</param>
-    public ResumeData(
+    internal ResumeData(
         InfoHash infoHash,
         Bitfield verifiedPieces,
         IReadOnlyList<FileStamp> fileStamps,
@@ -54,22 +54,22 @@ public sealed class ResumeData
         TrackerTiers = trackerTiers is null ? [] : trackerTiers.Select(t => (IReadOnlyList<string>)[.. t]).ToArray();
     }
 
-    public InfoHash InfoHash { get; }
+    internal InfoHash InfoHash { get; }
 
     /// <summary>The checkpoint's number: one more than the record it replaced (0 in records that predate it).</summary>
-    public long Generation { get; init; }
+    internal long Generation { get; init; }
 
     /// <summary>The files chosen and their priorities; null when every file is (and in records that predate selections).</summary>
     public FileSelection? Selection { get; init; }
 
     /// <summary>The part file's stamp at the checkpoint (<see cref="FileStamp.Missing"/> when there was none).</summary>
-    public FileStamp PartFileStamp { get; init; } = FileStamp.Missing;
+    internal FileStamp PartFileStamp { get; init; } = FileStamp.Missing;
 
     /// <summary>
     /// Pieces to hash at the next start although the files' stamps may match: verified once, then held by a file that
     /// changed under us (so the record does not list them as verified). Empty when none.
     /// </summary>
-    public Bitfield RecheckPieces
+    internal Bitfield RecheckPieces
     {
         get => _recheck?.Clone() ?? new Bitfield(_verified.Length);
         init
@@ -85,25 +85,25 @@ public sealed class ResumeData
     }
 
     /// <summary>A copy of the verified pieces (its <see cref="Bitfield.Length"/> is the torrent's piece count).</summary>
-    public Bitfield VerifiedPieces => _verified.Clone();
+    internal Bitfield VerifiedPieces => _verified.Clone();
 
     /// <summary>The number of pieces of the torrent.</summary>
-    public int PieceCount => _verified.Length;
+    internal int PieceCount => _verified.Length;
 
     /// <summary>One stamp per file of the torrent (padding files included), as at the checkpoint.</summary>
-    public IReadOnlyList<FileStamp> FileStamps { get; }
+    internal IReadOnlyList<FileStamp> FileStamps { get; }
 
     /// <summary>The torrent's raw bencoded info dictionary, when kept (magnet downloads).</summary>
-    public ReadOnlyMemory<byte>? InfoDictionary { get; }
+    internal ReadOnlyMemory<byte>? InfoDictionary { get; }
 
     /// <summary>The tracker tiers, when kept; empty otherwise.</summary>
-    public IReadOnlyList<IReadOnlyList<string>> TrackerTiers { get; }
+    internal IReadOnlyList<IReadOnlyList<string>> TrackerTiers { get; }
 
     /// <summary>Whether piece <paramref name="piece"/> was verified.</summary>
-    public bool IsVerified(int piece) => _verified[piece];
+    internal bool IsVerified(int piece) => _verified[piece];
 
     /// <summary>The file's bytes.</summary>
-    public byte[] ToBytes()
+    internal byte[] ToBytes()
     {
         var body = Encode(checksum: null);
         return Encode(SHA1.HashData(body));
@@ -114,7 +114,7 @@ public sealed class ResumeData
     /// <paramref name="path"/>; the folder is created when missing. A reader sees the old file or the new one, never a part.
     /// </summary>
     /// <exception cref="StorageException">The file cannot be written (DiskFull, StorageAccessDenied, PathIsFile, StorageFailed).</exception>
-    public void Save(string path)
+    internal void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
@@ -198,7 +198,7 @@ public sealed class ResumeData
     }
 
     /// <summary>Reads resume data from its bytes; null with <paramref name="problem"/> saying why when they are not good resume data for <paramref name="expected"/>.</summary>
-    public static ResumeData? Parse(ReadOnlyMemory<byte> bytes, InfoHash expected, out string? problem)
+    internal static ResumeData? Parse(ReadOnlyMemory<byte> bytes, InfoHash expected, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(expected);
         try

@@ -18,20 +18,20 @@ public sealed class StorageException : TorrentPSException
     /// <summary>The file or folder the operation failed on.</summary>
     public string Path { get; }
 
-    public static StorageException DiskFull(string path, Exception? innerException = null)
+    internal static StorageException DiskFull(string path, Exception? innerException = null)
         => new("DiskFull", TorrentErrorKind.ResourceUnavailable, path, $"The disk is full: cannot write '{path}'.", innerException);
 
-    public static StorageException AccessDenied(string path, Exception? innerException = null)
+    internal static StorageException AccessDenied(string path, Exception? innerException = null)
         => new("StorageAccessDenied", TorrentErrorKind.PermissionDenied, path, $"Access to '{path}' is denied.", innerException);
 
     /// <summary>The same id the module uses for a folder given where a file was expected.</summary>
-    public static StorageException PathIsDirectory(string path, Exception? innerException = null)
+    internal static StorageException PathIsDirectory(string path, Exception? innerException = null)
         => new("PathIsDirectory", TorrentErrorKind.InvalidArgument, path, $"'{path}' is a directory, not a file.", innerException);
 
     public static StorageException PathIsFile(string path, Exception? innerException = null)
         => new("PathIsFile", TorrentErrorKind.InvalidArgument, path, $"'{path}' is a file where a folder must be.", innerException);
 
-    public static StorageException FileLocked(string path, Exception? innerException = null)
+    internal static StorageException FileLocked(string path, Exception? innerException = null)
         => new("FileLocked", TorrentErrorKind.ResourceUnavailable, path, $"'{path}' is locked by another process.", innerException);
 
     /// <summary>
@@ -39,7 +39,7 @@ public sealed class StorageException : TorrentPSException
     /// overwritten, replaced or deleted): <paramref name="pieces"/> pieces it had verified can no longer be trusted, so it
     /// is not complete. Running it again checks them and fetches what is wrong.
     /// </summary>
-    public static StorageException DataChanged(string path, IReadOnlyList<string> files, int pieces)
+    internal static StorageException DataChanged(string path, IReadOnlyList<string> files, int pieces)
     {
         ArgumentNullException.ThrowIfNull(files);
         var named = files.Count == 0 ? $"'{path}'" : string.Join(", ", files.Take(3).Select(f => $"'{f}'")) + (files.Count > 3 ? $" and {files.Count - 3} more" : string.Empty);
@@ -51,7 +51,7 @@ public sealed class StorageException : TorrentPSException
     }
 
     /// <summary>Any other I/O error: <c>Cannot write '/x/y': Read-only file system.</c> (the path once, the system's reason after it).</summary>
-    public static StorageException Failed(string path, bool writing, Exception innerException)
+    internal static StorageException Failed(string path, bool writing, Exception innerException)
         => new(
             "StorageFailed",
             writing ? TorrentErrorKind.WriteError : TorrentErrorKind.ReadError,

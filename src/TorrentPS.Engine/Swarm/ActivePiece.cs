@@ -15,7 +15,7 @@ namespace TorrentPS.Engine.Swarm;
 /// done: each block ends received or closed exactly once, and whoever ends the last one (the loop, or the connection
 /// thread finishing its copy) returns the buffer instead of hashing.
 /// </remarks>
-public sealed class ActivePiece
+internal sealed class ActivePiece
 {
     public const int BlockSize = 16 * 1024;
 

@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>What became of a block a peer sent.</summary>
-public enum BlockOutcome : byte
+internal enum BlockOutcome : byte
 {
     /// <summary>Copied into its piece.</summary>
     Accepted,

@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>A block of a piece: its piece index and its number within the piece (offset = number × 16 KiB).</summary>
-public readonly record struct BlockRef(int Piece, int Block)
+internal readonly record struct BlockRef(int Piece, int Block)
 {
     public int Begin => Block * ActivePiece.BlockSize;
 

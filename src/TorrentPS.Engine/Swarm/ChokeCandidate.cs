@@ -7,4 +7,4 @@ namespace TorrentPS.Engine.Swarm;
 /// <param name="DownloadRate">Bytes per second it sends us.</param>
 /// <param name="UploadRate">Bytes per second we send it.</param>
 /// <param name="ConnectedAt">When it connected (a timestamp): new peers are favoured for the optimistic slot.</param>
-public readonly record struct ChokeCandidate(int Id, bool Interested, bool Snubbed, double DownloadRate, double UploadRate, long ConnectedAt);
+internal readonly record struct ChokeCandidate(int Id, bool Interested, bool Snubbed, double DownloadRate, double UploadRate, long ConnectedAt);

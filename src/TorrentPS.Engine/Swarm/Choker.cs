@@ -11,7 +11,7 @@ namespace TorrentPS.Engine.Swarm;
 /// who holds the optimistic slot) and applies each decision to the peers. Owned by the loop; it writes the choking half
 /// of <see cref="PeerState"/>.
 /// </summary>
-public sealed class Choker
+internal sealed class Choker
 {
     public const int DefaultSlots = 4;
     public static readonly TimeSpan Round = TimeSpan.FromSeconds(10);

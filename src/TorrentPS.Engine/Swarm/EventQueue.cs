@@ -5,7 +5,7 @@ namespace TorrentPS.Engine.Swarm;
 /// sleeps while nothing is. A plain monitor, not the thread pool: an idle pool worker spins before it sleeps, which on two
 /// cores costs the download a measurable share of a core (shared/PERFORMANCE.md: every hop costs).
 /// </summary>
-public sealed class EventQueue<T>
+internal sealed class EventQueue<T>
 {
     private readonly object _lock = new();
     private List<T> _items = new(64);

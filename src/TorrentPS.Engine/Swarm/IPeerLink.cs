@@ -8,7 +8,7 @@ namespace TorrentPS.Engine.Swarm;
 /// What the torrent's loop sees of one connected peer: who it is, counters, and a way to send. Messages from the peer
 /// reach the loop as <see cref="SwarmEvent"/>s. A real connection (<see cref="PeerLink"/>) or a simulated peer in tests.
 /// </summary>
-public interface IPeerLink
+internal interface IPeerLink
 {
     /// <summary>The torrent's number for this connection (blocks remember who supplied them by it).</summary>
     int Id { get; }

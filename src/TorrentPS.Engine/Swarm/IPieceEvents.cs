@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>What the thread that completes a piece tells the torrent's loop. Implementations post to the loop and return at once.</summary>
-public interface IPieceEvents
+internal interface IPieceEvents
 {
     /// <summary>The piece's hash matched and it was written.</summary>
     void PieceVerified(int index);

@@ -7,4 +7,4 @@ namespace TorrentPS.Engine.Swarm;
 /// message's bytes are owned). For a piece message the block itself already went into its piece; only where it went
 /// (<see cref="Outcome"/>) comes along.
 /// </summary>
-public readonly record struct IncomingMessage(PeerMessageType Type, int Index = 0, int Begin = 0, int Length = 0, byte[]? Payload = null, byte ExtendedId = 0, BlockOutcome Outcome = BlockOutcome.Accepted);
+internal readonly record struct IncomingMessage(PeerMessageType Type, int Index = 0, int Begin = 0, int Length = 0, byte[]? Payload = null, byte ExtendedId = 0, BlockOutcome Outcome = BlockOutcome.Accepted);

@@ -15,7 +15,7 @@ namespace TorrentPS.Engine.Swarm;
 /// does not keep the fetch on it). It remembers which pieces it asked of whom, so an answer nobody asked for is told
 /// apart. Owned by the loop; no I/O.
 /// </summary>
-public sealed class MetadataFetcher
+internal sealed class MetadataFetcher
 {
     /// <summary>Requests outstanding with one peer at most.</summary>
     public const int MaxRequestsPerPeer = 4;
@@ -274,7 +274,7 @@ public sealed class MetadataFetcher
 }
 
 /// <summary>What a metadata message led to.</summary>
-public readonly record struct MetadataResult(MetadataResultKind Kind, byte[]? Metadata = null, int[]? Suppliers = null, string? Reason = null)
+internal readonly record struct MetadataResult(MetadataResultKind Kind, byte[]? Metadata = null, int[]? Suppliers = null, string? Reason = null)
 {
     public static MetadataResult Nothing => default;
 
@@ -285,7 +285,7 @@ public readonly record struct MetadataResult(MetadataResultKind Kind, byte[]? Me
     public static MetadataResult Dropped(string reason) => new(MetadataResultKind.PeerDropped, Reason: reason);
 }
 
-public enum MetadataResultKind
+internal enum MetadataResultKind
 {
     Nothing,
     Completed,

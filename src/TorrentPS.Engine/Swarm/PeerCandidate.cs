@@ -4,7 +4,7 @@ using TorrentPS.Engine.Peers;
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>A peer address a torrent may connect to, with what happened when it tried. Owned by the loop.</summary>
-public sealed class PeerCandidate
+internal sealed class PeerCandidate
 {
     public PeerCandidate(IPEndPoint endPoint, PeerSource source)
     {
@@ -39,7 +39,7 @@ public sealed class PeerCandidate
     public override string ToString() => $"{EndPoint} ({State})";
 }
 
-public enum PeerCandidateState
+internal enum PeerCandidateState
 {
     Idle,
     Connecting,

@@ -24,7 +24,7 @@ namespace TorrentPS.Engine.Swarm;
 /// than one a minute is reported as flooding.
 /// </para>
 /// </summary>
-public sealed class PeerExchange
+internal sealed class PeerExchange
 {
     private readonly TimeProvider _time;
     private readonly PeerExchangeOptions _options;

@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>The pace and bounds of <see cref="PeerExchange"/>. The defaults follow BEP 11 and what libtorrent accepts.</summary>
-public sealed record PeerExchangeOptions
+internal sealed record PeerExchangeOptions
 {
     public static PeerExchangeOptions Default { get; } = new();
 

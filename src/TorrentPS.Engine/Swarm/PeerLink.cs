@@ -12,7 +12,7 @@ namespace TorrentPS.Engine.Swarm;
 /// their pieces (hashing and writing a piece it completes), serves the peer's requests when the loop has unchoked it,
 /// and hands every other message to the loop, one batch per receive.
 /// </summary>
-public sealed class PeerLink : IPeerLink, IBlockReader
+internal sealed class PeerLink : IPeerLink, IBlockReader
 {
     private readonly PeerWire _wire;
     private readonly SendQueue _send;

@@ -6,7 +6,7 @@ namespace TorrentPS.Engine.Swarm;
 /// The messages of one receive, handed to the loop in one event (the loop hears about blocks in batches, never once per
 /// block). Batches are pooled: the loop returns each after handling it.
 /// </summary>
-public sealed class PeerMessageBatch
+internal sealed class PeerMessageBatch
 {
     private static readonly ConcurrentBag<PeerMessageBatch> Pool = new();
 

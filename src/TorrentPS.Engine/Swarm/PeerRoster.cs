@@ -79,7 +79,12 @@ internal sealed class PeerRoster : IConnectedPeers
             var endPoint = peer.IPEndPoint;
             if (!_settings.IsOwnEndPoint(endPoint))
             {
+                var accepted = _candidates.Accepted;
                 _candidates.Add(endPoint, peer.Source, now);
+                if (_candidates.Accepted > accepted)
+                {
+                    CountFound(peer.Source);
+                }
             }
         }
 
@@ -94,6 +99,23 @@ internal sealed class PeerRoster : IConnectedPeers
 
     /// <summary>An address given by the user or the magnet link.</summary>
     public void Add(IPEndPoint endPoint, PeerSource source) => _candidates.Add(endPoint, source, _time.GetTimestamp());
+
+    /// <summary>New addresses each source named so far (indexed by <see cref="PeerSource"/>): where this torrent's peers come from.</summary>
+    public PeerSourceCounts Found => _found;
+
+    private PeerSourceCounts _found = new();
+
+    private void CountFound(PeerSource source)
+    {
+        _found = source switch
+        {
+            PeerSource.Tracker => _found with { Trackers = _found.Trackers + 1 },
+            PeerSource.Dht => _found with { Dht = _found.Dht + 1 },
+            PeerSource.Pex => _found with { Pex = _found.Pex + 1 },
+            PeerSource.Local => _found with { Local = _found.Local + 1 },
+            _ => _found,
+        };
+    }
 
     /// <summary>
     /// Dials candidates while there is room: the connection limit, and a bound on dials in progress. While no connected

@@ -14,7 +14,7 @@ namespace TorrentPS.Engine.Swarm;
 /// So a tracker naming 100,000 dead peers and one seeder last gets the seeder tried. Owned by the loop; times are
 /// <see cref="TimeProvider"/> timestamps.
 /// </summary>
-public sealed class PeerSet
+internal sealed class PeerSet
 {
     private readonly Dictionary<IPEndPoint, PeerCandidate> _known = new();
     private readonly Queue<PeerCandidate> _fresh = new();

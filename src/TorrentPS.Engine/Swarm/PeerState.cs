@@ -5,7 +5,7 @@ using TorrentPS.Engine.Wire;
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>What the torrent's loop knows about one connected peer. Owned by the loop; nothing else touches it.</summary>
-public sealed class PeerState
+internal sealed class PeerState
 {
     public PeerState(IPeerLink link, long now, long rateWindow)
     {

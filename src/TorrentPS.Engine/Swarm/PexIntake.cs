@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>What <see cref="PeerExchange.Receive"/> made of one ut_pex message.</summary>
-public enum PexVerdict
+internal enum PexVerdict
 {
     /// <summary>Read; its new peers (if any) are in the candidate list.</summary>
     Accepted,
@@ -17,7 +17,7 @@ public enum PexVerdict
 }
 
 /// <summary>The verdict on one ut_pex message, how many candidates it gave, and why it was refused.</summary>
-public readonly record struct PexIntake(PexVerdict Verdict, int Taken, string? Reason = null)
+internal readonly record struct PexIntake(PexVerdict Verdict, int Taken, string? Reason = null)
 {
     /// <summary>The peer misbehaved: close the connection with <see cref="Reason"/>.</summary>
     public bool ShouldDisconnect => Verdict is PexVerdict.Malformed or PexVerdict.Flooding;

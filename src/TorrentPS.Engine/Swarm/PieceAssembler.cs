@@ -12,7 +12,7 @@ namespace TorrentPS.Engine.Swarm;
 /// storage, then a word to the loop). The loop starts and removes pieces; connection threads deliver into them. A bad
 /// piece's blocks become missing again and the loop hears who supplied them.
 /// </summary>
-public sealed class PieceAssembler
+internal sealed class PieceAssembler
 {
     private readonly TorrentInfo _torrent;
     private readonly IPieceStorage _storage;

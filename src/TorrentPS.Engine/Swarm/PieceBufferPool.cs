@@ -5,7 +5,7 @@ namespace TorrentPS.Engine.Swarm;
 /// in per-thread and per-core caches, and piece buffers are taken on the loop and given back on connection threads, so
 /// they would pile up there; this pool keeps at most what the torrent's buffered-bytes limit allows. Thread-safe.
 /// </summary>
-public sealed class PieceBufferPool(int bufferLength, int maxKept)
+internal sealed class PieceBufferPool(int bufferLength, int maxKept)
 {
     private readonly Stack<byte[]> _free = new();
 

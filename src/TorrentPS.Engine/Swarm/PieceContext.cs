@@ -8,7 +8,7 @@ namespace TorrentPS.Engine.Swarm;
 /// progress, the pieces verified and the storage. A magnet download has none until its metadata arrives
 /// (<see cref="PieceContextHolder"/> then publishes one).
 /// </summary>
-public sealed class PieceContext
+internal sealed class PieceContext
 {
     public PieceContext(TorrentInfo torrent, IPieceStorage storage, IPieceEvents events, long maxBufferedBytes = 32L * 1024 * 1024)
     {
@@ -34,7 +34,7 @@ public sealed class PieceContext
 }
 
 /// <summary>The torrent's <see cref="PieceContext"/>, once known; read by connection threads, set once by the loop.</summary>
-public sealed class PieceContextHolder
+internal sealed class PieceContextHolder
 {
     private PieceContext? _context;
 

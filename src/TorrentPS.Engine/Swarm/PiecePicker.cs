@@ -26,7 +26,7 @@ namespace TorrentPS.Engine.Swarm;
 /// the finished prefix grows in order. A peer with nothing to do that has no piece inside the window is given the first
 /// piece it has past the window, one at a time, rather than left idle.</para>
 /// </remarks>
-public sealed class PiecePicker
+internal sealed class PiecePicker
 {
     public const int RandomFirstPieces = 4;
     public const int MaxRequestsPerBlock = 2;

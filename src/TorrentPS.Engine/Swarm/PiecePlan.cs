@@ -10,7 +10,7 @@ namespace TorrentPS.Engine.Swarm;
 /// (with <c>firstAndLastPiecesFirst</c>, for previews: containers keep their index at either end). Rank 0 is a piece not
 /// wanted. Immutable; a new plan replaces the picker's when the selection changes.
 /// </summary>
-public sealed class PiecePlan
+internal sealed class PiecePlan
 {
     /// <summary>The highest rank: a first or last piece of a <see cref="FilePriority.High"/> file.</summary>
     public const int MaxRank = ((int)FilePriority.High * 2) + 1;

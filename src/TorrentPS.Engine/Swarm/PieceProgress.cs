@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Swarm;
 
 /// <summary>The loop's view of a piece in progress: how many requests each block has out. Owned by the loop.</summary>
-public sealed class PieceProgress
+internal sealed class PieceProgress
 {
     private readonly byte[] _requests;
 

@@ -8,7 +8,7 @@ namespace TorrentPS.Engine.Swarm;
 /// per 16 KiB block. A few pieces at most (least recently used first out); blocks are copied out under the lock, so a
 /// buffer is reused only when nobody reads it. Thread-safe.
 /// </summary>
-public sealed class PieceReadCache
+internal sealed class PieceReadCache
 {
     private readonly object _lock = new();
     private readonly LinkedList<Entry> _entries = new();

@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Swarm;
 /// How many block requests to keep outstanding with a peer: enough to cover its rate over the time a request takes to
 /// be answered, never more than the peer said it queues (<c>reqq</c>), one for a snubbed peer.
 /// </summary>
-public static class RequestDepth
+internal static class RequestDepth
 {
     public const int Initial = 16;
 

@@ -209,22 +209,7 @@ internal sealed class RequestScheduler
     /// </summary>
     public void OnPieceVerified(int index)
     {
-        foreach (var peer in _peers.Connected)
-        {
-            _removed.Clear();
-            peer.Outstanding.RemovePiece(index, _removed);
-            foreach (var block in _removed)
-            {
-                Cancel(peer, block);
-            }
-
-            if (_removed.Count > 0)
-            {
-                _needRequests.Add(peer);
-            }
-        }
-
-        _removed.Clear();
+        CancelPiece(index, topUp: true);
         if (_shortOfMemory)
         {
             _shortOfMemory = false;
@@ -238,17 +223,7 @@ internal sealed class RequestScheduler
     /// </summary>
     public void DropPiece(int index)
     {
-        foreach (var peer in _peers.Connected)
-        {
-            _removed.Clear();
-            peer.Outstanding.RemovePiece(index, _removed);
-            foreach (var block in _removed)
-            {
-                Cancel(peer, block);
-            }
-        }
-
-        _removed.Clear();
+        CancelPiece(index, topUp: false);
         WakeAll();
     }
 
@@ -343,6 +318,27 @@ internal sealed class RequestScheduler
                 _needRequests.Add(other);
             }
         }
+    }
+
+    /// <summary>Cancels every request still outstanding for piece <paramref name="index"/>; with <paramref name="topUp"/> the peers that had one are topped up.</summary>
+    private void CancelPiece(int index, bool topUp)
+    {
+        foreach (var peer in _peers.Connected)
+        {
+            _removed.Clear();
+            peer.Outstanding.RemovePiece(index, _removed);
+            foreach (var block in _removed)
+            {
+                Cancel(peer, block);
+            }
+
+            if (topUp && _removed.Count > 0)
+            {
+                _needRequests.Add(peer);
+            }
+        }
+
+        _removed.Clear();
     }
 
     /// <summary>Tells the peer we no longer want a block it was asked for; a copy it already sent will be a duplicate.</summary>

@@ -8,7 +8,7 @@ namespace TorrentPS.Engine.Swarm;
 /// measurable share of its thread (256 entries moved per block at full depth). Optionally bounded: past
 /// <see cref="Limit"/> entries the oldest is forgotten (for blocks cancelled that may or may not still come). Owned by the loop.
 /// </summary>
-public sealed class RequestedBlocks : IEnumerable<BlockRef>
+internal sealed class RequestedBlocks : IEnumerable<BlockRef>
 {
     private static readonly BlockRef Gone = new(-1, -1);
 

@@ -119,6 +119,7 @@ internal sealed class StatusBuilder
             UploadRate = uploadRate,
             PeersConnected = _roster.ConnectedCount,
             PeersKnown = _roster.KnownCount,
+            PeersFound = _roster.Found,
             Seeds = _roster.CountSeeds(),
             MetadataPeers = metadataPeers,
             TimeRemainingSpan = remaining,

@@ -9,7 +9,7 @@ namespace TorrentPS.Engine.Swarm;
 /// What reaches a torrent's loop through its channel: small records posted by connection threads, trackers, the disk
 /// and the clock. The loop alone acts on them (see Swarm/INVARIANTS.md).
 /// </summary>
-public abstract record SwarmEvent
+internal abstract record SwarmEvent
 {
     /// <summary>A handshake finished (we dialled, or the peer dialled us) and the connection's threads run.</summary>
     public sealed record PeerConnected(IPeerLink Link) : SwarmEvent;

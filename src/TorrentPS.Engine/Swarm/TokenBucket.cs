@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Swarm;
 /// A rate limit: bytes per second with a burst of one second's worth. Taking bytes never fails; it returns how long the
 /// taker must wait before sending (or reading) them, so the limit holds on average. Thread-safe; 0 or less is no limit.
 /// </summary>
-public sealed class TokenBucket
+internal sealed class TokenBucket
 {
     private readonly object _lock = new();
     private readonly TimeProvider _time;

@@ -53,6 +53,9 @@ public sealed record TorrentStatus
     /// <summary>Addresses known (from trackers, the magnet link, the user), connected or not.</summary>
     public int PeersKnown { get; init; }
 
+    /// <summary>New peer addresses each source gave so far: trackers, the DHT, peer exchange, local discovery.</summary>
+    public PeerSourceCounts PeersFound { get; init; } = new();
+
     /// <summary>Connected peers that have everything.</summary>
     public int Seeds { get; init; }
 

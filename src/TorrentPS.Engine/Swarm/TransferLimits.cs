@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Swarm;
 /// The limits one connection obeys: its torrent's and its session's upload and download rates, taken together. The
 /// writer thread waits before sending blocks, the reading thread before reading more (TCP then slows the peer).
 /// </summary>
-public sealed record TransferLimits(TokenBucket? TorrentUpload, TokenBucket? SessionUpload, TokenBucket? TorrentDownload, TokenBucket? SessionDownload)
+internal sealed record TransferLimits(TokenBucket? TorrentUpload, TokenBucket? SessionUpload, TokenBucket? TorrentDownload, TokenBucket? SessionDownload)
 {
     public static TransferLimits None { get; } = new(null, null, null, null);
 

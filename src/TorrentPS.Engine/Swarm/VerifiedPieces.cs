@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Swarm;
 /// The pieces verified so far, readable from any thread (connection threads check it before serving a block). Only
 /// the torrent's loop adds pieces, and a piece once added stays: a reader that sees a piece sees its data written.
 /// </summary>
-public sealed class VerifiedPieces
+internal sealed class VerifiedPieces
 {
     private readonly int[] _words;
     private int _count;

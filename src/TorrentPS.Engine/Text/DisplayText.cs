@@ -16,16 +16,16 @@ namespace TorrentPS.Engine.Text;
 public static class DisplayText
 {
     /// <summary>The most characters shown of one untrusted value (a URL, a tracker's message, a client name).</summary>
-    public const int DefaultMaxLength = 256;
+    internal const int DefaultMaxLength = 256;
 
     /// <summary>The most characters of one whole error message.</summary>
     public const int MaxMessageLength = 2048;
 
     /// <summary>What ends a value cut short.</summary>
-    public const char Ellipsis = '\u2026';
+    internal const char Ellipsis = '\u2026';
 
     /// <summary>Every character this rule escapes, but surrogates (only lone ones are escaped, which needs context).</summary>
-    public static SearchValues<char> Unsafe { get; } = SearchValues.Create(BuildUnsafe());
+    internal static SearchValues<char> Unsafe { get; } = SearchValues.Create(BuildUnsafe());
 
     /// <summary>True for a character a terminal may act on: a control, a bidirectional control or a line separator.</summary>
     public static bool IsUnsafe(char c) => Unsafe.Contains(c);

@@ -44,10 +44,10 @@ public static class Units
     }
 
     /// <summary>A transfer rate: <c>1.20 MiB/s</c>.</summary>
-    public static string Rate(double bytesPerSecond)
+    internal static string Rate(double bytesPerSecond)
         => Bytes(double.IsFinite(bytesPerSecond) && bytesPerSecond > 0 ? (long)Math.Round(bytesPerSecond) : 0) + "/s";
 
-    public static string Duration(TimeSpan elapsed)
+    internal static string Duration(TimeSpan elapsed)
     {
         if (elapsed < TimeSpan.Zero)
         {

@@ -4,7 +4,7 @@ using TorrentPS.Engine.Metainfo;
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>What we tell a tracker in one announce. The tracker id it handed out is added by the client.</summary>
-public sealed record AnnounceRequest
+internal sealed record AnnounceRequest
 {
     /// <summary>What a magnet link announces as <c>left</c> before its size is known: trackers read 0 as a seeder.</summary>
     public const long UnknownLengthPlaceholder = 16384;

@@ -5,7 +5,7 @@ namespace TorrentPS.Engine.Trackers;
 /// announces, never goes below its <c>min interval</c> (or <see cref="MinimumInterval"/>), and backs off
 /// exponentially after failures. Not thread-safe: its owner (a tracker's state) serialises access.
 /// </summary>
-public sealed class AnnounceSchedule
+internal sealed class AnnounceSchedule
 {
     /// <summary>The interval assumed until a tracker names one.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(30);

@@ -4,7 +4,7 @@ using System.Net;
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>BEP 23 / BEP 7 compact peer lists: 6 bytes (IPv4 + port) or 18 bytes (IPv6 + port) per peer.</summary>
-public static class CompactPeers
+internal static class CompactPeers
 {
     public const int IPv4EntryLength = 6;
     public const int IPv6EntryLength = 18;

@@ -7,7 +7,7 @@ namespace TorrentPS.Engine.Trackers;
 /// A BEP 3 HTTP(S) tracker: announce and scrape with a bounded redirect loop, a bounded body and a timeout
 /// over the whole request. Remembers the <c>tracker id</c> the tracker gave and echoes it back.
 /// </summary>
-public sealed class HttpTrackerClient : ITrackerClient
+internal sealed class HttpTrackerClient : ITrackerClient
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;

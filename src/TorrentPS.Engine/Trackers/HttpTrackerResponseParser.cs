@@ -5,7 +5,7 @@ using TorrentPS.Engine.Metainfo;
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>Reads bencoded HTTP tracker answers: BEP 3 announce (compact BEP 23, dictionary model, BEP 7 peers6) and scrape.</summary>
-public static class HttpTrackerResponseParser
+internal static class HttpTrackerResponseParser
 {
     /// <summary>Used when a tracker gives no usable <c>interval</c>.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMinutes(30);

@@ -5,7 +5,7 @@ using TorrentPS.Engine.Peers;
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>Builds HTTP tracker request URLs: the BEP 3 announce query and the scrape convention.</summary>
-public static class HttpTrackerUrl
+internal static class HttpTrackerUrl
 {
     /// <summary>The announce URL with BEP 3's query; binary values are percent-encoded byte by byte.</summary>
     public static string BuildAnnounce(string announceUrl, AnnounceRequest request, string? trackerId)

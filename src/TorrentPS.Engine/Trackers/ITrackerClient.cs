@@ -3,7 +3,7 @@ using TorrentPS.Engine.Metainfo;
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>One tracker, spoken to over HTTP(S) or UDP.</summary>
-public interface ITrackerClient : IDisposable
+internal interface ITrackerClient : IDisposable
 {
     string Url { get; }
 

@@ -17,9 +17,12 @@ public sealed record PeerDiscoveryTarget
     /// <summary>Peers known without a tracker (a magnet link's <c>x.pe</c>), emitted first with source Magnet.</summary>
     public IReadOnlyList<IPEndPoint> KnownPeers { get; init; } = [];
 
+    /// <summary>A private torrent (BEP 27): its peers come from its trackers only, never the DHT.</summary>
+    public bool IsPrivate { get; init; }
+
     /// <summary>A torrent's tiers; <c>left</c> is its whole length, as nothing of it is on disk here.</summary>
     public static PeerDiscoveryTarget FromTorrent(TorrentInfo torrent)
-        => new() { InfoHash = torrent.Hash, TrackerTiers = torrent.TrackerTiers, Left = Math.Max(torrent.Length, 1) };
+        => new() { InfoHash = torrent.Hash, TrackerTiers = torrent.TrackerTiers, Left = Math.Max(torrent.Length, 1), IsPrivate = torrent.IsPrivate };
 
     /// <summary>
     /// A magnet link's <c>tr</c> trackers, each in a tier of its own so every one is asked (a link carries no tiers),

@@ -1,4 +1,4 @@
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>A tracker's counts for one torrent.</summary>
-public sealed record ScrapeResponse(long Seeders, long Leechers, long Downloaded);
+internal sealed record ScrapeResponse(long Seeders, long Leechers, long Downloaded);

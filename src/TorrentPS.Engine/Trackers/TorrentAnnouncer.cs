@@ -13,7 +13,7 @@ namespace TorrentPS.Engine.Trackers;
 /// when the download finishes, and <c>stopped</c> at the end to every tracker that heard from us, with the real
 /// uploaded, downloaded and left figures the torrent reports.
 /// </summary>
-public sealed class TorrentAnnouncer : IAsyncDisposable
+internal sealed class TorrentAnnouncer : IAsyncDisposable
 {
     /// <summary>The most trackers one torrent makes us contact: a crafted torrent cannot make us talk to thousands.</summary>
     public const int MaxTrackers = 32;
@@ -316,7 +316,7 @@ public sealed class TorrentAnnouncer : IAsyncDisposable
 }
 
 /// <summary>Who we are to trackers: peer id, listen port, key, and the local address to announce from.</summary>
-public sealed record AnnounceIdentity(PeerId PeerId, int Port, uint Key, IPAddress? LocalAddress = null);
+internal sealed record AnnounceIdentity(PeerId PeerId, int Port, uint Key, IPAddress? LocalAddress = null);
 
 /// <summary>The figures an announce reports: bytes uploaded and downloaded this session, bytes left to download.</summary>
-public readonly record struct AnnounceFigures(long Uploaded, long Downloaded, long Left);
+internal readonly record struct AnnounceFigures(long Uploaded, long Downloaded, long Left);

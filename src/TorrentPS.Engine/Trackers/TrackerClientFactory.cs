@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>Makes the client a tracker URL's scheme calls for.</summary>
-public static class TrackerClientFactory
+internal static class TrackerClientFactory
 {
     /// <summary>
     /// An HTTP(S) or UDP client for <paramref name="url"/>; throws <see cref="UnsupportedTrackerException"/> for any

@@ -8,34 +8,34 @@ namespace TorrentPS.Engine.Trackers;
 public sealed record TrackerDiscoveryOptions
 {
     /// <summary>Announced as our port while the session does not listen yet (the conventional BitTorrent port).</summary>
-    public const int DefaultPort = 6881;
+    internal const int DefaultPort = 6881;
 
     public required PeerId PeerId { get; init; }
 
     public required int Port { get; init; }
 
-    public uint Key { get; init; }
+    internal uint Key { get; init; }
 
-    public int NumWant { get; init; } = 200;
+    internal int NumWant { get; init; } = 200;
 
-    public TrackerEvent Event { get; init; } = TrackerEvent.Started;
+    internal TrackerEvent Event { get; init; } = TrackerEvent.Started;
 
-    public TrackerOptions Tracker { get; init; } = TrackerOptions.Default;
+    internal TrackerOptions Tracker { get; init; } = TrackerOptions.Default;
 
     /// <summary>How many tiers (or, for status, trackers) are asked at once.</summary>
-    public int MaxConcurrency { get; init; } = 8;
+    internal int MaxConcurrency { get; init; } = 8;
 
     /// <summary>
     /// The most trackers one discovery or status query contacts, taken tier by tier in trying order: a torrent that
     /// lists thousands cannot make us contact them all. The rest are not contacted (and logged once).
     /// </summary>
-    public int MaxTrackers { get; init; } = 50;
+    internal int MaxTrackers { get; init; } = 50;
 
     /// <summary>
     /// The longest a whole discovery or status query may take, whatever the number of trackers; trackers still
     /// waited on then are reported as timed out. Null: twice <see cref="TrackerOptions.Timeout"/>.
     /// </summary>
-    public TimeSpan? OverallTimeout { get; init; }
+    internal TimeSpan? OverallTimeout { get; init; }
 
     /// <summary>
     /// How long a tier waits on a tracker that has not answered before it asks the tier's next tracker as well (the
@@ -43,7 +43,7 @@ public sealed record TrackerDiscoveryOptions
     /// ones listed before it. A tracker that fails asks the next at once. Null: a fifth of
     /// <see cref="TrackerOptions.Timeout"/>, between 250 ms and 3 s.
     /// </summary>
-    public TimeSpan? TierStagger { get; init; }
+    internal TimeSpan? TierStagger { get; init; }
 
     /// <summary>
     /// Whether every tracker that answered is told <c>stopped</c> before the discovery ends (the default, for a one-off
@@ -51,32 +51,32 @@ public sealed record TrackerDiscoveryOptions
     /// that is not there is a phantom that others dial in vain. False for a caller that stays in the swarm and
     /// announces again itself.
     /// </summary>
-    public bool LeaveAfterwards { get; init; } = true;
+    internal bool LeaveAfterwards { get; init; } = true;
 
     /// <summary>
     /// The longest a <c>stopped</c> announce may take (<see cref="LeaveAfterwards"/>); one that fails or runs out of
     /// time is logged and forgotten. Null: <see cref="TrackerOptions.Timeout"/>, at most 3 s.
     /// </summary>
-    public TimeSpan? StoppedTimeout { get; init; }
+    internal TimeSpan? StoppedTimeout { get; init; }
 
     /// <summary><see cref="StoppedTimeout"/>, or its default.</summary>
-    public TimeSpan EffectiveStoppedTimeout => StoppedTimeout ?? TimeSpan.FromTicks(Math.Min(Tracker.Timeout.Ticks, TimeSpan.FromSeconds(3).Ticks));
+    internal TimeSpan EffectiveStoppedTimeout => StoppedTimeout ?? TimeSpan.FromTicks(Math.Min(Tracker.Timeout.Ticks, TimeSpan.FromSeconds(3).Ticks));
 
     /// <summary><see cref="OverallTimeout"/>, or its default.</summary>
-    public TimeSpan EffectiveOverallTimeout => OverallTimeout ?? Tracker.Timeout * 2;
+    internal TimeSpan EffectiveOverallTimeout => OverallTimeout ?? Tracker.Timeout * 2;
 
     /// <summary><see cref="TierStagger"/>, or its default.</summary>
-    public TimeSpan EffectiveTierStagger
+    internal TimeSpan EffectiveTierStagger
         => TierStagger ?? TimeSpan.FromTicks(Math.Clamp(Tracker.Timeout.Ticks / 5, TimeSpan.FromMilliseconds(250).Ticks, TimeSpan.FromSeconds(3).Ticks));
 
     /// <summary>The clock of the discovery's deadline, stagger and progress (a fake one in tests).</summary>
-    public TimeProvider Time { get; init; } = TimeProvider.System;
+    internal TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Our own endpoints: never reported as peers. The local address and port are added when both are known.</summary>
-    public IReadOnlyCollection<IPEndPoint> OwnEndPoints { get; init; } = [];
+    internal IReadOnlyCollection<IPEndPoint> OwnEndPoints { get; init; } = [];
 
     /// <summary>The announce these options make for <paramref name="target"/>: our peer id, port, key, event and want, its info hash and <c>left</c>.</summary>
-    public AnnounceRequest CreateAnnounceRequest(PeerDiscoveryTarget target) => new()
+    internal AnnounceRequest CreateAnnounceRequest(PeerDiscoveryTarget target) => new()
     {
         InfoHash = target.InfoHash,
         PeerId = PeerId,
@@ -88,7 +88,7 @@ public sealed record TrackerDiscoveryOptions
     };
 
     /// <summary>The unicast addresses of this machine's interfaces (loopback included).</summary>
-    public static IReadOnlyList<IPAddress> LocalAddresses()
+    internal static IReadOnlyList<IPAddress> LocalAddresses()
     {
         var addresses = new List<IPAddress> { IPAddress.Loopback, IPAddress.IPv6Loopback };
         try

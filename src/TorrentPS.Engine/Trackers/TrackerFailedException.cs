@@ -7,7 +7,7 @@ namespace TorrentPS.Engine.Trackers;
 /// A tracker answered with a failure reason, an HTTP error status or a response this engine cannot read,
 /// or could not be reached. The message names the tracker and the reason.
 /// </summary>
-public sealed class TrackerFailedException : TorrentPSException
+internal sealed class TrackerFailedException : TorrentPSException
 {
     public TrackerFailedException(string trackerUrl, string reason, Exception? innerException = null)
         : base("TrackerFailed", TorrentErrorKind.ProtocolError, $"The tracker '{DisplayText.Escape(trackerUrl)}' failed: {DisplayText.Escape(reason, MaxReasonLength)}", innerException)

@@ -7,7 +7,7 @@ namespace TorrentPS.Engine.Trackers;
 /// The HttpClient tracker requests go through: no automatic redirects (the client bounds its own), no cookies, and a
 /// new connection for every request.
 /// </summary>
-public static class TrackerHttp
+internal static class TrackerHttp
 {
     public static HttpClient CreateClient(IPAddress? localAddress = null)
     {

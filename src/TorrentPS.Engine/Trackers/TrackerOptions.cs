@@ -3,7 +3,7 @@ using System.Net;
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>Bounds and timings of tracker requests.</summary>
-public sealed record TrackerOptions
+internal sealed record TrackerOptions
 {
     public static TrackerOptions Default { get; } = new();
 

@@ -40,12 +40,12 @@ public static class TrackerPeerDiscovery
         => DiscoverAsync(target, new TrackerTierList(target.TrackerTiers), options, progress, logger, cancellationToken);
 
     /// <summary>Discovery over tiers the caller keeps, so their order and state outlive this call.</summary>
-    public static IAsyncEnumerable<TrackerDiscoveryEvent> DiscoverAsync(
+    internal static IAsyncEnumerable<TrackerDiscoveryEvent> DiscoverAsync(
         PeerDiscoveryTarget target, TrackerTierList tiers, TrackerDiscoveryOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
         => DiscoverAsync(target, tiers, options, progress: null, logger, cancellationToken);
 
     /// <summary>Discovery over tiers the caller keeps, reporting its progress to <paramref name="progress"/> when given (see above).</summary>
-    public static async IAsyncEnumerable<TrackerDiscoveryEvent> DiscoverAsync(
+    internal static async IAsyncEnumerable<TrackerDiscoveryEvent> DiscoverAsync(
         PeerDiscoveryTarget target,
         TrackerTierList tiers,
         TrackerDiscoveryOptions options,

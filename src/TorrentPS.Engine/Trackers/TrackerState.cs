@@ -6,7 +6,7 @@ namespace TorrentPS.Engine.Trackers;
 /// What we know of one tracker of one torrent: its schedule and its last answer or error. Updated by
 /// announce and scrape tasks; read by status snapshots. Thread-safe.
 /// </summary>
-public sealed class TrackerState
+internal sealed class TrackerState
 {
     private readonly object _lock = new();
     private TrackerStatusKind _status = TrackerStatusKind.NotContacted;

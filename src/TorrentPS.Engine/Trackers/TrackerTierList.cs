@@ -6,7 +6,7 @@ namespace TorrentPS.Engine.Trackers;
 /// BEP 12 multitracker: tiers tried in order, trackers shuffled within a tier once, and a tracker that answers
 /// moves to the front of its tier. Holds each tracker's <see cref="TrackerState"/>. Thread-safe.
 /// </summary>
-public sealed class TrackerTierList
+internal sealed class TrackerTierList
 {
     private readonly object _lock = new();
     private readonly List<TrackerState>[] _tiers;

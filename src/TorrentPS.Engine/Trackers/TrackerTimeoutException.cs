@@ -4,7 +4,7 @@ using TorrentPS.Engine.Text;
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>A tracker did not answer within the time allowed.</summary>
-public sealed class TrackerTimeoutException : TorrentPSException
+internal sealed class TrackerTimeoutException : TorrentPSException
 {
     public TrackerTimeoutException(string trackerUrl, TimeSpan timeout)
         : base("TrackerTimeout", TorrentErrorKind.OperationTimeout, $"The tracker '{DisplayText.Escape(trackerUrl)}' did not answer within {timeout.TotalSeconds:0.###} second{(timeout.TotalSeconds == 1 ? "" : "s")}.")

@@ -11,7 +11,7 @@ namespace TorrentPS.Engine.Trackers;
 /// retransmits after <c>base × 2^n</c> (n up to 8), and ignores stray, truncated or mismatched datagrams.
 /// One request at a time per client.
 /// </summary>
-public sealed class UdpTrackerClient : ITrackerClient
+internal sealed class UdpTrackerClient : ITrackerClient
 {
     private readonly TrackerOptions _options;
     private readonly SemaphoreSlim _gate = new(1, 1);

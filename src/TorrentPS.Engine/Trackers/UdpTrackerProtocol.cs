@@ -6,7 +6,7 @@ using TorrentPS.Engine.Peers;
 namespace TorrentPS.Engine.Trackers;
 
 /// <summary>BEP 15 packets: building requests and reading answers. All integers are big-endian.</summary>
-public static class UdpTrackerProtocol
+internal static class UdpTrackerProtocol
 {
     /// <summary>The magic connection id of a connect request.</summary>
     public const long ProtocolId = 0x41727101980;

@@ -17,7 +17,7 @@ namespace TorrentPS.Engine.Wire;
 /// <see cref="BlockingSocket"/>, so .NET never registers it with its epoll thread (not even while waiting for a peer
 /// that answers late).
 /// </summary>
-public static class HandshakeExchange
+internal static class HandshakeExchange
 {
     /// <summary>Dials <paramref name="endPoint"/> and exchanges handshakes for <paramref name="infoHash"/>. Blocks; cancelled by closing the socket.</summary>
     /// <exception cref="PeerUnreachableException">Refused, unreachable, or closed during the handshake.</exception>

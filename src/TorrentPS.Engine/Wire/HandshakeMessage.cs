@@ -9,14 +9,14 @@ namespace TorrentPS.Engine.Wire;
 /// </summary>
 public sealed record HandshakeMessage(ReservedBits Reserved, InfoHash InfoHash, PeerId PeerId)
 {
-    public const int Length = 68;
+    internal const int Length = 68;
 
     /// <summary>The bytes up to and including the info hash: what a listener needs to pick the torrent.</summary>
-    public const int PrefixLength = 48;
+    internal const int PrefixLength = 48;
 
     private static ReadOnlySpan<byte> Protocol => "\u0013BitTorrent protocol"u8;
 
-    public void Write(Span<byte> destination)
+    internal void Write(Span<byte> destination)
     {
         if (destination.Length < Length)
         {
@@ -29,7 +29,7 @@ public sealed record HandshakeMessage(ReservedBits Reserved, InfoHash InfoHash, 
         PeerId.AsSpan().CopyTo(destination[48..68]);
     }
 
-    public byte[] ToArray()
+    internal byte[] ToArray()
     {
         var bytes = new byte[Length];
         Write(bytes);
@@ -38,7 +38,7 @@ public sealed record HandshakeMessage(ReservedBits Reserved, InfoHash InfoHash, 
 
     /// <summary>Reads the protocol string, reserved bits and info hash (the first 48 bytes).</summary>
     /// <exception cref="PeerProtocolException">The bytes are not a BitTorrent handshake.</exception>
-    public static (ReservedBits Reserved, InfoHash InfoHash) ReadPrefix(ReadOnlySpan<byte> bytes)
+    internal static (ReservedBits Reserved, InfoHash InfoHash) ReadPrefix(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length < PrefixLength)
         {
@@ -54,7 +54,7 @@ public sealed record HandshakeMessage(ReservedBits Reserved, InfoHash InfoHash, 
     }
 
     /// <summary>Reads a whole 68-byte handshake.</summary>
-    public static HandshakeMessage Read(ReadOnlySpan<byte> bytes)
+    internal static HandshakeMessage Read(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length < Length)
         {

@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Wire;
 /// One message waiting in a <see cref="SendQueue"/>. A piece message carries no data: the writer reads the block from
 /// storage straight into its send buffer when the message goes out (so a cancelled upload costs no read).
 /// </summary>
-public readonly record struct OutgoingMessage(PeerMessageType Type, int Index = 0, int Begin = 0, int Length = 0, byte[]? Payload = null, byte ExtendedId = 0)
+internal readonly record struct OutgoingMessage(PeerMessageType Type, int Index = 0, int Begin = 0, int Length = 0, byte[]? Payload = null, byte ExtendedId = 0)
 {
     public static OutgoingMessage Signal(PeerMessageType type) => new(type);
 

@@ -15,7 +15,7 @@ namespace TorrentPS.Engine.Wire;
 /// handshake are replayed in order by <see cref="ReadMessageAsync"/>. The swarm does not use this type: it owns
 /// <see cref="PeerWire"/>s on their own threads.
 /// </summary>
-public sealed class PeerConnection : IAsyncDisposable
+internal sealed class PeerConnection : IAsyncDisposable
 {
     private readonly PeerWire _wire;
     private int _reading;

@@ -33,7 +33,7 @@ public sealed class PeerHandshaker
 
     /// <summary>Handshakes with <paramref name="peer"/> and hands the open connection over: the caller owns (and disposes) it.</summary>
     /// <exception cref="PeerException">Unreachable, timed out, another info hash, or a protocol error.</exception>
-    public Task<PeerConnection> ConnectAsync(TorrentPeer peer, HandshakeOptions? options = null, CancellationToken cancellationToken = default)
+    internal Task<PeerConnection> ConnectAsync(TorrentPeer peer, HandshakeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(peer);
         return PeerConnection.ConnectAsync(peer.IPEndPoint, peer.Hash, options, _logger, cancellationToken);

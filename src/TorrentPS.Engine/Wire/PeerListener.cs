@@ -14,7 +14,7 @@ namespace TorrentPS.Engine.Wire;
 /// thread</em>, which may keep it as the connection's reading thread. Peers for torrents we do not serve, and peers that
 /// break the handshake, are dropped with a logged reason. At most a bounded number of handshakes run at once.
 /// </summary>
-public sealed class PeerListener : IAsyncDisposable
+internal sealed class PeerListener : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly Func<InfoHash, HandshakeOptions?> _lookup;

@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Wire;
 /// One decoded peer message. <see cref="Payload"/> (a bitfield, a block, an extended message's body)
 /// points into the reader's buffer and is valid only until the next read: copy what you keep.
 /// </summary>
-public readonly struct PeerMessage
+internal readonly struct PeerMessage
 {
     internal PeerMessage(PeerMessageType type, int index = 0, int begin = 0, int length = 0, ReadOnlyMemory<byte> payload = default, byte extendedId = 0, ushort port = 0)
     {

@@ -8,7 +8,7 @@ namespace TorrentPS.Engine.Wire;
 /// a frame longer than its type allows, an unknown type, a request for more than 16 KiB, a bitfield
 /// of the wrong size or with spare bits set are <see cref="PeerProtocolException"/>s. Allocates nothing.
 /// </summary>
-public static class PeerMessageDecoder
+internal static class PeerMessageDecoder
 {
     public const int LengthPrefixSize = 4;
 

@@ -6,7 +6,7 @@ namespace TorrentPS.Engine.Wire;
 /// Writes peer messages into a caller's span (a pooled send buffer) and returns the bytes written.
 /// Allocates nothing. Sizes are constants so callers can reserve space.
 /// </summary>
-public static class PeerMessageEncoder
+internal static class PeerMessageEncoder
 {
     public const int KeepAliveSize = 4;
     public const int SignalSize = 5;

@@ -4,7 +4,7 @@ namespace TorrentPS.Engine.Wire;
 /// What a connection accepts from a peer. A length prefix beyond what its message type allows is a
 /// protocol error found from the 5-byte header alone, before any buffer is grown for it.
 /// </summary>
-public sealed record PeerMessageLimits
+internal sealed record PeerMessageLimits
 {
     /// <summary>The largest block a request may ask for and a piece message may carry: 16 KiB.</summary>
     public const int BlockLength = 16 * 1024;

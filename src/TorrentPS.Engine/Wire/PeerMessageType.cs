@@ -1,7 +1,7 @@
 namespace TorrentPS.Engine.Wire;
 
 /// <summary>The message ids of BEP 3, BEP 6 and BEP 10; <see cref="KeepAlive"/> is the empty frame.</summary>
-public enum PeerMessageType
+internal enum PeerMessageType
 {
     KeepAlive = -1,
     Choke = 0,

@@ -4,5 +4,5 @@ using TorrentPS.Engine.Errors;
 namespace TorrentPS.Engine.Wire;
 
 /// <summary>The peer did not connect, answer or finish a message in time.</summary>
-public sealed class PeerTimeoutException(IPEndPoint? endPoint, string message, Exception? innerException = null)
+internal sealed class PeerTimeoutException(IPEndPoint? endPoint, string message, Exception? innerException = null)
     : PeerException("PeerTimeout", TorrentErrorKind.OperationTimeout, endPoint, message, innerException);

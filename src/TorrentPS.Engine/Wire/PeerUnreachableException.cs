@@ -4,5 +4,5 @@ using TorrentPS.Engine.Errors;
 namespace TorrentPS.Engine.Wire;
 
 /// <summary>The peer refused the connection, could not be reached, or hung up before the handshake was done.</summary>
-public sealed class PeerUnreachableException(IPEndPoint? endPoint, string message, Exception? innerException = null)
+internal sealed class PeerUnreachableException(IPEndPoint? endPoint, string message, Exception? innerException = null)
     : PeerException("PeerUnreachable", TorrentErrorKind.ConnectionError, endPoint, message, innerException);

@@ -21,7 +21,7 @@ namespace TorrentPS.Engine.Wire;
 /// (<see cref="ExpectBytes"/>), the receive buffer grows to 1 MiB and on Linux <c>SO_RCVLOWAT</c> makes one receive carry
 /// hundreds of kilobytes instead of one TCP segment; it returns to its normal size when the flow stops.
 /// </remarks>
-public sealed class PeerWire : IDisposable
+internal sealed class PeerWire : IDisposable
 {
     /// <summary>The receive buffer's normal size.</summary>
     public const int NormalReceiveSize = 32 * 1024;

@@ -21,7 +21,7 @@ namespace TorrentPS.Engine.Wire;
 /// (a download's loop wakes no second thread per receive); what the socket does not take at once goes to the writer,
 /// ahead of everything queued later. Either way one thread at a time sends, in queue order.
 /// </summary>
-public sealed class SendQueue : IDisposable
+internal sealed class SendQueue : IDisposable
 {
     private const int BufferSize = 256 * 1024;
 

@@ -58,8 +58,45 @@ public sealed class SetTorrentSessionCommand : AsyncCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Runs the DHT node (-Dht) or not (-Dht:$false); it starts or stops at once when the session listens.</summary>
+    [Parameter]
+    public SwitchParameter Dht { get; set; }
+
+    /// <summary>The DHT's bootstrap routers, host:port or ip:port; an empty list for none. Replaces the public routers.</summary>
+    [Parameter]
+    [AllowEmptyCollection]
+    public string[] DhtBootstrapNode { get; set; } = [];
+
+    /// <summary>Goes back to the public DHT routers as bootstrap nodes.</summary>
+    [Parameter]
+    public SwitchParameter DefaultDhtBootstrapNode { get; set; }
+
+    /// <summary>Runs local service discovery (BEP 14) on the local network (-LocalDiscovery) or not (-LocalDiscovery:$false).</summary>
+    [Parameter]
+    public SwitchParameter LocalDiscovery { get; set; }
+
+    private string[] _bootstrapNodes = [];
+
     protected override void ProcessRecord()
     {
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(DhtBootstrapNode)))
+        {
+            if (DefaultDhtBootstrapNode)
+            {
+                ThrowTerminatingError(ErrorRecordFactory.Create(new TorrentPSException("ConflictingDhtBootstrapNodes", TorrentErrorKind.InvalidArgument, "Give -DhtBootstrapNode or -DefaultDhtBootstrapNode, not both."), null));
+            }
+
+            foreach (var node in DhtBootstrapNode)
+            {
+                if (!IsHostAndPort(node))
+                {
+                    ThrowTerminatingError(ErrorRecordFactory.Create(new TorrentPSException("InvalidDhtBootstrapNode", TorrentErrorKind.InvalidArgument, $"'{node}' is not a DHT node: give host:port or ip:port (port 1-65535)."), node));
+                }
+            }
+
+            _bootstrapNodes = DhtBootstrapNode.Select(n => n.Trim()).ToArray();
+        }
+
         if (!string.IsNullOrEmpty(StatePath))
         {
             _statePath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath);
@@ -101,6 +138,9 @@ public sealed class SetTorrentSessionCommand : AsyncCmdlet
             MaxConnectionsPerTorrent = MaxConnectionsPerTorrent > 0 ? MaxConnectionsPerTorrent : current.MaxConnectionsPerTorrent,
             UploadRateLimit = UploadRateLimit >= 0 ? UploadRateLimit : current.UploadRateLimit,
             DownloadRateLimit = DownloadRateLimit >= 0 ? DownloadRateLimit : current.DownloadRateLimit,
+            Dht = MyInvocation.BoundParameters.ContainsKey(nameof(Dht)) ? Dht.IsPresent : current.Dht,
+            DhtBootstrapNodes = DefaultDhtBootstrapNode ? null : MyInvocation.BoundParameters.ContainsKey(nameof(DhtBootstrapNode)) ? _bootstrapNodes : current.DhtBootstrapNodes,
+            LocalDiscovery = MyInvocation.BoundParameters.ContainsKey(nameof(LocalDiscovery)) ? LocalDiscovery.IsPresent : current.LocalDiscovery,
         };
         try
         {
@@ -116,5 +156,15 @@ public sealed class SetTorrentSessionCommand : AsyncCmdlet
         {
             WriteObject(session.GetStatus());
         }
+    }
+
+    /// <summary>host:port or ip:port ([v6]:port), the port 1-65535.</summary>
+    private static bool IsHostAndPort(string? text)
+    {
+        var colon = text?.LastIndexOf(':') ?? -1;
+        return colon > 0
+            && int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            && port is > 0 and <= 65535
+            && !string.IsNullOrWhiteSpace(text![..colon].Trim('[', ']'));
     }
 }

@@ -28,6 +28,10 @@ public abstract class TransferCmdlet : TorrentInputCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Peer { get; set; } = [];
 
+    /// <summary>Does not look for peers through the DHT (the trackers, -Peer, the link's peers and peer exchange still count).</summary>
+    [Parameter]
+    public SwitchParameter NoDht { get; set; }
+
     /// <summary>The settings of this command's parameters (the peers are filled in here).</summary>
     private protected abstract TransferSettings Settings { get; }
 
@@ -52,7 +56,7 @@ public abstract class TransferCmdlet : TorrentInputCmdlet
 
     protected override Task EndProcessingAsync(CancellationToken cancellationToken)
     {
-        var context = new TransferContext(TorrentSession.Shared, Settings with { Peers = _peers }, LoggerFactory);
+        var context = new TransferContext(TorrentSession.Shared, Settings with { Peers = _peers, UseDht = !NoDht }, LoggerFactory);
         if (AsJobRequested)
         {
             var jobs = new TransferOutput(WriteObject, (error, target) => WriteError(TransferErrors.Create(error, target)), WriteVerbose, (activity, total, parent) => StartProgress(activity, total, parent), WriteProgress);

@@ -41,6 +41,9 @@ internal sealed record TransferSettings
     /// <summary>The first and last pieces of each file first (<c>-FirstAndLastPiecesFirst</c>).</summary>
     public bool FirstAndLastPiecesFirst { get; init; }
 
+    /// <summary>Look for peers through the session's DHT too (false for <c>-NoDht</c>).</summary>
+    public bool UseDht { get; init; } = true;
+
     public TimeSpan? NoProgressTimeout => TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null;
 
     public double? SeedRatioGoal => SeedRatio > 0 ? SeedRatio : null;
@@ -64,5 +67,6 @@ internal sealed record TransferSettings
         FileChoice = request.Mode == TransferMode.Download ? Files : request.FileChoice,
         Sequential = Sequential || request.Sequential,
         FirstAndLastPiecesFirst = FirstAndLastPiecesFirst || request.FirstAndLastPiecesFirst,
+        UseDht = UseDht && request.UseDht,
     };
 }

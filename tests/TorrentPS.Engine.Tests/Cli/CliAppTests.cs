@@ -150,7 +150,7 @@ public class CliAppTests
     [Fact]
     public void Usage_lines_come_from_the_verbs_arguments_and_options()
     {
-        Assert.Equal("tps download_piece -o <file> <file.torrent> <piece index> [--peer <ip:port>]... [--timeout <seconds>] [--port <port>] [--bind <address>]", CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == "download_piece")));
+        Assert.Equal("tps download_piece -o <file> <file.torrent> <piece index> [--peer <ip:port>]... [--timeout <seconds>] [--port <port>] [--bind <address>] [--no-dht] [--dht-node <ip:port>]...", CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == "download_piece")));
         Assert.Equal("tps peers <file.torrent|magnet-link> [--timeout <seconds>]", CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == "peers")));
         Assert.Equal("tps decode <bencoded value>", CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == "decode")));
     }
@@ -167,6 +167,52 @@ public class CliAppTests
         var usage = CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == name));
 
         Assert.Contains("[--port <port>] [--bind <address>]", usage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("download")]
+    [InlineData("download_piece")]
+    [InlineData("magnet_info")]
+    [InlineData("magnet_download_piece")]
+    [InlineData("magnet_download")]
+    [InlineData("seed")]
+    [InlineData("magnet_handshake")]
+    public void Every_verb_that_looks_for_peers_takes_no_dht_and_repeatable_dht_nodes(string name)
+    {
+        var usage = CliApp.Usage(CliApp.Verbs.Single(v => v.Command.Name == name));
+
+        Assert.Contains("[--no-dht] [--dht-node <ip:port>]...", usage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.0.0.1:0")]
+    [InlineData("127.0.0.1:65536")]
+    [InlineData("127.0.0.1:port")]
+    [InlineData(":6881")]
+    [InlineData("::1:6881")]
+    [InlineData("[not-v6]:6881")]
+    [InlineData("two words:6881")]
+    public async Task A_dht_node_that_is_not_host_and_port_is_a_usage_error(string node)
+    {
+        var (exitCode, stdout, stderr) = await CliRunner.RunAsync("magnet_download", "-o", "/tmp/x", "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567", "--dht-node", "127.0.0.2:6881", "--dht-node", node);
+
+        Assert.Equal(ExitCode.Usage, exitCode);
+        Assert.Empty(stdout);
+        Assert.Contains("--dht-node takes host:port or ip:port with a port from 1 to 65535", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:6881")]
+    [InlineData("[::1]:6881")]
+    [InlineData("dht.example.org:6881")]
+    [InlineData("localhost:65535")]
+    public void A_dht_node_as_ip_or_host_and_port_is_accepted(string node)
+    {
+        var verb = CliApp.Verbs.Single(v => v.Command.Name == "magnet_download");
+        var parsed = CliApp.Root.Parse(["magnet_download", "-o", "/tmp/x", "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567", "--dht-node", node, "--dht-node", "127.0.0.3:1"]);
+
+        Assert.Null(CliApp.UsageError(verb, parsed));
     }
 
     [Fact]

@@ -154,7 +154,7 @@ public sealed class DhtLookupTests : IAsyncLifetime
 
         Assert.True(count >= 16, $"{count} nodes");
         Assert.Equal(count, node.Nodes.Count);
-        Assert.DoesNotContain(node.Nodes, n => n.EndPoint.Equals(router.EndPoint));
+        Assert.DoesNotContain(node.Nodes, n => n.IPEndPoint.Equals(router.EndPoint));
         Assert.Contains(router.Received, r => r.Query.Method == KrpcMethod.FindNode && r.Query.Target == node.Id);
     }
 
@@ -235,7 +235,7 @@ public sealed class DhtLookupTests : IAsyncLifetime
         Assert.True(pinged.Count >= 8, $"{pinged.Count} nodes pinged");
         Assert.NotEmpty(refreshes);
         // Each node that answered its ping is good again; the rest wait for a later round.
-        Assert.All(node.Nodes.Where(n => pinged.Contains(n.EndPoint)), n => Assert.Equal(DhtNodeState.Good, n.State));
+        Assert.All(node.Nodes.Where(n => pinged.Contains(n.IPEndPoint)), n => Assert.Equal(DhtNodeState.Good, n.State));
     }
 
     [Fact]
@@ -246,7 +246,7 @@ public sealed class DhtLookupTests : IAsyncLifetime
         await _network.RunAsync(node.BootstrapAsync([Saved(nodes[0])]));
         var bucket0 = node.Buckets[0];
         Assert.True(bucket0.Replacements > 0 || bucket0.Nodes < 8, "bucket 0 has replacements waiting");
-        var victims = node.Nodes.Where(n => n.Bucket == 0).Select(n => n.EndPoint).ToHashSet();
+        var victims = node.Nodes.Where(n => n.Bucket == 0).Select(n => n.IPEndPoint).ToHashSet();
         foreach (var n in nodes.Where(n => victims.Contains(n.EndPoint)))
         {
             n.Silent = true;
@@ -255,8 +255,8 @@ public sealed class DhtLookupTests : IAsyncLifetime
         _network.Advance(TimeSpan.FromMinutes(40));
 
         var now = node.Nodes.Where(n => n.Bucket == 0).ToList();
-        Assert.Contains(now, n => !victims.Contains(n.EndPoint));
-        Assert.All(now.Where(n => victims.Contains(n.EndPoint)), n => Assert.Equal(DhtNodeState.Bad, n.State));
+        Assert.Contains(now, n => !victims.Contains(n.IPEndPoint));
+        Assert.All(now.Where(n => victims.Contains(n.IPEndPoint)), n => Assert.Equal(DhtNodeState.Bad, n.State));
     }
 
     [Fact]

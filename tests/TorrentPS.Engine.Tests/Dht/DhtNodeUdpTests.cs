@@ -69,8 +69,8 @@ public sealed class DhtNodeUdpTests : IAsyncLifetime
         Assert.Equal(new IPEndPoint(third.LocalEndPoint.Address, 45000), peer.IPEndPoint);
         Assert.Equal(PeerSource.Dht, peer.Source);
         // The first node learned of both others when they queried it, and admitted them once they answered its ping.
-        Assert.Contains(first.Nodes, n => n.EndPoint.Equals(second.LocalEndPoint));
-        Assert.Contains(first.Nodes, n => n.EndPoint.Equals(third.LocalEndPoint));
+        Assert.Contains(first.Nodes, n => n.IPEndPoint.Equals(second.LocalEndPoint));
+        Assert.Contains(first.Nodes, n => n.IPEndPoint.Equals(third.LocalEndPoint));
     }
 
     [Fact]

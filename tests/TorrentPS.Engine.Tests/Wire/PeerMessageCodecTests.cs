@@ -31,14 +31,16 @@ public sealed class PeerMessageCodecTests
     }
 
     [Theory]
-    [InlineData(PeerMessageType.Choke)]
-    [InlineData(PeerMessageType.Unchoke)]
-    [InlineData(PeerMessageType.Interested)]
-    [InlineData(PeerMessageType.NotInterested)]
-    [InlineData(PeerMessageType.HaveAll)]
-    [InlineData(PeerMessageType.HaveNone)]
-    public void Messages_without_a_body_round_trip(PeerMessageType type)
+    [InlineData((int)PeerMessageType.Choke)]
+    [InlineData((int)PeerMessageType.Unchoke)]
+    [InlineData((int)PeerMessageType.Interested)]
+    [InlineData((int)PeerMessageType.NotInterested)]
+    [InlineData((int)PeerMessageType.HaveAll)]
+    [InlineData((int)PeerMessageType.HaveNone)]
+    public void Messages_without_a_body_round_trip(int code)
     {
+        // The enum is internal: a public theory takes its number and casts back.
+        var type = (PeerMessageType)code;
         var buffer = new byte[8];
         var written = type switch
         {
@@ -55,11 +57,13 @@ public sealed class PeerMessageCodecTests
     }
 
     [Theory]
-    [InlineData(PeerMessageType.Have)]
-    [InlineData(PeerMessageType.Suggest)]
-    [InlineData(PeerMessageType.AllowedFast)]
-    public void Messages_naming_a_piece_round_trip(PeerMessageType type)
+    [InlineData((int)PeerMessageType.Have)]
+    [InlineData((int)PeerMessageType.Suggest)]
+    [InlineData((int)PeerMessageType.AllowedFast)]
+    public void Messages_naming_a_piece_round_trip(int code)
     {
+        // The enum is internal: a public theory takes its number and casts back.
+        var type = (PeerMessageType)code;
         var buffer = new byte[16];
         var written = type switch
         {
@@ -73,11 +77,13 @@ public sealed class PeerMessageCodecTests
     }
 
     [Theory]
-    [InlineData(PeerMessageType.Request)]
-    [InlineData(PeerMessageType.Cancel)]
-    [InlineData(PeerMessageType.RejectRequest)]
-    public void Messages_naming_a_block_round_trip(PeerMessageType type)
+    [InlineData((int)PeerMessageType.Request)]
+    [InlineData((int)PeerMessageType.Cancel)]
+    [InlineData((int)PeerMessageType.RejectRequest)]
+    public void Messages_naming_a_block_round_trip(int code)
     {
+        // The enum is internal: a public theory takes its number and casts back.
+        var type = (PeerMessageType)code;
         var buffer = new byte[32];
         var written = type switch
         {
@@ -157,15 +163,17 @@ public sealed class PeerMessageCodecTests
     }
 
     [Theory]
-    [InlineData(PeerMessageType.Choke, 2)]
-    [InlineData(PeerMessageType.Have, 6)]
-    [InlineData(PeerMessageType.Request, 14)]
-    [InlineData(PeerMessageType.Port, 5)]
-    [InlineData(PeerMessageType.Piece, 9 + 16384 + 1)]
-    [InlineData(PeerMessageType.Piece, 8)]
-    [InlineData(PeerMessageType.Extended, 1)]
-    public void A_length_its_type_does_not_allow_is_rejected_from_the_header(PeerMessageType type, int length)
+    [InlineData((int)PeerMessageType.Choke, 2)]
+    [InlineData((int)PeerMessageType.Have, 6)]
+    [InlineData((int)PeerMessageType.Request, 14)]
+    [InlineData((int)PeerMessageType.Port, 5)]
+    [InlineData((int)PeerMessageType.Piece, 9 + 16384 + 1)]
+    [InlineData((int)PeerMessageType.Piece, 8)]
+    [InlineData((int)PeerMessageType.Extended, 1)]
+    public void A_length_its_type_does_not_allow_is_rejected_from_the_header(int code, int length)
     {
+        // The enum is internal: a public theory takes its number and casts back.
+        var type = (PeerMessageType)code;
         var header = new byte[5];
         BinaryPrimitives.WriteInt32BigEndian(header, length);
         header[4] = (byte)type;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Tests.Wire;
@@ -14,22 +15,8 @@ public sealed class SendQueueWriterTests
     public async Task The_writer_ends_when_nothing_is_queued_and_the_next_flush_starts_another_that_sends()
     {
         var infoHash = ScriptedPeer.RandomInfoHash();
-        var received = 0;
         var secondBatch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var peer = new ScriptedPeer(async (stream, ct) =>
-        {
-            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
-            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
-            var buffer = new byte[4096];
-            int read;
-            while ((read = await stream.ReadAsync(buffer, ct)) > 0)
-            {
-                if ((received += read) >= 2 * (5 + Body))
-                {
-                    secondBatch.TrySetResult();
-                }
-            }
-        });
+        await using var peer = Reader(infoHash, 2 * (5 + Body), secondBatch);
         using var wire = HandshakeExchange.Dial(peer.EndPoint, infoHash, Options, NullLogger.Instance, CancellationToken.None);
         using var queue = new SendQueue(wire, null, NullLogger.Instance, writerIdleExit: TimeSpan.FromMilliseconds(50));
 
@@ -50,22 +37,8 @@ public sealed class SendQueueWriterTests
     public async Task A_request_batch_with_no_writer_alive_goes_out_on_the_flushing_thread_without_starting_one()
     {
         var infoHash = ScriptedPeer.RandomInfoHash();
-        var received = 0;
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var peer = new ScriptedPeer(async (stream, ct) =>
-        {
-            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
-            await stream.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
-            var buffer = new byte[4096];
-            int read;
-            while ((read = await stream.ReadAsync(buffer, ct)) > 0)
-            {
-                if ((received += read) >= 8 * PeerMessageEncoder.RequestSize)
-                {
-                    all.TrySetResult();
-                }
-            }
-        });
+        await using var peer = Reader(infoHash, 8 * PeerMessageEncoder.RequestSize, all);
         using var wire = HandshakeExchange.Dial(peer.EndPoint, infoHash, Options, NullLogger.Instance, CancellationToken.None);
         using var queue = new SendQueue(wire, null, NullLogger.Instance);
         queue.Start();
@@ -80,4 +53,21 @@ public sealed class SendQueueWriterTests
         await all.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, queue.WritersStarted);
     }
+
+    /// <summary>A peer that handshakes, then reads what we send and says when <paramref name="bytes"/> have come.</summary>
+    private static ScriptedPeer Reader(InfoHash infoHash, int bytes, TaskCompletionSource arrived) => new(async (stream, ct) =>
+    {
+        await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+        await stream.WriteAsync(ScriptedPeer.Handshake(infoHash), ct);
+        var buffer = new byte[4096];
+        var received = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+        {
+            if ((received += read) >= bytes)
+            {
+                arrived.TrySetResult();
+            }
+        }
+    });
 }

@@ -39,10 +39,10 @@ public sealed class LibtorrentDhtTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task Our_node_finds_a_trackerless_libtorrent_seeder_through_get_peers()
     {
         var torrent = TestTorrent.Create(_folder.Path, "dht-seeded.bin", length: 300_000, pieceLength: 32 * 1024);
-        var nodes = await StartDhtAsync(3);
+        var nodes = await LibtorrentDhtNode.StartNetworkAsync(3, _running.Add, Patience);
         var seeder = await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [nodes[0].EndPoint], Seed = torrent });
         // The seeder's announce has reached the DHT when a node says it stored it.
-        await WaitForAnyAsync(nodes, n => n.AnnouncesReceived(torrent.Info.Hash).Count > 0, "receive the seeder's announce");
+        await LibtorrentDhtNode.WaitForAnyAsync(nodes, n => n.AnnouncesReceived(torrent.Info.Hash).Count > 0, "receive the seeder's announce", Patience);
 
         var clock = Stopwatch.StartNew();
         var node = Start(nodes[0].EndPoint);
@@ -59,7 +59,7 @@ public sealed class LibtorrentDhtTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task A_libtorrent_lookup_finds_the_peer_our_node_announced()
     {
         var torrent = new InfoHash(Enumerable.Range(40, 20).Select(i => (byte)i).ToArray());
-        var nodes = await StartDhtAsync(3);
+        var nodes = await LibtorrentDhtNode.StartNetworkAsync(3, _running.Add, Patience);
         var node = Start(nodes[0].EndPoint);
         await node.BootstrapAsync(cancellationToken: _deadline.Token);
         var ourPeer = new IPEndPoint(node.LocalEndPoint.Address, 51413);
@@ -83,7 +83,7 @@ public sealed class LibtorrentDhtTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task Libtorrent_nodes_query_our_node_and_keep_it_in_their_routing_tables()
     {
-        var nodes = await StartDhtAsync(2);
+        var nodes = await LibtorrentDhtNode.StartNetworkAsync(2, _running.Add, Patience);
         var node = Start(nodes[0].EndPoint);
         await node.BootstrapAsync(cancellationToken: _deadline.Token);
 
@@ -93,25 +93,7 @@ public sealed class LibtorrentDhtTests(ITestOutputHelper output) : IAsyncLifetim
         await newcomer.WaitUntilAsync(n => n.RoutingTable.Contains(node.LocalEndPoint) && nodes.All(o => n.RoutingTable.Contains(o.EndPoint)), "hold our node and the nodes we named in its routing table", Patience);
         await nodes[0].WaitUntilAsync(n => n.RoutingTable.Contains(node.LocalEndPoint), "hold our node in its routing table", Patience);
         Assert.True(node.Status.QueriesReceived > 0, Explain(node));
-        Assert.Contains(node.Nodes, n => n.EndPoint.Equals(newcomer.EndPoint));
-    }
-
-    private async Task<List<LibtorrentDhtNode>> StartDhtAsync(int count)
-    {
-        var first = await StartAsync(new LibtorrentDhtNodeOptions());
-        var nodes = new List<LibtorrentDhtNode> { first };
-        for (var i = 1; i < count; i++)
-        {
-            nodes.Add(await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [first.EndPoint] }));
-        }
-
-        // Every node knows another before the test goes on.
-        foreach (var node in nodes)
-        {
-            await node.WaitUntilAsync(n => n.RoutingTable.Count > 0, "know another node", Patience);
-        }
-
-        return nodes;
+        Assert.Contains(node.Nodes, n => n.IPEndPoint.Equals(newcomer.EndPoint));
     }
 
     private async Task<LibtorrentDhtNode> StartAsync(LibtorrentDhtNodeOptions options)
@@ -142,20 +124,6 @@ public sealed class LibtorrentDhtTests(ITestOutputHelper output) : IAsyncLifetim
         }
 
         return false;
-    }
-
-    private static async Task WaitForAnyAsync(IReadOnlyList<LibtorrentDhtNode> nodes, Func<LibtorrentDhtNode, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!nodes.Any(condition))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"No libtorrent DHT node did {what} within {Patience}:\n{string.Join("\n---\n", nodes.Select(n => n.Output))}");
-            }
-
-            await Task.Delay(100);
-        }
     }
 
     private string Explain(DhtNode node)

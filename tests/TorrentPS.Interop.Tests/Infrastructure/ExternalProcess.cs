@@ -109,6 +109,22 @@ public sealed class ExternalProcess : IAsyncDisposable
         return process.Output;
     }
 
+    /// <summary>Waits for the process to exit (its output all read); fails with its output when it outlives <paramref name="timeout"/>. Returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The process did not exit within {timeout}:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
     /// <summary>Waits until the process prints a line containing <paramref name="text"/>.</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout)
     {

@@ -15,6 +15,12 @@ public sealed record LibtorrentDhtNodeOptions
 
     /// <summary>Looks up peers of this info hash (<c>dht_get_peers</c>) every second and prints what it finds.</summary>
     public InfoHash? Lookup { get; init; }
+
+    /// <summary>Downloads this info hash as a trackerless magnet link (peers from the DHT only) into <see cref="DownloadFolder"/>; prints <c>FINISHED</c> when done.</summary>
+    public InfoHash? Download { get; init; }
+
+    /// <summary>Where <see cref="Download"/> saves.</summary>
+    public string? DownloadFolder { get; init; }
 }
 
 /// <summary>
@@ -76,6 +82,16 @@ public sealed class LibtorrentDhtNode : IAsyncDisposable
             handle.replace_trackers([])
             handle.force_dht_announce()
             print('SEEDING', flush=True)
+        download = None
+        if 'download' in options:
+            deadline = time.time() + 60
+            while session.status().dht_nodes < 1 and time.time() < deadline:
+                time.sleep(0.05)
+            params = lt.parse_magnet_uri('magnet:?xt=urn:btih:' + options['download'])
+            params.save_path = options['save']
+            download = session.add_torrent(params)
+            print('DOWNLOADING', flush=True)
+        finished = False
         lookup = lt.sha1_hash(bytes.fromhex(options['lookup'])) if 'lookup' in options else None
         tick = 0
         while True:
@@ -86,6 +102,11 @@ public sealed class LibtorrentDhtNode : IAsyncDisposable
                     print('ANNOUNCE %s %s:%d' % (alert.info_hash, alert.ip, alert.port), flush=True)
                 elif not isinstance(alert, (lt.dht_outgoing_get_peers_alert, lt.dht_get_peers_alert)):
                     print(alert.message(), flush=True)
+            if download is not None and not finished and download.status().is_seeding:
+                finished = True
+                print('FINISHED', flush=True)
+            if download is not None and tick % 4 == 0:
+                print('PROGRESS %.3f %d peers' % (download.status().progress, download.status().num_peers), flush=True)
             if tick % 4 == 0:
                 print('NODES %s' % ' '.join(routing_table()), flush=True)
                 if lookup is not None and session.status().dht_nodes > 0:
@@ -128,6 +149,48 @@ public sealed class LibtorrentDhtNode : IAsyncDisposable
     public IReadOnlyList<IPEndPoint> AnnouncesReceived(InfoHash infoHash)
         => Lines($"ANNOUNCE {infoHash.Hex}").Select(IPEndPoint.Parse).Distinct().ToList();
 
+    /// <summary>
+    /// A small DHT of <paramref name="count"/> plain nodes, each bootstrapping from the first; returns once every node
+    /// knows another. Each node is handed to <paramref name="track"/> (the test disposes it).
+    /// </summary>
+    public static async Task<List<LibtorrentDhtNode>> StartNetworkAsync(int count, Action<IAsyncDisposable> track, TimeSpan patience)
+    {
+        var first = await StartAsync(new LibtorrentDhtNodeOptions());
+        track(first);
+        var nodes = new List<LibtorrentDhtNode> { first };
+        for (var i = 1; i < count; i++)
+        {
+            var node = await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [first.EndPoint] });
+            track(node);
+            nodes.Add(node);
+        }
+
+        foreach (var node in nodes)
+        {
+            await node.WaitUntilAsync(n => n.RoutingTable.Count > 0, "know another node", patience);
+        }
+
+        return nodes;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds of any of <paramref name="nodes"/> (checked every 100 ms).</summary>
+    public static async Task WaitForAnyAsync(IReadOnlyList<LibtorrentDhtNode> nodes, Func<LibtorrentDhtNode, bool> condition, string what, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (!nodes.Any(condition))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No libtorrent DHT node did {what} within {patience}:\n{string.Join("\n---\n", nodes.Select(n => n.Output))}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Waits for a line of its output containing <paramref name="text"/> (<c>FINISHED</c> of a download).</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan timeout) => _process.WaitForOutputAsync(text, timeout);
+
     /// <summary>Starts a node on a fresh loopback address.</summary>
     public static async Task<LibtorrentDhtNode> StartAsync(LibtorrentDhtNodeOptions? options = null)
     {
@@ -152,6 +215,12 @@ public sealed class LibtorrentDhtNode : IAsyncDisposable
         if (options.Lookup is { } lookup)
         {
             arguments.Add($"lookup={lookup.Hex}");
+        }
+
+        if (options.Download is { } download)
+        {
+            arguments.Add($"download={download.Hex}");
+            arguments.Add($"save={options.DownloadFolder ?? throw new ArgumentException("A download needs a folder.", nameof(options))}");
         }
 
         var process = ExternalProcess.Start(LibtorrentSeeder.Python, arguments);

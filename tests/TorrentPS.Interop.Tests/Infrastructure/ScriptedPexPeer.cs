@@ -14,7 +14,7 @@ namespace TorrentPS.Interop.Tests.Infrastructure;
 /// will (see the report of issue 22: a libtorrent peer in upload mode is dropped by seeders with
 /// <c>close_redundant_connections</c> on). libtorrent's downloader takes the seeder from it and finishes.
 /// </summary>
-public sealed class ScriptedPexPeer : IAsyncDisposable
+internal sealed class ScriptedPexPeer : IAsyncDisposable
 {
     public const string Python = "/usr/bin/python3";
 

@@ -117,7 +117,7 @@ public sealed class LibtorrentDhtTests(ITestOutputHelper output) : IAsyncLifetim
     {
         await foreach (var peers in node.GetPeersAsync(infoHash, _deadline.Token))
         {
-            if (peers.Any(p => p.EndPoint.Equals(wanted)))
+            if (peers.Any(p => p.IPEndPoint.Equals(wanted)))
             {
                 return true;
             }

@@ -371,7 +371,7 @@ internal sealed partial class TorrentRun
             }
         }
 
-        _logger.LogInformation("{Torrent}: {State} ({Verified}/{Count} pieces, {Downloaded} bytes down, {Uploaded} bytes up)", Name, state, _ledger.VerifiedPieces, Info?.PieceCount ?? 0, _requests.Downloaded, _statusBuilder.Uploaded);
+        _logger.LogInformation("{Torrent}: {State} ({Verified}/{Count} pieces, {Downloaded} bytes down of which {Wasted} wasted, {Uploaded} bytes up)", Name, state, _ledger.VerifiedPieces, Info?.PieceCount ?? 0, _requests.Downloaded, _requests.Wasted, _statusBuilder.Uploaded);
         if (state == TorrentState.Failed && _failure is not null)
         {
             _completion.TrySetException(_failure);

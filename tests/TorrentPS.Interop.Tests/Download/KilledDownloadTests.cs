@@ -55,8 +55,10 @@ public sealed partial class KilledDownloadTests(ITestOutputHelper output)
         Assert.Contains($"Downloaded {source} to {target}.", secondLog);
         TestContent.AssertSame(torrent.DataPath, target);
         var found = int.Parse(AlreadyHere().Match(secondLog).Groups[1].Value, CultureInfo.InvariantCulture);
-        var downloaded = long.Parse(BytesDown().Match(secondLog).Groups[1].Value, CultureInfo.InvariantCulture);
-        var figures = $"{checkpointed} pieces checkpointed, {found} found on restart, {downloaded} bytes fetched by the second run, seeder sent {sentBeforeKill} before the kill and {sentInAll} in all";
+        var down = BytesDown().Match(secondLog);
+        var downloaded = long.Parse(down.Groups[1].Value, CultureInfo.InvariantCulture);
+        var wasted = long.Parse(down.Groups[2].Value, CultureInfo.InvariantCulture);
+        var figures = $"{checkpointed} pieces checkpointed, {found} found on restart, {downloaded} bytes received by the second run ({wasted} of them blocks it did not ask for, or duplicates), seeder sent {sentBeforeKill} before the kill and {sentInAll} in all";
         output.WriteLine(figures);
         var report = $"{figures}\n--- first run ---\n{firstLog}\n--- second run ---\n{secondLog}";
 
@@ -64,9 +66,11 @@ public sealed partial class KilledDownloadTests(ITestOutputHelper output)
         Assert.True(found >= checkpointed, report);
         Assert.True(found < pieceCount, $"the first run finished before it was killed: nothing was tested\n{report}");
 
-        // ...so the second run fetches only the missing pieces, and what the kill lost was in flight: the blocks requested
-        // (about half a second's worth at this rate), the pieces they belong to, and what sat in the sockets' buffers.
-        Assert.True(downloaded <= (long)(pieceCount - found) * PieceLength, report);
+        // ...so the second run fetches only the missing pieces (libtorrent sometimes still sends the new connection a few
+        // blocks the killed run had asked for: received, but not fetched, and counted as wasted), and what the kill lost
+        // was in flight: the blocks requested (about half a second's worth at this rate), the pieces they belong to, and
+        // what sat in the sockets' buffers.
+        Assert.True(downloaded - wasted <= (long)(pieceCount - found) * PieceLength, report);
         var lost = sentInAll - downloaded - ((long)found * PieceLength);
         Assert.True(lost <= 2 * Rate, $"{lost} bytes sent to the killed run were lost\n{report}");
         if (verb == "magnet_download")
@@ -103,6 +107,6 @@ public sealed partial class KilledDownloadTests(ITestOutputHelper output)
     [GeneratedRegex(@"(\d+) of \d+ pieces already here")]
     private static partial Regex AlreadyHere();
 
-    [GeneratedRegex(@"Completed \(\d+/\d+ pieces, (\d+) bytes down")]
+    [GeneratedRegex(@"Completed \(\d+/\d+ pieces, (\d+) bytes down of which (\d+) wasted")]
     private static partial Regex BytesDown();
 }

@@ -12,12 +12,5 @@ internal static class TestEnvironment
 #pragma warning disable CA2255 // A test assembly's own set-up, run once before its tests.
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void KeepTestsOutOfTheUsersState()
-    {
-        Environment.SetEnvironmentVariable(StateFolder.TestVariable, "1");
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(StateFolder.Variable)))
-        {
-            Environment.SetEnvironmentVariable(StateFolder.Variable, Path.Combine(Path.GetTempPath(), $"torrentps-module-tests-{Environment.ProcessId}"));
-        }
-    }
+    internal static void KeepTestsOutOfTheUsersState() => StateFolder.KeepTestsOutOfTheUsersState("torrentps-module-tests");
 }

@@ -40,6 +40,20 @@ public static class StateFolder
         return folder;
     }
 
+    /// <summary>
+    /// For a test process: sets <see cref="TestVariable"/>, so a session that would use the real per-user folder fails
+    /// loudly, and points <see cref="Variable"/> (unless already set) at a temporary folder named after
+    /// <paramref name="name"/> and the process (child processes inherit both).
+    /// </summary>
+    internal static void KeepTestsOutOfTheUsersState(string name)
+    {
+        Environment.SetEnvironmentVariable(TestVariable, "1");
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
+        {
+            Environment.SetEnvironmentVariable(Variable, Path.Combine(Path.GetTempPath(), $"{name}-{Environment.ProcessId}"));
+        }
+    }
+
     /// <summary>The per-user default, whatever the variables say.</summary>
     internal static string Default()
     {

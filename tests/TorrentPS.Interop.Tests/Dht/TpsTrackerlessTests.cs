@@ -15,27 +15,18 @@ namespace TorrentPS.Interop.Tests.Dht;
 public sealed class TpsTrackerlessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
-    private readonly List<IAsyncDisposable> _running = [];
-    private readonly TempDirectory _folder = new("tps-cli-dht");
+    private readonly DhtSwarm _swarm = new("tps-cli-dht", Patience);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var running in Enumerable.Reverse(_running))
-        {
-            await running.DisposeAsync();
-        }
-
-        _folder.Dispose();
-    }
+    public async Task DisposeAsync() => await _swarm.DisposeAsync();
 
     [Fact]
     public async Task Tps_magnet_download_of_a_trackerless_link_finds_a_libtorrent_seeder_through_the_DHT()
     {
-        var torrent = TestTorrent.Create(_folder.Combine("seed"), "tps-dht-magnet.bin", length: (2 * 1024 * 1024) + 333, pieceLength: 64 * 1024);
+        var torrent = TestTorrent.Create(_swarm.Folder.Combine("seed"), "tps-dht-magnet.bin", length: (2 * 1024 * 1024) + 333, pieceLength: 64 * 1024);
         var router = await StartSwarmAsync(torrent);
-        var file = _folder.Combine("tps-dht-magnet.out");
+        var file = _swarm.Folder.Combine("tps-dht-magnet.out");
         var link = $"magnet:?xt=urn:btih:{torrent.Info.InfoHash}";
 
         var clock = Stopwatch.StartNew();
@@ -51,7 +42,7 @@ public sealed class TpsTrackerlessTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task Tps_magnet_info_of_a_trackerless_link_prints_the_metadata_it_fetched_through_the_DHT()
     {
-        var torrent = TestTorrent.Create(_folder.Combine("seed"), "tps-dht-info.bin", length: (1024 * 1024) + 77, pieceLength: 256 * 1024);
+        var torrent = TestTorrent.Create(_swarm.Folder.Combine("seed"), "tps-dht-info.bin", length: (1024 * 1024) + 77, pieceLength: 256 * 1024);
         var router = await StartSwarmAsync(torrent);
 
         var clock = Stopwatch.StartNew();
@@ -78,7 +69,7 @@ public sealed class TpsTrackerlessTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task Tps_magnet_handshake_of_a_trackerless_link_reaches_a_libtorrent_seeder_found_through_the_DHT()
     {
-        var torrent = TestTorrent.Create(_folder.Combine("seed"), "tps-dht-handshake.bin", length: 300_000, pieceLength: 32 * 1024);
+        var torrent = TestTorrent.Create(_swarm.Folder.Combine("seed"), "tps-dht-handshake.bin", length: 300_000, pieceLength: 32 * 1024);
         var router = await StartSwarmAsync(torrent);
 
         var printed = await Tps.RunAsync(["magnet_handshake", $"magnet:?xt=urn:btih:{torrent.Info.InfoHash}", "--dht-node", router.ToString()], Patience, logLevel: "warning");
@@ -104,9 +95,9 @@ public sealed class TpsTrackerlessTests(ITestOutputHelper output) : IAsyncLifeti
     public async Task Tps_download_of_a_torrent_whose_tracker_is_dead_finds_a_libtorrent_seeder_through_the_DHT()
     {
         // The test torrent's tracker is 127.0.0.1:1, where nothing answers: the DHT is the only way to the seeder.
-        var torrent = TestTorrent.Create(_folder.Combine("seed"), "tps-dht-download.bin", length: (1024 * 1024) + 555, pieceLength: 64 * 1024);
+        var torrent = TestTorrent.Create(_swarm.Folder.Combine("seed"), "tps-dht-download.bin", length: (1024 * 1024) + 555, pieceLength: 64 * 1024);
         var router = await StartSwarmAsync(torrent);
-        var file = _folder.Combine("tps-dht-download.out");
+        var file = _swarm.Folder.Combine("tps-dht-download.out");
 
         var printed = await Tps.RunAsync(["download", "-o", file, torrent.TorrentPath, .. OnLoopback(router)], Patience);
 
@@ -117,7 +108,7 @@ public sealed class TpsTrackerlessTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task Tps_magnet_download_of_a_trackerless_link_with_no_dht_fails_at_once_saying_there_is_nowhere_to_ask()
     {
-        var file = _folder.Combine("never.bin");
+        var file = _swarm.Folder.Combine("never.bin");
 
         var clock = Stopwatch.StartNew();
         await using var tps = Tps.Start(["magnet_download", "-o", file, "magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567", "--no-dht", "--bind", Loopback.NextAddress().ToString(), "--port", "0"]);
@@ -132,39 +123,13 @@ public sealed class TpsTrackerlessTests(ITestOutputHelper output) : IAsyncLifeti
     /// <summary>Two libtorrent DHT nodes and a libtorrent seeder of <paramref name="torrent"/> (no tracker) whose announce a node stored; returns the node tps is told of.</summary>
     private async Task<IPEndPoint> StartSwarmAsync(TestTorrent torrent)
     {
-        var first = await StartAsync(new LibtorrentDhtNodeOptions());
-        var second = await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [first.EndPoint] });
-        await first.WaitUntilAsync(n => n.RoutingTable.Count > 0, "know another node", Patience);
-        await second.WaitUntilAsync(n => n.RoutingTable.Count > 0, "know another node", Patience);
-        await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [first.EndPoint], Seed = torrent });
-        await AnnouncedAsync([first, second], torrent);
-        return second.EndPoint;
+        var nodes = await _swarm.NetworkAsync(2);
+        await _swarm.StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [nodes[0].EndPoint], Seed = torrent });
+        await LibtorrentDhtNode.WaitForAnyAsync(nodes, n => n.AnnouncesReceived(torrent.Info.Hash).Count > 0, "store the seeder's announce", Patience);
+        return nodes[1].EndPoint;
     }
 
     /// <summary>tps on a loopback address of its own, any free port, its DHT bootstrapping from <paramref name="router"/> only.</summary>
     private static string[] OnLoopback(IPEndPoint router)
         => ["--bind", Loopback.NextAddress().ToString(), "--port", "0", "--dht-node", router.ToString(), "--timeout", "60"];
-
-    private async Task<LibtorrentDhtNode> StartAsync(LibtorrentDhtNodeOptions options)
-    {
-        var node = await LibtorrentDhtNode.StartAsync(options);
-        _running.Add(node);
-        return node;
-    }
-
-    /// <summary>Waits until a node stored the seeder's announce of <paramref name="torrent"/>.</summary>
-    private static async Task AnnouncedAsync(IReadOnlyList<LibtorrentDhtNode> nodes, TestTorrent torrent)
-    {
-        var waits = nodes.Select(n => n.WaitUntilAsync(x => x.AnnouncesReceived(torrent.Info.Hash).Count > 0, "store the seeder's announce", Patience)).ToList();
-        while (true)
-        {
-            var done = await Task.WhenAny(waits);
-            waits.Remove(done);
-            if (done.IsCompletedSuccessfully || waits.Count == 0)
-            {
-                await done;
-                return;
-            }
-        }
-    }
 }

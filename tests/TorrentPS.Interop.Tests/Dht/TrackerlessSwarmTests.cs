@@ -17,30 +17,21 @@ namespace TorrentPS.Interop.Tests.Dht;
 public sealed class TrackerlessSwarmTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private readonly List<IAsyncDisposable> _running = [];
-    private readonly TempDirectory _folder = new("tps-dht-swarm");
+    private readonly DhtSwarm _swarm = new("tps-dht-swarm", Patience);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var running in Enumerable.Reverse(_running))
-        {
-            await running.DisposeAsync();
-        }
-
-        _folder.Dispose();
-    }
+    public async Task DisposeAsync() => await _swarm.DisposeAsync();
 
     [Fact]
     public async Task A_trackerless_magnet_downloads_from_a_libtorrent_seeder_found_through_the_DHT()
     {
-        var torrent = TestTorrent.Create(_folder.Combine("seed"), "dht-magnet.bin", length: (2 * 1024 * 1024) + 333, pieceLength: 64 * 1024);
-        var nodes = await LibtorrentDhtNode.StartNetworkAsync(2, _running.Add, Patience);
-        var seeder = await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [nodes[0].EndPoint], Seed = torrent });
+        var torrent = TestTorrent.Create(_swarm.Folder.Combine("seed"), "dht-magnet.bin", length: (2 * 1024 * 1024) + 333, pieceLength: 64 * 1024);
+        var nodes = await _swarm.NetworkAsync(2);
+        var seeder = await _swarm.StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [nodes[0].EndPoint], Seed = torrent });
         await LibtorrentDhtNode.WaitForAnyAsync(nodes, n => n.AnnouncesReceived(torrent.Info.Hash).Count > 0, "receive the seeder's announce", Patience);
         var session = await StartSessionAsync(nodes[1].EndPoint);
-        var destination = _folder.Combine("download");
+        var destination = _swarm.Folder.Combine("download");
 
         var clock = Stopwatch.StartNew();
         var running = session.Start(TransferRequest.Download(MagnetLink.Parse($"magnet:?xt=urn:btih:{torrent.Info.InfoHash}"), destination));
@@ -57,17 +48,17 @@ public sealed class TrackerlessSwarmTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task A_libtorrent_downloader_finds_a_TorrentPS_seed_through_the_DHT_alone()
     {
-        var torrent = TestTorrent.Create(_folder.Combine("seed"), "dht-seed.bin", length: (2 * 1024 * 1024) + 777, pieceLength: 64 * 1024);
-        var nodes = await LibtorrentDhtNode.StartNetworkAsync(2, _running.Add, Patience);
+        var torrent = TestTorrent.Create(_swarm.Folder.Combine("seed"), "dht-seed.bin", length: (2 * 1024 * 1024) + 777, pieceLength: 64 * 1024);
+        var nodes = await _swarm.NetworkAsync(2);
         var session = await StartSessionAsync(nodes[0].EndPoint);
         var seeding = session.Start(TransferRequest.Seed(torrent.Info, torrent.DataDirectory) with { SeedUntilStopped = true });
         var ours = session.ListenEndPoint!;
         // Our announce reached a libtorrent node: it stored our listen end point for the torrent.
         await LibtorrentDhtNode.WaitForAnyAsync(nodes, n => n.AnnouncesReceived(torrent.Info.Hash).Any(e => e.Port == ours.Port), $"store our announce of port {ours.Port}", Patience);
 
-        var folder = _folder.Combine("libtorrent");
+        var folder = _swarm.Folder.Combine("libtorrent");
         Directory.CreateDirectory(folder);
-        var downloader = await StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [nodes[1].EndPoint], Download = torrent.Info.Hash, DownloadFolder = folder });
+        var downloader = await _swarm.StartAsync(new LibtorrentDhtNodeOptions { Bootstrap = [nodes[1].EndPoint], Download = torrent.Info.Hash, DownloadFolder = folder });
         await downloader.WaitForOutputAsync("FINISHED", Patience);
 
         await SameBytes.AssertAsync(torrent.DataPath, Path.Combine(folder, "dht-seed.bin"));
@@ -88,7 +79,7 @@ public sealed class TrackerlessSwarmTests(ITestOutputHelper output) : IAsyncLife
     private async Task<TorrentSession> StartSessionAsync(IPEndPoint router)
     {
         var session = new TorrentSession();
-        _running.Add(session);
+        _swarm.Track(session);
         await session.ApplyAsync(new SessionSettings
         {
             Listen = new ListenSettings { Address = Loopback.NextAddress(), Port = 0 },
@@ -113,12 +104,5 @@ public sealed class TrackerlessSwarmTests(ITestOutputHelper output) : IAsyncLife
         }
 
         throw new TimeoutException($"{torrent.Name} knew no peer: {torrent.Status}");
-    }
-
-    private async Task<LibtorrentDhtNode> StartAsync(LibtorrentDhtNodeOptions options)
-    {
-        var node = await LibtorrentDhtNode.StartAsync(options);
-        _running.Add(node);
-        return node;
     }
 }

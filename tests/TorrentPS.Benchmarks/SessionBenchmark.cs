@@ -6,6 +6,7 @@ using System.Text;
 using TorrentPS.Benchmarks.Transfer;
 using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Session;
+using TorrentPS.Engine.Storage;
 using TorrentPS.Engine.Swarm;
 
 namespace TorrentPS.Benchmarks;
@@ -13,8 +14,9 @@ namespace TorrentPS.Benchmarks;
 /// <summary>
 /// A session of many small torrents under connections, measured from outside (issue 17's scale figures): a child
 /// process (<c>session-host</c>) seeds <c>--torrents</c> torrents from one session on 127.0.0.1; this process downloads
-/// them with enough downloader sessions to hold about <c>--connections</c> connections to it, which stay open (the
-/// downloaders seed on). The host's threads (by kind: loops, readers, writers), peak RSS and CPU are read from
+/// them with enough downloader sessions to hold about <c>--connections</c> connections to it, which stay open (each
+/// downloader takes one of a torrent's two files and seeds it on: neither side is a seed of the whole torrent, so
+/// neither closes the connection as of no use). The host's threads (by kind: loops, readers, writers), peak RSS and CPU are read from
 /// <c>/proc</c>: idle before any peer, during the downloads, then idle with every connection open, each idle phase for
 /// <c>--idle</c> seconds after 10 s (or 6 s: idle writers end after 5 s) of settling.
 /// <code>dotnet run -c Release --project tests/TorrentPS.Benchmarks -- session [--torrents 200] [--connections 500] [--length 65536] [--idle 30]</code>
@@ -67,6 +69,7 @@ internal static class SessionBenchmark
                 {
                     var started = batch.Select(info => session.Start(TransferRequest.Download(info, target) with
                     {
+                        FileChoice = FileChoice.Of([MainFile]),
                         Peers = [new IPEndPoint(IPAddress.Loopback, port)],
                         UseTrackers = false,
                         SeedUntilStopped = true,
@@ -198,6 +201,11 @@ internal static class SessionBenchmark
         throw new InvalidOperationException($"the host exited before printing {prefix}");
     }
 
+    /// <summary>
+    /// Torrents of two files each: <c>main.bin</c> (<paramref name="length"/> bytes) and a one-piece <c>extra.bin</c>. The
+    /// downloaders choose <c>main.bin</c> only, so once they have it they seed their choice without being seeds of the
+    /// whole torrent, and the host (a seed of everything) keeps their connections open: the idle phase measures them.
+    /// </summary>
     private static List<TorrentInfo> MakeTorrents(string folder, int count, int length)
     {
         var data = Directory.CreateDirectory(Path.Combine(folder, "data")).FullName;
@@ -205,17 +213,24 @@ internal static class SessionBenchmark
         const int pieceLength = 16384;
         for (var i = 0; i < count; i++)
         {
-            var name = $"small-{i}.bin";
-            var content = RandomNumberGenerator.GetBytes(length);
-            File.WriteAllBytes(Path.Combine(data, name), content);
+            var name = $"small-{i}";
+            var main = RandomNumberGenerator.GetBytes(length);
+            var extra = RandomNumberGenerator.GetBytes(pieceLength);
+            var files = Directory.CreateDirectory(Path.Combine(data, name)).FullName;
+            File.WriteAllBytes(Path.Combine(files, MainFile), main);
+            File.WriteAllBytes(Path.Combine(files, "extra.bin"), extra);
+            var content = new byte[main.Length + extra.Length];
+            main.CopyTo(content, 0);
+            extra.CopyTo(content, main.Length);
             using var pieces = new MemoryStream();
-            for (var offset = 0; offset < length; offset += pieceLength)
+            for (var offset = 0; offset < content.Length; offset += pieceLength)
             {
-                pieces.Write(SHA1.HashData(content.AsSpan(offset, Math.Min(pieceLength, length - offset))));
+                pieces.Write(SHA1.HashData(content.AsSpan(offset, Math.Min(pieceLength, content.Length - offset))));
             }
 
             using var torrent = new MemoryStream();
-            Write(torrent, $"d4:infod6:lengthi{length}e4:name{name.Length}:{name}12:piece lengthi{pieceLength}e6:pieces{pieces.Length}:");
+            Write(torrent, $"d4:infod5:filesld6:lengthi{main.Length}e4:pathl{MainFile.Length}:{MainFile}eed6:lengthi{extra.Length}e4:pathl9:extra.bineee");
+            Write(torrent, $"4:name{name.Length}:{name}12:piece lengthi{pieceLength}e6:pieces{pieces.Length}:");
             torrent.Write(pieces.ToArray());
             Write(torrent, "ee");
             var bytes = torrent.ToArray();
@@ -225,6 +240,9 @@ internal static class SessionBenchmark
 
         return infos;
     }
+
+    /// <summary>The file of each torrent the downloaders choose.</summary>
+    private const string MainFile = "main.bin";
 
     private static void Write(Stream stream, string text) => stream.Write(Encoding.ASCII.GetBytes(text));
 

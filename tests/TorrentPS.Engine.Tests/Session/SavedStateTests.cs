@@ -79,6 +79,10 @@ public sealed class SavedStateTests
             ResumeInStateFolder = true,
             UseTrackers = false,
             Files = Engine.Storage.FileSelection.FromPriorities([Engine.Storage.FilePriority.High]),
+            FileChoice = Engine.Storage.FileChoice.Of(["*.bin", "extras/*"], ["*sample*"]),
+            Sequential = true,
+            FirstAndLastPiecesFirst = true,
+            UseDht = false,
         };
         var saved = new SavedTorrent(request, TorrentState.Stopped, DateTimeOffset.UnixEpoch, 1, 2, 3, 4, "why");
         var problems = new List<string>();
@@ -86,8 +90,10 @@ public sealed class SavedStateTests
         var read = Assert.Single(SavedTorrentList.Decode(SavedTorrentList.Encode([saved]), (_, _) => seeder.Info, problems));
 
         Assert.Empty(problems);
-        Assert.Equal(saved with { Request = request with { Peers = read.Request.Peers } }, read);
+        Assert.Equal(saved with { Request = request with { Peers = read.Request.Peers, FileChoice = read.Request.FileChoice } }, read);
         Assert.Equal(request.Peers, read.Request.Peers);
+        Assert.Equal(request.FileChoice!.Include, read.Request.FileChoice!.Include);
+        Assert.Equal(request.FileChoice.Exclude, read.Request.FileChoice.Exclude);
     }
 
     [Fact]

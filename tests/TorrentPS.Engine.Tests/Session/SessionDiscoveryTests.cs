@@ -29,6 +29,20 @@ public sealed class SessionDiscoveryTests
     }
 
     [Fact]
+    public async Task Turning_the_DHT_on_or_off_applies_at_once_to_a_listening_session()
+    {
+        await using var session = await StartAsync(new SessionSettings { Dht = false });
+        Assert.Null(session.DhtStatus);
+
+        await session.ApplyAsync(session.Settings with { Dht = true, DhtBootstrapNodes = [] });
+        Assert.NotNull(session.DhtStatus);
+        Assert.EndsWith($":{session.ListenEndPoint!.Port}", session.DhtStatus!.LocalEndPoint, StringComparison.Ordinal);
+
+        await session.ApplyAsync(session.Settings with { Dht = false });
+        Assert.Null(session.DhtStatus);
+    }
+
+    [Fact]
     public async Task A_public_torrent_searches_the_DHT_and_is_announced_locally_but_a_private_one_never_is()
     {
         using var folder = HeldTorrents.Folder();
@@ -139,6 +153,31 @@ public sealed class SessionDiscoveryTests
         }
 
         Assert.True(download.Status.PeersFound.Local + seedFound > 0, $"peers found: download {download.Status.PeersFound}; seed {seeding.Status.PeersFound}");
+    }
+
+    [Fact]
+    public async Task A_stopped_download_takes_a_file_selection_for_its_next_run_and_a_seed_or_a_magnet_without_metadata_refuses_one()
+    {
+        using var folder = HeldTorrents.Folder();
+        await using var session = await StartAsync(new SessionSettings { Dht = false });
+        var info = TorrentInfo.Parse(TestTorrent.MultiFile("two", [("a.bin", TestTorrent.Content(20000, seed: 3)), ("b.bin", TestTorrent.Content(30000, seed: 4))], 16384).ToBytes());
+        var download = session.Start(TransferRequest.Download(info, folder.Sub("download")) with { UseTrackers = false });
+        await download.StopAsync();
+
+        var selection = await download.SetFilePriorityAsync([1], Engine.Storage.FilePriority.Skip);
+
+        Assert.Equal(Engine.Storage.FileSelection.FromPriorities([Engine.Storage.FilePriority.Normal, Engine.Storage.FilePriority.Skip]), selection);
+        Assert.Equal(selection, download.Request.Files);
+        Assert.Equal(selection, download.Selection);
+
+        var (seedInfo, seedData) = Write(folder, "seeded-alone.bin", isPrivate: false);
+        var seed = session.Start(TransferRequest.Seed(seedInfo, seedData) with { UseTrackers = false });
+        await seed.StopAsync();
+        Assert.Equal("SelectionNotSupported", (await Assert.ThrowsAsync<TorrentPSException>(() => seed.SetFilePriorityAsync([0], Engine.Storage.FilePriority.Skip))).ErrorId);
+
+        var magnet = session.Start(TransferRequest.Download(MagnetLink.Parse("magnet:?xt=urn:btih:" + new string('c', 40)), folder.Sub("magnet")) with { Peers = [new IPEndPoint(IPAddress.Loopback, 1)], UseTrackers = false });
+        await magnet.StopAsync();
+        Assert.Equal("TorrentMetadataNotKnown", (await Assert.ThrowsAsync<TorrentPSException>(() => magnet.SetFilePriorityAsync([0], Engine.Storage.FilePriority.Skip))).ErrorId);
     }
 
     private static async Task<TorrentSession> StartAsync(SessionSettings settings, string? stateFolder = null)

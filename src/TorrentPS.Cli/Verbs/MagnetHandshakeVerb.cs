@@ -41,7 +41,7 @@ internal sealed class MagnetHandshakeVerb : ICliVerb
         using var found = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var loggers = CliApp.CreateLoggers(stderr);
         await _dht.ApplyToSessionAsync(parsed, loggers).ConfigureAwait(false);
-        var dht = _dht.UseDht(parsed) && TorrentSession.Shared.DhtCanSearch ? TorrentSession.Shared : null;
+        var dht = _dht.UseDht(parsed) && TorrentSession.Shared.CanSearchDht() ? TorrentSession.Shared : null;
         var hasLinkSources = magnet.Trackers.Count > 0 || magnet.PeerAddresses.Count > 0;
         if (!hasLinkSources && dht is null)
         {

@@ -243,14 +243,11 @@ public sealed partial class TorrentSession : IAsyncDisposable
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Whether the session's DHT has anywhere to look (routers, saved nodes, or nodes in its table); false when it runs none. Listens first.</summary>
-    public bool DhtCanSearch
+    /// <summary>Listens (the DHT starts with the listener), then says whether the DHT has anywhere to look (routers, saved nodes, or nodes in its table); false when it runs none.</summary>
+    public bool CanSearchDht()
     {
-        get
-        {
-            Listen();
-            return Discovery?.DhtCanSearch == true;
-        }
+        Listen();
+        return Discovery?.DhtCanSearch == true;
     }
 
     /// <summary>Whether local service discovery runs.</summary>

@@ -1,8 +1,11 @@
+using System.Collections.Specialized;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorrentPS.Bridge;
 using TorrentPS.Bridge.Progress;
+using TorrentPS.Conversion;
+using TorrentPS.Engine.Metainfo;
 using TorrentPS.Engine.Peers;
 using TorrentPS.Engine.Trackers;
 using TorrentPS.Trackers;
@@ -139,6 +142,66 @@ public class TrackerCommandRunnerTests
         Assert.Equal("0 of 1 tracker answered, 1 failed, 0 peers", activities[1].Last().StatusDescription);
         Assert.Empty(recorder.Activities.CompleteAll()); // nothing left open
     }
+
+    [Fact]
+    public async Task The_DHT_is_asked_after_the_trackers_and_a_peer_both_name_is_written_once_with_its_first_source()
+    {
+        var recorder = new Recorder();
+        var asked = new List<string>();
+
+        await recorder.Runner.DiscoverPeersAsync(
+            [TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}&x.pe=192.0.2.2:2")],
+            null,
+            CancellationToken.None,
+            (infoHash, _) =>
+            {
+                asked.Add(infoHash.Hex);
+                return Task.FromResult<IReadOnlyList<TorrentPeer>>([Peer("192.0.2.2", 2, infoHash), Peer("192.0.2.3", 3, infoHash)]);
+            });
+
+        Assert.Equal([Hash], asked);
+        Assert.Equal(
+            [("192.0.2.2:2", PeerSource.Magnet), ("192.0.2.3:3", PeerSource.Dht)],
+            recorder.Objects.Cast<TorrentPeer>().Select(p => (p.EndPointText, p.Source)));
+        Assert.Contains(recorder.Verbose, v => v.Contains("The DHT named 1 new peer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_private_torrent_is_never_looked_up_in_the_DHT()
+    {
+        var recorder = new Recorder();
+        var info = new OrderedDictionary { ["length"] = 3, ["name"] = "p.bin", ["piece length"] = 16384, ["pieces"] = new byte[20], ["private"] = 1 };
+        var torrent = TorrentInfo.Parse(BencodeObjectConverter.Encode(new OrderedDictionary { ["info"] = info }));
+        var asked = 0;
+
+        await recorder.Runner.DiscoverPeersAsync([TrackerInput.ForTorrent(torrent)], null, CancellationToken.None, (_, _) =>
+        {
+            asked++;
+            return Task.FromResult<IReadOnlyList<TorrentPeer>>([]);
+        });
+
+        Assert.Equal(0, asked);
+        Assert.Contains(recorder.Verbose, v => v.Contains("is private", StringComparison.Ordinal));
+        Assert.Contains("no trackers", Assert.Single(recorder.Warnings));
+    }
+
+    [Fact]
+    public async Task Asking_the_DHT_alone_skips_the_trackers_and_does_not_warn_that_there_are_none()
+    {
+        var recorder = new Recorder();
+
+        await recorder.Runner.DiscoverPeersAsync(
+            [TrackerInput.ForMagnet($"magnet:?xt=urn:btih:{Hash}")],
+            null,
+            CancellationToken.None,
+            (infoHash, _) => Task.FromResult<IReadOnlyList<TorrentPeer>>([Peer("192.0.2.4", 4, infoHash)]),
+            askTrackers: false);
+
+        Assert.Empty(recorder.Warnings);
+        Assert.Equal(PeerSource.Dht, Assert.IsType<TorrentPeer>(Assert.Single(recorder.Objects)).Source);
+    }
+
+    private static TorrentPeer Peer(string address, int port, InfoHash infoHash) => new(IPAddress.Parse(address), port, infoHash, PeerSource.Dht);
 
     [Fact]
     public async Task Known_peers_without_trackers_write_no_progress()

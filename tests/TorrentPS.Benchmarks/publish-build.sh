@@ -33,6 +33,15 @@ aot_tfm() {
     || sed -n 's:.*<TargetFramework>\(.*\)</TargetFramework>.*:\1:p' "$csproj"
 }
 
+# Since issue 20 a publish of tps or the module is precompiled (src/ReadyToRun.targets); older commits published IL.
+r2r_note() {
+  if [ -f src/ReadyToRun.targets ]; then
+    echo "tps/ and TorrentPS/ precompiled against the SDK's runtime (src/ReadyToRun.targets)"
+  else
+    echo "none (this commit publishes IL only)"
+  fi
+}
+
 rm -rf "$out/tps" "$out/tps-aot" "$out/TorrentPS"
 cd "$src"
 dotnet publish src/TorrentPS.Cli -c Release -o "$out/tps" -v quiet -nologo
@@ -44,6 +53,7 @@ Builds of TorrentPS for the transfer benchmark (tests/TorrentPS.Benchmarks, --bu
 Source: $described.
 Built $(date -u +%Y-%m-%dT%H:%MZ) on $(uname -srm) with the .NET SDK $(dotnet --version) by tests/TorrentPS.Benchmarks/publish-build.sh:
   tps/        dotnet publish src/TorrentPS.Cli -c Release -o tps            (JIT; runs on the newest runtime, RollForward=Major)
+  ReadyToRun: $(r2r_note)
   tps-aot/    dotnet publish src/TorrentPS.Cli -c Release -r linux-x64 -p:PublishAot=true -o tps-aot   (Native AOT; linker: $(command -v clang >/dev/null && echo clang || echo "gcc, the ILCompiler's fallback: no clang on PATH"))
   TorrentPS/  dotnet publish src/TorrentPS -c Release -o TorrentPS          (the module folder, without the compiled help)
 Runtimes: tps-aot carries the libraries of the framework the CLI targets when published with PublishAot ($(aot_tfm)); the JIT tps and

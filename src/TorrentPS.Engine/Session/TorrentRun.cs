@@ -184,9 +184,14 @@ internal sealed partial class TorrentRun
     }
 
     /// <summary>Posts an event to the loop; false once the loop has ended (the event is dropped).</summary>
-    internal bool Post(SwarmEvent message)
+    internal bool Post(SwarmEvent message) => Post(message, wake: true);
+
+    /// <summary>Posts an event the loop takes with the next one posted (<see cref="EventQueue{T}.TryPostQuietly"/>).</summary>
+    internal bool PostQuietly(SwarmEvent message) => Post(message, wake: false);
+
+    private bool Post(SwarmEvent message, bool wake)
     {
-        if (_events.TryPost(message))
+        if (wake ? _events.TryPost(message) : _events.TryPostQuietly(message))
         {
             return true;
         }

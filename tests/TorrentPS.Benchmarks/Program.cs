@@ -1,6 +1,11 @@
 using BenchmarkDotNet.Running;
 using TorrentPS.Benchmarks;
 
+// Every session here and in the processes started from here is a test's: its DHT knows no public router and local
+// discovery stays on loopback (SessionDiscovery), and no session may use the real per-user state folder (StateFolder).
+// Without this, a benchmarked tps or pwsh looked up the public DHT routers and announced on the LAN's multicast group.
+Environment.SetEnvironmentVariable("TORRENTPS_TEST", "1");
+
 // Run by hand: dotnet run -c Release --project tests/TorrentPS.Benchmarks -- --filter '*'
 // Whole downloads and seeding beside the reference clients: ... -- download [options] | seed [options] | serve [options] (WholeTransferBenchmark)
 if (args.Length > 0 && args[0] is "download" or "seed" or "serve")

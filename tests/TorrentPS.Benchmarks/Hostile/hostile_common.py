@@ -50,6 +50,8 @@ class Process:
     """A tps command run in the background, its stderr counted (lines and bytes) by a thread."""
 
     def __init__(self, command, env=None):
+        # A test's session: no public DHT router, local discovery on loopback only (see SessionDiscovery).
+        env = dict(os.environ if env is None else env, TORRENTPS_TEST="1")
         self.popen = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         self.lines = 0
         self.bytes = 0

@@ -55,6 +55,9 @@ internal sealed class PeerState
     /// <summary>How many requests to keep outstanding (from the rate, bounded by the peer's reqq).</summary>
     public int Depth { get; set; } = RequestDepth.Initial;
 
+    /// <summary>Bytes of requested blocks the peer delivered since the scheduler's last tick (its rate while the meter warms up).</summary>
+    public long DeliveredSinceTick { get; set; }
+
     /// <summary>The peer's <c>reqq</c>, when it said.</summary>
     public int? RequestQueueLimit { get; set; }
 

@@ -42,6 +42,9 @@ internal sealed class RequestScheduler
     /// <summary>A pipeline was left short because no piece could start within the memory allowed.</summary>
     private bool _shortOfMemory;
 
+    /// <summary>When <see cref="Tick"/> last ran (0: never).</summary>
+    private long _lastTick;
+
     public RequestScheduler(IConnectedPeers peers, PeerOutbox outbox, ProgressWatchdog watchdog, TimeSpan requestTimeout, long maxBufferedBytes, TimeProvider time, ILogger logger, string name)
     {
         _peers = peers;
@@ -128,6 +131,12 @@ internal sealed class RequestScheduler
                     peer.LastBlockAt = _time.GetTimestamp();
                     peer.Snubbed = false;
                     _watchdog.Progressed(peer.LastBlockAt);
+                }
+
+                if (requested)
+                {
+                    peer.DeliveredSinceTick += message.Length;
+                    peer.Depth = RequestDepth.Grow(peer.Depth, peer.RequestQueueLimit);
                 }
 
                 if (_picker?.GetProgress(block.Piece) is { } progress && progress.RequestCount(block.Block) > 0)
@@ -265,9 +274,20 @@ internal sealed class RequestScheduler
     /// </summary>
     public void Tick(long now, bool downloading)
     {
+        var sinceLastTick = _lastTick == 0 ? 0 : _time.GetElapsedTime(_lastTick, now).TotalSeconds;
+        _lastTick = now;
         foreach (var peer in _peers.Connected)
         {
-            var depth = RequestDepth.For(peer.DownloadRate.BytesPerSecond, peer.RequestQueueLimit, peer.Snubbed);
+            // The rate meter averages over seconds and lags a peer that just began: what it delivered since the last
+            // tick counts too, so a peer that grew its pipeline by delivering is not cut back while the meter warms up.
+            var rate = peer.DownloadRate.BytesPerSecond;
+            if (sinceLastTick > 0)
+            {
+                rate = Math.Max(rate, peer.DeliveredSinceTick / sinceLastTick);
+            }
+
+            peer.DeliveredSinceTick = 0;
+            var depth = RequestDepth.For(rate, peer.RequestQueueLimit, peer.Snubbed);
             if (depth > peer.Depth)
             {
                 _needRequests.Add(peer);

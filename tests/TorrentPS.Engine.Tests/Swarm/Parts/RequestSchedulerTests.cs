@@ -99,7 +99,7 @@ public sealed class RequestSchedulerTests
     }
 
     [Fact]
-    public void Each_arriving_block_makes_room_for_one_more_request()
+    public void Each_arriving_block_makes_room_for_its_replacement_and_one_more_request()
     {
         var (link, peer) = Seed();
         var first = Requests(link)[0];
@@ -107,9 +107,86 @@ public sealed class RequestSchedulerTests
         Assert.True(_scheduler.OnBlock(peer, _torrent.Deliver(peer.Id, first)));
         _scheduler.FillPending(downloading: true);
 
-        Assert.Equal(RequestDepth.Initial + 1, Requests(link).Count);
-        Assert.Equal(RequestDepth.Initial, peer.Outstanding.Count);
+        Assert.Equal(RequestDepth.Initial + 2, Requests(link).Count);
+        Assert.Equal(RequestDepth.Initial + 1, peer.Outstanding.Count);
+        Assert.Equal(RequestDepth.Initial + 1, peer.Depth);
         Assert.Equal(16384, _scheduler.Downloaded);
+    }
+
+    [Fact]
+    public void A_peer_that_keeps_up_doubles_its_pipeline_each_round_trip_up_to_the_most_allowed()
+    {
+        var (link, peer) = Seed();
+        peer.RequestQueueLimit = 2000;
+
+        // Round trips: every request in flight is answered, then the pipeline is topped up.
+        var sizes = new List<int>();
+        for (var trip = 0; trip < 4; trip++)
+        {
+            var inFlight = peer.Outstanding.Count;
+            sizes.Add(inFlight);
+            Assert.True(Deliver(peer, Requests(link).TakeLast(inFlight).ToList()));
+            _scheduler.FillPending(downloading: true);
+        }
+
+        Assert.Equal([16, 32, 64, 128], sizes);
+        Assert.Equal(RequestDepth.Maximum, peer.Depth);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(Deliver(peer, Requests(link).TakeLast(1).ToList()));
+        }
+
+        Assert.Equal(RequestDepth.Maximum, peer.Depth);
+    }
+
+    [Fact]
+    public void The_pipeline_grows_no_further_than_the_queue_the_peer_named()
+    {
+        var (link, peer) = Seed();
+        peer.RequestQueueLimit = 20;
+
+        Assert.True(Deliver(peer, Requests(link).ToList()));
+        _scheduler.FillPending(downloading: true);
+
+        Assert.Equal(20, peer.Depth);
+        Assert.Equal(20, peer.Outstanding.Count);
+    }
+
+    [Fact]
+    public void The_clock_keeps_the_pipeline_a_peer_earned_while_its_rate_meter_has_not_seen_it_yet()
+    {
+        var (link, peer) = Seed();
+        peer.RequestQueueLimit = 2000;
+        _scheduler.Tick(_time.GetTimestamp(), downloading: true);
+        for (var trip = 0; trip < 4; trip++)
+        {
+            Assert.True(Deliver(peer, Requests(link).TakeLast(peer.Outstanding.Count).ToList()));
+            _scheduler.FillPending(downloading: true);
+        }
+
+        Assert.Equal(RequestDepth.Maximum, peer.Depth);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        Assert.Equal(0, peer.DownloadRate.BytesPerSecond);
+
+        _scheduler.Tick(_time.GetTimestamp(), downloading: true);
+
+        Assert.Equal(RequestDepth.Maximum, peer.Depth);
+    }
+
+    [Fact]
+    public void The_clock_brings_a_slow_peers_pipeline_back_to_its_rate()
+    {
+        var (link, peer) = Seed();
+        _scheduler.Tick(_time.GetTimestamp(), downloading: true);
+        Assert.True(Deliver(peer, Requests(link).Take(8).ToList()));
+        _scheduler.FillPending(downloading: true);
+        Assert.Equal(RequestDepth.Initial + 8, peer.Depth);
+
+        // 8 blocks in 10 s: 13 KB/s, a pipeline of a few requests, held to the initial 16.
+        _time.Advance(TimeSpan.FromSeconds(10));
+        _scheduler.Tick(_time.GetTimestamp(), downloading: true);
+
+        Assert.Equal(RequestDepth.Initial, peer.Depth);
     }
 
     [Fact]
@@ -234,7 +311,8 @@ public sealed class RequestSchedulerTests
         Assert.False(_torrent.Picker.InEndgame());
 
         // The first peer wants no more than the piece it will still hold; when its first piece is verified, the second
-        // peer gets the memory.
+        // peer gets the memory (its queue holds two, so delivering does not grow its pipeline either).
+        firstPeer.RequestQueueLimit = 2;
         firstPeer.Depth = 2;
         var firstPiece = Requests(first).Where(r => r.Index == firstPeer.Outstanding.Oldest.Piece).ToList();
         Assert.True(Deliver(firstPeer, firstPiece));

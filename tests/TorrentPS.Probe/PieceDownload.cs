@@ -59,8 +59,9 @@ internal sealed class PieceDownload
         {
             SendRequests();
 
-            // One wake-up per MiB while at least that much is still to come; then every byte counts.
-            _peer.SetLowWater(_bytesRequested - _bytesReceived >= ReceiveLength ? ReceiveLength : 1);
+            // One wake-up per MiB while at least twice that is still to come, then every byte counts. Twice: Linux wakes a
+            // sleeping receive only when the socket alone holds the mark, not counting what the receive already copied.
+            _peer.SetLowWater(_bytesRequested - _bytesReceived >= 2 * ReceiveLength ? ReceiveLength : 1);
             var received = _peer.Receive(buffer.AsSpan(end));
             _bytesReceived += received;
             end += received;

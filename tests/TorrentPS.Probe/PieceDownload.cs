@@ -106,7 +106,7 @@ internal sealed class PieceDownload
 
     private void Block(int piece, int begin, ReadOnlySpan<byte> block)
     {
-        var asked = piece >= _firstUnwritten && (piece < _nextPiece || (piece == _nextPiece && begin < _nextBegin)) && !_written[piece];
+        var asked = piece >= _firstUnwritten && begin >= 0 && (piece < _nextPiece || (piece == _nextPiece && begin < _nextBegin)) && !_written[piece];
         if (!asked || begin % BlockLength != 0 || block.Length != Math.Min(BlockLength, _torrent.LengthOf(piece) - begin))
         {
             throw new InvalidDataException($"the peer sent a block that was not asked for (piece {piece}, offset {begin}, {block.Length} bytes)");

@@ -9,6 +9,7 @@ namespace TorrentPS.Benchmarks;
 /// <code>
 /// dotnet run -c Release --project tests/TorrentPS.Benchmarks -- download [--seeders 1,8] [--runs 5]
 ///     [--clients tps,tps-aot,pwsh,pwsh-baseline,libtorrent] [--tps PATH] [--tps-aot PATH] [--module PATH/TorrentPS.psd1]
+///     [--probe PATH] [--probe-aot PATH]
 ///     [--build NAME=FOLDER]... [--env NAME=VALUE]... [--logs FOLDER] [--csv FILE]
 ///     [--size-mib 1024] [--piece-kib 1024] [--files 1] [--dir /dev/shm]
 /// dotnet run -c Release --project tests/TorrentPS.Benchmarks -- seed [--clients tps,libtorrent] [--runs 5] [same paths and options]
@@ -19,8 +20,9 @@ namespace TorrentPS.Benchmarks;
 /// system), CPU per GiB, voluntary and involuntary context switches, peak RSS, the seeders' CPU, and run-by-run
 /// ratios against libtorrent and against <c>tps</c>. Clients: <c>tps</c> (JIT), <c>tps-aot</c> (Native AOT),
 /// <c>pwsh</c> (Import-Module + Start-TorrentDownload), <c>pwsh-baseline</c> (pwsh + Import-Module + copying the data,
-/// as issue 20 measured pwsh's own share), <c>pwsh-import</c> (pwsh + Import-Module only), <c>libtorrent</c>; any but
-/// libtorrent may name a build, <c>tps@before</c> with <c>--build before=/work/bench/before</c> (a folder laid out by
+/// as issue 20 measured pwsh's own share), <c>pwsh-import</c> (pwsh + Import-Module only), <c>libtorrent</c>,
+/// <c>probe</c> and <c>probe-aot</c> (tests/TorrentPS.Probe, JIT and Native AOT: issue 20's floor, one seeder only, with
+/// ratios against it); any but libtorrent and the probe may name a build, <c>tps@before</c> with <c>--build before=/work/bench/before</c> (a folder laid out by
 /// <c>publish-build.sh</c>), so one run compares builds side by side.</para>
 /// <para><c>seed</c> (<see cref="SeedBenchmark"/>): libtorrent's downloader fetching the data from each seeder named.
 /// <c>serve</c> (<see cref="ServeCommand"/>): the data and its seeders, held for a look with perf or strace.</para>

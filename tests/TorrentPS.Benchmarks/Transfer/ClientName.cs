@@ -8,11 +8,15 @@ internal sealed record ClientName(string Label, string Kind, string? Build)
 {
     /// <summary>The download clients: tps (JIT), tps-aot (Native AOT), pwsh (Import-Module + Start-TorrentDownload),
     /// pwsh-baseline (pwsh + Import-Module + copying the data: what pwsh costs besides the download, as issue 20 measured it),
-    /// pwsh-import (pwsh + Import-Module only), libtorrent (its own downloader).</summary>
-    public static readonly string[] DownloadKinds = ["tps", "tps-aot", "tps-seq", "tps-aot-seq", "pwsh", "pwsh-baseline", "pwsh-import", "libtorrent"];
+    /// pwsh-import (pwsh + Import-Module only), libtorrent (its own downloader), probe and probe-aot (tests/TorrentPS.Probe,
+    /// JIT and Native AOT: the minimal downloader of shared/PERFORMANCE.md, issue 20's floor; one seeder only).</summary>
+    public static readonly string[] DownloadKinds = ["tps", "tps-aot", "tps-seq", "tps-aot-seq", "pwsh", "pwsh-baseline", "pwsh-import", "libtorrent", "probe", "probe-aot"];
 
     /// <summary><c>tps-seq</c> and <c>tps-aot-seq</c>: the same programs as <c>tps</c> and <c>tps-aot</c>, downloading with <c>--sequential</c>.</summary>
     public bool Sequential => Kind.EndsWith("-seq", StringComparison.Ordinal);
+
+    /// <summary>probe or probe-aot: the floor, which talks to one peer only.</summary>
+    public bool IsProbe => Kind is "probe" or "probe-aot";
 
     /// <summary>The kind without <c>-seq</c>: the program it runs.</summary>
     public string Program => Sequential ? Kind[..^"-seq".Length] : Kind;
@@ -33,6 +37,11 @@ internal sealed record ClientName(string Label, string Kind, string? Build)
         if (build is not null && kind == "libtorrent")
         {
             throw new ArgumentException($"{label}: libtorrent comes from the system, it has no builds.");
+        }
+
+        if (build is not null && kind is "probe" or "probe-aot")
+        {
+            throw new ArgumentException($"{label}: the probe is the floor, the same in every build; give --probe or --probe-aot instead.");
         }
 
         return new ClientName(label, kind, build);

@@ -3,7 +3,9 @@ namespace TorrentPS.Benchmarks.Transfer;
 /// <summary>
 /// Where each client's program is. Unlabelled: <c>--tps</c> (default: the JIT <c>tps</c> beside this program, built by
 /// the project reference), <c>--tps-aot</c> (default: <c>out/tps/tps</c>, as README publishes it), <c>--module</c>
-/// (default: <c>out/TorrentPS/TorrentPS.psd1</c>, as build.ps1 lays it out). A build <c>name=folder</c> holds
+/// (default: <c>out/TorrentPS/TorrentPS.psd1</c>, as build.ps1 lays it out), <c>--probe</c> (default: the JIT <c>probe</c>
+/// beside this program, built by the project reference), <c>--probe-aot</c> (default: <c>out/probe/probe</c>, as README
+/// publishes it). A build <c>name=folder</c> holds
 /// <c>tps/tps</c>, <c>tps-aot/tps</c> and <c>TorrentPS/TorrentPS.psd1</c> (tests/TorrentPS.Benchmarks/publish-build.sh).
 /// </summary>
 internal sealed class ClientPrograms(TransferSettings settings)
@@ -32,6 +34,13 @@ internal sealed class ClientPrograms(TransferSettings settings)
         ? settings.Module ?? Path.Combine(RepositoryRoot(), "out", "TorrentPS", "TorrentPS.psd1")
         : Path.Combine(BuildFolder(build), "TorrentPS", "TorrentPS.psd1");
 
+    public string Probe() => settings.Probe ?? Path.Combine(AppContext.BaseDirectory, "probe");
+
+    public string ProbeAot() => settings.ProbeAot ?? Path.Combine(RepositoryRoot(), "out", "probe", "probe");
+
+    /// <summary>The program a probe client runs (JIT or Native AOT).</summary>
+    public string ProbeOf(ClientName client) => client.Kind == "probe-aot" ? ProbeAot() : Probe();
+
     /// <summary>The program a tps client runs (JIT or Native AOT).</summary>
     public string TpsOf(ClientName client) => client.Program == "tps-aot" ? TpsAot(client.Build) : Tps(client.Build);
 
@@ -43,6 +52,8 @@ internal sealed class ClientPrograms(TransferSettings settings)
             "tps" => (Tps(client.Build), "dotnet publish src/TorrentPS.Cli -c Release -o <folder>, then --tps <folder>/tps"),
             "tps-aot" => (TpsAot(client.Build), "dotnet publish src/TorrentPS.Cli -c Release -r linux-x64 -p:PublishAot=true -o out/tps"),
             "libtorrent" => (Python, "apt-get install python3-libtorrent"),
+            "probe" => (Probe(), "dotnet build tests/TorrentPS.Probe -c Release, or --probe PATH"),
+            "probe-aot" => (ProbeAot(), "dotnet publish tests/TorrentPS.Probe -c Release -r linux-x64 -p:PublishAot=true -o out/probe"),
             _ => (Module(client.Build), "dotnet publish src/TorrentPS -c Release (lays out out/TorrentPS)"),
         };
         if (!File.Exists(path))

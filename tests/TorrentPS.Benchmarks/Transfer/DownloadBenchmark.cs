@@ -7,7 +7,8 @@ namespace TorrentPS.Benchmarks.Transfer;
 /// address (127.0.9.10, .11, …), and serve the data for all the runs of the row set; in each run every client downloads
 /// it once to a fresh folder, in an order that rotates from run to run (run 1: A B C, run 2: B C A, …) so that no client
 /// always follows the same one. Each download is checked against the data (SHA-256) and timed as a whole process
-/// (<see cref="TimedProcess"/>); the seeders' CPU during it is read from /proc.
+/// (<see cref="TimedProcess"/>); the seeders' CPU during it is read from /proc. The probe clients (issue 20's floor) talk
+/// to one peer: they run in the one-seeder row set only, and with them the table has ratios against the probe.
 /// </summary>
 internal static class DownloadBenchmark
 {
@@ -19,6 +20,11 @@ internal static class DownloadBenchmark
         var clients = (settings.Clients ?? DefaultClients).Select(c => ClientName.Parse(c, ClientName.DownloadKinds)).ToArray();
         foreach (var client in clients)
         {
+            if (client.IsProbe && content.IsMultiFile)
+            {
+                throw new ArgumentException($"{client.Label}: the probe downloads single-file torrents only (--files 1).");
+            }
+
             programs.Check(client);
             Console.WriteLine($"  {client.Label}: {Program(programs, client)}");
         }
@@ -39,12 +45,18 @@ internal static class DownloadBenchmark
                 var peers = seeders.Select(s => s.EndPoint).ToArray();
                 var rowSet = $"{count} seeder{(count == 1 ? "" : "s")}";
                 Console.WriteLine($"{rowSet} ({string.Join(' ', peers)}), load average {LoadAverage()}");
-                var results = clients.ToDictionary(c => c.Label, _ => new List<RunMeasurement>(), StringComparer.Ordinal);
+                var rowClients = count == 1 ? clients : clients.Where(c => !c.IsProbe).ToArray();
+                if (rowClients.Length < clients.Length)
+                {
+                    Console.WriteLine($"  {string.Join(", ", clients.Where(c => c.IsProbe).Select(c => c.Label))}: one peer only, not in this row set");
+                }
+
+                var results = rowClients.ToDictionary(c => c.Label, _ => new List<RunMeasurement>(), StringComparer.Ordinal);
                 for (var run = 0; run < settings.Runs; run++)
                 {
-                    for (var k = 0; k < clients.Length; k++)
+                    for (var k = 0; k < rowClients.Length; k++)
                     {
-                        var client = clients[(run + k) % clients.Length];
+                        var client = rowClients[(run + k) % rowClients.Length];
                         var output = Path.Combine(root, "out");
                         var log = settings.Logs is null ? null : Path.Combine(settings.Logs, $"{count}-seeders-{client.Label}-run{run + 1}.log");
                         // A sequential client's file is sampled as it grows (single-file content: the file itself).
@@ -72,9 +84,12 @@ internal static class DownloadBenchmark
                     }
                 }
 
-                var labels = clients.Select(c => c.Label).ToArray();
-                var table = $"{content.Length / (1024 * 1024)} MiB from {rowSet}, {settings.Runs} runs, load average after {LoadAverage()}:\n\n"
-                    + ResultTable.Format(labels, results, content.Length, "seeders'")
+                var labels = rowClients.Select(c => c.Label).ToArray();
+
+                // The floor the probe columns compare with: the Native AOT probe when it ran, else the JIT one.
+                var floor = new[] { "probe-aot", "probe" }.FirstOrDefault(results.ContainsKey);
+                var table = $"{content.Length / (1024 * 1024)} MiB from {rowSet}, {settings.Runs} runs, load average after {LoadAverage()}{(floor is null ? "" : $"; × probe: against {floor}")}:\n\n"
+                    + ResultTable.Format(labels, results, content.Length, "seeders'", floor)
                     + ResultTable.PwshShare(labels, results);
                 tables.Add(table);
                 Console.WriteLine();
@@ -105,6 +120,7 @@ internal static class DownloadBenchmark
         "tps" or "tps-aot" => programs.TpsOf(client),
         "tps-seq" or "tps-aot-seq" => $"{programs.TpsOf(client)} download --sequential",
         "libtorrent" => $"{ClientPrograms.Python} (python3-libtorrent's downloader)",
+        "probe" or "probe-aot" => $"{programs.ProbeOf(client)} (the floor: one peer, nothing but the download)",
         _ => $"{ClientPrograms.Pwsh} with {programs.Module(client.Build)}",
     };
 
@@ -116,6 +132,7 @@ internal static class DownloadBenchmark
         {
             "tps" or "tps-aot" or "tps-seq" or "tps-aot-seq" => [programs.TpsOf(client), "download", "-o", content.IsMultiFile ? output : Path.Combine(output, content.Name), .. peers.SelectMany(p => new[] { "--peer", p }), .. (client.Sequential ? new[] { "--sequential" } : []), content.TorrentPath],
             "libtorrent" => [ClientPrograms.Python, LibtorrentScripts.DownloaderPath(root), content.TorrentPath, output, "127.0.9.200", .. peers],
+            "probe" or "probe-aot" => [programs.ProbeOf(client), "download", "-o", Path.Combine(output, content.Name), "--peer", peers[0], content.TorrentPath],
 
             // The module inside a real pwsh: the engine in-process, where the runtime's settings are pwsh's.
             "pwsh" => Pwsh(programs.Module(client.Build), output,

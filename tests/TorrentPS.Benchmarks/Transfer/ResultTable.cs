@@ -5,19 +5,21 @@ namespace TorrentPS.Benchmarks.Transfer;
 
 /// <summary>
 /// The table of a row set (one seeder count, or the seeders compared): per client the medians over the runs with the
-/// wall time's minimum and maximum, and ratios against libtorrent and against <c>tps</c> taken run by run (each run
-/// against the same run's reference, then the median), which holds when the machine's speed drifts during the run.
+/// wall time's minimum and maximum, and ratios against libtorrent, against <c>tps</c> and (when a probe ran) against the
+/// probe taken run by run (each run against the same run's reference, then the median), which holds when the machine's
+/// speed drifts during the run.
 /// </summary>
 internal static class ResultTable
 {
     private const double GiB = 1024.0 * 1024 * 1024;
 
     /// <param name="otherSide">What <see cref="RunMeasurement.OtherCpuSeconds"/> is, for the column's title.</param>
-    public static string Format(IReadOnlyList<string> clients, IReadOnlyDictionary<string, List<RunMeasurement>> results, long length, string otherSide)
+    /// <param name="floor">The probe client the "× probe" columns compare with (probe-aot or probe); none without.</param>
+    public static string Format(IReadOnlyList<string> clients, IReadOnlyDictionary<string, List<RunMeasurement>> results, long length, string otherSide, string? floor = null)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"| client | wall s (min–max) | max/median | MB/s | CPU s (user / sys) | CPU s per GiB | context switches vol / invol | peak RSS MB | {otherSide} CPU s | wall × libtorrent | CPU × libtorrent | wall × tps | CPU × tps |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| client | wall s (min–max) | max/median | MB/s | CPU s (user / sys) | CPU s per GiB | context switches vol / invol | peak RSS MB | {otherSide} CPU s | wall × libtorrent | CPU × libtorrent | wall × tps | CPU × tps |{(floor is null ? "" : " wall × probe | CPU × probe |")}");
+        text.AppendLine($"|---|---|---|---|---|---|---|---|---|---|---|---|---|{(floor is null ? "" : "---|---|")}");
         foreach (var client in clients)
         {
             var runs = results[client];
@@ -27,7 +29,7 @@ internal static class ResultTable
                 ? $"{Median(runs.Select(r => (double)(r.Switches ?? 0))):0} (all)"
                 : $"{Median(runs.Select(r => (double)r.VoluntarySwitches!.Value)):0} / {Median(runs.Select(r => (double)r.InvoluntarySwitches!.Value)):0}";
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {client} | {wall:0.00} ({runs.Min(r => r.WallSeconds):0.00}–{runs.Max(r => r.WallSeconds):0.00}) | {runs.Max(r => r.WallSeconds) / wall:0.00} | {length / 1e6 / wall:0} | {cpu:0.00} ({Median(runs.Select(r => r.UserSeconds)):0.00} / {Median(runs.Select(r => r.SystemSeconds)):0.00}) | {cpu / (length / GiB):0.00} | {switches} | {Median(runs.Select(r => r.PeakRssKiB / 1024.0)):0} | {Median(runs.Select(r => r.OtherCpuSeconds)):0.00} | {Ratio(results, client, "libtorrent", r => r.WallSeconds)} | {Ratio(results, client, "libtorrent", r => r.CpuSeconds)} | {Ratio(results, client, "tps", r => r.WallSeconds)} | {Ratio(results, client, "tps", r => r.CpuSeconds)} |"));
+                $"| {client} | {wall:0.00} ({runs.Min(r => r.WallSeconds):0.00}–{runs.Max(r => r.WallSeconds):0.00}) | {runs.Max(r => r.WallSeconds) / wall:0.00} | {length / 1e6 / wall:0} | {cpu:0.00} ({Median(runs.Select(r => r.UserSeconds)):0.00} / {Median(runs.Select(r => r.SystemSeconds)):0.00}) | {cpu / (length / GiB):0.00} | {switches} | {Median(runs.Select(r => r.PeakRssKiB / 1024.0)):0} | {Median(runs.Select(r => r.OtherCpuSeconds)):0.00} | {Ratio(results, client, "libtorrent", r => r.WallSeconds)} | {Ratio(results, client, "libtorrent", r => r.CpuSeconds)} | {Ratio(results, client, "tps", r => r.WallSeconds)} | {Ratio(results, client, "tps", r => r.CpuSeconds)} |{(floor is null ? "" : $" {Ratio(results, client, floor, r => r.WallSeconds)} | {Ratio(results, client, floor, r => r.CpuSeconds)} |")}"));
         }
 
         return text.ToString();

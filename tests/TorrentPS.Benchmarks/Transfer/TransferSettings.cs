@@ -31,6 +31,11 @@ internal sealed record TransferSettings
 
     public string? Module { get; init; }
 
+    /// <summary><c>--probe</c>, <c>--probe-aot</c>: the probe's programs (JIT, Native AOT).</summary>
+    public string? Probe { get; init; }
+
+    public string? ProbeAot { get; init; }
+
     /// <summary><c>--build name=folder</c>: a folder laid out by publish-build.sh (tps/, tps-aot/, TorrentPS/).</summary>
     public Dictionary<string, string> Builds { get; init; } = new(StringComparer.Ordinal);
 
@@ -67,6 +72,8 @@ internal sealed record TransferSettings
                 "--tps" => settings with { Tps = Path.GetFullPath(value) },
                 "--tps-aot" => settings with { TpsAot = Path.GetFullPath(value) },
                 "--module" => settings with { Module = Path.GetFullPath(value) },
+                "--probe" => settings with { Probe = Path.GetFullPath(value) },
+                "--probe-aot" => settings with { ProbeAot = Path.GetFullPath(value) },
                 "--build" => Add(settings, settings.Builds, value, fullPath: true),
                 "--env" => Add(settings, settings.Environment, value, fullPath: false),
                 "--logs" => settings with { Logs = Path.GetFullPath(value) },

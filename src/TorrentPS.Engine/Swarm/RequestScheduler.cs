@@ -42,7 +42,7 @@ internal sealed class RequestScheduler
     /// <summary>A pipeline was left short because no piece could start within the memory allowed.</summary>
     private bool _shortOfMemory;
 
-    /// <summary>When <see cref="Tick"/> last ran (0: never).</summary>
+    /// <summary>When <see cref="Tick"/> last ran, or the requests began (0: neither).</summary>
     private long _lastTick;
 
     public RequestScheduler(IConnectedPeers peers, PeerOutbox outbox, ProgressWatchdog watchdog, TimeSpan requestTimeout, long maxBufferedBytes, TimeProvider time, ILogger logger, string name)
@@ -71,6 +71,7 @@ internal sealed class RequestScheduler
     {
         _picker = picker;
         _context = context;
+        _lastTick = _time.GetTimestamp();
     }
 
     /// <summary>The peer's pipeline is topped up after this batch.</summary>

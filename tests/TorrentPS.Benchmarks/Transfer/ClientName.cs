@@ -8,9 +8,11 @@ internal sealed record ClientName(string Label, string Kind, string? Build)
 {
     /// <summary>The download clients: tps (JIT), tps-aot (Native AOT), pwsh (Import-Module + Start-TorrentDownload),
     /// pwsh-baseline (pwsh + Import-Module + copying the data: what pwsh costs besides the download, as issue 20 measured it),
-    /// pwsh-import (pwsh + Import-Module only), libtorrent (its own downloader), probe and probe-aot (tests/TorrentPS.Probe,
+    /// pwsh-import (pwsh + Import-Module only), pwsh-idle (pwsh + Import-Module, then 2 s of Start-Sleep: pwsh's own cost
+    /// over a download's lifetime, since past its first 100 ms the runtime recompiles pwsh's hot start-up code in the
+    /// background whatever the script does), libtorrent (its own downloader), probe and probe-aot (tests/TorrentPS.Probe,
     /// JIT and Native AOT: the minimal downloader of shared/PERFORMANCE.md, issue 20's floor; one seeder only).</summary>
-    public static readonly string[] DownloadKinds = ["tps", "tps-aot", "tps-seq", "tps-aot-seq", "pwsh", "pwsh-baseline", "pwsh-import", "libtorrent", "probe", "probe-aot"];
+    public static readonly string[] DownloadKinds = ["tps", "tps-aot", "tps-seq", "tps-aot-seq", "pwsh", "pwsh-baseline", "pwsh-import", "pwsh-idle", "libtorrent", "probe", "probe-aot"];
 
     /// <summary><c>tps-seq</c> and <c>tps-aot-seq</c>: the same programs as <c>tps</c> and <c>tps-aot</c>, downloading with <c>--sequential</c>.</summary>
     public bool Sequential => Kind.EndsWith("-seq", StringComparison.Ordinal);

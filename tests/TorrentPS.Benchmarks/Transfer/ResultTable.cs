@@ -36,9 +36,9 @@ internal static class ResultTable
     }
 
     /// <summary>
-    /// For each pwsh row with its baseline of the same build (pwsh-import, else pwsh-baseline): what the download
-    /// added to pwsh, beside tps of the same build (issue 20: Start-TorrentDownload should cost no more than tps plus
-    /// pwsh's own start and import).
+    /// For each pwsh row and each baseline of the same build in the run (pwsh-import, pwsh-idle, pwsh-baseline): what the
+    /// download added to pwsh, beside tps of the same build (issue 20: Start-TorrentDownload should cost no more than tps
+    /// plus pwsh's own start and import).
     /// </summary>
     public static string PwshShare(IReadOnlyList<string> clients, IReadOnlyDictionary<string, List<RunMeasurement>> results)
     {
@@ -46,22 +46,24 @@ internal static class ResultTable
         foreach (var pwsh in clients.Where(c => c.Split('@')[0] == "pwsh"))
         {
             var build = pwsh.Contains('@', StringComparison.Ordinal) ? pwsh[pwsh.IndexOf('@', StringComparison.Ordinal)..] : "";
-            var baseline = new[] { $"pwsh-import{build}", $"pwsh-baseline{build}" }.FirstOrDefault(results.ContainsKey);
-            if (baseline is null)
+            foreach (var baseline in new[] { $"pwsh-import{build}", $"pwsh-idle{build}", $"pwsh-baseline{build}" }.Where(results.ContainsKey))
             {
-                continue;
+                text.Append(PwshShare(pwsh, baseline, build, results));
             }
-
-            var cpu = Median(results[pwsh].Select(r => r.CpuSeconds)) - Median(results[baseline].Select(r => r.CpuSeconds));
-            var rss = Median(results[pwsh].Select(r => r.PeakRssKiB / 1024.0)) - Median(results[baseline].Select(r => r.PeakRssKiB / 1024.0));
-            var tps = $"tps{build}";
-            var beside = results.TryGetValue(tps, out var tpsRuns)
-                ? string.Create(CultureInfo.InvariantCulture, $"; {tps} itself: {Median(tpsRuns.Select(r => r.CpuSeconds)):0.00} CPU s, {Median(tpsRuns.Select(r => r.PeakRssKiB / 1024.0)):0} MB")
-                : "";
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{pwsh} − {baseline}: {cpu:+0.00;-0.00} CPU s, {rss:+0;-0} MB peak RSS{beside}"));
         }
 
         return text.ToString();
+    }
+
+    private static string PwshShare(string pwsh, string baseline, string build, IReadOnlyDictionary<string, List<RunMeasurement>> results)
+    {
+        var cpu = Median(results[pwsh].Select(r => r.CpuSeconds)) - Median(results[baseline].Select(r => r.CpuSeconds));
+        var rss = Median(results[pwsh].Select(r => r.PeakRssKiB / 1024.0)) - Median(results[baseline].Select(r => r.PeakRssKiB / 1024.0));
+        var tps = $"tps{build}";
+        var beside = results.TryGetValue(tps, out var tpsRuns)
+            ? string.Create(CultureInfo.InvariantCulture, $"; {tps} itself: {Median(tpsRuns.Select(r => r.CpuSeconds)):0.00} CPU s, {Median(tpsRuns.Select(r => r.PeakRssKiB / 1024.0)):0} MB")
+            : "";
+        return string.Create(CultureInfo.InvariantCulture, $"{pwsh} − {baseline}: {cpu:+0.00;-0.00} CPU s, {rss:+0;-0} MB peak RSS{beside}") + Environment.NewLine;
     }
 
     /// <summary>One CSV line per run (with a header when the file is new): every figure, for a look at single runs.</summary>

@@ -131,7 +131,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
             }
 
             var asked = settings ?? _listen;
-            _binding = ListenBinding.Bind(asked, endPoint => PeerListener.Start(endPoint, Lookup, Route, loggers));
+            _binding = ListenBinding.Bind(asked, endPoint => PeerListener.Start(endPoint, Lookup, Route, loggers, served: () => _runs.Keys));
             Volatile.Write(ref _listenPort, _binding.EndPoint.Port);
             StartDiscoveryLocked(loggers);
             return _binding.EndPoint;
@@ -168,7 +168,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
                     $"{Units(_runs.Count)} running announce port {_binding.EndPoint.Port}: suspend or stop them before the session listens elsewhere.");
             }
 
-            var bound = ListenBinding.Bind(settings, endPoint => PeerListener.Start(endPoint, Lookup, Route, loggers));
+            var bound = ListenBinding.Bind(settings, endPoint => PeerListener.Start(endPoint, Lookup, Route, loggers, served: () => _runs.Keys));
             old = _binding;
             oldDiscovery = _discovery;
             _discovery = null;

@@ -72,7 +72,7 @@ internal static class HandshakeExchange
     /// (null: hang up), answers, and hands over the connection. Blocks; cancelled by closing the socket.
     /// </summary>
     /// <exception cref="PeerException">The peer broke the handshake, stalled, or asked for a torrent not served here.</exception>
-    public static PeerWire Accept(Socket socket, Func<InfoHash, HandshakeOptions?> lookup, TimeSpan handshakeTimeout, ILogger logger, CancellationToken cancellationToken)
+    public static PeerWire Accept(Socket socket, Func<InfoHash, HandshakeOptions?> lookup, TimeSpan handshakeTimeout, ILogger logger, CancellationToken cancellationToken, Func<IEnumerable<InfoHash>>? served = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(lookup);
@@ -92,6 +92,14 @@ internal static class HandshakeExchange
             using var cancel = cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
             var deadline = Environment.TickCount64 + (long)handshakeTimeout.TotalMilliseconds;
             var end = ReceiveAtLeast(socket, systemBlocking, remote, receive, 0, HandshakeMessage.PrefixLength, deadline, handshakeTimeout, "the handshake", cancellationToken);
+            InfoHash? encryptedFor = null;
+            if (served is not null && !EncryptedHandshake.IsPlaintext(receive.AsSpan(0, end)))
+            {
+                (encryptedFor, end) = EncryptedHandshake.Respond(socket, systemBlocking, remote, receive, end, deadline, handshakeTimeout, served, cancellationToken);
+                logger.LogDebug("Peer {EndPoint}: encrypted handshake for {InfoHash}; the stream stays plaintext", remote, encryptedFor);
+                end = ReceiveAtLeast(socket, systemBlocking, remote, receive, end, HandshakeMessage.PrefixLength, deadline, handshakeTimeout, "the handshake", cancellationToken);
+            }
+
             ReservedBits reserved;
             InfoHash infoHash;
             try
@@ -101,6 +109,11 @@ internal static class HandshakeExchange
             catch (PeerProtocolException ex)
             {
                 throw ex.WithEndPoint(remote);
+            }
+
+            if (encryptedFor is not null && !encryptedFor.Equals(infoHash))
+            {
+                throw new InfoHashMismatchException(remote, encryptedFor, infoHash);
             }
 
             var options = lookup(infoHash) ?? throw new PeerProtocolException(remote, $"asked for info hash {infoHash}, which is not served here");
@@ -161,9 +174,15 @@ internal static class HandshakeExchange
     {
         Span<byte> bytes = stackalloc byte[HandshakeMessage.Length];
         new HandshakeMessage(options.ReservedBits, infoHash, options.ResolvePeerId()).Write(bytes);
+        SendAll(socket, systemBlocking, endPoint, bytes, options.HandshakeTimeout, "the handshake", cancellationToken);
+    }
+
+    /// <summary>Sends all of <paramref name="bytes"/> within <paramref name="limit"/>, or fails naming <paramref name="what"/>.</summary>
+    internal static void SendAll(Socket socket, bool systemBlocking, IPEndPoint endPoint, ReadOnlySpan<byte> bytes, TimeSpan limit, string what, CancellationToken cancellationToken)
+    {
         try
         {
-            socket.SendTimeout = (int)Math.Clamp(options.HandshakeTimeout.TotalMilliseconds, 1, int.MaxValue);
+            socket.SendTimeout = (int)Math.Clamp(limit.TotalMilliseconds, 1, int.MaxValue);
             while (!bytes.IsEmpty)
             {
                 bytes = bytes[BlockingSocket.Send(socket, bytes, systemBlocking)..];
@@ -172,12 +191,12 @@ internal static class HandshakeExchange
         catch (SocketException ex)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw new PeerUnreachableException(endPoint, $"sending the handshake failed: {BlockingSocket.Describe(ex)}", ex);
+            throw new PeerUnreachableException(endPoint, $"sending {what} failed: {BlockingSocket.Describe(ex)}", ex);
         }
     }
 
     /// <summary>Receives into <paramref name="buffer"/> from <paramref name="filled"/> until at least <paramref name="count"/> bytes are there; returns the bytes held.</summary>
-    private static int ReceiveAtLeast(Socket socket, bool systemBlocking, IPEndPoint endPoint, byte[] buffer, int filled, int count, long deadline, TimeSpan limit, string what, CancellationToken cancellationToken)
+    internal static int ReceiveAtLeast(Socket socket, bool systemBlocking, IPEndPoint endPoint, byte[] buffer, int filled, int count, long deadline, TimeSpan limit, string what, CancellationToken cancellationToken)
     {
         while (filled < count)
         {

@@ -12,12 +12,16 @@ namespace TorrentPS.Engine.Wire;
 /// and each accepted peer gets a thread of its own that reads its handshake, asks the lookup whether we serve its info
 /// hash (and with which options), answers, and hands the open <see cref="PeerWire"/> to the handler <em>on that same
 /// thread</em>, which may keep it as the connection's reading thread. Peers for torrents we do not serve, and peers that
-/// break the handshake, are dropped with a logged reason. At most a bounded number of handshakes run at once.
+/// break the handshake, are dropped with a logged reason. At most a bounded number of handshakes run at once. Given the
+/// info hashes it serves, it also answers encrypted handshakes (<see cref="EncryptedHandshake"/>).
 /// </summary>
 internal sealed class PeerListener : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly Func<InfoHash, HandshakeOptions?> _lookup;
+
+    /// <summary>The info hashes served, for a peer that names its torrent inside an encrypted handshake (null: plaintext only).</summary>
+    private readonly Func<IEnumerable<InfoHash>>? _served;
     private readonly Action<PeerWire, CancellationToken> _handler;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -27,9 +31,10 @@ internal sealed class PeerListener : IAsyncDisposable
     private int _pendingHandshakes;
     private int _accepted;
 
-    private PeerListener(Socket socket, Func<InfoHash, HandshakeOptions?> lookup, Action<PeerWire, CancellationToken> handler, ILogger logger, TimeSpan handshakeTimeout, int maxPendingHandshakes)
+    private PeerListener(Socket socket, Func<InfoHash, HandshakeOptions?> lookup, Action<PeerWire, CancellationToken> handler, ILogger logger, TimeSpan handshakeTimeout, int maxPendingHandshakes, Func<IEnumerable<InfoHash>>? served)
     {
         _socket = socket;
+        _served = served;
         _lookup = lookup;
         _handler = handler;
         _logger = logger;
@@ -55,7 +60,8 @@ internal sealed class PeerListener : IAsyncDisposable
         Action<PeerWire, CancellationToken> handler,
         ILoggerFactory? loggerFactory = null,
         TimeSpan? handshakeTimeout = null,
-        int maxPendingHandshakes = 64)
+        int maxPendingHandshakes = 64,
+        Func<IEnumerable<InfoHash>>? served = null)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
         ArgumentNullException.ThrowIfNull(lookup);
@@ -73,7 +79,7 @@ internal sealed class PeerListener : IAsyncDisposable
         }
 
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PeerListener>();
-        var listener = new PeerListener(socket, lookup, handler, logger, handshakeTimeout ?? TimeSpan.FromSeconds(10), maxPendingHandshakes);
+        var listener = new PeerListener(socket, lookup, handler, logger, handshakeTimeout ?? TimeSpan.FromSeconds(10), maxPendingHandshakes, served);
         logger.LogInformation("Listening for peers on {EndPoint}", listener.LocalEndPoint);
         ConnectionThread.Start($"TorrentPS listener {listener.LocalEndPoint}", listener.AcceptLoop);
         return listener;
@@ -183,7 +189,7 @@ internal sealed class PeerListener : IAsyncDisposable
         PeerWire wire;
         try
         {
-            wire = HandshakeExchange.Accept(socket, _lookup, _handshakeTimeout, _logger, token);
+            wire = HandshakeExchange.Accept(socket, _lookup, _handshakeTimeout, _logger, token, _served);
         }
         catch (Exception ex) when (ex is PeerException or OperationCanceledException)
         {

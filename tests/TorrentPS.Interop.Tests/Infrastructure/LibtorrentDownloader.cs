@@ -15,6 +15,9 @@ public sealed class LibtorrentDownloader : IDownloader
         import sys, time
         import libtorrent as lt
         torrent, save_path, ip, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+        peers = sys.argv[5:]
+        forced = bool(peers) and peers[0] == '--forced-encryption'
+        if forced: peers = peers[1:]
         settings = {
             'listen_interfaces': '%s:%d' % (ip, port),
             'outgoing_interfaces': ip,
@@ -26,12 +29,15 @@ public sealed class LibtorrentDownloader : IDownloader
             'max_failcount': 1000,
             'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
         }
+        if forced:
+            # Only encrypted handshakes (policy 0: forced), offering both a plaintext and an RC4 stream (level 3).
+            settings.update({'out_enc_policy': 0, 'in_enc_policy': 0, 'allowed_enc_level': 3, 'prefer_rc4': False})
         session = lt.session(settings)
         params = lt.add_torrent_params()
         params.ti = lt.torrent_info(torrent)
         params.save_path = save_path
         handle = session.add_torrent(params)
-        for peer in sys.argv[5:]:
+        for peer in peers:
             host, peer_port = peer.rsplit(':', 1)
             handle.connect_peer((host, int(peer_port)))
         print('STARTED', flush=True)
@@ -66,7 +72,13 @@ public sealed class LibtorrentDownloader : IDownloader
     public string Output => _process.Output;
 
     /// <summary>Starts downloading <paramref name="torrent"/> into a folder of its own, dialling <paramref name="peers"/>.</summary>
-    public static async Task<LibtorrentDownloader> StartAsync(TorrentInfo torrent, params IPEndPoint[] peers)
+    public static Task<LibtorrentDownloader> StartAsync(TorrentInfo torrent, params IPEndPoint[] peers) => StartAsync(torrent, forcedEncryption: false, peers);
+
+    /// <summary>
+    /// The same; with <paramref name="forcedEncryption"/> libtorrent opens every connection with a Message Stream
+    /// Encryption handshake and accepts no plaintext one.
+    /// </summary>
+    public static async Task<LibtorrentDownloader> StartAsync(TorrentInfo torrent, bool forcedEncryption, params IPEndPoint[] peers)
     {
         var folder = new TempDirectory("tps-lt-down");
         try
@@ -78,6 +90,11 @@ public sealed class LibtorrentDownloader : IDownloader
             var address = Loopback.NextAddress();
             var port = Loopback.FreePort(address);
             List<string> arguments = [script, torrent.SourcePath!, save, address.ToString(), port.ToString(CultureInfo.InvariantCulture)];
+            if (forcedEncryption)
+            {
+                arguments.Add("--forced-encryption");
+            }
+
             arguments.AddRange(peers.Select(p => $"{p.Address}:{p.Port.ToString(CultureInfo.InvariantCulture)}"));
             var process = ExternalProcess.Start(LibtorrentSeeder.Python, arguments);
             try

@@ -27,6 +27,21 @@ public sealed class ReferenceDownloaderTests
     }
 
     [Fact]
+    public async Task Libtorrent_that_insists_on_an_encrypted_handshake_downloads_from_our_seeder_in_plaintext_after_it()
+    {
+        using var folder = new TempDirectory("tps-seed-lt-mse");
+        var torrent = TestTorrent.Create(folder.Path, "obfuscated.bin", length: (2 * 1024 * 1024) + 777, pieceLength: 256 * 1024);
+        await using var seeder = await TorrentPSSeeder.StartAsync(torrent);
+        await using var downloader = await LibtorrentDownloader.StartAsync(torrent.Info, forcedEncryption: true, seeder.EndPoint);
+
+        await downloader.WaitFinishedAsync(Download);
+
+        await SameBytes.AssertAsync(torrent.DataPath, downloader.DownloadPath);
+        var result = await seeder.Torrent.StopAsync();
+        Assert.True(result.Uploaded >= torrent.Info.Length, $"uploaded {result.Uploaded} of {torrent.Info.Length}");
+    }
+
+    [Fact]
     public async Task Libtorrent_downloads_a_multi_file_torrent_made_by_mktorrent_from_our_seeder_byte_for_byte()
     {
         using var folder = new TempDirectory("tps-seed-lt-multi");

@@ -82,12 +82,15 @@ public sealed class TrackerDeadlineTests
         {
             MaxTrackers = 5,
             TierStagger = TimeSpan.FromMilliseconds(10),
-            OverallTimeout = TimeSpan.FromSeconds(1),
+
+            // Long enough that all five are asked even when a loaded machine delays the stagger's timers (seen once in a
+            // fresh-clone run: three asked within 1 s).
+            OverallTimeout = TimeSpan.FromSeconds(3),
         };
 
         var (events, elapsed) = await DiscoverAsync(Target(Urls(silent, 1_000)), options);
 
-        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"took {elapsed}");
+        Assert.True(elapsed < TimeSpan.FromSeconds(8), $"took {elapsed}");
         // Five asked (each reported timed out), never more; the fake may not have read every datagram yet on a busy machine.
         Assert.Equal(5, events.Count);
         Assert.InRange(Contacted(silent), 1, 5);

@@ -152,12 +152,17 @@ public sealed class RequestSchedulerTests
         Assert.Equal(20, peer.Outstanding.Count);
     }
 
-    [Fact]
-    public void The_clock_keeps_the_pipeline_a_peer_earned_while_its_rate_meter_has_not_seen_it_yet()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // the first tick counts from when requests began
+    public void The_clock_keeps_the_pipeline_a_peer_earned_while_its_rate_meter_has_not_seen_it_yet(bool tickedBefore)
     {
         var (link, peer) = Seed();
         peer.RequestQueueLimit = 2000;
-        _scheduler.Tick(_time.GetTimestamp(), downloading: true);
+        if (tickedBefore)
+        {
+            _scheduler.Tick(_time.GetTimestamp(), downloading: true);
+        }
         for (var trip = 0; trip < 4; trip++)
         {
             Assert.True(Deliver(peer, Requests(link).TakeLast(peer.Outstanding.Count).ToList()));

@@ -94,6 +94,19 @@ public sealed class EncryptedHandshakeTests
     }
 
     [Fact]
+    public async Task A_public_key_outside_the_group_is_refused_before_anything_is_sent()
+    {
+        await using var pair = await SocketPair.OpenAsync();
+        var accepted = pair.AcceptAsync([ScriptedPeer.RandomInfoHash()]);
+
+        pair.Client.Send(Enumerable.Repeat((byte)0xFF, EncryptedHandshake.KeyLength).ToArray());
+
+        var error = await Assert.ThrowsAsync<PeerProtocolException>(() => accepted.WaitAsync(Timeout));
+        Assert.Contains("its key is out of range", error.Message);
+        Assert.Equal(0, pair.Client.Available);
+    }
+
+    [Fact]
     public async Task A_listener_that_is_not_told_what_it_serves_takes_only_plaintext_handshakes()
     {
         await using var pair = await SocketPair.OpenAsync();

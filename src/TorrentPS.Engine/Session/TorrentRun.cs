@@ -81,6 +81,7 @@ internal sealed partial class TorrentRun
             new ConnectorSettings(identity.PeerId, identity.ListenPort, options.LocalAddress, options.ConnectTimeout, options.HandshakeTimeout, options.MessageTimeout, FastExtension: !options.ExtensionProtocolOnly),
             _pieces,
             Post,
+            PostQuietly,
             _loggers,
             transferLimits,
             _stopping.Token) { Info = info };

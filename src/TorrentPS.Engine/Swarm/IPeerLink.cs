@@ -44,8 +44,11 @@ internal interface IPeerLink
     /// <summary>Sends what was queued.</summary>
     void Flush();
 
-    /// <summary>Tells the connection how many block bytes are on their way (it sizes its receives by it).</summary>
-    void SetExpectedBytes(long bytes);
+    /// <summary>
+    /// Tells the connection which block bytes are on their way (<see cref="BlockExpectation"/>): it sizes its receives by
+    /// them, and posts batches of blocks without waking the loop while enough are still to come.
+    /// </summary>
+    void Expect(in BlockExpectation expectation);
 
     /// <summary>The piece count became known (a magnet's metadata arrived): the connection checks bitfields and indexes against it.</summary>
     void SetPieceCount(int pieceCount);

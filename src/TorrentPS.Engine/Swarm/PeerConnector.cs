@@ -18,17 +18,19 @@ internal sealed class PeerConnector : IPeerDialer
     private readonly ConnectorSettings _settings;
     private readonly PieceContextHolder _pieces;
     private readonly Func<SwarmEvent, bool> _post;
+    private readonly Func<SwarmEvent, bool> _postQuietly;
     private readonly ILoggerFactory _loggers;
     private readonly TransferLimits _limits;
     private readonly CancellationToken _stopping;
     private int _nextLinkId;
 
-    public PeerConnector(InfoHash infoHash, ConnectorSettings settings, PieceContextHolder pieces, Func<SwarmEvent, bool> post, ILoggerFactory loggers, TransferLimits limits, CancellationToken stopping)
+    public PeerConnector(InfoHash infoHash, ConnectorSettings settings, PieceContextHolder pieces, Func<SwarmEvent, bool> post, Func<SwarmEvent, bool> postQuietly, ILoggerFactory loggers, TransferLimits limits, CancellationToken stopping)
     {
         _infoHash = infoHash;
         _settings = settings;
         _pieces = pieces;
         _post = post;
+        _postQuietly = postQuietly;
         _loggers = loggers;
         _limits = limits;
         _stopping = stopping;
@@ -86,13 +88,13 @@ internal sealed class PeerConnector : IPeerDialer
                 return;
             }
 
-            new PeerLink(wire, id, _pieces, _post, linkLogger, _limits).Run();
+            new PeerLink(wire, id, _pieces, _post, _postQuietly, linkLogger, _limits).Run();
         });
     }
 
     /// <summary>A peer that dialled us and finished its handshake, on the connection's own thread (which becomes its reading thread).</summary>
     public void Adopt(PeerWire wire)
-        => new PeerLink(wire, Interlocked.Increment(ref _nextLinkId), _pieces, _post, _loggers.CreateLogger<PeerLink>(), _limits).Run();
+        => new PeerLink(wire, Interlocked.Increment(ref _nextLinkId), _pieces, _post, _postQuietly, _loggers.CreateLogger<PeerLink>(), _limits).Run();
 }
 
 /// <summary>Who we are to peers and how long we wait for them.</summary>

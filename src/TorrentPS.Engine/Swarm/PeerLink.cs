@@ -18,20 +18,23 @@ internal sealed class PeerLink : IPeerLink, IBlockReader
     private readonly SendQueue _send;
     private readonly PieceContextHolder _pieces;
     private readonly Func<SwarmEvent, bool> _post;
+    private readonly Func<SwarmEvent, bool> _postQuietly;
     private readonly ILogger _logger;
     private readonly int _maxQueuedUploads;
     private long _downloaded;
-    private long _expected;
-    private int _expectedChanged;
-    private long _receivedSinceExpected;
+    private readonly object _expectationLock = new();
+    private BlockExpectation _expectation = BlockExpectation.Nothing(0);
     private volatile bool _amChoking = true;
 
-    public PeerLink(PeerWire wire, int id, PieceContextHolder pieces, Func<SwarmEvent, bool> post, ILogger logger, TransferLimits? limits = null, int maxQueuedUploads = UploadQueueLimit)
+    /// <param name="post">Posts an event to the loop and wakes it.</param>
+    /// <param name="postQuietly">Posts an event the loop takes with the next one that wakes it (batches of blocks while enough are still to come).</param>
+    public PeerLink(PeerWire wire, int id, PieceContextHolder pieces, Func<SwarmEvent, bool> post, Func<SwarmEvent, bool> postQuietly, ILogger logger, TransferLimits? limits = null, int maxQueuedUploads = UploadQueueLimit)
     {
         _wire = wire;
         Id = id;
         _pieces = pieces;
         _post = post;
+        _postQuietly = postQuietly;
         _logger = logger;
         _limits = limits ?? TransferLimits.None;
         _maxQueuedUploads = maxQueuedUploads;
@@ -88,10 +91,23 @@ internal sealed class PeerLink : IPeerLink, IBlockReader
 
     public List<OutgoingMessage> TakeUploads() => _send.TakeUploads();
 
-    public void SetExpectedBytes(long bytes)
+    public void Expect(in BlockExpectation expectation)
     {
-        Volatile.Write(ref _expected, bytes);
-        Volatile.Write(ref _expectedChanged, 1);
+        lock (_expectationLock)
+        {
+            _expectation = expectation;
+        }
+    }
+
+    private BlockExpectation Expectation
+    {
+        get
+        {
+            lock (_expectationLock)
+            {
+                return _expectation;
+            }
+        }
     }
 
     public void Close(string reason)
@@ -157,23 +173,20 @@ internal sealed class PeerLink : IPeerLink, IBlockReader
                 _send.Flush();
             }
 
+            // This thread alone adds to _downloaded: every block of this batch is counted in it.
+            var expectation = Expectation;
             if (batch.Count == 0)
             {
                 batch.Return();
             }
-            else if (!_post(new SwarmEvent.PeerMessages(this, batch)))
+            else if (!(expectation.LetsLoopSleep(batch, _downloaded) ? _postQuietly : _post)(new SwarmEvent.PeerMessages(this, batch)))
             {
                 // The torrent has ended (Post gave the batch back).
                 _wire.Close("the torrent has ended");
                 return;
             }
 
-            if (Interlocked.Exchange(ref _expectedChanged, 0) == 1)
-            {
-                _receivedSinceExpected = 0;
-            }
-
-            _wire.ExpectBytes(Volatile.Read(ref _expected) - _receivedSinceExpected);
+            _wire.ExpectBytes(Expectation.Remaining(_downloaded));
             var before = _wire.BytesReceived;
             _wire.Receive();
             if (_limits.LimitsDownload && _limits.TakeDownload((int)(_wire.BytesReceived - before)) is { } wait && wait > TimeSpan.Zero && _closing.Wait(wait))
@@ -195,7 +208,6 @@ internal sealed class PeerLink : IPeerLink, IBlockReader
             {
                 var outcome = _pieces.Current?.Assembler.Deliver(Id, message.Index, message.Begin, message.Payload.Span) ?? BlockOutcome.Unexpected;
                 Interlocked.Add(ref _downloaded, message.Length);
-                _receivedSinceExpected += message.Length;
                 batch.Add(new IncomingMessage(PeerMessageType.Piece, message.Index, message.Begin, message.Length, Outcome: outcome));
                 return false;
             }

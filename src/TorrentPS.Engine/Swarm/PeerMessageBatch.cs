@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using TorrentPS.Engine.Wire;
 
 namespace TorrentPS.Engine.Swarm;
 
@@ -20,12 +21,20 @@ internal sealed class PeerMessageBatch
 
     public static PeerMessageBatch Rent() => Pool.TryTake(out var batch) ? batch : new PeerMessageBatch();
 
-    public void Add(in IncomingMessage message) => Messages.Add(message);
+    /// <summary>True while every message added is a block that went into its piece (accepted, or completing it).</summary>
+    public bool OnlyUsefulBlocks { get; private set; } = true;
+
+    public void Add(in IncomingMessage message)
+    {
+        Messages.Add(message);
+        OnlyUsefulBlocks &= message is { Type: PeerMessageType.Piece, Outcome: BlockOutcome.Accepted or BlockOutcome.CompletedPiece };
+    }
 
     /// <summary>Gives the batch back to the pool (the loop, when done with it).</summary>
     public void Return()
     {
         Messages.Clear();
+        OnlyUsefulBlocks = true;
         if (Pool.Count < 256)
         {
             Pool.Add(this);

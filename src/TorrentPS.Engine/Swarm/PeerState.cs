@@ -58,6 +58,9 @@ internal sealed class PeerState
     /// <summary>Bytes of requested blocks the peer delivered since the scheduler's last tick (its rate while the meter warms up).</summary>
     public long DeliveredSinceTick { get; set; }
 
+    /// <summary>Block bytes of the peer's batches the loop has taken in (what it tells the connection to expect counts from here).</summary>
+    public long BlockBytesTaken { get; set; }
+
     /// <summary>The peer's <c>reqq</c>, when it said.</summary>
     public int? RequestQueueLimit { get; set; }
 

@@ -115,6 +115,7 @@ internal sealed class RequestScheduler
     public bool OnBlock(PeerState peer, in IncomingMessage message)
     {
         Volatile.Write(ref _downloaded, _downloaded + message.Length);
+        peer.BlockBytesTaken += message.Length;
         var block = new BlockRef(message.Index, message.Begin / ActivePiece.BlockSize);
         var aligned = message.Begin % ActivePiece.BlockSize == 0;
         var requested = aligned && peer.Outstanding.Remove(block);
@@ -392,7 +393,7 @@ internal sealed class RequestScheduler
         }
 
         peer.Outstanding.Clear();
-        peer.Link.SetExpectedBytes(0);
+        peer.Link.Expect(BlockExpectation.Nothing(peer.BlockBytesTaken));
         WakeAll();
     }
 
@@ -438,9 +439,23 @@ internal sealed class RequestScheduler
         }
 
         peer.LastSentAt = now;
-        // Blocks are 16 KiB, or the whole piece when pieces are smaller: overstating it makes the receive wait for bytes
-        // that never come.
-        peer.Link.SetExpectedBytes((long)peer.Outstanding.Count * Math.Min(ActivePiece.BlockSize, Info.PieceLength));
+        peer.Link.Expect(ExpectationOf(peer, full: _picked.Count == want));
+    }
+
+    /// <summary>
+    /// What the peer's connection is told after a top-up. A full pipeline may drain by half before the loop takes in its
+    /// blocks (one wake-up per half pipeline rather than per receive); a peer left short (the picker found too little,
+    /// or memory was short) and every peer in the endgame, where a block's copies elsewhere are cancelled as it comes,
+    /// wake the loop with every batch.
+    /// </summary>
+    private BlockExpectation ExpectationOf(PeerState peer, bool full)
+    {
+        // Blocks are 16 KiB, or the whole piece when pieces are smaller; only the torrent's last block may be shorter, so
+        // the bytes are overstated by less than a block, which the mark allows for.
+        var blockLength = Math.Min(ActivePiece.BlockSize, Info.PieceLength);
+        var bytes = (long)peer.Outstanding.Count * blockLength;
+        var wakeBelow = full && !_picker!.InEndgame() ? bytes / 2 + blockLength : long.MaxValue;
+        return new BlockExpectation(bytes, peer.BlockBytesTaken, wakeBelow);
     }
 
     private bool AnyOtherSupplier(PeerState except)

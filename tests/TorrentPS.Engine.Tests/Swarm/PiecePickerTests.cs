@@ -260,7 +260,7 @@ public sealed class PiecePickerTests
         {
         }
 
-        public void SetExpectedBytes(long bytes)
+        public void Expect(in BlockExpectation expectation)
         {
         }
 

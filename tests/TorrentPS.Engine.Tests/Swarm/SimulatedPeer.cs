@@ -102,7 +102,7 @@ internal sealed class SimulatedPeer : IPeerLink
     {
     }
 
-    public void SetExpectedBytes(long bytes)
+    public void Expect(in BlockExpectation expectation)
     {
     }
 

@@ -329,7 +329,7 @@ public sealed class TorrentLoopTests
         {
         }
 
-        public void SetExpectedBytes(long bytes)
+        public void Expect(in BlockExpectation expectation)
         {
         }
 

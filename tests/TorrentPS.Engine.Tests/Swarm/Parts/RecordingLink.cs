@@ -45,7 +45,9 @@ internal sealed class RecordingLink : IPeerLink
 
     public int Flushes { get; private set; }
 
-    public long ExpectedBytes { get; private set; }
+    public BlockExpectation Expectation { get; private set; } = BlockExpectation.Nothing(0);
+
+    public long ExpectedBytes => Expectation.Bytes;
 
     public string? ClosedFor { get; private set; }
 
@@ -53,7 +55,7 @@ internal sealed class RecordingLink : IPeerLink
 
     public void Flush() => Flushes++;
 
-    public void SetExpectedBytes(long bytes) => ExpectedBytes = bytes;
+    public void Expect(in BlockExpectation expectation) => Expectation = expectation;
 
     public void SetPieceCount(int pieceCount)
     {

@@ -87,6 +87,48 @@ public sealed class RequestSchedulerTests
     }
 
     [Fact]
+    public void A_full_pipeline_lets_half_its_bytes_come_before_a_batch_of_blocks_wakes_the_loop()
+    {
+        var (link, peer) = Seed();
+        Assert.Equal(new BlockExpectation(RequestDepth.Initial * 16384L, 0, RequestDepth.Initial * 16384L / 2 + 16384), link.Expectation);
+
+        // Three blocks taken in, the pipeline topped up: the connection counts what is still to come from those three on.
+        Assert.True(Deliver(peer, Requests(link).Take(3).ToList()));
+        _scheduler.FillPending(downloading: true);
+
+        var bytes = peer.Outstanding.Count * 16384L;
+        Assert.Equal(new BlockExpectation(bytes, 3 * 16384L, bytes / 2 + 16384), link.Expectation);
+        Assert.Equal(bytes, link.Expectation.Remaining(3 * 16384L));
+    }
+
+    [Fact]
+    public void A_peer_left_short_or_in_the_endgame_wakes_the_loop_with_every_batch()
+    {
+        // 200 pieces of two blocks: a queue of 500 takes every block there is, and the picker has no more to give.
+        var (link, peer) = Seed();
+        peer.RequestQueueLimit = 500;
+        peer.Depth = 500;
+        _scheduler.Wake(peer);
+        _scheduler.FillPending(downloading: true);
+
+        Assert.Equal(400, peer.Outstanding.Count);
+        Assert.True(_torrent.Picker.InEndgame());
+        Assert.Equal(long.MaxValue, link.Expectation.WakeBelow);
+        Assert.Equal(400 * 16384L, link.Expectation.Bytes);
+    }
+
+    [Fact]
+    public void A_choke_that_drops_the_requests_tells_the_connection_nothing_is_coming()
+    {
+        var (link, peer) = Seed(fast: false);
+        Assert.True(Deliver(peer, Requests(link).Take(2).ToList()));
+
+        _scheduler.OnChoke(peer);
+
+        Assert.Equal(BlockExpectation.Nothing(2 * 16384L), link.Expectation);
+    }
+
+    [Fact]
     public void Nothing_is_requested_unless_downloading()
     {
         var link = new RecordingLink(outgoing: false);

@@ -7,7 +7,7 @@ namespace TorrentPS.Benchmarks;
 /// Whole transfers on loopback, timed as whole processes beside the reference clients in the same run (machines here
 /// differ by up to 3× from one day to the next: only figures from one run compare).
 /// <code>
-/// dotnet run -c Release --project tests/TorrentPS.Benchmarks -- download [--seeders 1,8] [--runs 5]
+/// dotnet run -c Release --project tests/TorrentPS.Benchmarks -- download [--seeders 1,8] [--runs 5] [--warm-ups 1]
 ///     [--clients tps,tps-aot,pwsh,pwsh-baseline,libtorrent] [--tps PATH] [--tps-aot PATH] [--module PATH/TorrentPS.psd1]
 ///     [--probe PATH] [--probe-aot PATH]
 ///     [--build NAME=FOLDER]... [--env NAME=VALUE]... [--logs FOLDER] [--csv FILE]

@@ -6,7 +6,7 @@ namespace TorrentPS.Benchmarks.Transfer;
 /// <c>download</c>: for each seeder count a row set. That many libtorrent seeders start, each on its own loopback
 /// address (127.0.9.10, .11, …), and serve the data for all the runs of the row set; in each run every client downloads
 /// it once to a fresh folder, in an order that rotates from run to run (run 1: A B C, run 2: B C A, …) so that no client
-/// always follows the same one. Each download is checked against the data (SHA-256) and timed as a whole process
+/// always follows the same one, after an uncounted warm-up download (<c>--warm-ups</c>, 1 by default). Each download is checked against the data (SHA-256) and timed as a whole process
 /// (<see cref="TimedProcess"/>); the seeders' CPU during it is read from /proc. The probe clients (issue 20's floor) talk
 /// to one peer: they run in the one-seeder row set only, and with them the table has ratios against the probe.
 /// </summary>
@@ -51,30 +51,23 @@ internal static class DownloadBenchmark
                     Console.WriteLine($"  {string.Join(", ", clients.Where(c => c.IsProbe).Select(c => c.Label))}: one peer only, not in this row set");
                 }
 
+                // Uncounted downloads first, by the clients that download (in turn): the seeders' first serve is not a client's figure.
+                var downloaders = rowClients.Where(c => c.Kind is not ("pwsh-import" or "pwsh-idle")).ToArray();
+                for (var w = 0; w < settings.WarmUps && downloaders.Length > 0; w++)
+                {
+                    var client = downloaders[w % downloaders.Length];
+                    var measurement = await DownloadOnceAsync(client, programs, content, peers, seeders, environment, root, log: null);
+                    Console.WriteLine($"  warm-up {client.Label} (not counted): {measurement}");
+                }
+
                 var results = rowClients.ToDictionary(c => c.Label, _ => new List<RunMeasurement>(), StringComparer.Ordinal);
                 for (var run = 0; run < settings.Runs; run++)
                 {
                     for (var k = 0; k < rowClients.Length; k++)
                     {
                         var client = rowClients[(run + k) % rowClients.Length];
-                        var output = Path.Combine(root, "out");
                         var log = settings.Logs is null ? null : Path.Combine(settings.Logs, $"{count}-seeders-{client.Label}-run{run + 1}.log");
-                        // A sequential client's file is sampled as it grows (single-file content: the file itself).
-                        using var sampler = client.Sequential && !content.IsMultiFile ? new PrefixSampler(content.DataPath, Path.Combine(output, content.Name)) : null;
-                        var measurement = await TimedProcess.RunAsync(Command(client, programs, content, output, peers), environment, log, () => seeders.Sum(s => s.Cpu().TotalSeconds), root);
-                        if (client.Kind is not ("pwsh-import" or "pwsh-idle"))
-                        {
-                            content.AssertDownloaded(content.IsMultiFile && client.Program is "tps" or "tps-aot" ? output : Path.Combine(output, content.Name));
-                        }
-
-                        if (sampler is not null)
-                        {
-                            await sampler.StopAsync();
-                            var mib = (int)(content.Length / (1024 * 1024));
-                            Console.WriteLine($"  run {run + 1} {client.Label} {sampler.Report(content.Length, measurement.WallSeconds, [mib / 16, mib / 4, mib / 2, mib * 3 / 4, mib])}");
-                        }
-
-                        Directory.Delete(output, recursive: true);
+                        var measurement = await DownloadOnceAsync(client, programs, content, peers, seeders, environment, root, log, run + 1);
                         results[client.Label].Add(measurement);
                         Console.WriteLine($"  run {run + 1} {client.Label}: {measurement}");
                         if (settings.Csv is not null)
@@ -112,6 +105,29 @@ internal static class DownloadBenchmark
         }
 
         return 0;
+    }
+
+    /// <summary>One client's download to a fresh folder: timed, checked against the data, the folder removed.</summary>
+    private static async Task<RunMeasurement> DownloadOnceAsync(ClientName client, ClientPrograms programs, BenchContent content, string[] peers, List<SeederProcess> seeders, Dictionary<string, string> environment, string root, string? log, int run = 0)
+    {
+        var output = Path.Combine(root, "out");
+        // A sequential client's file is sampled as it grows (single-file content: the file itself).
+        using var sampler = client.Sequential && !content.IsMultiFile ? new PrefixSampler(content.DataPath, Path.Combine(output, content.Name)) : null;
+        var measurement = await TimedProcess.RunAsync(Command(client, programs, content, output, peers), environment, log, () => seeders.Sum(s => s.Cpu().TotalSeconds), root);
+        if (client.Kind is not ("pwsh-import" or "pwsh-idle"))
+        {
+            content.AssertDownloaded(content.IsMultiFile && client.Program is "tps" or "tps-aot" ? output : Path.Combine(output, content.Name));
+        }
+
+        if (sampler is not null)
+        {
+            await sampler.StopAsync();
+            var mib = (int)(content.Length / (1024 * 1024));
+            Console.WriteLine($"  {(run == 0 ? "warm-up" : $"run {run}")} {client.Label} {sampler.Report(content.Length, measurement.WallSeconds, [mib / 16, mib / 4, mib / 2, mib * 3 / 4, mib])}");
+        }
+
+        Directory.Delete(output, recursive: true);
+        return measurement;
     }
 
     /// <summary>The program or module a client runs, printed before the runs so that the table says what it measured.</summary>

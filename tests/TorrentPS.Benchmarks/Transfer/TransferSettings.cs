@@ -19,6 +19,12 @@ internal sealed record TransferSettings
 
     public int Runs { get; init; } = 5;
 
+    /// <summary>
+    /// Downloads before a row set's runs that are not counted: the first download from fresh seeders is the slowest for
+    /// whichever client goes first (the seeders take in their data), which the order of the clients would pin on one.
+    /// </summary>
+    public int WarmUps { get; init; } = 1;
+
     public string Directory { get; init; } = System.IO.Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
 
     /// <summary>Client names, each optionally <c>@build</c>; null until given (each mode has its own default).</summary>
@@ -67,6 +73,7 @@ internal sealed record TransferSettings
                 "--files" => settings with { Files = Int(value) },
                 "--seeders" => settings with { Seeders = [.. List(value).Select(Int)] },
                 "--runs" => settings with { Runs = Int(value) },
+                "--warm-ups" => settings with { WarmUps = Int(value) },
                 "--dir" => settings with { Directory = value },
                 "--clients" => settings with { Clients = List(value) },
                 "--tps" => settings with { Tps = Path.GetFullPath(value) },

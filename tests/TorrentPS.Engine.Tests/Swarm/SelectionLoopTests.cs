@@ -17,6 +17,12 @@ public sealed class SelectionLoopTests : IDisposable
 {
     private const int PieceLength = 2 * ActivePiece.BlockSize;
 
+    /// <summary>
+    /// A bound for steps that take milliseconds (a selection applied, a completion): it catches a hang, not a slow machine.
+    /// 10 s was once too short for applying a selection while a fresh-clone CI run loaded both cores with the whole suite.
+    /// </summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     // 32 KiB pieces. a.bin 0..100 KiB (pieces 0-3), b.bin 100..170 KiB (pieces 3-5), c.bin 170..260 KiB (pieces 5-8):
     // piece 3 holds a.bin's end and b.bin's start, piece 5 b.bin's end and c.bin's start.
     private readonly StorageTorrent _t = StorageTorrent.Multi(
@@ -73,11 +79,11 @@ public sealed class SelectionLoopTests : IDisposable
         var seed = await swarm.ConnectAsync();
         Assert.All(seed.OpenRequests(), r => Assert.InRange(r.Index, 0, 3));
 
-        var selection = await swarm.Torrent.SetFilePriorityAsync([1], FilePriority.Normal).WaitAsync(TimeSpan.FromSeconds(10));
+        var selection = await swarm.Torrent.SetFilePriorityAsync([1], FilePriority.Normal).WaitAsync(Patience);
         Assert.Equal(2, selection.SelectedCount);
         await swarm.ServeAsync(seed);
 
-        var result = await swarm.Torrent.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await swarm.Torrent.Completion.WaitAsync(Patience);
         Assert.Equal(TorrentState.Completed, result.State);
         AssertFile(0);
         AssertFile(1);
@@ -93,13 +99,13 @@ public sealed class SelectionLoopTests : IDisposable
         var before = seed.OpenRequests();
         Assert.Contains(before, r => r.Index is 6 or 7 or 8); // c.bin's own pieces were asked for
 
-        await swarm.Torrent.SetFilePriorityAsync([2], FilePriority.Skip).WaitAsync(TimeSpan.FromSeconds(10));
+        await swarm.Torrent.SetFilePriorityAsync([2], FilePriority.Skip).WaitAsync(Patience);
         await swarm.SettleAsync();
 
         Assert.DoesNotContain(seed.OpenRequests(), r => r.Index is 6 or 7 or 8);
         Assert.Contains(seed.Sent, m => m.Type == PeerMessageType.Cancel && m.Index is 6 or 7 or 8);
         await swarm.ServeAsync(seed);
-        var result = await swarm.Torrent.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await swarm.Torrent.Completion.WaitAsync(Patience);
         Assert.Equal(TorrentState.Completed, result.State);
         AssertFile(0);
         AssertFile(1);
@@ -115,9 +121,9 @@ public sealed class SelectionLoopTests : IDisposable
         await swarm.ServeAsync(seed); // a.bin whole; b.bin and c.bin wait for a peer that has them
         Assert.Equal(TorrentState.Downloading, swarm.Torrent.Status.State);
 
-        await swarm.Torrent.ChangeSelectionAsync(Only("a.bin")).WaitAsync(TimeSpan.FromSeconds(10));
+        await swarm.Torrent.ChangeSelectionAsync(Only("a.bin")).WaitAsync(Patience);
 
-        var result = await swarm.Torrent.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await swarm.Torrent.Completion.WaitAsync(Patience);
         Assert.Equal(TorrentState.Completed, result.State);
         AssertFile(0);
         Assert.Equal([_t.PathOf(0)], result.Files);
@@ -133,7 +139,7 @@ public sealed class SelectionLoopTests : IDisposable
         Assert.Equal(TorrentState.Seeding, swarm.Torrent.Status.State);
 
         seed.ClearSent();
-        await swarm.Torrent.SetFilePriorityAsync([2], FilePriority.High).WaitAsync(TimeSpan.FromSeconds(10));
+        await swarm.Torrent.SetFilePriorityAsync([2], FilePriority.High).WaitAsync(Patience);
         await swarm.SettleAsync();
         Assert.Equal(TorrentState.Downloading, swarm.Torrent.Status.State);
         Assert.Contains(seed.Sent, m => m.Type == PeerMessageType.Interested);
@@ -151,7 +157,7 @@ public sealed class SelectionLoopTests : IDisposable
     {
         await using var swarm = await StartAsync(FileSelection.All(3), o => o with { MaxBufferedBytes = 2 * PieceLength });
         var seed = await swarm.ConnectAsync();
-        await swarm.Torrent.SetFilePriorityAsync([2], FilePriority.High).WaitAsync(TimeSpan.FromSeconds(10));
+        await swarm.Torrent.SetFilePriorityAsync([2], FilePriority.High).WaitAsync(Patience);
         var first = seed.OpenRequests().Select(r => r.Index).ToHashSet();
 
         // Once the pieces started before the change are done, the next pieces are c.bin's (5-8) until it is complete.
@@ -163,7 +169,7 @@ public sealed class SelectionLoopTests : IDisposable
             await swarm.ServeAsync(seed, rounds: 1);
         }
 
-        Assert.Equal(TorrentState.Completed, (await swarm.Torrent.Completion.WaitAsync(TimeSpan.FromSeconds(10))).State);
+        Assert.Equal(TorrentState.Completed, (await swarm.Torrent.Completion.WaitAsync(Patience)).State);
         var cPieces = new[] { 5, 6, 7, 8 }.Where(i => !first.Contains(i)).ToList();
         Assert.Equal(cPieces.Order(), asked.Take(cPieces.Count).Order());
     }
@@ -174,7 +180,7 @@ public sealed class SelectionLoopTests : IDisposable
         _t.WriteContent();
         await using var swarm = await StartAsync(null, o => o with { DownloadMissing = false, SeedUntilStopped = true });
 
-        var error = await Assert.ThrowsAsync<TorrentPSException>(() => swarm.Torrent.SetFilePriorityAsync([0], FilePriority.Skip).WaitAsync(TimeSpan.FromSeconds(10)));
+        var error = await Assert.ThrowsAsync<TorrentPSException>(() => swarm.Torrent.SetFilePriorityAsync([0], FilePriority.Skip).WaitAsync(Patience));
 
         Assert.Equal("SelectionNotSupported", error.ErrorId);
     }
@@ -204,7 +210,7 @@ public sealed class SelectionLoopTests : IDisposable
             await swarm.SettleAsync();
         }
 
-        Assert.Equal(TorrentState.Completed, (await swarm.Torrent.Completion.WaitAsync(TimeSpan.FromSeconds(10))).State);
+        Assert.Equal(TorrentState.Completed, (await swarm.Torrent.Completion.WaitAsync(Patience)).State);
         Assert.Equal(swarm.Content, swarm.Data.Content);
     }
 
@@ -239,7 +245,7 @@ public sealed class SelectionLoopTests : IDisposable
             Assert.True(IsPrefix(Verified(swarm)), $"round {rounds}");
         }
 
-        Assert.Equal(TorrentState.Completed, (await swarm.Torrent.Completion.WaitAsync(TimeSpan.FromSeconds(10))).State);
+        Assert.Equal(TorrentState.Completed, (await swarm.Torrent.Completion.WaitAsync(Patience)).State);
         Assert.Equal(swarm.Content, swarm.Data.Content);
     }
 }

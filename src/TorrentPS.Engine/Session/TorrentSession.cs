@@ -131,7 +131,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
             }
 
             var asked = settings ?? _listen;
-            _binding = ListenBinding.Bind(asked, endPoint => PeerListener.Start(endPoint, Lookup, Route, loggers, served: () => _runs.Keys));
+            _binding = ListenBinding.Bind(asked, endPoint => StartListener(endPoint, loggers));
             Volatile.Write(ref _listenPort, _binding.EndPoint.Port);
             StartDiscoveryLocked(loggers);
             return _binding.EndPoint;
@@ -168,7 +168,7 @@ public sealed partial class TorrentSession : IAsyncDisposable
                     $"{Units(_runs.Count)} running announce port {_binding.EndPoint.Port}: suspend or stop them before the session listens elsewhere.");
             }
 
-            var bound = ListenBinding.Bind(settings, endPoint => PeerListener.Start(endPoint, Lookup, Route, loggers, served: () => _runs.Keys));
+            var bound = ListenBinding.Bind(settings, endPoint => StartListener(endPoint, loggers));
             old = _binding;
             oldDiscovery = _discovery;
             _discovery = null;
@@ -662,6 +662,9 @@ public sealed partial class TorrentSession : IAsyncDisposable
 
         return run;
     }
+
+    /// <summary>The listener on <paramref name="endPoint"/>: peers routed to the run of their info hash, encrypted handshakes answered for the running torrents.</summary>
+    private PeerListener StartListener(IPEndPoint endPoint, ILoggerFactory? loggers) => PeerListener.Start(endPoint, Lookup, Route, loggers, served: () => _runs.Keys);
 
     private HandshakeOptions? Lookup(InfoHash infoHash) => _runs.TryGetValue(infoHash, out var run) ? run.IncomingHandshakeOptions() : null;
 

@@ -17,6 +17,9 @@ internal sealed record ClientName(string Label, string Kind, string? Build)
     /// <summary><c>tps-seq</c> and <c>tps-aot-seq</c>: the same programs as <c>tps</c> and <c>tps-aot</c>, downloading with <c>--sequential</c>.</summary>
     public bool Sequential => Kind.EndsWith("-seq", StringComparison.Ordinal);
 
+    /// <summary>False for pwsh-import and pwsh-idle, the baselines that start pwsh and download nothing.</summary>
+    public bool Downloads => Kind is not ("pwsh-import" or "pwsh-idle");
+
     /// <summary>probe or probe-aot: the floor, which talks to one peer only.</summary>
     public bool IsProbe => Kind is "probe" or "probe-aot";
 

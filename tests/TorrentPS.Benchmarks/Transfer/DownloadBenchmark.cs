@@ -52,7 +52,7 @@ internal static class DownloadBenchmark
                 }
 
                 // Uncounted downloads first, by the clients that download (in turn): the seeders' first serve is not a client's figure.
-                var downloaders = rowClients.Where(c => c.Kind is not ("pwsh-import" or "pwsh-idle")).ToArray();
+                var downloaders = rowClients.Where(c => c.Downloads).ToArray();
                 for (var w = 0; w < settings.WarmUps && downloaders.Length > 0; w++)
                 {
                     var client = downloaders[w % downloaders.Length];
@@ -114,7 +114,7 @@ internal static class DownloadBenchmark
         // A sequential client's file is sampled as it grows (single-file content: the file itself).
         using var sampler = client.Sequential && !content.IsMultiFile ? new PrefixSampler(content.DataPath, Path.Combine(output, content.Name)) : null;
         var measurement = await TimedProcess.RunAsync(Command(client, programs, content, output, peers), environment, log, () => seeders.Sum(s => s.Cpu().TotalSeconds), root);
-        if (client.Kind is not ("pwsh-import" or "pwsh-idle"))
+        if (client.Downloads)
         {
             content.AssertDownloaded(content.IsMultiFile && client.Program is "tps" or "tps-aot" ? output : Path.Combine(output, content.Name));
         }

@@ -27,6 +27,75 @@ public sealed class PeerLinkTests
         return message;
     }
 
+    /// <summary>
+    /// A connection to a scripted peer that handshakes and then writes <paramref name="blocks"/>, each once
+    /// <paramref name="next"/> is released (null: all at once), read by a <see cref="PeerLink"/> on a thread of its own
+    /// whose posts are recorded.
+    /// </summary>
+    private sealed class Reading : IAsyncDisposable
+    {
+        private readonly ScriptedPeer _peer;
+        private readonly Thread _thread;
+
+        private Reading(ScriptedPeer peer, PeerLink link, BlockingCollection<Posted> posted)
+        {
+            _peer = peer;
+            Link = link;
+            Posted = posted;
+            _thread = new Thread(link.Run) { IsBackground = true, Name = "test reader" };
+        }
+
+        public PeerLink Link { get; }
+
+        public BlockingCollection<Posted> Posted { get; }
+
+        public Posted Next()
+        {
+            Assert.True(Posted.TryTake(out var posted, Patience));
+            return posted!;
+        }
+
+        public static async Task<Reading> StartAsync(PartsTorrent torrent, (int Index, int Begin)[] blocks, SemaphoreSlim? next, BlockExpectation? expectation)
+        {
+            var peer = new ScriptedPeer(async (stream, ct) =>
+            {
+                await ScriptedPeer.ReadHandshakeAsync(stream, ct);
+                await stream.WriteAsync(ScriptedPeer.Handshake(torrent.Info.Hash), ct);
+                foreach (var (index, begin) in blocks)
+                {
+                    if (next is not null)
+                    {
+                        await next.WaitAsync(ct);
+                    }
+
+                    await stream.WriteAsync(PieceMessage(torrent, index, begin), ct);
+                }
+
+                await Task.Delay(Timeout.Infinite, ct);
+            });
+            var wire = await Task.Run(() => HandshakeExchange.Dial(peer.EndPoint, torrent.Info.Hash, Options, NullLogger.Instance, CancellationToken.None));
+            var pieces = new PieceContextHolder();
+            pieces.Publish(torrent.Context);
+            var posted = new BlockingCollection<Posted>();
+            var link = new PeerLink(wire, 7, pieces, e => { posted.Add(new Posted(e, true)); return true; }, e => { posted.Add(new Posted(e, false)); return true; }, NullLogger.Instance);
+            if (expectation is { } expected)
+            {
+                link.Expect(expected);
+            }
+
+            var reading = new Reading(peer, link, posted);
+            reading._thread.Start();
+            return reading;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Link.Close("the test is over");
+            Assert.True(_thread.Join(Patience));
+            await _peer.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Blocks_with_more_than_the_mark_still_to_come_are_posted_quietly_and_the_batch_that_reaches_it_wakes_the_loop()
     {
@@ -34,53 +103,26 @@ public sealed class PeerLinkTests
         var torrent = new PartsTorrent(pieces: 4);
         torrent.Context.Assembler.Start(0);
         torrent.Context.Assembler.Start(1);
-        var pieces = new PieceContextHolder();
-        pieces.Publish(torrent.Context);
         var blocks = new[] { (Index: 0, Begin: 0), (Index: 0, Begin: Block), (Index: 1, Begin: 0) };
         var next = new SemaphoreSlim(0);
-        await using var peer = new ScriptedPeer(async (stream, ct) =>
+        await using var reading = await Reading.StartAsync(torrent, blocks, next, new BlockExpectation(3L * Block, 0, Block));
+
+        Assert.True(reading.Next() is { Event: SwarmEvent.PeerConnected, Woke: true });
+
+        // Each block is a batch of its own (the next is written once its batch was posted).
+        var woke = new List<bool>();
+        foreach (var (index, begin) in blocks)
         {
-            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
-            await stream.WriteAsync(ScriptedPeer.Handshake(torrent.Info.Hash), ct);
-            foreach (var (index, begin) in blocks)
-            {
-                await next.WaitAsync(ct);
-                await stream.WriteAsync(PieceMessage(torrent, index, begin), ct);
-            }
-
-            await Task.Delay(Timeout.Infinite, ct);
-        });
-        var wire = await Task.Run(() => HandshakeExchange.Dial(peer.EndPoint, torrent.Info.Hash, Options, NullLogger.Instance, CancellationToken.None));
-        var posted = new BlockingCollection<Posted>();
-        var link = new PeerLink(wire, 7, pieces, e => { posted.Add(new Posted(e, true)); return true; }, e => { posted.Add(new Posted(e, false)); return true; }, NullLogger.Instance);
-        link.Expect(new BlockExpectation(3L * Block, 0, Block));
-        var reading = new Thread(link.Run) { IsBackground = true, Name = "test reader" };
-        reading.Start();
-        try
-        {
-            Assert.True(posted.TryTake(out var connected, Patience));
-            Assert.True(connected is { Event: SwarmEvent.PeerConnected, Woke: true });
-
-            // Each block is a batch of its own (the next is written once its batch was posted).
-            var woke = new List<bool>();
-            foreach (var (index, begin) in blocks)
-            {
-                next.Release();
-                Assert.True(posted.TryTake(out var batch, Patience));
-                var messages = Assert.IsType<SwarmEvent.PeerMessages>(batch!.Event).Batch.Messages;
-                Assert.Equal((PeerMessageType.Piece, index, begin), (Assert.Single(messages).Type, messages[0].Index, messages[0].Begin));
-                woke.Add(batch.Woke);
-            }
-
-            // Two blocks still to come after the first (quiet); one after the second, none after the third (both wake).
-            Assert.Equal([false, true, true], woke);
-            Assert.Equal([0], torrent.Verified);
+            next.Release();
+            var batch = reading.Next();
+            var messages = Assert.IsType<SwarmEvent.PeerMessages>(batch.Event).Batch.Messages;
+            Assert.Equal((PeerMessageType.Piece, index, begin), (Assert.Single(messages).Type, messages[0].Index, messages[0].Begin));
+            woke.Add(batch.Woke);
         }
-        finally
-        {
-            link.Close("the test is over");
-            Assert.True(reading.Join(Patience));
-        }
+
+        // Two blocks still to come after the first (quiet); one after the second, none after the third (both wake).
+        Assert.Equal([false, true, true], woke);
+        Assert.Equal([0], torrent.Verified);
     }
 
     [Fact]
@@ -88,30 +130,9 @@ public sealed class PeerLinkTests
     {
         var torrent = new PartsTorrent(pieces: 4);
         torrent.Context.Assembler.Start(0);
-        var pieces = new PieceContextHolder();
-        pieces.Publish(torrent.Context);
-        await using var peer = new ScriptedPeer(async (stream, ct) =>
-        {
-            await ScriptedPeer.ReadHandshakeAsync(stream, ct);
-            await stream.WriteAsync(ScriptedPeer.Handshake(torrent.Info.Hash), ct);
-            await stream.WriteAsync(PieceMessage(torrent, 0, 0), ct);
-            await Task.Delay(Timeout.Infinite, ct);
-        });
-        var wire = await Task.Run(() => HandshakeExchange.Dial(peer.EndPoint, torrent.Info.Hash, Options, NullLogger.Instance, CancellationToken.None));
-        var posted = new BlockingCollection<Posted>();
-        var link = new PeerLink(wire, 7, pieces, e => { posted.Add(new Posted(e, true)); return true; }, e => { posted.Add(new Posted(e, false)); return true; }, NullLogger.Instance);
-        var reading = new Thread(link.Run) { IsBackground = true, Name = "test reader" };
-        reading.Start();
-        try
-        {
-            Assert.True(posted.TryTake(out _, Patience));
-            Assert.True(posted.TryTake(out var batch, Patience));
-            Assert.True(batch is { Event: SwarmEvent.PeerMessages, Woke: true });
-        }
-        finally
-        {
-            link.Close("the test is over");
-            Assert.True(reading.Join(Patience));
-        }
+        await using var reading = await Reading.StartAsync(torrent, [(0, 0)], next: null, expectation: null);
+
+        Assert.True(reading.Next() is { Event: SwarmEvent.PeerConnected, Woke: true });
+        Assert.True(reading.Next() is { Event: SwarmEvent.PeerMessages, Woke: true });
     }
 }

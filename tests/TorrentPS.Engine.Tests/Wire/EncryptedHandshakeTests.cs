@@ -78,6 +78,22 @@ public sealed class EncryptedHandshakeTests
         Assert.Contains("only an RC4-encrypted stream", error.Message);
     }
 
+    [Theory]
+    [InlineData("padding", "513 bytes of padding (at most 512)")]
+    [InlineData("verification", "verification bytes are wrong")]
+    [InlineData("payload", "an initial payload of 65535 bytes")]
+    public async Task A_malformed_encrypted_handshake_is_refused_with_its_reason(string flaw, string reason)
+    {
+        var infoHash = ScriptedPeer.RandomInfoHash();
+        await using var pair = await SocketPair.OpenAsync();
+        var accepted = pair.AcceptAsync([infoHash]);
+
+        Assert.ThrowsAny<Exception>(() => Initiator.Negotiate(pair.Client, infoHash, EncryptedHandshake.PlaintextStream, [], flaw));
+
+        var error = await Assert.ThrowsAsync<PeerProtocolException>(() => accepted.WaitAsync(Timeout));
+        Assert.Contains(reason, error.Message);
+    }
+
     [Fact]
     public async Task Bytes_that_are_neither_handshake_are_refused_once_the_padding_allowed_is_used_up()
     {
@@ -166,7 +182,9 @@ public sealed class EncryptedHandshakeTests
     private static class Initiator
     {
         /// <summary>Runs the handshake as A; returns B's crypto_select (throws when B hangs up).</summary>
-        public static uint Negotiate(Socket socket, InfoHash infoHash, uint provide, byte[] initialPayload)
+        /// <param name="flaw">null, or what to get wrong: "padding" (513 bytes), "verification" (a non-zero VC),
+        /// "payload" (an initial payload longer than any handshake buffer).</param>
+        public static uint Negotiate(Socket socket, InfoHash infoHash, uint provide, byte[] initialPayload, string? flaw = null)
         {
             Span<byte> privateBytes = stackalloc byte[20];
             RandomNumberGenerator.Fill(privateBytes);
@@ -182,7 +200,7 @@ public sealed class EncryptedHandshakeTests
 
             var toThem = new Rc4(EncryptedHandshake.Hash("keyA"u8, shared, infoHash.AsSpan()));
             var fromThem = new Rc4(EncryptedHandshake.Hash("keyB"u8, shared, infoHash.AsSpan()));
-            var padding = new byte[5];
+            var padding = new byte[flaw == "padding" ? EncryptedHandshake.MaxPadding + 1 : 5];
             var third = new List<byte>();
             third.AddRange(EncryptedHandshake.Hash("req1"u8, shared, default));
             var req2 = EncryptedHandshake.Hash("req2"u8, infoHash.AsSpan(), default);
@@ -191,8 +209,13 @@ public sealed class EncryptedHandshakeTests
             var enciphered = new byte[8 + 4 + 2 + padding.Length + 2 + initialPayload.Length];
             BinaryPrimitives.WriteUInt32BigEndian(enciphered.AsSpan(8), provide);
             BinaryPrimitives.WriteUInt16BigEndian(enciphered.AsSpan(12), (ushort)padding.Length);
-            BinaryPrimitives.WriteUInt16BigEndian(enciphered.AsSpan(14 + padding.Length), (ushort)initialPayload.Length);
+            BinaryPrimitives.WriteUInt16BigEndian(enciphered.AsSpan(14 + padding.Length), flaw == "payload" ? ushort.MaxValue : (ushort)initialPayload.Length);
             initialPayload.CopyTo(enciphered, 16 + padding.Length);
+            if (flaw == "verification")
+            {
+                enciphered[3] = 1;
+            }
+
             toThem.Apply(enciphered);
             third.AddRange(enciphered);
             socket.Send(third.ToArray());

@@ -150,9 +150,9 @@ public sealed class HostilePeerTests
     [Fact]
     public async Task The_message_deadline_covers_one_message_not_the_whole_connection()
     {
-        // Four request frames, each cut in two with a pause of 350 ms: within a one-second message deadline each time
-        // (with room for a loaded machine), though the four together take longer. A deadline left running from one
-        // message would fire in a later one.
+        // Four request frames, each cut in two with a pause of 700 ms: within a two-second message deadline each time
+        // (with room for a loaded machine: a fresh-clone CI run once saw a 350 ms pause outlast a one-second deadline),
+        // though the four together take longer. A deadline left running from one message would fire in a later one.
         var infoHash = ScriptedPeer.RandomInfoHash();
         var log = new TestLoggerFactory();
         var frame = new byte[17];
@@ -164,13 +164,13 @@ public sealed class HostilePeerTests
             for (var i = 0; i < 4; i++)
             {
                 await stream.WriteAsync(frame.AsMemory(0, 7), ct);
-                await Task.Delay(350, ct);
+                await Task.Delay(700, ct);
                 await stream.WriteAsync(frame.AsMemory(7), ct);
             }
 
             await ScriptedPeer.DrainAsync(stream, ct);
         });
-        await using var connection = await ConnectAsync(peer, infoHash, log, Quick with { MessageTimeout = TimeSpan.FromSeconds(1) });
+        await using var connection = await ConnectAsync(peer, infoHash, log, Quick with { MessageTimeout = TimeSpan.FromSeconds(2) });
         for (var i = 0; i < 4; i++)
         {
             var message = await connection.ReadMessageAsync();

@@ -35,8 +35,7 @@ public sealed class ManySeedersLoopTests
             var asked = new List<List<OutgoingMessage>>();
             foreach (var seeder in seeders)
             {
-                asked.Add(seeder.OpenRequests());
-                seeder.ClearSent();
+                asked.Add(seeder.TakeOpenRequests());
             }
 
             var missing = Enumerable.Range(0, pieces).Count(p => !delivered.Contains((p, 0)) || !delivered.Contains((p, ActivePiece.BlockSize)));

@@ -195,8 +195,7 @@ public sealed class SelectionLoopTests : IDisposable
         while (!swarm.Torrent.Completion.IsCompleted && rounds++ < 100)
         {
             Assert.True(IsPrefix(Verified(swarm)), $"round {rounds}: verified {string.Join(',', Verified(swarm).Select(v => v ? 1 : 0))}");
-            var open = seed.OpenRequests();
-            seed.ClearSent();
+            var open = seed.TakeOpenRequests();
 
             // Only the older half of what is asked arrives each round: what completes must still be the front.
             var half = Math.Max(1, open.Count / 2);

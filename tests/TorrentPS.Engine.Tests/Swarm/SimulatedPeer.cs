@@ -64,10 +64,29 @@ internal sealed class SimulatedPeer : IPeerLink
     }
 
     /// <summary>Requests sent and not cancelled, oldest first.</summary>
-    public List<OutgoingMessage> OpenRequests()
+    public List<OutgoingMessage> OpenRequests() => OpenIn(Sent);
+
+    /// <summary>
+    /// The open requests, with the record of what was sent cleared in the same step: a request the loop sends meanwhile
+    /// stays for the next take (taking, then clearing, lost one sent between the two, and the download then waited
+    /// for a request timeout that a fake clock never reaches).
+    /// </summary>
+    public List<OutgoingMessage> TakeOpenRequests()
+    {
+        List<OutgoingMessage> sent;
+        lock (_lock)
+        {
+            sent = [.. _sent];
+            _sent.Clear();
+        }
+
+        return OpenIn(sent);
+    }
+
+    private static List<OutgoingMessage> OpenIn(List<OutgoingMessage> sent)
     {
         var open = new List<OutgoingMessage>();
-        foreach (var message in Sent)
+        foreach (var message in sent)
         {
             if (message.Type == PeerMessageType.Request)
             {

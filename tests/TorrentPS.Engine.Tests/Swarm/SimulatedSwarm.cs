@@ -144,18 +144,22 @@ internal sealed class SimulatedSwarm : IAsyncDisposable
         return (request.Index, request.Begin, data);
     }
 
-    /// <summary>Answers every open request of <paramref name="peer"/> (until none is left, or rounds run out).</summary>
+    /// <summary>
+    /// Answers every open request of <paramref name="peer"/> (until none is left, or rounds run out). Settles first: the
+    /// loop may still be topping up pipelines for what the caller just did (a selection change completes before the
+    /// batch that applied it has sent its requests).
+    /// </summary>
     public async Task ServeAsync(SimulatedPeer peer, bool corrupt = false, int rounds = 1000)
     {
+        await SettleAsync();
         for (var round = 0; round < rounds; round++)
         {
-            var open = peer.OpenRequests();
+            var open = peer.TakeOpenRequests();
             if (open.Count == 0)
             {
                 return;
             }
 
-            peer.ClearSent();
             peer.Deliver(open.Select(r => BlockFor(r, corrupt)));
             await SettleAsync();
         }
